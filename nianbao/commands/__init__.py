@@ -1,0 +1,1 @@
+"""Subcommands of the nianbao CLI, one module per area."""

@@ -1,0 +1,7 @@
+"""Subcommands for the warehouse area (being built)."""
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Nothing registered yet."""

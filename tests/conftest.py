@@ -1,0 +1,45 @@
+"""Shared pytest fixtures: the dev corpus (skipped when ../shared is absent) and a temp Prefect home."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT_ROOT.parent / "shared"
+DEV_CORPUS = SHARED / "corpus" / "dev"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Prefect must never reach out, and its ephemeral server must not share a home with the user's.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".pytest_cache" / "prefect-home"))
+
+
+@pytest.fixture(scope="session")
+def dev_corpus() -> Path:
+    """The shared dev corpus; tests using it skip with a reason on a fresh clone without ../shared."""
+    if not (DEV_CORPUS / "gold").is_dir():
+        pytest.skip(f"dev corpus not found at {DEV_CORPUS} (../shared is absent on a fresh clone)")
+    return DEV_CORPUS
+
+
+@pytest.fixture(scope="session")
+def score_tool() -> Path:
+    tool = SHARED / "tools" / "score.py"
+    if not tool.is_file():
+        pytest.skip(f"scorer not found at {tool} (../shared is absent on a fresh clone)")
+    return tool
+
+
+@pytest.fixture(scope="session")
+def nianbao_cmd() -> list[str]:
+    """The installed CLI in this interpreter's environment."""
+    return [sys.executable, "-m", "nianbao.cli"]
+
+
+@pytest.fixture()
+def fixtures_dir() -> Path:
+    return FIXTURES

@@ -1,0 +1,132 @@
+"""Data classes for one extracted report, as the `nianbao extract` contract describes it."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+METADATA_FIELDS = (
+    "title", "issuer", "region_name", "region_code", "report_year", "published_at", "source",
+    "doc_number", "signer", "addressee", "signed_on", "contact_person", "contact_phone", "cc",
+)
+
+
+@dataclass(slots=True)
+class Page:
+    """One input: raw bytes plus what the transport knows about them."""
+
+    name: str
+    data: bytes
+    http_charset: str | None = None
+    url: str | None = None
+
+
+@dataclass(slots=True)
+class Metadata:
+    """Report metadata; a field the page does not state stays None."""
+
+    title: str | None = None
+    issuer: str | None = None
+    region_name: str | None = None
+    region_code: str | None = None
+    report_year: int | None = None
+    published_at: str | None = None
+    source: str | None = None
+    doc_number: str | None = None
+    signer: str | None = None
+    addressee: str | None = None
+    signed_on: str | None = None
+    contact_person: str | None = None
+    contact_phone: str | None = None
+    cc: str | None = None
+
+
+@dataclass(slots=True)
+class Section:
+    """A numbered heading: level 1 一、, level 2 (一), level 3 一是."""
+
+    level: int
+    number: str
+    title: str
+    start: int = 0
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A number with its unit as found in the body; offsets index the body."""
+
+    text: str
+    value: float
+    unit: str
+    qualifier: str | None
+    start: int
+    end: int
+    sentence: str
+    value_high: float | None = None
+
+
+@dataclass(slots=True)
+class Indicator:
+    """A quantity (or stated zero) mapped to a code of the indicator catalog."""
+
+    code: str
+    value: float
+    unit: str
+    qualifier: str | None
+    scope: str | None
+    evidence: str
+    value_high: float | None = None
+
+
+@dataclass(slots=True)
+class StrippedPage:
+    """A page with its site chrome removed, before metadata is read from it."""
+
+    body_lines: list[str]
+    header_lines: list[str] = field(default_factory=list)
+    meta_tags: dict[str, str] = field(default_factory=dict)
+    title_hint: str | None = None
+    is_html: bool = False
+
+
+@dataclass(slots=True)
+class Report:
+    """Everything extracted from one page."""
+
+    path: str
+    ok: bool
+    error: str | None = None
+    kind: str | None = None
+    metadata: Metadata = field(default_factory=Metadata)
+    body: str = ""
+    sections: list[Section] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    indicators: list[Indicator] = field(default_factory=list)
+    url: str | None = None
+    encoding: str | None = None
+    replaced_chars: int = 0
+    content_sha256: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The object `nianbao extract --json` prints for this report."""
+        return {
+            "path": self.path,
+            "ok": self.ok,
+            "error": self.error,
+            "kind": self.kind,
+            "metadata": asdict(self.metadata),
+            "body": self.body,
+            "sections": [{"level": s.level, "number": s.number, "title": s.title} for s in self.sections],
+            "quantities": [_drop_none_high(asdict(q)) for q in self.quantities],
+            "indicators": [_drop_none_high(asdict(i)) for i in self.indicators],
+            "encoding": self.encoding,
+            "replaced_chars": self.replaced_chars,
+            "warnings": self.warnings,
+        }
+
+
+def _drop_none_high(row: dict[str, Any]) -> dict[str, Any]:
+    if row.get("value_high") is None:
+        row.pop("value_high", None)
+    return row
