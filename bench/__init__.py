@@ -1,0 +1,1 @@
+"""Benchmarks: each bench_*.py module prints figures and writes bench/results/<name>.json."""
