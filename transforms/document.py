@@ -1,13 +1,52 @@
-"""One page → one Report without figures: decode, strip chrome, read metadata and sections (being built)."""
+"""One page → one Report without figures: decode, strip chrome, read metadata, kind and sections."""
 
 from __future__ import annotations
 
 import hashlib
 
-from transforms.model import Page, Report
+from transforms.capture_strip import strip_capture
+from transforms.decode import decode_bytes
+from transforms.errors import ExtractError, NotAReportError
+from transforms.html_strip import looks_like_html, strip_html
+from transforms.metadata import read_metadata, title_of
+from transforms.model import Page, Report, StrippedPage
+from transforms.report_kind import OTHER, not_a_report_reason, report_kind
+from transforms.sections import find_sections
+
+
+def strip_page(text: str, url: str | None = None) -> StrippedPage:
+    """Chrome removal for either input form: HTML pages by structure, text captures line by line."""
+    return strip_html(text, url=url) if looks_like_html(text) else strip_capture(text)
 
 
 def read_document(page: Page) -> Report:
-    text = page.data.decode("utf-8", errors="replace")
-    return Report(path=page.name, ok=bool(text.strip()), body=text.strip(),
-                  content_sha256=hashlib.sha256(page.data).hexdigest(), url=page.url)
+    """The page's report (no quantities yet), or ok=False with a one-line reason when it is not one."""
+    digest = hashlib.sha256(page.data).hexdigest()
+    report = Report(path=page.name, ok=False, url=page.url, content_sha256=digest)
+    try:
+        decoded = decode_bytes(page.data, page.http_charset)
+        report.encoding = decoded.encoding
+        report.replaced_chars = decoded.replaced
+        if decoded.replaced:
+            report.warnings.append(
+                f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
+                "sequence(s) with U+FFFD"
+            )
+        stripped = strip_page(decoded.text, url=page.url)
+        body = "\n".join(stripped.body_lines)
+        title = title_of(stripped, body)
+        kind = report_kind(title, body)
+        reason = not_a_report_reason(title, body, kind)
+        if reason:
+            raise NotAReportError(reason)
+        report.metadata = read_metadata(stripped, stripped.body_lines, kind)
+    except ExtractError as exc:
+        report.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        return report
+    report.ok = True
+    report.kind = kind
+    if kind == OTHER:
+        report.warnings.append("no report kind recognised in the title or the opening of the body")
+    report.body = body
+    report.sections = find_sections(body)
+    return report

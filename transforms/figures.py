@@ -1,21 +1,212 @@
-"""Quantities and indicators for a batch of reports (being built)."""
+"""Quantities and indicators for a batch of reports, normalised in polars over the whole batch at once.
+
+Per report, Python only tokenises (transforms/quantities.py). Then: mention rows → a strict DataFrame →
+numerals parsed → unit and scale by joins with the units table → hedges by a join → catalog rules as
+vectorised regex expressions → stated zeros → de-duplication → typed QUANTITY/FACT frames (Arrow-ready).
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
 
+from transforms.catalog import Catalog, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
-from transforms.model import Report
+from transforms.model import Indicator, Quantity, Report
+from transforms.numbers import parse_number
+from transforms.quantities import MENTION_COLUMNS, scan_mentions
+from transforms.textmap import match_text
+from transforms.units import UnitsTable, units_table
+
+MENTION_SCHEMA: dict[str, pl.DataType] = {
+    name: (pl.UInt32() if name == "doc" else pl.Int32() if name in ("ordinal", "start", "end") else pl.Utf8())
+    for name in MENTION_COLUMNS
+}
+ZERO_SCHEMA: dict[str, pl.DataType] = {
+    "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(),
+}
 
 
 @dataclass(slots=True)
 class FigureFrames:
+    """Typed frames of a batch: QUANTITY_SCHEMA and FACT_SCHEMA rows, keyed by ``doc``."""
+
     quantities: pl.DataFrame
     facts: pl.DataFrame
 
 
+def _numbers(column: pl.Expr, lookup: pl.DataFrame, name: str) -> pl.Expr:
+    """Arabic numerals by a cast; the (few) Chinese ones through the parsed lookup table."""
+    arabic = column.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+    chinese = column.replace_strict(lookup["numeral"], lookup["number"], default=None,
+                                    return_dtype=pl.Float64())
+    return pl.coalesce(arabic, chinese).alias(name)
+
+
+def _numeral_lookup(mentions: pl.DataFrame) -> pl.DataFrame:
+    numerals = (
+        pl.concat([mentions["num"], mentions["num2"]])
+        .drop_nulls()
+        .filter(~pl.concat([mentions["num"], mentions["num2"]]).drop_nulls().str.contains(r"^[\d.,]+$"))
+        .unique()
+        .to_list()
+    )
+    return pl.DataFrame({"numeral": numerals, "number": [parse_number(n) for n in numerals]},
+                        schema={"numeral": pl.Utf8(), "number": pl.Float64()})
+
+
+def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFrame:
+    """Mention rows → values in canonical units, with qualifiers; the context columns are kept."""
+    lookup = _numeral_lookup(mentions)
+    scales = units.scales_frame()
+    hedges = units.hedges_frame()
+
+    def hedge_join(frame: pl.DataFrame, column: str, position: str) -> pl.DataFrame:
+        table = hedges.filter(pl.col("position") == position).select(
+            pl.col("hedge").alias(column), pl.col("qualifier").alias(f"q_{column}"))
+        return frame.join(table, on=column, how="left")
+
+    frame = (
+        mentions
+        .with_columns(_numbers(pl.col("num"), lookup, "n1"), _numbers(pl.col("num2"), lookup, "n2"))
+        .join(scales, on="scale", how="left")
+        .join(scales.rename({"scale": "scale_low", "scale_factor": "low_factor"}), on="scale_low", how="left")
+        .join(units.units_frame(), on="form", how="left")
+    )
+    for column, position in (("pre", "before"), ("mid", "between"), ("post", "after")):
+        frame = hedge_join(frame, column, position)
+    factor = pl.col("scale_factor").fill_null(1.0)
+    return (
+        frame
+        .with_columns(
+            value=(pl.col("n1") * pl.coalesce("low_factor", factor)).round(6),
+            value_high=(pl.col("n2") * factor).round(6),
+            qualifier=pl.coalesce("q_pre", "q_mid", "q_post", "hint"),
+        )
+        .filter(pl.col("value").is_not_null() & pl.col("unit").is_not_null())
+        .sort("doc", "start")
+        .with_columns(ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"))
+    )
+
+
+def _rule_expr(rule_units: tuple[str, ...], match: tuple[tuple[str, str], ...],
+               exclude: tuple[tuple[str, str], ...]) -> pl.Expr:
+    cond = pl.col("unit").is_in(list(rule_units))
+    for field, pattern in match:
+        cond = cond & pl.col(field).str.contains(pattern)
+    for field, pattern in exclude:
+        cond = cond & ~pl.col(field).str.contains(pattern)
+    return cond
+
+
+def _scope_found(scope: Scope) -> pl.Expr:
+    """The scopes one alternative finds, as a list (empty when it finds none)."""
+    column = pl.col(scope.column)
+    if scope.each:
+        return column.str.extract_all(scope.pattern)
+    return pl.concat_list(column.str.extract(scope.pattern, 1)).list.drop_nulls()
+
+
+def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
+    if not catalog.rules or measured.is_empty():
+        return pl.DataFrame(schema={**FACT_SCHEMA, "start": pl.Int32(), "scope_raw": pl.Utf8()})
+    # Rules are sorted best first, so the smallest matching position is the winner.
+    winner = pl.min_horizontal(
+        [pl.when(_rule_expr(r.units, r.match, r.exclude)).then(pl.lit(pos, pl.Int32))
+         for pos, r in enumerate(catalog.rules)]
+    )
+    rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
+                               "code": [r.code for r in catalog.rules]},
+                              schema={"rule": pl.Int32(), "code": pl.Utf8()})
+    matched = (
+        measured.lazy()
+        .with_columns(rule=winner)
+        .filter(pl.col("rule").is_not_null())
+        .join(rule_codes.lazy(), on="rule", how="left")
+        .collect()
+    )
+    # Scope: the first capture of the code's scope pattern; with `each`, every match (one fact per scope:
+    # 参学率、达标率达100% is two facts).
+    scope_lists = [
+        pl.when((pl.col("code") == ind.code) & (found.list.len() > 0)).then(found)
+        for ind in catalog.indicators for found in map(_scope_found, ind.scopes)
+    ]
+    scope_expr = pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))
+    return matched.select(
+        "doc", "code", "value", "value_high", "unit", "qualifier",
+        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start",
+        scope_expr.alias("scope_raw"),
+    ).explode("scope_raw")
+
+
+def scan_zeros(bodies: Sequence[tuple[int, str]], catalog: Catalog) -> pl.DataFrame:
+    """Values stated in words (未出现败诉案件): one row per match of a catalog `zero` pattern."""
+    data: dict[str, list] = {name: [] for name in ZERO_SCHEMA}
+    if catalog.zero_re is not None:
+        for doc, body in bodies:
+            for m in catalog.zero_re.finditer(match_text(body)):
+                data["doc"].append(doc)
+                data["code"].append(catalog.zero_codes[int(m.lastgroup[1:])])
+                data["evidence"].append(body[m.start():m.end()])
+                data["start"].append(m.start())
+    return pl.DataFrame(data, schema=ZERO_SCHEMA)
+
+
+def zero_facts(zeros: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
+    units = pl.DataFrame({"code": [i.code for i in catalog.indicators],
+                          "unit": [i.unit for i in catalog.indicators]})
+    return zeros.join(units, on="code", how="left").select(
+        "doc", "code", pl.lit(0.0).alias("value"), pl.lit(None, pl.Float64).alias("value_high"), "unit",
+        pl.lit(None, pl.Utf8).alias("qualifier"), pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start",
+        pl.lit(None, pl.Utf8).alias("scope_raw"),
+    )
+
+
+def finish_facts(facts: pl.DataFrame) -> pl.DataFrame:
+    """De-duplicate (one fact per doc, code, value, unit and scope) and keep scope only where a report
+    gives one code several values."""
+    return (
+        facts.sort("doc", "start")
+        .unique(subset=["doc", "code", "value", "unit", "scope_raw"], keep="first", maintain_order=True)
+        .with_columns(
+            scope=pl.when(pl.len().over("doc", "code") > 1).then(pl.col("scope_raw")).otherwise(None)
+        )
+        .select(list(FACT_SCHEMA))
+        .cast(FACT_SCHEMA)  # type: ignore[arg-type]
+    )
+
+
+def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None,
+                   catalog: Catalog | None = None) -> FigureFrames:
+    """Quantities and facts for (doc, body) pairs."""
+    units = units or units_table()
+    catalog = catalog or load_catalog()
+    mentions = pl.DataFrame(scan_mentions(bodies, units).data, schema=MENTION_SCHEMA)
+    measured = normalise_mentions(mentions, units)
+    quantities = measured.select(list(QUANTITY_SCHEMA)).cast(QUANTITY_SCHEMA)  # type: ignore[arg-type]
+    facts = pl.concat([match_indicators(measured, catalog), zero_facts(scan_zeros(bodies, catalog), catalog)],
+                      how="vertical_relaxed")
+    return FigureFrames(quantities, finish_facts(facts))
+
+
 def measure_reports(reports: Sequence[Report]) -> FigureFrames:
-    return FigureFrames(pl.DataFrame(schema=QUANTITY_SCHEMA), pl.DataFrame(schema=FACT_SCHEMA))
+    """Measure every ok report of the batch; fills each report's .quantities and .indicators too."""
+    bodies = [(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body]
+    frames = measure_bodies(bodies)
+    quantities: dict[int, list[Quantity]] = defaultdict(list)
+    for row in frames.quantities.iter_rows(named=True):
+        doc = row.pop("doc")
+        row.pop("ordinal")
+        quantities[doc].append(Quantity(**row))
+    indicators: dict[int, list[Indicator]] = defaultdict(list)
+    for row in frames.facts.iter_rows(named=True):
+        indicators[row.pop("doc")].append(Indicator(**row))
+    for doc, report in enumerate(reports):
+        if report.ok:
+            report.quantities = quantities.get(doc, [])
+            report.indicators = indicators.get(doc, [])
+    return FigureFrames(frames.quantities, frames.facts)

@@ -1,7 +1,66 @@
-"""Subcommands for the catalog area (being built)."""
+"""`nianbao catalog`: list the indicator vocabulary of config/indicators.yaml (code, names, unit, rules)."""
+
+from __future__ import annotations
 
 import argparse
+import json
+import sys
+import unicodedata
+
+from nianbao.settings import ConfigError
+from transforms.catalog import Catalog, load_catalog
+
+EXIT_CONFIG = 2
+COLUMNS = ("code", "name_zh", "name_en", "unit", "family", "rules")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Nothing registered yet."""
+    parser = subparsers.add_parser(
+        "catalog",
+        help="list the indicator catalog (code, names, unit, number of matching rules)",
+        description="List the indicator vocabulary that quantities are mapped to (config/indicators.yaml).",
+    )
+    parser.add_argument("--json", action="store_true", help="one JSON object per indicator (JSON Lines)")
+    parser.add_argument("--domain", help="only the indicators of this domain (e.g. reconsideration)")
+    parser.set_defaults(func=run)
+
+
+def catalog_rows(catalog: Catalog, domain: str | None = None) -> list[dict[str, object]]:
+    """One row per indicator, in catalog order."""
+    return [
+        {"code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit,
+         "family": ind.family, "domain": ind.domain, "rules": len(ind.rules), "zero_rules": len(ind.zeros)}
+        for ind in catalog.indicators
+        if domain is None or ind.domain == domain
+    ]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def render_table(rows: list[dict[str, object]]) -> str:
+    """An aligned text table (wide characters count double)."""
+    cells = [[str(row[c]) for c in COLUMNS] for row in rows]
+    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(COLUMNS)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    return "\n".join([line(list(COLUMNS)), line(["-" * w for w in widths]), *map(line, cells)])
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        catalog = load_catalog()
+    except ConfigError as exc:
+        print(f"nianbao catalog: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    rows = catalog_rows(catalog, args.domain)
+    if args.json:
+        sys.stdout.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    else:
+        print(render_table(rows))
+        total = sum(len(ind.rules) for ind in catalog.indicators if args.domain in (None, ind.domain))
+        print(f"\n{len(rows)} indicators, {total} rules")
+    return 0

@@ -1,7 +1,162 @@
-"""Subcommands for the flows area (being built)."""
+"""Flow subcommands: scrape, ingest, backfill, reprocess, run, serve, demo (Prefect is imported on use)."""
+
+from __future__ import annotations
 
 import argparse
+import os
+import re
+import sys
+from typing import Any
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Nothing registered yet."""
+    scrape = subparsers.add_parser("scrape", help="discover report pages and fetch them into the raw archive")
+    _selection(scrape)
+    _politeness(scrape)
+    _paths(scrape)
+    scrape.set_defaults(func=_scrape)
+
+    ingest = subparsers.add_parser("ingest", help="load archived pages into the warehouse (no network)")
+    _selection(ingest)
+    _paths(ingest)
+    _batch(ingest)
+    ingest.set_defaults(func=lambda a: _run_flow("ingest", years=a.years, regions=a.region, archive=a.archive,
+                                                 warehouse=a.warehouse, batch_size=a.batch_size))
+
+    backfill = subparsers.add_parser("backfill", help="scrape and load past years (e.g. --years 2019-2024)")
+    _selection(backfill)
+    _politeness(backfill)
+    _paths(backfill)
+    _batch(backfill)
+    backfill.set_defaults(func=lambda a: _run_flow(
+        "backfill", years=a.years, regions=a.region, politeness=_politeness_overrides(a), archive=a.archive,
+        warehouse=a.warehouse, batch_size=a.batch_size))
+
+    reprocess = subparsers.add_parser(
+        "reprocess", help="re-derive the warehouse from the archive after rules changed (no network)")
+    _selection(reprocess)
+    _paths(reprocess)
+    _batch(reprocess)
+    reprocess.set_defaults(func=lambda a: _run_flow("reprocess", years=a.years, regions=a.region,
+                                                    archive=a.archive, warehouse=a.warehouse,
+                                                    batch_size=a.batch_size))
+
+    run = subparsers.add_parser("run", help="the scheduled job: last year's reports from every site")
+    run.add_argument("--region", action="append", metavar="ID|CODE", help="site id or region code (repeat)")
+    run.add_argument("--year", type=int, help="the report year to look for (default: last year)")
+    _paths(run)
+    run.set_defaults(func=lambda a: _run_flow("run", regions=a.region, year=a.year, archive=a.archive,
+                                              warehouse=a.warehouse))
+
+    serve = subparsers.add_parser(
+        "serve", help="serve the `run` flow on the reporting-season cron (needs `prefect server start`)")
+    serve.set_defaults(func=_serve)
+
+    demo = subparsers.add_parser(
+        "demo", help="serve the bundled FICTIONAL sample site on 127.0.0.1, backfill it, print a YoY table")
+    _paths(demo)
+    demo.add_argument("--delay", type=float, metavar="SECONDS", help="politeness delay per request "
+                      "(default from config/sources.yaml for the sample site)")
+    demo.set_defaults(func=_demo)
+
+
+def _years(text: str) -> list[int]:
+    """'2019-2024', '2019,2021' or '2020'."""
+    years: list[int] = []
+    for part in text.split(","):
+        match = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4})\s*)?", part)
+        if not match:
+            raise argparse.ArgumentTypeError(f"not a year or range of years: {part!r}")
+        first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+        if last < first:
+            raise argparse.ArgumentTypeError(f"range runs backwards: {part!r}")
+        years.extend(range(first, last + 1))
+    return years
+
+
+def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--years", type=_years, metavar="YEARS", help="report years: 2019-2024 or 2019,2021")
+    parser.add_argument("--region", action="append", metavar="ID|CODE",
+                        help="site id or region code from config/sources.yaml (repeat; default: all)")
+
+
+def _politeness(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--delay", type=float, metavar="SECONDS", help="override the per-host delay")
+
+
+def _politeness_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
+    return {"delay_seconds": args.delay} if getattr(args, "delay", None) is not None else None
+
+
+def _paths(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: $NIANBAO_WAREHOUSE, "
+                        "else warehouse.path in config/settings.yaml)")
+    parser.add_argument("--archive", metavar="URL", help="raw archive location, local path or fsspec URL "
+                        "(default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)")
+
+
+def _batch(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--batch-size", type=int, default=200, metavar="N",
+                        help="pages per ingest task and warehouse transaction (default 200)")
+
+
+def _quiet_prefect() -> None:
+    """Keep Prefect offline and terse unless the user asked otherwise; must run before prefect is imported."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _scrape(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows import pipeline
+
+    state = pipeline.scrape(years=args.years, regions=args.region, politeness=_politeness_overrides(args),
+                            archive=args.archive, warehouse=args.warehouse, return_state=True)
+    if state.is_failed():
+        print(f"nianbao scrape: {state.message}", file=sys.stderr)
+        return EXIT_FAILED
+    result = state.result()
+    print(result.summary.describe())
+    return EXIT_FAILED if result.summary.found and not result.rows else 0
+
+
+def _run_flow(name: str, **params: Any) -> int:
+    """Run one flow; a failed flow state (e.g. nothing could be loaded) exits 1 with its message."""
+    _quiet_prefect()
+    from flows import pipeline
+
+    state = getattr(pipeline, name)(**params, return_state=True)
+    if state.is_failed():
+        print(f"nianbao {name}: {state.message}", file=sys.stderr)
+        return EXIT_FAILED
+    print(state.result().describe())
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows import pipeline
+    from flows.schedule import season_schedule
+
+    schedule = season_schedule()
+    print(f"serving {schedule.deployment} on cron {schedule.cron!r} ({schedule.timezone}); the schedule only "
+          "fires against a running `prefect server start` (or Prefect Cloud) — ephemeral mode has no "
+          "scheduler. Ctrl-C stops.", file=sys.stderr)
+    from prefect.schedules import Cron
+
+    pipeline.run.serve(name=schedule.deployment, schedule=Cron(schedule.cron, timezone=schedule.timezone))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    _quiet_prefect()
+    from flows.demo import print_demo, run_demo
+
+    print("nianbao demo: a sample site of the FICTIONAL county 示例县 (code 990121; synthetic figures), "
+          "served on 127.0.0.1 and backfilled through Prefect …", flush=True)
+    result = run_demo(warehouse=args.warehouse, archive=args.archive, delay=args.delay)
+    print_demo(result, sys.stdout)
+    return EXIT_FAILED if result.state_failed else 0

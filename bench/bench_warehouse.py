@@ -1,0 +1,118 @@
+"""Warehouse benchmark: load rate for 1.5M synthetic facts, YoY latency for one code, unchanged reload share.
+
+References run in the same process: a bare Arrow insert of the same facts into an empty table (the floor
+for any loader), and a bare scan of one code's facts (the floor for the YoY query).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.batch import FrameBatch
+from warehouse.connection import kept_open, open_read_only
+from warehouse.load import load_frames
+from warehouse.synthetic import fictional_region_codes, synthetic_batch
+from warehouse.yoy import yoy_frame
+
+REGIONS, YEARS, FACTS_PER_REPORT = 1500, range(2015, 2025), 100
+REPORTS_PER_BATCH = 1000
+CODE = "reconsideration.accepted"
+
+
+def _batches(full: FrameBatch) -> list[FrameBatch]:
+    """The full synthetic set cut into batches of REPORTS_PER_BATCH reports, as the flows would load it."""
+    parts = []
+    for start in range(0, full.reports.height, REPORTS_PER_BATCH):
+        docs = pl.int_range(start, start + REPORTS_PER_BATCH, eager=True).cast(pl.UInt32).implode()
+
+        def take(frame: pl.DataFrame, docs: pl.Series = docs) -> pl.DataFrame:
+            return frame.filter(pl.col("doc").is_in(docs))
+
+        frames = (full.reports, full.sections, full.quantities, full.facts)
+        parts.append(FrameBatch(*(take(frame) for frame in frames)))
+    return parts
+
+
+def _timed(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def _median_ms(action: Callable[[], object], runs: int = 7) -> float:
+    return round(statistics.median(_timed(action) for _ in range(runs)) * 1000, 1)
+
+
+def _load_all(batches: list[FrameBatch], path: Path, keep_open: bool) -> float:
+    def run() -> None:
+        for batch in batches:
+            load_frames(batch, path)
+
+    if not keep_open:
+        return _timed(run)
+    with kept_open(path):
+        return _timed(run)
+
+
+def main() -> dict:
+    full = synthetic_batch(fictional_region_codes(REGIONS), YEARS, FACTS_PER_REPORT)
+    batches = _batches(full)
+    n_facts, n_reports = full.facts.height, full.reports.height
+    yoy_sql = "SELECT * FROM indicator_yoy WHERE code = $code"
+    scan_sql = "SELECT * FROM facts WHERE code = $code"
+    with tempfile.TemporaryDirectory() as tmp:
+        path, kept_path = Path(tmp) / "bench.duckdb", Path(tmp) / "kept.duckdb"
+        first = _load_all(batches, path, keep_open=False)
+        reload = _load_all(batches, path, keep_open=False)
+        kept_first = _load_all(batches, kept_path, keep_open=True)
+        kept_reload = _load_all(batches, kept_path, keep_open=True)
+        with open_read_only(path) as con:
+            rows = con.sql(yoy_sql, params={"code": CODE}).pl().height
+            yoy_view_ms = _median_ms(lambda: con.sql(yoy_sql, params={"code": CODE}).pl())
+            scan_ms = _median_ms(lambda: con.sql(scan_sql, params={"code": CODE}).pl())
+        yoy_command_ms = _median_ms(lambda: yoy_frame(CODE, warehouse=path))
+        raw = duckdb.connect(str(Path(tmp) / "raw.duckdb"))
+        raw.register("facts_arrow", full.facts.to_arrow())
+        raw.execute("CREATE TABLE facts AS SELECT * FROM facts_arrow LIMIT 0")
+        raw_insert = _timed(lambda: raw.execute("INSERT INTO facts SELECT * FROM facts_arrow"))
+        raw.close()
+    figures = {
+        "facts": n_facts,
+        "reports": n_reports,
+        "batches": len(batches),
+        "first_load_s": round(first, 2),
+        "facts_per_s": round(n_facts / first),
+        "reference_bare_facts_insert_s": round(raw_insert, 3),
+        "load_vs_bare_insert": round(first / raw_insert, 1),
+        "reload_unchanged_s": round(reload, 3),
+        "reload_share_of_first_load": round(reload / first, 4),
+        "kept_open_first_load_s": round(kept_first, 2),
+        "kept_open_facts_per_s": round(n_facts / kept_first),
+        "kept_open_reload_s": round(kept_reload, 3),
+        "kept_open_reload_share": round(kept_reload / kept_first, 4),
+        "yoy_rows": rows,
+        "yoy_view_ms": yoy_view_ms,
+        "yoy_command_ms": yoy_command_ms,
+        "reference_code_scan_ms": scan_ms,
+    }
+    print(f"load: {n_facts:,} facts ({n_reports:,} reports, with sections and quantities) in {len(batches)} "
+          f"batches: {first:.2f} s = {figures['facts_per_s']:,} facts/s (aim >= 100,000); "
+          f"bare insert of the facts alone {raw_insert:.3f} s (load is {figures['load_vs_bare_insert']}x)")
+    print(f"reload, nothing changed: {reload:.3f} s = {reload / first:.1%} of the first load (aim < 10%); "
+          f"each load opens the file (~20 ms per batch)")
+    print(f"with kept_open(): first load {kept_first:.2f} s ({figures['kept_open_facts_per_s']:,} facts/s), "
+          f"reload {kept_reload:.3f} s = {kept_reload / kept_first:.1%} of it")
+    print(f"yoy {CODE} over all regions ({rows:,} rows): view {yoy_view_ms} ms, `nianbao yoy` path "
+          f"{yoy_command_ms} ms incl. opening the file (aim < 100 ms); bare scan of the code {scan_ms} ms")
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,233 @@
+"""The Prefect flows: scrape (discover + fetch into the archive), ingest (archive → warehouse in batches),
+backfill (both, for chosen years and regions), reprocess (ingest everything again, no network) and run
+(backfill of last year's reports, for the reporting-season schedule)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.archive import Archive, ManifestRow, utc_now
+from flows.discover import Discovery, ReportLink, discover_site
+from flows.fetch import Fetcher
+from flows.progress import ProgressBar, progress_bar
+from flows.sources import Site, SourcesConfig, load_sources
+from flows.summary import NothingLoadedError, RunSummary, publish_artifacts
+from transforms.model import Page
+from transforms.version import extractor_version
+from warehouse.load import RejectRow, load_batch, record_rejects
+
+FETCH_WORKERS = 4     # threads fetching at once (each host is still limited by its own gate)
+FETCH_CHUNK = 25      # report pages per fetch task
+INGEST_BATCH = 200    # pages per ingest task: one transform batch, one warehouse transaction
+
+FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
+
+
+@dataclass(slots=True)
+class ScrapeResult:
+    """What scrape put in the archive: one manifest row per report page it now holds, and the counts."""
+
+    rows: list[ManifestRow] = field(default_factory=list)
+    summary: RunSummary = field(default_factory=RunSummary)
+
+
+def resolve_sites(regions: Sequence[str] | None, base_urls: dict[str, str] | None) -> list[Site]:
+    """The configured sites to work on, with run-time base URLs applied (the sample site gets its own)."""
+    config: SourcesConfig = load_sources()
+    for site_id, url in (base_urls or {}).items():
+        config = config.replace_site(config.site(site_id).with_base_url(url))
+    sites = config.select(regions, include_sample=bool(base_urls))
+    return [s for s in sites if s.base_url]
+
+
+def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> Fetcher:
+    """A fetcher allowed on the sites' hosts, each host with its site's politeness (plus run overrides)."""
+    config = load_sources()
+    policies = {}
+    for site in sites:
+        policy = config.politeness_for(site).merged(politeness)
+        for host in site.hosts:
+            policies[host] = policy
+    return Fetcher(policies, default=config.politeness.merged(politeness))
+
+
+@task(name="discover-site", cache_policy=NO_CACHE)
+def discover_task(site: Site, fetcher: Fetcher, years: list[int] | None) -> Discovery:
+    """Walk one site's list pages (network; never cached: lists change)."""
+    return discover_site(site, fetcher, years)
+
+
+@task(name="fetch-pages", cache_policy=NO_CACHE)
+def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
+               previous: dict[str, ManifestRow], bar: ProgressBar) -> list[FetchedRow]:
+    """Fetch a chunk of report pages (conditional GET when the archive has them), store bodies, write the
+    manifest. Returns (row, outcome, reason) per link."""
+    out: list[FetchedRow] = []
+    for link in links:
+        prior = previous.get(link.url)
+        etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
+        result = fetcher.fetch(link.url, etag, modified)
+        sha = None
+        if result.outcome == "fetched" and result.body is not None:
+            sha = archive.put(result.body)
+        elif result.outcome == "unchanged" and prior is not None:
+            sha = prior.sha256
+        headers = result.headers if result.outcome != "unchanged" or prior is None else {
+            **prior.headers, **result.headers}
+        row = ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
+                          site=link.site, kind=link.kind, year=link.year, title=link.title)
+        out.append((row, result.outcome, result.reason))
+        bar.advance()
+    archive.record(row for row, _, _ in out)
+    return out
+
+
+@task(name="ingest-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None) -> RunSummary:
+    """Archive bodies → transforms → warehouse, one transaction for the whole batch."""
+    summary = RunSummary()
+    pages: list[Page] = []
+    unreadable: list[RejectRow] = []
+    for row in rows:
+        try:
+            data = archive.get(row.sha256 or "")
+        except OSError as exc:
+            unreadable.append(RejectRow(row.url, "archive", f"archived body unreadable: {exc}"))
+            continue
+        pages.append(Page(name=row.url, data=data, http_charset=row.charset, url=row.final_url))
+    summary.add_load(load_batch(pages, warehouse), len(pages))
+    if unreadable:
+        record_rejects(unreadable, warehouse)
+        summary.rejected += len(unreadable)
+        summary.rejects.extend(unreadable)
+    return summary
+
+
+@flow(name="scrape", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
+def scrape(years: list[int] | None = None, regions: list[str] | None = None,
+           base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
+           archive: str | None = None, warehouse: str | None = None) -> ScrapeResult:
+    """Discover report pages on the chosen sites and fetch them into the archive; failures become rejects."""
+    sites = resolve_sites(regions, base_urls)
+    store = Archive(archive)
+    previous = store.latest()
+    result = ScrapeResult()
+    fetch_rejects: list[RejectRow] = []
+    with build_fetcher(sites, politeness) as fetcher:
+        discoveries = [f.result() for f in [discover_task.submit(s, fetcher, years) for s in sites]]
+        links = [link for d in discoveries for link in d.links]
+        for d in discoveries:
+            result.summary.skipped_links.update(s.reason for s in d.skipped)
+            fetch_rejects += [RejectRow(s.url, "discover", s.reason) for s in d.failures]
+        result.summary.found = len(links)
+        with progress_bar("fetching report pages", len(links)) as bar:
+            chunks = [links[i:i + FETCH_CHUNK] for i in range(0, len(links), FETCH_CHUNK)]
+            futures = [fetch_task.submit(c, fetcher, store, previous, bar) for c in chunks]
+            for future in futures:
+                for row, outcome, reason in future.result():
+                    _count_fetch(result, row, outcome, reason, fetch_rejects)
+    if fetch_rejects:
+        record_rejects(fetch_rejects, warehouse)
+    result.summary.rejects.extend(fetch_rejects)
+    result.summary.rejected += len(fetch_rejects)
+    get_run_logger().info("scrape: %s", result.summary.describe())
+    return result
+
+
+def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None,
+                 rejects: list[RejectRow]) -> None:
+    if outcome == "failed" or row.sha256 is None:
+        result.summary.failed += 1
+        rejects.append(RejectRow(row.url, "fetch", reason or f"HTTP {row.status}"))
+        return
+    result.rows.append(row)
+    if outcome == "unchanged":
+        result.summary.unchanged += 1
+    else:
+        result.summary.fetched += 1
+
+
+@flow(name="ingest", log_prints=False)
+def ingest(years: list[int] | None = None, regions: list[str] | None = None, archive: str | None = None,
+           warehouse: str | None = None, batch_size: int = INGEST_BATCH) -> RunSummary:
+    """Load every page the archive holds (its latest body per URL, filtered by years and regions) into the
+    warehouse: one task, one transform batch and one transaction per batch of pages. No network."""
+    store = Archive(archive)
+    summary = load_rows(_select(store.latest().values(), years, regions), store, warehouse, batch_size)
+    return _finish(summary, "ingest", f"nianbao ingest {_label(years, regions)}")
+
+
+def load_rows(rows: Sequence[ManifestRow], store: Archive, warehouse: str | None,
+              batch_size: int = INGEST_BATCH) -> RunSummary:
+    """Run ingest tasks over rows in batches (inside the calling flow); batches load one after another
+    because the warehouse has a single writer."""
+    summary = RunSummary()
+    with progress_bar("loading pages", len(rows)) as bar:
+        for start in range(0, len(rows), batch_size):
+            batch = list(rows[start:start + batch_size])
+            summary.merge(ingest_task(batch, store, warehouse))
+            bar.advance(len(batch))
+    return summary
+
+
+def _select(rows: Iterable[ManifestRow], years: Sequence[int] | None,
+            regions: Sequence[str] | None) -> list[ManifestRow]:
+    wanted_sites = None
+    if regions:
+        wanted_sites = {s.id for s in load_sources().select(regions, include_sample=True)}
+    return sorted((r for r in rows if (not years or r.year in years)
+                   and (wanted_sites is None or r.site in wanted_sites)), key=lambda r: r.url)
+
+
+@flow(name="backfill", log_prints=False)
+def backfill(years: list[int] | None = None, regions: list[str] | None = None,
+             base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
+             archive: str | None = None, warehouse: str | None = None,
+             batch_size: int = INGEST_BATCH) -> RunSummary:
+    """Scrape the chosen years and regions, then ingest what was fetched (or found unchanged)."""
+    scraped = scrape(years, regions, base_urls, politeness, archive, warehouse)
+    summary = scraped.summary.merge(load_rows(scraped.rows, Archive(archive), warehouse, batch_size))
+    return _finish(summary, "backfill", f"nianbao backfill {_label(years, regions)}")
+
+
+@flow(name="reprocess", log_prints=False)
+def reprocess(years: list[int] | None = None, regions: list[str] | None = None, archive: str | None = None,
+              warehouse: str | None = None, batch_size: int = INGEST_BATCH) -> RunSummary:
+    """Re-derive the warehouse from the archive after rules changed: every archived page goes through the
+    transforms again (the extractor version changed, so the warehouse replaces what differs). No network."""
+    extractor_version.cache_clear()  # this process may have computed it before the rules were edited
+    store = Archive(archive)
+    summary = load_rows(_select(store.latest().values(), years, regions), store, warehouse, batch_size)
+    return _finish(summary, "reprocess", f"nianbao reprocess {_label(years, regions)}")
+
+
+@flow(name="run", log_prints=False)
+def run(regions: list[str] | None = None, year: int | None = None, archive: str | None = None,
+        warehouse: str | None = None) -> RunSummary:
+    """The scheduled job: in the reporting season, look for last year's reports and load them."""
+    target = year or dt.date.today().year - 1
+    return backfill([target], regions, archive=archive, warehouse=warehouse)
+
+
+def _label(years: Sequence[int] | None, regions: Sequence[str] | None) -> str:
+    year_text = ",".join(map(str, years)) if years else "all"
+    return f"years {year_text}; regions {','.join(regions or ()) or 'all'}"
+
+
+def _finish(summary: RunSummary, key: str, title: str) -> RunSummary:
+    """Publish the summary; a run that had something to load but loaded nothing fails."""
+    publish_artifacts(summary, f"nianbao-{key}", title)
+    get_run_logger().info("%s\n%s", title, summary.describe())
+    if summary.usable == 0:
+        why = (f"{summary.found} found, {summary.failed} fetch failures, {summary.rejected} rejects"
+               if summary.found or summary.ingested or summary.rejected else "no report pages found")
+        examples = "".join(f"; [{r.stage}] {r.input}: {r.reason}" for r in summary.rejects[:3])
+        raise NothingLoadedError(f"{title}: nothing could be loaded ({why}){examples}")
+    return summary

@@ -1,0 +1,108 @@
+"""Quantity mentions in a body: values, units, hedges, ranges, offsets, and the traps that are not counts."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from transforms.figures import measure_bodies
+
+
+def quantities(body: str) -> list[dict]:
+    return list(measure_bodies([(0, body)]).quantities.iter_rows(named=True))
+
+
+def found(body: str) -> list[tuple]:
+    return [(q["value"], q["unit"], q["qualifier"], q["value_high"]) for q in quantities(body)]
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("示例县设立十三个便民服务站。", (13, "个", None, None)),
+        ("建成村级服务点二百三十五个。", (235, "个", None, None)),
+        ("培训两千余人。", (2000, "人", "more_than", None)),
+        ("受益群众一万零五十人。", (10050, "人", None, None)),
+        ("新增就业1.2万人。", (12000, "人", None, None)),
+        ("完成造林3万4千亩。", (34000, "亩", None, None)),
+        ("收缴保证金3751.9万元。", (37519000, "元", None, None)),
+        ("地区生产总值256.8亿元。", (25680000000, "元", None, None)),
+        ("参训率达91%。", (91, "%", None, None)),
+        ("参训率达百分之九十一。", (91, "%", None, None)),
+        ("满意度提高2.5个百分点。", (2.5, "个百分点", None, None)),
+        ("审批时间压缩至41个工作日。", (41, "工作日", None, None)),
+        ("办结时限3—5个工作日。", (3, "工作日", None, 5)),
+        ("补助1万-5万元。", (10000, "元", None, 50000)),
+        ("聘请律师600多名。", (600, "名", "more_than", None)),
+        ("开展活动100余次。", (100, "次", "more_than", None)),
+        ("受众4万余人。", (40000, "人", "more_than", None)),
+        ("提速40%以上。", (40, "%", "more_than", None)),
+        ("惠及近5000人。", (5000, "人", "about", None)),
+        ("投入约12亿元。", (1200000000, "元", "about", None)),
+        ("面积5万亩左右。", (50000, "亩", "about", None)),
+        ("超过40个项目落地。", (40, "个", "more_than", None)),
+        ("资金不足300万元。", (3000000, "元", "less_than", None)),
+        ("发放资料２，０００份。", (2000, "份", None, None)),
+        ("主动公开政府信息21132 条。", (21132, "条", None, None)),
+        ("實現182項涉企經營事項。", (182, "项", None, None)),
+        ("培訓六百餘名。", (600, "名", "more_than", None)),
+        ("有两三个乡镇试点。", (2, "个", "about", 3)),
+    ],
+)
+def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
+    assert found(body) == [expected]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "2019年,我县深入推进依法行政。",
+        "咨询电话:0990-1234567、1234568,投诉热线12345。",
+        "根据示府〔2024〕3号文件,开展第一批试点。",
+        "市政府第40次常务会议研究,第34次、40次、41次会议学法。",
+        "深入学习党的十九届四中全会和省委十一届六次全会精神。",
+        "全面推行行政执法“三项制度”,推进“一网通办”,落实三项制度。",
+        "打造“一条科技创新发展带、四条特色文化旅游休闲发展带”格局。",
+        "全面提升四个服务”工作水平,大力推进五个示范建设。",
+        "实施《助企纾困28条》,推行“助企纾困20条”。",
+        "二〇二四年一月十日,8月27日—29日举办培训。",
+        "《示例县十四五规划(2021—2025年)》印发。",
+        "开展一次专项清理,建立一个统筹机制。",
+        "地址:示例县人民路1号,邮编990121,G4高速。",
+        "构建“四位一体”体系,各部门协同联动。",
+        "统计期限为2023年1月1日至12月31日。",
+    ],
+)
+def test_traps_are_not_quantities(body: str) -> None:
+    assert found(body) == []
+
+
+def test_offsets_text_and_sentence() -> None:
+    body = "示例市人民政府:\n2023年,示例县设立5个综合窗口;受理案件1,024件。下一步继续推进。"
+    rows = quantities(body)
+    assert [q["text"] for q in rows] == ["5个", "1,024件"]
+    for q in rows:
+        assert body[q["start"]:q["end"]] == q["text"]
+    assert rows[0]["sentence"] == "2023年,示例县设立5个综合窗口"
+    assert rows[1]["sentence"] == "受理案件1,024件"
+
+
+def test_duplicates_are_kept_in_reading_order() -> None:
+    body = "设立10个监测点,其中市级10个、县级2个。"
+    assert [q["value"] for q in quantities(body)] == [10, 10, 2]
+
+
+def test_batch_keeps_docs_apart() -> None:
+    frames = measure_bodies([(0, "设立3个窗口。"), (2, "设立7个窗口,进驻部门4个。")])
+    rows = frames.quantities.select("doc", "ordinal", "value").rows()
+    assert rows == [(0, 0, 3.0), (2, 0, 7.0), (2, 1, 4.0)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("一二两十百千万亿0123456789.,余多约近个件项名人次元%“”《》第、,。\n县区事")),
+               max_size=60))
+def test_scanner_never_raises(body: str) -> None:
+    for q in quantities(body):
+        assert body[q["start"]:q["end"]] == q["text"]
+        assert q["value"] >= 0

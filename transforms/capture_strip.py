@@ -1,0 +1,179 @@
+"""Text capture → StrippedPage: drop site chrome line by line, set title and header lines apart from the body.
+
+What counts as chrome, a header line, a title or the start of the report is in config/capture_chrome.yaml and
+config/header_fields.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nianbao.settings import ConfigError
+from transforms.header_fields import (
+    CMS_DATE_LINE,
+    HeaderRules,
+    header_rules,
+    is_header_line,
+    opens_with_label,
+)
+from transforms.model import StrippedPage
+from transforms.regions import find_mentions, to_simplified
+from transforms.rulebook import compiled
+
+_SPACES = " \t\r\f\v\u3000\xa0\ufeff\u200b"
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class ChromeRules:
+    chrome: re.Pattern[str]
+    tail_start: re.Pattern[str]
+    menu_line: re.Pattern[str]
+    heading: re.Pattern[str]
+    addressee: re.Pattern[str]
+    sentence: re.Pattern[str]
+    not_start: re.Pattern[str]
+    max_chrome_chars: int
+
+
+def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
+    if not isinstance(patterns, list) or not patterns:
+        raise ConfigError(f"config/capture_chrome.yaml: {key!r} must be a non-empty list of regexes")
+    for pattern in patterns:
+        try:
+            re.compile(str(pattern))
+        except re.error as exc:
+            raise ConfigError(f"config/capture_chrome.yaml: {key}: bad regex {pattern!r}: {exc}") from exc
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _build(raw: Any) -> ChromeRules:
+    try:
+        start = raw["body_start"]
+        return ChromeRules(
+            chrome=_alternation(raw.get("lines"), "lines"),
+            tail_start=_alternation(raw.get("tail_starts"), "tail_starts"),
+            menu_line=re.compile(raw["menu_line"]),
+            heading=re.compile(start["heading"]),
+            addressee=re.compile(start["addressee"]),
+            sentence=re.compile(start["sentence"]),
+            not_start=re.compile(start["not_start"]),
+            max_chrome_chars=int(raw.get("max_chrome_chars", 200)),
+        )
+    except (KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"config/capture_chrome.yaml: missing or bad entry: {exc}") from exc
+
+
+def chrome_rules() -> ChromeRules:
+    """Compiled rules of config/capture_chrome.yaml (recompiled when the file changes)."""
+    return compiled("capture_chrome.yaml", _build)
+
+
+def clean_lines(text: str) -> list[str]:
+    """Non-empty lines with surrounding spaces (ideographic and no-break ones too) removed."""
+    lines = []
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        line = line.strip(_SPACES)
+        if line:
+            lines.append(line)
+    return lines
+
+
+def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
+    """Site chrome (a button, banner, breadcrumb, counter, footer line); line in simplified characters."""
+    rules = rules or chrome_rules()
+    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line) is not None
+
+
+def starts_body(line: str, rules: ChromeRules | None = None) -> bool:
+    """A section heading, an addressee line or a sentence: the report's own text (simplified characters)."""
+    rules = rules or chrome_rules()
+    if rules.heading.fullmatch(line):
+        return True
+    if rules.not_start.fullmatch(line):
+        return False
+    return bool(rules.addressee.fullmatch(line) or rules.sentence.fullmatch(line))
+
+
+@dataclass(frozen=True, slots=True)
+class _Lines:
+    """A capture's lines as printed and in simplified characters, with the rules that classify them."""
+
+    printed: list[str]
+    simple: list[str]
+    chrome: ChromeRules
+    header: HeaderRules
+
+    def is_chrome(self, i: int) -> bool:
+        return is_chrome_line(self.simple[i], self.chrome)
+
+    def is_header(self, i: int) -> bool:
+        line = self.simple[i]
+        return is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
+
+    def title_text(self, line: str) -> str:
+        """A title line without the publication date some templates print after it."""
+        return self.header.title_trailing_date.sub("", line)
+
+    def title_at(self, i: int) -> int | None:
+        """First line of a title ending at line i (an issuer line printed above it joins the title)."""
+        line, above = self.title_text(self.simple[i]), self.simple[i - 1] if i > 0 else ""
+        if not self.header.title_line.fullmatch(line) or self.chrome.heading.fullmatch(line):
+            return None
+        if not _YEAR.search(line) and not find_mentions(line) and not find_mentions(above[-20:]):
+            return None  # a column name such as 政府信息公开年度报告, not a report's title
+        if (self.header.title_tail_start.match(line) and self.header.title_head_line.fullmatch(above)
+                and not self.is_chrome(i - 1) and not self.is_header(i - 1)):
+            return i - 1
+        return i
+
+
+def strip_capture(text: str) -> StrippedPage:
+    """Split a capture into chrome (dropped), title, header lines and the report body.
+
+    Lines are classified in simplified characters (traditional pages use the same templates) and kept as
+    printed.
+    """
+    printed = clean_lines(text)
+    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
+    page = _Lines(printed, simple, chrome_rules(), header_rules())
+    rules = page.chrome
+    titles: list[tuple[str, int, int]] = []  # (title, first line, last line)
+    header: list[str] = []
+    body_from = len(printed)
+    for i, line in enumerate(page.simple):
+        if page.is_chrome(i):
+            continue
+        if page.is_header(i):
+            header.append(printed[i])
+            continue
+        first = page.title_at(i)
+        if first is not None:
+            titles.append((page.title_text("".join(printed[first:i + 1])), first, i))
+            continue
+        if rules.menu_line.fullmatch(line):
+            continue
+        if starts_body(line, rules):
+            body_from = i
+            break
+    title = titles[-1][0] if titles else None
+    if titles:
+        # lines between the first title and the body that are neither chrome nor titles: subtitles, speaker
+        title_lines = {j for _, first, last in titles for j in range(first, last + 1)}
+        for j in range(titles[0][1], body_from):
+            if j not in title_lines and not page.is_chrome(j) and not page.is_header(j):
+                header.append(printed[j])
+        header = [t for t, _, _ in titles] + header
+    body: list[str] = []
+    for i in range(body_from, len(printed)):
+        if rules.tail_start.fullmatch(page.simple[i]):
+            break
+        if opens_with_label(page.simple[i], page.header):
+            header.append(printed[i])
+        elif not page.is_chrome(i):
+            body.append(printed[i])
+    if titles and body and body[0] == title:
+        body = body[1:]
+    return StrippedPage(body_lines=body, header_lines=header, title_hint=title, is_html=False)

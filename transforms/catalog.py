@@ -1,0 +1,214 @@
+"""The indicator catalog (config/indicators.yaml): load, validate, and flatten its matching rules.
+
+A malformed entry raises nianbao.settings.ConfigError naming the entry. Rules are regexes over the
+context columns of a quantity mention (see RULE_FIELDS); they run in polars (Rust regex syntax: no
+look-around), so each one is checked with both engines when the catalog loads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from nianbao.settings import ConfigError, load_config
+from transforms.units import UnitsTable, units_table
+
+CATALOG_FILE = "indicators.yaml"
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+# Context columns a rule may test (transforms/quantities.py fills them):
+RULE_FIELDS = {
+    "left": "clause text between the previous quantity (or the clause start) and the number",
+    "before": "clause text before the number",
+    "noun": "text right after the measure word, up to the next punctuation or number",
+    "clause": "the whole clause (between commas, semicolons, full stops)",
+    "prev": "the clause before, within the same sentence",
+    "sentence": "the whole sentence",
+    "context": "up to 120 characters before and 40 after, within the paragraph",
+}
+# The column a field reads: sentences are kept as printed for output, and in simplified form for rules.
+FIELD_COLUMNS = {**{name: name for name in RULE_FIELDS}, "sentence": "sentence_m"}
+ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priority", "rules", "scope", "zero",
+              "note"}
+RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One way a quantity maps to a code: every `match` regex must hit, no `exclude` regex may."""
+
+    index: int
+    code: str
+    priority: int
+    units: tuple[str, ...]
+    match: tuple[tuple[str, str], ...]
+    exclude: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a fact's scope is read: the first capture of `pattern` in the `column` (every match with each)."""
+
+    column: str
+    pattern: str
+    each: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    """A catalog entry."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    unit: str
+    family: str
+    domain: str
+    rules: tuple[Rule, ...]
+    scopes: tuple[Scope, ...]
+    zeros: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    indicators: tuple[Indicator, ...]
+    rules: tuple[Rule, ...]            # every rule, best first (priority, then file order)
+    zero_re: re.Pattern[str] | None    # one group per stated-zero pattern: zero_codes[i] for group z{i}
+    zero_codes: tuple[str, ...]
+
+    def by_code(self) -> dict[str, Indicator]:
+        return {ind.code: ind for ind in self.indicators}
+
+
+def _check_regex(where: str, pattern: Any) -> str:
+    if not isinstance(pattern, str) or not pattern:
+        raise ConfigError(f"{where}: pattern must be a non-empty string")
+    try:
+        re.compile(pattern)
+        pl.Series([""], dtype=pl.Utf8).str.contains(pattern)
+    except (re.error, pl.exceptions.PolarsError) as exc:
+        raise ConfigError(f"{where}: bad regex {pattern!r}: {str(exc).splitlines()[0]}") from exc
+    return pattern
+
+
+def _fields(where: str, raw: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: must map a field to a regex")
+    out = []
+    for name, pattern in raw.items():
+        if name not in RULE_FIELDS:
+            raise ConfigError(f"{where}: unknown field {name!r} (fields: {', '.join(RULE_FIELDS)})")
+        out.append((FIELD_COLUMNS[name], _check_regex(f"{where}.{name}", pattern)))
+    return tuple(out)
+
+
+def _scopes(label: str, raw: Any) -> tuple[Scope, ...]:
+    if raw is None:
+        return ()
+    out = []
+    for scope in raw if isinstance(raw, list) else [raw]:
+        keys = set(scope) if isinstance(scope, dict) else set()
+        if (not {"field", "pattern"} <= keys <= {"field", "pattern", "each"} or scope["field"] not in RULE_FIELDS
+                or not isinstance(scope.get("each", False), bool)):
+            raise ConfigError(f"{label}: scope must be {{field: <{'|'.join(RULE_FIELDS)}>, pattern: regex, "
+                              "each: true|false}, or a list of them")
+        pattern = _check_regex(f"{label} scope", scope["pattern"])
+        if re.compile(pattern).groups < 1:
+            raise ConfigError(f"{label}: scope pattern needs one capture group")
+        out.append(Scope(FIELD_COLUMNS[scope["field"]], pattern, scope.get("each", False)))
+    return tuple(out)
+
+
+def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indicator:
+    label = f"config/{CATALOG_FILE}: entry {position + 1}"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{label}: must be a mapping")
+    if isinstance(raw.get("code"), str):
+        label += f" ({raw['code']})"
+    unknown = set(raw) - ENTRY_KEYS
+    if unknown:
+        raise ConfigError(f"{label}: unknown keys {sorted(unknown)}")
+    for key in ("code", "name_zh", "name_en", "unit", "family", "domain"):
+        if not isinstance(raw.get(key), str) or not raw[key].strip():
+            raise ConfigError(f"{label}: missing or empty {key!r}")
+    code = raw["code"]
+    if not CODE_RE.match(code):
+        raise ConfigError(f"{label}: code must be 'domain.measure' in lower-case ASCII")
+    if code.split(".")[0] != raw["domain"]:
+        raise ConfigError(f"{label}: domain {raw['domain']!r} does not match the code")
+    family = raw["family"]
+    if family not in units.families:
+        raise ConfigError(f"{label}: unknown unit family {family!r} (config/units.yaml families)")
+    family_units = units.families[family]
+    if raw["unit"] not in family_units:
+        raise ConfigError(f"{label}: unit {raw['unit']!r} is not in family {family!r} {list(family_units)}")
+    priority = raw.get("priority", 0)
+    if not isinstance(priority, int):
+        raise ConfigError(f"{label}: priority must be an integer")
+    rules_raw = raw.get("rules", [])
+    if not isinstance(rules_raw, list):
+        raise ConfigError(f"{label}: rules must be a list")
+    rules = []
+    for i, rule in enumerate(rules_raw):
+        where = f"{label} rule {i + 1}"
+        if not isinstance(rule, dict):
+            raise ConfigError(f"{where}: must be a mapping")
+        unknown = set(rule) - RULE_KEYS
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)} (allowed: {sorted(RULE_KEYS)})")
+        match = _fields(where, {k: v for k, v in rule.items() if k in RULE_FIELDS})
+        if not match:
+            raise ConfigError(f"{where}: needs at least one field regex")
+        rule_priority = rule.get("priority", priority)
+        if not isinstance(rule_priority, int):
+            raise ConfigError(f"{where}: priority must be an integer")
+        rules.append(Rule(first_rule + i, code, rule_priority, family_units, match,
+                          _fields(f"{where}.not", rule.get("not", {}))))
+    scopes = _scopes(label, raw.get("scope"))
+    zeros = raw.get("zero", [])
+    if not isinstance(zeros, list):
+        raise ConfigError(f"{label}: zero must be a list of regexes")
+    for z in zeros:
+        _check_regex(f"{label} zero", z)
+        if re.compile(z).groups:
+            raise ConfigError(f"{label}: zero pattern {z!r} must not have capture groups (use (?:...))")
+    if not rules and not zeros:
+        raise ConfigError(f"{label}: needs rules or zero patterns")
+    return Indicator(code, raw["name_zh"], raw["name_en"], raw["unit"], family, raw["domain"], tuple(rules),
+                     scopes, tuple(zeros))
+
+
+def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
+    """Validate the parsed YAML (a mapping with 'indicators': [...])."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
+        raise ConfigError(f"config/{CATALOG_FILE}: needs a top-level 'indicators' list")
+    indicators: list[Indicator] = []
+    seen: set[str] = set()
+    next_rule = 0
+    for position, entry in enumerate(raw["indicators"]):
+        indicator = _entry(entry, position, units, next_rule)
+        if indicator.code in seen:
+            raise ConfigError(
+                f"config/{CATALOG_FILE}: entry {position + 1} ({indicator.code}): duplicate code")
+        seen.add(indicator.code)
+        indicators.append(indicator)
+        next_rule += len(indicator.rules)
+    rules = sorted((r for ind in indicators for r in ind.rules), key=lambda r: (-r.priority, r.index))
+    zero_codes = tuple(ind.code for ind in indicators for _ in ind.zeros)
+    zero_patterns = [z for ind in indicators for z in ind.zeros]
+    zero_re = (re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns)))
+               if zero_patterns else None)
+    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes)
+
+
+@cache
+def _catalog_for(raw_id: int, units_id: int) -> Catalog:
+    return build_catalog(load_config(CATALOG_FILE), units_table())
+
+
+def load_catalog() -> Catalog:
+    """The catalog of the current config (rebuilt when indicators.yaml or units.yaml changes)."""
+    return _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()))

@@ -1,0 +1,184 @@
+"""Bytes → text for saved pages: HTTP charset → BOM → declared charset → strict UTF-8 → GB18030.
+
+A declared charset that fails strict decoding falls through to the next candidate; replacement characters
+are a last resort and are counted, never silent.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from nianbao.settings import ConfigError, load_config
+from transforms.errors import UndecodableError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_TAG = re.compile(rb"<meta\b[^>]*>", re.IGNORECASE)
+_CHARSET_ATTR = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x20), 0x7F])
+_ERROR_HANDLER = "nianbao-count-replace"
+_counter = threading.local()
+
+
+@dataclass(slots=True, frozen=True)
+class Decoded:
+    """Decoded text, the codec that produced it, and how many characters had to be replaced (U+FFFD)."""
+
+    text: str
+    encoding: str
+    replaced: int = 0
+
+
+@dataclass(slots=True, frozen=True)
+class _CharsetRules:
+    aliases: dict[str, str]
+    meta_scan_bytes: int
+    max_replaced_share: float
+    max_control_share: float
+
+
+def _count_and_replace(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    _counter.n = getattr(_counter, "n", 0) + 1
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_ERROR_HANDLER, _count_and_replace)
+
+
+def _parse_rules(raw: Any) -> _CharsetRules:
+    if not isinstance(raw, dict) or not isinstance(raw.get("aliases"), dict):
+        raise ConfigError("config/charsets.yaml: expected a mapping with an 'aliases' mapping")
+    try:
+        return _CharsetRules(
+            aliases={str(k).lower(): str(v) for k, v in raw["aliases"].items()},
+            meta_scan_bytes=int(raw["meta_scan_bytes"]),
+            max_replaced_share=float(raw["max_replaced_share"]),
+            max_control_share=float(raw["max_control_share"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"config/charsets.yaml: missing or malformed setting {exc}") from exc
+
+
+_parsed: list[tuple[Any, _CharsetRules]] = []
+
+
+def _rules() -> _CharsetRules:
+    raw = load_config("charsets.yaml")
+    if not _parsed or _parsed[0][0] is not raw:
+        _parsed[:] = [(raw, _parse_rules(raw))]
+    return _parsed[0][1]
+
+
+def codec_for(label: str | None) -> str | None:
+    """The Python codec for a charset label or Content-Type value (gb2312/gbk → gb18030); None if unknown."""
+    if not label:
+        return None
+    found = _CHARSET_PARAM.search(label)  # a whole Content-Type value: text/html; charset=GBK
+    key = (found.group(1) if found else label).strip().strip("\"'").lower()
+    name = _rules().aliases.get(key, key)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def declared_charsets(data: bytes) -> list[str]:
+    """Charset labels the document itself declares (XML declaration, <meta>), in order of appearance."""
+    head = data[: _rules().meta_scan_bytes]
+    labels: list[str] = []
+    xml = _XML_DECL.match(head)
+    if xml:
+        labels.append(xml.group(1).decode("ascii"))
+    for tag in _META_TAG.finditer(head):
+        found = _CHARSET_ATTR.search(tag.group(0))
+        if found:
+            labels.append(found.group(1).decode("ascii"))
+    return labels
+
+
+def _candidates(data: bytes, http_charset: str | None) -> list[tuple[str, int]]:
+    """(codec, bytes to skip) in the order they are tried, without repeats."""
+    ordered: list[tuple[str, int]] = []
+
+    def add(codec: str | None, skip: int = 0) -> None:
+        if codec and all(codec != c for c, _ in ordered):
+            ordered.append((codec, skip))
+
+    add(codec_for(http_charset))
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            add(codecs.lookup(codec).name, len(bom))
+            break
+    for label in declared_charsets(data):
+        add(codec_for(label))
+    add("utf-8")
+    add("gb18030")
+    return ordered
+
+
+def _is_utf8_with_multibyte(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _check_not_binary(data: bytes, codec: str, text: str, rules: _CharsetRules) -> None:
+    """Too many control characters (NUL, ESC, …) mean binary data, whatever the codec said."""
+    if codec.startswith(("utf-16", "utf-32")):
+        controls = len(_CONTROL.findall(text))
+    else:
+        controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls > max(2, rules.max_control_share * len(text)):
+        raise UndecodableError(f"binary data: {controls} control characters in {len(text)} characters")
+
+
+def decode_bytes(data: bytes, http_charset: str | None = None) -> Decoded:
+    """Decode a page's bytes; raises UndecodableError when they are not text in any usable encoding.
+
+    Multi-byte UTF-8 that decodes strictly wins over a legacy charset that also happens to decode it: a
+    valid UTF-8 Chinese page is never GBK in practice, while pages declaring GB2312 are often UTF-8.
+    """
+    rules = _rules()
+    candidates = _candidates(data, http_charset)
+    for codec, skip in candidates:
+        try:
+            text = data[skip:].decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if codec != "utf-8" and not codec.startswith("utf-") and _is_utf8_with_multibyte(data[skip:]):
+            codec, text = "utf-8", data[skip:].decode("utf-8")
+        _check_not_binary(data, codec, text, rules)
+        return Decoded(text=text, encoding=codec, replaced=0)
+    best: Decoded | None = None
+    for codec, skip in candidates:
+        _counter.n = 0
+        text = data[skip:].decode(codec, errors=_ERROR_HANDLER)
+        if best is None or _counter.n < best.replaced:
+            best = Decoded(text=text, encoding=codec, replaced=_counter.n)
+    assert best is not None
+    share = best.replaced / max(1, len(best.text))
+    if share > rules.max_replaced_share:
+        raise UndecodableError(
+            f"not text in any supported encoding: best guess {best.encoding} leaves {best.replaced} "
+            f"undecodable sequences ({share:.0%})"
+        )
+    _check_not_binary(data, best.encoding, best.text, rules)
+    return best

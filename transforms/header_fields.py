@@ -1,0 +1,172 @@
+"""Header lines above a report (发布时间, 来源, 索引号, 文号, 签发人 …): spotting them, reading values.
+
+Labels and line shapes come from config/header_fields.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from nianbao.settings import ConfigError
+from transforms.regions import to_simplified
+from transforms.rulebook import compiled
+
+CMS_DATE_LINE = re.compile(
+    r"[\[【(（]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\]】)）]?"
+)
+DATE = re.compile(
+    r"(?<!\d)((?:19|20)\d{2})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})(?!\d)\s*日?"
+    r"(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{2})(?:\s*[:：分]\s*(\d{2}))?)?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderRules:
+    label_field: dict[str, str]
+    label_pattern: re.Pattern[str]
+    colon_label: re.Pattern[str]
+    max_line_chars: int
+    doc_number_line: re.Pattern[str]
+    title_line: re.Pattern[str]
+    title_trailing_date: re.Pattern[str]
+    title_head_line: re.Pattern[str]
+    title_tail_start: re.Pattern[str]
+    published_labels: tuple[str, ...]
+    body_label_line_chars: int
+
+
+@dataclass(slots=True)
+class HeaderValues:
+    """What header lines state; each field holds the first value found, in label priority order."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    unlabeled_date: str | None = None
+
+
+def _compile(raw: Any, key: str) -> re.Pattern[str]:
+    try:
+        return re.compile(str(raw[key]))
+    except (KeyError, TypeError, re.error) as exc:
+        raise ConfigError(f"config/header_fields.yaml: {key!r} missing or not a valid regex: {exc}") from exc
+
+
+def _build(raw: Any) -> HeaderRules:
+    labels = raw.get("labels") if isinstance(raw, dict) else None
+    if not isinstance(labels, dict):
+        raise ConfigError("config/header_fields.yaml: 'labels' must map a field to a list of labels")
+    label_field: dict[str, str] = {}
+    for name, words in labels.items():
+        if not isinstance(words, list) or not all(isinstance(w, str) and w for w in words):
+            raise ConfigError(f"config/header_fields.yaml: labels.{name} must be a list of words")
+        for word in words:
+            label_field.setdefault(word, name)
+    alternation = "|".join(re.escape(w) for w in sorted(label_field, key=len, reverse=True))
+    return HeaderRules(
+        label_field=label_field,
+        label_pattern=re.compile(rf"(?P<label>{alternation})\s*(?:[:：]|[|｜](?=\s*\S))"),
+        colon_label=re.compile(rf"(?P<label>{alternation})\s*[:：]"),
+        max_line_chars=int(raw.get("max_line_chars", 160)),
+        doc_number_line=_compile(raw, "doc_number_line"),
+        title_line=_compile(raw, "title_line"),
+        title_trailing_date=_compile(raw, "title_trailing_date"),
+        title_head_line=_compile(raw, "title_head_line"),
+        title_tail_start=_compile(raw, "title_tail_start"),
+        published_labels=tuple(labels.get("published_at") or ()),
+        body_label_line_chars=int(raw.get("body_label_line_chars", 80)),
+    )
+
+
+def header_rules() -> HeaderRules:
+    """The compiled rules of config/header_fields.yaml (recompiled when the file changes)."""
+    return compiled("header_fields.yaml", _build)
+
+
+def is_header_line(line: str, rules: HeaderRules | None = None) -> bool:
+    """A line of metadata ("发布时间:…", an index-table row "发布机构 | …", a document number on its own).
+
+    The line is in simplified characters.
+    """
+    rules = rules or header_rules()
+    if rules.doc_number_line.fullmatch(line):
+        return True
+    if len(line) > rules.max_line_chars or "。" in line:
+        return False
+    return any(rules.label_field[m.group("label")] != "ignored" for m in rules.label_pattern.finditer(line))
+
+
+def opens_with_label(line: str, rules: HeaderRules | None = None) -> bool:
+    """A short line that starts with a metadata label (a byline printed below the text); simplified chars."""
+    rules = rules or header_rules()
+    if len(line) > rules.body_label_line_chars or "。" in line:
+        return False
+    match = rules.colon_label.match(line.lstrip(" 【[(（"))
+    return bool(match) and rules.label_field[match.group("label")] not in ("ignored", "index_info", "title")
+
+
+def format_date(match: re.Match[str]) -> str | None:
+    """ISO 8601 for a DATE match: YYYY-MM-DD, with THH:MM (and :SS) when the time is printed."""
+    year, month, day, hour, minute, second = match.groups()
+    try:
+        text = date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+    if hour is not None and int(hour) < 24 and int(minute) < 60:
+        text += f"T{int(hour):02d}:{minute}"
+        if second is not None:
+            text += f":{second}"
+    return text
+
+
+def parse_date(text: str) -> str | None:
+    """The first date in text, as ISO 8601; None when there is none."""
+    match = DATE.search(text)
+    return format_date(match) if match else None
+
+
+_VALUE_END = re.compile(r"\s{2,}|\s+[^\s:：]{1,8}[:：]|[【\[]")
+
+
+def _clean_value(value: str) -> str:
+    """A label's value up to a wide gap, another (unknown) label or a bracketed button."""
+    value = value.strip(" \t\u3000\xa0|｜【】[]")
+    return _VALUE_END.split(value, maxsplit=1)[0].strip(" \t\u3000\xa0|｜")
+
+
+def parse_header_lines(lines: list[str]) -> HeaderValues:
+    """Labelled values of header lines; a date with no label (来源:X  2021-03-22 21:29) is kept aside."""
+    rules = header_rules()
+    found: dict[str, list[tuple[str, str]]] = {}
+    result = HeaderValues()
+    for line in lines:
+        if rules.doc_number_line.fullmatch(line):
+            found.setdefault("doc_number", []).append(("", re.sub(r"\s+", "", line)))
+            continue
+        if CMS_DATE_LINE.fullmatch(line):
+            result.unlabeled_date = result.unlabeled_date or parse_date(line)
+            continue
+        matches = list(rules.label_pattern.finditer(to_simplified(line)))
+        for i, match in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
+            label = match.group("label")
+            name = rules.label_field[label]
+            raw = line[match.end():end]
+            if name in ("published_at", "signed_on"):
+                value = parse_date(raw)
+            else:
+                date = DATE.search(raw)
+                if date:
+                    if result.unlabeled_date is None:
+                        result.unlabeled_date = format_date(date)
+                    raw = raw[: date.start()]
+                value = _clean_value(raw) or None
+            if value and name != "ignored":
+                found.setdefault(name, []).append((label, value))
+    for name, pairs in found.items():
+        if name == "published_at":
+            order = {label: i for i, label in enumerate(rules.published_labels)}
+            pairs = sorted(pairs, key=lambda pair: order.get(pair[0], len(order)))
+        result.values[name] = pairs[0][1]
+    return result

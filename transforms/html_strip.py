@@ -1,0 +1,152 @@
+"""HTML page → StrippedPage: government meta tags, then a known CMS container or the text-density fallback
+for the body, plus the byline lines near the title. Non-article pages raise NotAReportError.
+
+Widget and footer lines left at the very start or end of the text are trimmed with the same line rules as
+text captures (config/capture_chrome.yaml, via transforms.capture_strip.is_chrome_line).
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from transforms.capture_strip import is_chrome_line
+from transforms.errors import NotAReportError
+from transforms.html_byline import TITLE_MARK, byline_lines, inside, split_at_title
+from transforms.html_containers import PageRules, known_containers, page_rules
+from transforms.html_density import DensityRules, choose_content, prose_weight
+from transforms.html_meta import find_title, page_title, read_meta_tags
+from transforms.html_text import SKIP_TAGS, Line, is_link_line, render_lines
+from transforms.model import StrippedPage
+
+_HTML_START = re.compile(
+    r"\A(?:\ufeff)?\s*(?:<!--.*?-->\s*|<\?xml[^>]*>\s*)*<(?:!doctype\s+html|html|head|body|meta|title)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+_TAG = re.compile(r"<(?:div|p|table|span|a|br|script|td|li)\b[^>]*>", re.IGNORECASE)
+_INLINE_TAGS = ["span", "font", "strong", "b", "em", "i", "u", "small", "big", "sup", "sub", "label", "ins",
+                "s", "strike", "mark", "cite", "abbr", "q", "tt", "nobr"]
+_INLINE_SELECTOR = ",".join(_INLINE_TAGS)
+_HIDDEN = ('[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
+           '[style*="visibility: hidden" i]')
+_RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
+_HANWEB_RECORDS = 3
+_LIST_LINK_SHARE = 0.5
+_LIST_MAX_PROSE = 300
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text is an HTML document rather than a plain-text capture."""
+    if _HTML_START.match(text[:4096]):
+        return True
+    head = text[:8192]
+    return len(_TAG.findall(head)) >= 5 and head.count("<") > head.count("\n") / 4
+
+
+def strip_html(text: str, url: str | None = None, *, use_known_containers: bool = True) -> StrippedPage:
+    """The article of an HTML page without site chrome; raises NotAReportError for non-article pages.
+
+    ``use_known_containers=False`` skips the container table (to exercise the density fallback).
+    """
+    if not text.strip():
+        raise NotAReportError("empty page")
+    rules = page_rules()
+    tree = LexborHTMLParser(text)
+    _reject_data_list(tree)
+    meta = read_meta_tags(tree)
+    window_title = page_title(tree)
+    _remove_chrome(tree, rules)
+    title, title_node = find_title(tree, meta)
+    while title_node is not None and title_node.tag in _INLINE_TAGS:
+        title_node = title_node.parent
+    body = tree.body
+    if body is None:
+        raise NotAReportError("page has no body")
+    _unwrap_inline(body)
+    found = known_containers(tree, rules.selectors_for(url)) if use_known_containers else None
+    content: list[LexborNode] = []
+    lines: list[Line] = []
+    if found:
+        content = found[1]
+        lines = render_lines(content)
+        if sum(prose_weight(line.text) for line in lines) == 0 and len("".join(x.text for x in lines)) < 10:
+            content, lines = [], []
+    skip: frozenset[int] = frozenset()
+    if not content:
+        choice = choose_content(body, DensityRules(rules.chrome_words, rules.furniture_words))
+        if choice is not None:
+            content, skip = choice.blocks, choice.skip_ids
+            lines = render_lines(content, skip)
+    if title_node is not None and inside(title_node, content):
+        lines = render_lines(content, skip, {title_node.mem_id: TITLE_MARK})
+        header_lines, lines = split_at_title(rules, lines)
+    else:
+        header_lines = byline_lines(rules, title, title_node, content, skip)
+    _reject_non_article(rules, window_title, body, lines)
+    body_lines = _trim_chrome_edges([line.text for line in lines if not is_link_line(line)])
+    return StrippedPage(body_lines=body_lines, header_lines=header_lines, meta_tags=meta,
+                        title_hint=title, is_html=True)
+
+
+def _trim_chrome_edges(lines: list[str]) -> list[str]:
+    """Drop widget, editor and footer lines (the capture chrome rules) at the start and end of the text;
+    inside the text every line stays."""
+    start, end = 0, len(lines)
+    while start < end and is_chrome_line(lines[start]):
+        start += 1
+    while end > start and is_chrome_line(lines[end - 1]):
+        end -= 1
+    return lines[start:end]
+
+
+def _reject_data_list(tree: LexborHTMLParser) -> None:
+    """Hanweb list pages keep their items as <record> CDATA inside <script type="text/xml">."""
+    records = sum(len(_RECORD.findall(node.text())) for node in tree.css('script[type="text/xml"]'))
+    if records >= _HANWEB_RECORDS:
+        raise NotAReportError(f"list page: {records} records in a <script type=\"text/xml\"> data list")
+
+
+def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> None:
+    """Drop non-text elements, hidden elements and the configured widgets, in one pass over the tree."""
+    body = tree.body
+    if body is None:
+        return
+    removed = ",".join([*sorted(SKIP_TAGS - {"head"}), _HIDDEN, *rules.chrome_selectors])
+    seen: set[int] = set()
+    for node in reversed(body.css(removed)):  # inner matches first, and each node once: none freed twice
+        if node.mem_id not in seen:
+            seen.add(node.mem_id)
+            node.decompose()
+
+
+def _unwrap_inline(body: LexborNode) -> None:
+    """Replace inline formatting elements by their content, innermost first, so paragraphs are one text."""
+    for node in reversed(body.css(_INLINE_SELECTOR)):
+        node.unwrap()
+
+
+def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, lines: list[Line]) -> None:
+    text = "".join(line.text for line in lines)
+    if len(text) <= rules.not_found_max_chars:
+        page_text = body.text(deep=True)
+        if len(_compact(page_text)) <= rules.not_found_max_chars:
+            hit = rules.not_found.search(window_title) or rules.not_found.search(page_text)
+            if hit:
+                raise NotAReportError(f"error page served as a document: {hit.group(0)!r}")
+    if not lines:
+        links = len(body.css("a"))
+        if links >= 10:
+            raise NotAReportError(f"list page: {links} links and no running text")
+        raise NotAReportError("page has no text content")
+    prose = sum(prose_weight(line.text) for line in lines if not is_link_line(line))
+    link_chars = sum(line.link_chars for line in lines)
+    if link_chars >= _LIST_LINK_SHARE * len(text) and prose < _LIST_MAX_PROSE:
+        link_lines = sum(1 for line in lines if is_link_line(line))
+        raise NotAReportError(f"list page: {link_lines} of {len(lines)} lines are links")
+    if not prose and len(_compact(text)) < 10:
+        raise NotAReportError("page has no text content")
+
+
+def _compact(text: str) -> str:
+    return "".join(text.split())

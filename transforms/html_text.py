@@ -1,0 +1,149 @@
+"""Render an HTML subtree as the lines a reader sees: blocks and <br> break lines, table rows become
+tab-separated lines, non-text elements are skipped, attributes (alt, title) are never read.
+
+Hidden elements (display:none, hidden) are removed from the tree before rendering (see html_strip).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from selectolax.lexbor import LexborNode
+
+BLOCK_TAGS = frozenset((
+    "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div", "dl", "dt",
+    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr",
+    "ul", "caption", "body", "html",
+))
+SKIP_TAGS = frozenset((
+    "script", "style", "noscript", "template", "textarea", "select", "option", "button", "iframe", "svg",
+    "object", "embed", "input", "head", "title", "meta", "link", "canvas", "audio", "video", "map", "area",
+))
+_DATA_CELL_CHARS = 200  # a longer cell is page layout: its paragraphs stay lines of their own
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+_CELL_GAP = re.compile(r" *\t[ \t]*")
+_SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
+
+
+@dataclass(slots=True)
+class Line:
+    """One rendered line and how many of its characters are link text."""
+
+    text: str
+    link_chars: int = 0
+
+
+@dataclass(slots=True)
+class _Writer:
+    lines: list[Line] = field(default_factory=list)
+    parts: list[str] = field(default_factory=list)
+    link_chars: int = 0
+    link_depth: int = 0
+    pre_depth: int = 0
+    cell_depth: int = 0
+    skip_ids: frozenset[int] = frozenset()
+    placeholders: dict[int, str] = field(default_factory=dict)
+
+    def text(self, value: str) -> None:
+        if self.pre_depth and "\n" in value:
+            first, *rest = value.split("\n")
+            self.text(first)
+            for piece in rest:
+                self.flush()
+                self.text(piece)
+            return
+        value = _SPACES.sub(" ", value)
+        if value.strip() or (self.parts and value):
+            self.parts.append(value)
+            if self.link_depth:
+                self.link_chars += len(value.strip())
+
+    def cell(self) -> None:
+        if self.parts and "".join(self.parts).strip():
+            self.parts.append("\t")
+
+    def flush(self) -> None:
+        if not self.parts:
+            return
+        if self.cell_depth:
+            self.parts.append(" ")
+            return
+        text = "".join(self.parts).strip()
+        if "\t" in text:
+            text = _CELL_GAP.sub("\t", text)
+        if text:
+            self.lines.append(Line(text, min(self.link_chars, len(text))))
+        self.parts.clear()
+        self.link_chars = 0
+
+
+def _walk(node: LexborNode, out: _Writer) -> None:
+    for child in node.iter(include_text=True):
+        if child.is_text_node:
+            out.text(child.text_content or "")
+        else:
+            _visit(child, out)
+
+
+def _visit(element: LexborNode, out: _Writer) -> None:
+    tag = element.tag
+    if not tag or tag[0] == "-" or tag in SKIP_TAGS:
+        return
+    key = element.mem_id
+    if key in out.skip_ids:
+        return
+    if key in out.placeholders:
+        out.flush()
+        out.lines.append(Line(out.placeholders[key]))
+        return
+    if tag == "br":
+        out.flush()
+    elif tag in ("td", "th"):
+        out.cell()
+        data_cell = element.css_first("table") is None and len(element.text(deep=True)) <= _DATA_CELL_CHARS
+        out.cell_depth += data_cell
+        _walk(element, out)
+        out.cell_depth -= data_cell
+    elif tag == "a":
+        out.link_depth += 1
+        _walk(element, out)
+        out.link_depth -= 1
+    elif tag == "pre":
+        out.flush()
+        out.pre_depth += 1
+        _walk(element, out)
+        out.pre_depth -= 1
+        out.flush()
+    elif tag in BLOCK_TAGS:
+        out.flush()
+        _walk(element, out)
+        out.flush()
+    else:
+        _walk(element, out)
+
+
+def render_lines(nodes: list[LexborNode], skip_ids: frozenset[int] = frozenset(),
+                 placeholders: dict[int, str] | None = None) -> list[Line]:
+    """The visible lines of ``nodes`` in order.
+
+    Subtrees whose mem_id is in ``skip_ids`` are left out; a subtree whose mem_id is a key of
+    ``placeholders`` is replaced by one line holding the mapped marker text.
+    """
+    out = _Writer(skip_ids=skip_ids, placeholders=placeholders or {})
+    for node in nodes:
+        out.flush()
+        _visit(node, out)
+    out.flush()
+    return out.lines
+
+
+def is_link_line(line: Line) -> bool:
+    """A line that is mostly link text and ends no sentence: a menu entry, a related-article title."""
+    return line.link_chars * 2 >= len(line.text) and not _SENTENCE_END.search(line.text)
+
+
+def flat_text(node: LexborNode) -> str:
+    """A short element's visible text on one line (inline pieces joined by single spaces)."""
+    return " ".join(line.text.replace("\t", " ") for line in render_lines([node]))

@@ -1,0 +1,233 @@
+"""Report metadata from a stripped page: title, issuer, region, year, dates, source and the signing details.
+
+Works the same on captures and HTML pages (meta tags, title hint, header lines, body). A field the page does
+not state stays None. Patterns live in config/metadata.yaml and config/header_fields.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from nianbao.settings import ConfigError
+from transforms.header_fields import parse_date, parse_header_lines
+from transforms.model import Metadata, StrippedPage
+from transforms.regions import Region, disambiguate, find_mentions, resolve_region, to_simplified
+from transforms.report_kind import OTHER
+from transforms.rulebook import compiled
+from transforms.sections import heading_of
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+
+
+@dataclass(frozen=True, slots=True)
+class MetadataRules:
+    issuer_split: re.Pattern[str]
+    issuer_suffixes: tuple[str, ...]
+    title_in_body: tuple[re.Pattern[str], ...]
+    body_title_chars: int
+    year_in_body: tuple[re.Pattern[str], ...]
+    year_body_chars: int
+    session_year_kinds: frozenset[str]
+    addressee_line: re.Pattern[str]
+    contact_person: re.Pattern[str]
+    contact_phone: re.Pattern[str]
+    cc: re.Pattern[str]
+    signature_lines: int
+    signature_org: re.Pattern[str]
+    signature_date: re.Pattern[str]
+    region_body_chars: int
+    region_subject_after: re.Pattern[str]
+
+
+def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        raise ConfigError(f"config/metadata.yaml: {key!r} must be a list of regexes")
+    return tuple(re.compile(p) for p in value)
+
+
+def _build(raw: Any) -> MetadataRules:
+    try:
+        return MetadataRules(
+            issuer_split=re.compile(raw["issuer_split"]),
+            issuer_suffixes=tuple(sorted(raw["issuer_suffixes"], key=len, reverse=True)),
+            title_in_body=_patterns(raw, "title_in_body"),
+            body_title_chars=int(raw["body_title_chars"]),
+            year_in_body=_patterns(raw, "year_in_body"),
+            year_body_chars=int(raw["year_body_chars"]),
+            session_year_kinds=frozenset(raw["session_year_kinds"]),
+            addressee_line=re.compile(raw["addressee_line"]),
+            contact_person=re.compile(raw["contact_person"]),
+            contact_phone=re.compile(raw["contact_phone"]),
+            cc=re.compile(raw["cc"], re.MULTILINE),
+            signature_lines=int(raw["signature_lines"]),
+            signature_org=re.compile(raw["signature_org"]),
+            signature_date=re.compile(raw["signature_date"]),
+            region_body_chars=int(raw["region_body_chars"]),
+            region_subject_after=re.compile(raw["region_subject_after"]),
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise ConfigError(f"config/metadata.yaml: missing or bad entry: {exc}") from exc
+
+
+def metadata_rules() -> MetadataRules:
+    return compiled("metadata.yaml", _build)
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def title_of(page: StrippedPage, body: str) -> str | None:
+    """The printed title; else ArticleTitle or an index-table 名称; else one the opening sentence states."""
+    title = page.title_hint or page.meta_tags.get("articletitle")
+    if not title and page.header_lines:
+        title = parse_header_lines(page.header_lines).values.get("title")
+    if title and title.strip():
+        return _squash(title)
+    rules = metadata_rules()
+    start = body[: rules.body_title_chars]
+    simple = to_simplified(start)
+    for pattern in rules.title_in_body:
+        match = pattern.search(simple)
+        if match:
+            return start[match.start("title"):match.end("title")].strip()
+    return None
+
+
+def issuer_of(title: str | None) -> str | None:
+    """The issuing body named at the head of the title (东辽县人民政府关于… → 东辽县人民政府)."""
+    if not title:
+        return None
+    rules = metadata_rules()
+    simple = to_simplified(title)
+    match = rules.issuer_split.search(simple)
+    if not match or match.start() == 0:
+        return None
+    head = simple[: match.start()].strip()
+    if head.endswith(rules.issuer_suffixes) and head not in rules.issuer_suffixes:
+        return title[: match.start()].strip()
+    return None
+
+
+def addressee_of(body_lines: list[str]) -> str | None:
+    """The addressee line that opens the body (辽源市人民政府:), if any."""
+    if not body_lines:
+        return None
+    first = body_lines[0]
+    match = metadata_rules().addressee_line.fullmatch(first)
+    if match and heading_of(first) is None:
+        return first[: match.end("addressee")].strip()
+    return None
+
+
+def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
+    """(issuing body, ISO date) of the signing block at the end of the body: an org line above a date line."""
+    rules = metadata_rules()
+    tail = body_lines[-rules.signature_lines:]
+    for i in range(len(tail) - 1, 0, -1):
+        org = to_simplified(tail[i - 1])
+        if rules.signature_date.fullmatch(tail[i]) and rules.signature_org.fullmatch(org):
+            return tail[i - 1], parse_date(tail[i])
+    return None, None
+
+
+def _first(pattern: re.Pattern[str], simple: str, text: str) -> str | None:
+    """The 'value' group of the first match in the simplified text, cut from the text as printed."""
+    match = pattern.search(simple)
+    return text[match.start("value"):match.end("value")].strip() if match else None
+
+
+def _body_region(body_lines: list[str], skip_first: bool) -> Region | None:
+    """The region a body is about: the one named most; a subject mention (X区政府, X县坚持…) counts double."""
+    rules = metadata_rules()
+    lines = body_lines[1:] if skip_first else body_lines
+    text = "\n".join(lines)[: rules.region_body_chars]
+    mentions = find_mentions(text)
+    if not mentions:
+        return None
+    named = {m.name for m in mentions}
+    scores: Counter[str] = Counter()
+    first_seen: dict[str, int] = {}
+    regions: dict[str, Region] = {}
+    for mention in mentions:
+        region = disambiguate(mention, named)
+        if region is None:
+            continue
+        end = mention.start + len(mention.name)
+        weight = 2 if rules.region_subject_after.match(text, end) else 1
+        scores[region.code] += weight
+        first_seen.setdefault(region.code, mention.start)
+        regions.setdefault(region.code, region)
+    if not scores:
+        return None
+    best = max(scores, key=lambda code: (scores[code], -first_seen[code]))
+    return regions[best]
+
+
+def report_year_of(title: str | None, body: str, kind: str | None, published_at: str | None) -> int | None:
+    """The year a report covers: from the title, else the body's opening, else the year before publication.
+
+    Only the title counts for a page of no known report kind.
+    """
+    rules = metadata_rules()
+    if title:
+        match = _YEAR.search(title)
+        if match:
+            year = int(match.group(1))
+            return year - 1 if kind in rules.session_year_kinds else year
+    if kind is None or kind == OTHER:
+        return None
+    start = to_simplified(body[: rules.year_body_chars])
+    for pattern in rules.year_in_body:
+        match = pattern.search(start)
+        if match:
+            return int(match.group("year"))
+    if published_at:
+        return int(published_at[:4]) - 1
+    return None
+
+
+def read_metadata(page: StrippedPage, body_lines: list[str], kind: str | None) -> Metadata:
+    """Every metadata field the page states; None for the others."""
+    rules = metadata_rules()
+    body = "\n".join(body_lines)
+    simple_body = to_simplified(body)
+    header = parse_header_lines(page.header_lines)
+    meta = page.meta_tags
+    title = title_of(page, body)
+    addressee = addressee_of(body_lines)
+    signed_by, signed_on = signature_of(body_lines)
+    issuer = issuer_of(title) or signed_by
+    published = None
+    if meta.get("pubdate"):
+        published = parse_date(meta["pubdate"])
+    published = published or header.values.get("published_at") or header.unlabeled_date
+    source = meta.get("contentsource") or header.values.get("source") or header.values.get("publisher")
+    region = None
+    for text in (issuer, title, source):
+        if text:
+            region = resolve_region(text, context=body[: rules.region_body_chars])
+            if region:
+                break
+    if region is None:
+        region = _body_region(body_lines, skip_first=addressee is not None)
+    return Metadata(
+        title=title,
+        issuer=issuer,
+        region_name=region.name if region else None,
+        region_code=region.code if region else None,
+        report_year=report_year_of(title, body, kind, published),
+        published_at=published,
+        source=_squash(source) if source else None,
+        doc_number=header.values.get("doc_number"),
+        signer=header.values.get("signer"),
+        addressee=addressee,
+        signed_on=header.values.get("signed_on") or signed_on,
+        contact_person=_first(rules.contact_person, simple_body, body),
+        contact_phone=_first(rules.contact_phone, simple_body, body),
+        cc=_first(rules.cc, simple_body, body),
+    )

@@ -1,0 +1,201 @@
+"""Find quantity mentions in a report body: the only per-report Python of the figures transform.
+
+One regex scan per body yields raw mention rows (numeral strings, scale, measure word, hedges, offsets and
+the clause/sentence context the indicator rules read). Values are computed later, for the whole batch, in
+polars (transforms/figures.py). Dates, ordinals, phone numbers, slogans and quoted names are dropped here.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from transforms.numbers import CN_DIGITS
+from transforms.textmap import match_text
+from transforms.units import UnitsTable, units_table
+
+# Column order of a mention row (figures.MENTION_SCHEMA gives the types).
+MENTION_COLUMNS = (
+    "doc", "ordinal", "text", "num", "num2", "scale", "scale_low", "form", "pre", "mid", "post",
+    "hint", "start", "end", "sentence", "evidence", "sentence_m", "clause", "left", "before", "noun", "prev",
+    "context",
+)
+
+SENTENCE_END = re.compile(r"[。!?;\n]")
+CLAUSE_END = re.compile(r"[。!?;\n,:]")
+NOUN_END = re.compile(r"[。!?;\n,:、]|\d")
+# Spans whose numbers are names, not counts: short quotations, book titles, and a closing quote whose
+# opening one is missing (…四个服务”).
+QUOTED = re.compile(
+    r"“[^“”\n]{0,60}”|‘[^‘’\n]{0,40}’|「[^「」\n]{0,40}」|《[^《》\n]{0,80}》|\"[^\"\n]{0,40}\""
+    r"|(?:(?<=[,;。:\n])|^)[^,;。:“”\n]{1,20}”",
+    re.M,
+)
+# A character right before a number that makes it the tail of a code (G4, V2.0, 3.5) rather than a count.
+CODE_CHARS = frozenset("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#")
+CONTEXT_BEFORE = 120
+CONTEXT_AFTER = 40
+NOUN_MAX = 24
+
+
+@dataclass(slots=True)
+class MentionColumns:
+    """Mention rows of a batch, column-wise (cheap to hand to polars)."""
+
+    data: dict[str, list] = field(default_factory=lambda: {name: [] for name in MENTION_COLUMNS})
+
+    def __len__(self) -> int:
+        return len(self.data["doc"])
+
+
+def _spans(pattern: re.Pattern[str], text: str) -> tuple[list[int], list[int]]:
+    starts: list[int] = []
+    ends: list[int] = []
+    for m in pattern.finditer(text):
+        starts.append(m.start())
+        ends.append(m.end())
+    return starts, ends
+
+
+def _inside(starts: list[int], ends: list[int], pos: int) -> bool:
+    i = bisect_right(starts, pos) - 1
+    return i >= 0 and pos < ends[i]
+
+
+def _split_scale(units: UnitsTable, numeral: str | None) -> tuple[str | None, str | None]:
+    if not numeral:
+        return numeral, None
+    m = units.scale_split_re.match(numeral)
+    if m is None:
+        return numeral, None
+    return m.group("head"), m.group("scale")
+
+
+def _digit_run(numeral: str) -> bool:
+    return len(numeral) > 1 and all(ch in CN_DIGITS for ch in numeral)
+
+
+class _Scanner:
+    """Scan one body; append its mention rows to the batch columns."""
+
+    def __init__(self, units: UnitsTable, cols: MentionColumns) -> None:
+        self.units = units
+        self.cols = cols.data
+        self.ordinal_markers = units.ordinal_markers
+        self.phrases = units.numeral_phrases
+        self.slogan_leads = units.slogan_lead_words
+
+    def scan(self, doc: int, body: str) -> None:
+        text = match_text(body)
+        sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
+        clause_ends = [m.start() for m in CLAUSE_END.finditer(text)]
+        line_ends = [m.start() for m in re.finditer("\n", text)]
+        quote_starts, quote_ends = _spans(QUOTED, text)
+        ordinal = 0
+        last_ordinal_end = -2
+        prev_end_in_clause = -1
+        for m in self.units.mention_re.finditer(text):
+            start, end = m.span()
+            num_start = m.start("pnum") if m.group("pnum") else m.start("num")
+            if not self._is_count(m, text, start, num_start, last_ordinal_end, quote_starts, quote_ends):
+                if self._is_ordinal(text, start) or (start > 0 and text[start - 1] == "、"
+                                                     and last_ordinal_end == start - 1):
+                    last_ordinal_end = end
+                continue
+            pre = m.group("pre")
+            if pre and start > 0 and text[start - 1] in self.units.hedge_not_after:
+                pre = None
+                start = num_start
+            num, num2, hint = m.group("num") or m.group("pnum"), m.group("num2"), None
+            if m.group("num") and not num2 and _digit_run(num):
+                if len(num) == 2 and 0 < CN_DIGITS[num[0]] < CN_DIGITS[num[1]] <= 9:
+                    num, num2, hint = num[0], num[1], "about"
+                else:
+                    continue
+            num_head, scale_low = _split_scale(self.units, num)
+            num2_head, scale = _split_scale(self.units, num2)
+            if num2 is None:
+                scale, scale_low = scale_low, None
+            form = m.group("form") or "%"
+
+            c_lo = self._lo(clause_ends, start)
+            c_hi = self._hi(clause_ends, end, len(text))
+            s_lo = self._lo(sentence_ends, start)
+            s_hi = self._hi(sentence_ends, end, len(text))
+            p_lo = self._lo(line_ends, start)
+            p_hi = self._hi(line_ends, end, len(text))
+            prev_lo = max(s_lo, self._lo(clause_ends, c_lo - 1)) if c_lo > s_lo else c_lo
+            left_lo = max(c_lo, prev_end_in_clause)
+            noun_end = NOUN_END.search(text, end, min(len(text), end + NOUN_MAX))
+            cols = self.cols
+            cols["doc"].append(doc)
+            cols["ordinal"].append(ordinal)
+            cols["text"].append(body[start:end])
+            cols["num"].append(num_head)
+            cols["num2"].append(num2_head)
+            cols["scale"].append(scale)
+            cols["scale_low"].append(scale_low)
+            cols["form"].append(form)
+            cols["pre"].append(pre)
+            cols["mid"].append(m.group("mid"))
+            cols["post"].append(m.group("post"))
+            cols["hint"].append(hint)
+            cols["start"].append(start)
+            cols["end"].append(end)
+            cols["sentence"].append(body[s_lo:s_hi].strip())
+            cols["sentence_m"].append(text[s_lo:s_hi])
+            cols["clause"].append(text[c_lo:c_hi].strip())
+            cols["evidence"].append(body[c_lo:c_hi].strip())
+            cols["left"].append(text[left_lo:start])
+            cols["before"].append(text[c_lo:start])
+            cols["noun"].append(text[end:noun_end.start() if noun_end else min(len(text), end + NOUN_MAX)])
+            cols["prev"].append(text[prev_lo:c_lo])
+            cols["context"].append(text[max(p_lo, start - CONTEXT_BEFORE):min(p_hi, end + CONTEXT_AFTER)])
+            ordinal += 1
+            prev_end_in_clause = end
+
+    @staticmethod
+    def _lo(ends: list[int], pos: int) -> int:
+        i = bisect_left(ends, pos)
+        return ends[i - 1] + 1 if i else 0
+
+    @staticmethod
+    def _hi(ends: list[int], pos: int, size: int) -> int:
+        i = bisect_left(ends, pos)
+        return ends[i] if i < len(ends) else size
+
+    def _is_ordinal(self, text: str, num_start: int) -> bool:
+        head = text[max(0, num_start - 4):num_start].rstrip()
+        return head.endswith(self.ordinal_markers)
+
+    def _is_count(self, m: re.Match[str], text: str, start: int, num_start: int, last_ordinal_end: int,
+                  quote_starts: list[int], quote_ends: list[int]) -> bool:
+        if start > 0 and text[start - 1] in CODE_CHARS:
+            return False
+        if self._is_ordinal(text, num_start) or (start > 0 and text[start - 1] == "、"
+                                                 and last_ordinal_end == start - 1):
+            return False
+        if _inside(quote_starts, quote_ends, num_start):
+            return False
+        if text.startswith(self.phrases, num_start):
+            return False
+        numeral = m.group("num") or ""
+        chinese = bool(numeral) and not numeral[0].isdigit()
+        if chinese:
+            if numeral == "一" and not m.group("num2"):
+                return False
+            if text[max(0, start - 4):start].endswith(self.slogan_leads):
+                return False
+        return True
+
+
+def scan_mentions(bodies: Iterable[tuple[int, str]], units: UnitsTable | None = None) -> MentionColumns:
+    """Mention rows for (doc, body) pairs, in body order within each doc."""
+    cols = MentionColumns()
+    scanner = _Scanner(units or units_table(), cols)
+    for doc, body in bodies:
+        if body:
+            scanner.scan(doc, body)
+    return cols

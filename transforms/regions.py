@@ -1,0 +1,294 @@
+"""Region names → 6-digit administrative-division codes, from the division dataset jionlp ships.
+
+The dataset is read as files (jionlp is never imported), parsed once per process, cached on disk, and
+extended by config/regions_extra.yaml. Renamed units (县→区, 县→市) keep their old names as extra rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from nianbao.settings import ConfigError, load_config
+
+LEVELS = ("province", "city", "county")
+_LOCATION_LINE = re.compile(r"^(\t{0,2})([^\t\n]+)\t(\d{6})\t[^\t\n]*$", re.MULTILINE)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# A two-character name ("和县", "成县") only counts at a word edge: after a non-Han character or a parent
+# division's suffix, so that 乡镇和县直部门 or 完成县级 are not read as counties.
+_PATH_SUFFIXES = frozenset("省市州盟区")
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """One administrative division; a former name has the current code and valid_to = year it ended."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    province: str
+    city: str | None
+    valid_from: int | None = None
+    valid_to: int | None = None
+
+    def as_row(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """A region name found in a text, with every division that name can denote."""
+
+    name: str
+    start: int
+    candidates: tuple[Region, ...]
+
+
+def _dictionary_dir() -> Path:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError("the jionlp package (its administrative-division dataset) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
+
+
+def _cache_file(sources: Iterable[Path]) -> Path:
+    key = "-".join(f"{p.stat().st_size}.{p.stat().st_mtime_ns}" for p in sources)
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "nianbao" / f"regions-v1-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+
+
+def _parse_locations(text: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    province = city = None
+    for match in _LOCATION_LINE.finditer(text):
+        depth, name, code = len(match.group(1)), match.group(2).strip(), match.group(3)
+        if depth == 0:
+            province = {"code": code, "name": name}
+            city = None
+            rows.append({"code": code, "name": name, "level": "province", "parent_code": None,
+                         "province": name, "city": None})
+        elif depth == 1 and province:
+            city = {"code": code, "name": name}
+            if code != province["code"]:
+                rows.append({"code": code, "name": name, "level": "city", "parent_code": province["code"],
+                             "province": province["name"], "city": None})
+        elif depth == 2 and province and city:
+            rows.append({"code": code, "name": name, "level": "county", "parent_code": city["code"],
+                         "province": province["name"], "city": city["name"]})
+    return rows
+
+
+def _parse_changes(text: str) -> list[dict[str, Any]]:
+    """Renames as {year, old: [province, city, county?], new: [province, city, county?]}."""
+    changes = []
+    for line in text.splitlines():
+        if "=>" not in line:
+            continue
+        left, right = line.split("=>", 1)
+        old_fields = left.split("\t")
+        new = [f.strip() for f in right.split("\t") if f.strip()]
+        if len(old_fields) < 6 or not old_fields[0][:4].isdigit():
+            continue
+        # old side: date, approver, province, short, city, short[, county, short]
+        old = [old_fields[2], old_fields[4]] + ([old_fields[6]] if len(old_fields) >= 8 else [])
+        changes.append({"year": int(old_fields[0][:4]), "old": old, "new": new})
+    return changes
+
+
+def _load_dataset() -> dict[str, Any]:
+    folder = _dictionary_dir()
+    zipped, change_file = folder / "china_location.zip", folder / "china_location_change.txt"
+    cached = _cache_file([zipped, change_file])
+    if cached.is_file():
+        try:
+            return json.loads(cached.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    with zipfile.ZipFile(zipped) as archive:
+        text = archive.read(archive.namelist()[0]).decode("utf-8")
+    data = {"rows": _parse_locations(text),
+            "changes": _parse_changes(change_file.read_text(encoding="utf-8"))}
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(cached)
+    except OSError:
+        pass  # a read-only home only costs the parse on the next run
+    return data
+
+
+def _extra_config() -> dict[str, Any]:
+    raw = load_config("regions_extra.yaml") or {}
+    if not isinstance(raw, dict):
+        raise ConfigError("config/regions_extra.yaml: expected a mapping with 'regions'")
+    return raw
+
+
+def _extra_regions(by_code: dict[str, Region]) -> list[Region]:
+    regions: list[Region] = []
+    known = dict(by_code)
+    for entry in _extra_config().get("regions") or []:
+        try:
+            code, name, level = str(entry["code"]), str(entry["name"]), str(entry["level"])
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(f"config/regions_extra.yaml: entry {entry!r} needs code, name, level") from exc
+        if not re.fullmatch(r"\d{6}", code) or level not in LEVELS:
+            raise ConfigError(f"config/regions_extra.yaml: entry {name!r}: bad code or level")
+        parent = known.get(str(entry.get("parent") or ""))
+        province = name if level == "province" else (parent.province if parent else "")
+        city = parent.name if parent and level == "county" else None
+        region = Region(code, name, level, parent.code if parent else None, province, city)
+        regions.append(region)
+        known[code] = region
+    return regions
+
+
+@cache
+def all_regions() -> list[Region]:
+    """Every division: current ones, former names of renamed ones, and config/regions_extra.yaml."""
+    data = _load_dataset()
+    renamed_in: dict[tuple[str, ...], int] = {}
+    for change in data["changes"]:
+        renamed_in[tuple(change["new"])] = change["year"]
+    current: list[Region] = []
+    for row in data["rows"]:
+        path = tuple(p for p in (row["province"], row["city"], row["name"]) if p)
+        if row["level"] == "city":
+            path = (row["province"], row["name"])
+        current.append(Region(**row, valid_from=renamed_in.get(path)))
+    by_path: dict[tuple[str, ...], Region] = {}
+    for region in current:
+        path = (region.province, region.name) if region.level != "county" else (
+            region.province, region.city or "", region.name)
+        by_path[path] = region
+    former: list[Region] = []
+    seen: set[tuple[str, str]] = set()
+    for change in data["changes"]:
+        new = by_path.get(tuple(change["new"]))
+        old_name = change["old"][-1]
+        if new is None or old_name == new.name or (old_name, new.code) in seen:
+            continue
+        seen.add((old_name, new.code))
+        former.append(Region(new.code, old_name, new.level, new.parent_code, new.province, new.city,
+                             valid_from=None, valid_to=change["year"]))
+    by_code = {r.code: r for r in current}
+    return current + former + _extra_regions(by_code)
+
+
+@cache
+def _name_index() -> tuple[dict[str, tuple[Region, ...]], frozenset[str], int]:
+    index: dict[str, list[Region]] = {}
+    for region in all_regions():
+        index.setdefault(region.name, []).append(region)
+    ambiguous = set(_extra_config().get("ambiguous_names") or [])
+    final = {name: tuple(rows) for name, rows in index.items()
+             if name not in ambiguous and len(name) >= 2 and _CJK.match(name)}
+    suffixes = frozenset(name[-1] for name in final)
+    return final, suffixes, max(len(name) for name in final)
+
+
+@cache
+def _traditional_to_simplified() -> dict[int, str]:
+    table: dict[int, str] = {}
+    for line in (_dictionary_dir() / "tra2sim_char.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+            table[ord(parts[0])] = parts[1]
+    return table
+
+
+@cache
+def _traditional_char() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in _traditional_to_simplified()) + "]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters mapped to simplified ones, character by character (same length)."""
+    if _traditional_char().search(text) is None:
+        return text
+    return text.translate(_traditional_to_simplified())
+
+
+def find_mentions(text: str) -> list[Mention]:
+    """Region names in text (traditional characters accepted), longest name wins at each position."""
+    index, suffixes, longest = _name_index()
+    simple = to_simplified(text)
+    mentions: list[Mention] = []
+    last_end = 0
+    for end, char in enumerate(simple, start=1):
+        if char not in suffixes:
+            continue
+        for size in range(min(longest, end - last_end), 1, -1):
+            start = end - size
+            name = simple[start:end]
+            rows = index.get(name)
+            if rows is None:
+                continue
+            before = simple[start - 1] if start > 0 else ""
+            if size == 2 and before and _CJK.match(before) and before not in _PATH_SUFFIXES:
+                continue
+            if end < len(simple) and simple[end] == "域" and name[-1] == "区":
+                break  # 区域 is "area", not a district
+            mentions.append(Mention(name, start, rows))
+            last_end = end
+            break
+    return mentions
+
+
+def _ancestors(region: Region) -> set[str]:
+    return {n for n in (region.province, region.city) if n}
+
+
+def disambiguate(mention: Mention, named: set[str]) -> Region | None:
+    """The one division a mention denotes, using other names in the text; None when still ambiguous."""
+    if len(mention.candidates) == 1:
+        return mention.candidates[0]
+    scored = [(len(_ancestors(c) & named), c) for c in mention.candidates]
+    best = max(score for score, _ in scored)
+    winners = [c for score, c in scored if score == best]
+    codes = {c.code for c in winners}
+    if len(codes) == 1:
+        # a municipality is both province and city: prefer the higher level row for one code
+        return min(winners, key=lambda c: LEVELS.index(c.level))
+    return None
+
+
+def resolve_region(text: str, context: str = "") -> Region | None:
+    """The most specific division text names: the first mention, or a later one lying inside it.
+
+    ``context`` (e.g. the page body) only helps to tell apart duplicate names such as 新华区.
+    """
+    mentions = find_mentions(text)
+    if not mentions:
+        return None
+    named = {m.name for m in mentions}
+    if context and any(len(m.candidates) > 1 for m in mentions):
+        named |= {m.name for m in find_mentions(context)}
+    chosen: Region | None = None
+    for mention in mentions:
+        region = disambiguate(mention, named)
+        if region is None:
+            continue
+        inside = chosen is not None and chosen.name in _ancestors(region)
+        if chosen is None or (inside and LEVELS.index(region.level) > LEVELS.index(chosen.level)):
+            chosen = region
+    return chosen
+
+
+def region_by_code(code: str) -> Region | None:
+    """The current division with this code."""
+    for region in all_regions():
+        if region.code == code and region.valid_to is None:
+            return region
+    return None

@@ -1,0 +1,83 @@
+"""The section tree of a report body: 一、 (level 1), (一) (level 2), 一是 (level 3).
+
+Heading patterns are in config/sections.yaml.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from nianbao.settings import ConfigError
+from transforms.model import Section
+from transforms.rulebook import compiled
+
+_TITLE_END = re.compile(r"[。；;！？!?]")
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    level: int
+    pattern: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    levels: tuple[_Level, ...]
+    any_heading: re.Pattern[str]
+    max_level: int
+    title_max: int
+
+
+def _build(raw: Any) -> _Rules:
+    try:
+        levels = tuple(_Level(int(entry["level"]), re.compile(entry["pattern"])) for entry in raw["levels"])
+        unnamed = (re.sub(r"\(\?P<\w+>", "(?:", level.pattern.pattern) for level in levels)
+        any_heading = re.compile("|".join(f"(?:{p})" for p in unnamed))
+        return _Rules(levels, any_heading, int(raw.get("max_level", 2)), int(raw.get("title_max_chars", 60)))
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise ConfigError(f"config/sections.yaml: bad 'levels' entry: {exc}") from exc
+
+
+def _rules() -> _Rules:
+    return compiled("sections.yaml", _build)
+
+
+def heading_of(line: str, rules: _Rules | None = None) -> Section | None:
+    """The heading a body line opens with, at any configured level; None for an ordinary paragraph."""
+    rules = rules or _rules()
+    text = line.strip()
+    if not rules.any_heading.match(text):
+        return None
+    for rule in rules.levels:
+        match = rule.pattern.match(text)
+        if not match:
+            continue
+        groups = match.groupdict()
+        number = groups.get("number") or ""
+        title = _TITLE_END.split(groups["title"], maxsplit=1)[0].strip()
+        if not title or len(title) > rules.title_max:
+            return None
+        return Section(level=rule.level, number=number, title=title)
+    return None
+
+
+def find_sections(body: str) -> list[Section]:
+    """Headings of the body in reading order, with their character offset; only levels up to max_level.
+
+    A body divided into parts (第一部分) lists the parts at level 1 and everything else one level lower.
+    """
+    rules = _rules()
+    found: list[Section] = []
+    offset = 0
+    for line in body.split("\n"):
+        section = heading_of(line, rules)
+        if section is not None:
+            section.start = offset + (len(line) - len(line.lstrip()))
+            found.append(section)
+        offset += len(line) + 1
+    if any(s.level == 0 for s in found):
+        for section in found:
+            section.level += 1
+    return [s for s in found if s.level <= rules.max_level]

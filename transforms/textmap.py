@@ -1,0 +1,45 @@
+"""Length-preserving text for matching: full-width forms to ASCII and traditional characters to simplified.
+
+Offsets into the mapped text are offsets into the original body, since every character maps to exactly one.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import cache
+from pathlib import Path
+
+# jionlp ships a maintained traditional→simplified character table; read the file, do not import jionlp
+# (its import prints a banner and takes 0.2 s).
+_TABLE_FILE = ("dictionary", "tra2sim_char.txt")
+# Where the table's choice is not the usual modern form.
+_OVERRIDES = {"餘": "余", "瀋": "沈", "鍾": "钟"}
+
+
+def _jionlp_dir() -> Path | None:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+@cache
+def _translation() -> dict[int, str]:
+    table: dict[int, str] = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "
+    root = _jionlp_dir()
+    if root is not None:
+        path = root.joinpath(*_TABLE_FILE)
+        if path.is_file():
+            for line in path.read_text(encoding="utf-8").splitlines():
+                parts = line.split("\t")
+                if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
+                    table[ord(parts[0])] = parts[1]
+    for tra, sim in _OVERRIDES.items():
+        table[ord(tra)] = sim
+    return table
+
+
+def match_text(body: str) -> str:
+    """The body as rules see it: same length, full-width folded, simplified characters."""
+    return body.translate(_translation())

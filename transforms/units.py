@@ -1,0 +1,169 @@
+"""config/units.yaml as a validated table: measure words, scales, hedges, families and the mention regex."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import polars as pl
+
+from nianbao.settings import ConfigError, load_config
+
+UNITS_FILE = "units.yaml"
+QUALIFIERS = frozenset({"more_than", "about", "less_than"})
+HEDGE_POSITIONS = ("before", "between", "after")
+
+# A numeral: Arabic (thousands separators, decimals) or Chinese, possibly mixed (3万4千, 1.2万).
+NUMERAL = (
+    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[一二三四五六七八九两十])"
+    r"(?:\d+(?:\.\d+)?|[〇零一二三四五六七八九两十百千万亿])*"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitsTable:
+    """Everything the tokeniser and the batch normaliser need from config/units.yaml."""
+
+    scales: dict[str, float]
+    measure_words: dict[str, str]          # printed form -> canonical unit
+    hedges: dict[tuple[str, str], str]     # (position, word) -> qualifier
+    families: dict[str, tuple[str, ...]]
+    ordinal_markers: tuple[str, ...]
+    numeral_phrases: tuple[str, ...]
+    slogan_lead_words: tuple[str, ...]
+    mention_re: re.Pattern[str]
+    scale_split_re: re.Pattern[str]
+    hedge_not_after: str
+
+    def units_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {"form": list(self.measure_words), "unit": list(self.measure_words.values())},
+            schema={"form": pl.Utf8(), "unit": pl.Utf8()},
+        )
+
+    def scales_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {"scale": list(self.scales), "scale_factor": list(self.scales.values())},
+            schema={"scale": pl.Utf8(), "scale_factor": pl.Float64()},
+        )
+
+    def hedges_frame(self) -> pl.DataFrame:
+        return pl.DataFrame(
+            {
+                "position": [p for p, _ in self.hedges],
+                "hedge": [w for _, w in self.hedges],
+                "qualifier": list(self.hedges.values()),
+            },
+            schema={"position": pl.Utf8(), "hedge": pl.Utf8(), "qualifier": pl.Utf8()},
+        )
+
+
+def _fail(what: str) -> ConfigError:
+    return ConfigError(f"config/{UNITS_FILE}: {what}")
+
+
+def _alternation(words: list[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+def _word_list(raw: dict[str, Any], key: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise _fail(f"{key!r} must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _measure_words(raw: dict[str, Any]) -> tuple[dict[str, str], list[str]]:
+    entries = raw.get("measure_words")
+    if not isinstance(entries, dict) or not entries:
+        raise _fail("'measure_words' must be a mapping of printed form -> {unit, not_before}")
+    words: dict[str, str] = {}
+    patterns: list[tuple[str, str]] = []
+    for form, spec in entries.items():
+        if not isinstance(form, str) or not form or not isinstance(spec, dict) or "unit" not in spec:
+            raise _fail(f"measure word {form!r}: needs a mapping with 'unit'")
+        unknown = set(spec) - {"unit", "not_before"}
+        if unknown:
+            raise _fail(f"measure word {form!r}: unknown keys {sorted(unknown)}")
+        not_before = spec.get("not_before")
+        pattern = re.escape(form)
+        if not_before:
+            try:
+                re.compile(not_before)
+            except re.error as exc:
+                raise _fail(f"measure word {form!r}: bad not_before regex: {exc}") from exc
+            pattern += f"(?!{not_before})"
+        words[form] = str(spec["unit"])
+        patterns.append((form, pattern))
+    patterns.sort(key=lambda fp: len(fp[0]), reverse=True)
+    return words, [p for _, p in patterns]
+
+
+def _hedges(raw: dict[str, Any]) -> tuple[dict[tuple[str, str], str], str]:
+    section = raw.get("hedges")
+    if not isinstance(section, dict):
+        raise _fail("'hedges' must be a mapping with before/between/after")
+    hedges: dict[tuple[str, str], str] = {}
+    for position in HEDGE_POSITIONS:
+        for word, qualifier in (section.get(position) or {}).items():
+            if qualifier not in QUALIFIERS:
+                raise _fail(f"hedge {word!r} ({position}): qualifier must be one of {sorted(QUALIFIERS)}")
+            hedges[(position, str(word))] = qualifier
+    return hedges, str(section.get("not_after", ""))
+
+
+def build_units(raw: Any) -> UnitsTable:
+    """Validate the parsed YAML and compile the mention regex; ConfigError names the bad entry."""
+    if not isinstance(raw, dict):
+        raise _fail("must be a mapping")
+    scales_raw = raw.get("scales")
+    if not isinstance(scales_raw, dict) or not all(isinstance(v, int | float) for v in scales_raw.values()):
+        raise _fail("'scales' must map a scale word to a number")
+    scales = {str(k): float(v) for k, v in scales_raw.items()}
+    words, unit_patterns = _measure_words(raw)
+    hedges, not_after = _hedges(raw)
+    families_raw = raw.get("families")
+    if not isinstance(families_raw, dict):
+        raise _fail("'families' must map a family name to a list of units")
+    families: dict[str, tuple[str, ...]] = {}
+    for name, units in families_raw.items():
+        if not isinstance(units, list) or not units:
+            raise _fail(f"family {name!r}: needs a list of units")
+        families[str(name)] = tuple(str(u) for u in units)
+    separators = _word_list(raw, "range_separators")
+
+    def words_at(position: str) -> str:
+        return _alternation([w for p, w in hedges if p == position])
+
+    mention = (
+        rf"(?P<pre>{words_at('before')})?"
+        rf"(?:百分之(?P<pnum>{NUMERAL})"
+        rf"|(?P<num>{NUMERAL})(?:[ \t]?(?P<sep>{_alternation(list(separators))})[ \t]?(?P<num2>{NUMERAL}))?"
+        rf"[ \t]?(?P<mid>{words_at('between')})?[ \t]?(?P<form>{'|'.join(unit_patterns)}))"
+        rf"(?P<post>{words_at('after')})?"
+    )
+    scale_split = rf"^(?P<head>.+?)(?P<scale>{_alternation(list(scales))})$"
+    return UnitsTable(
+        scales=scales,
+        measure_words=words,
+        hedges=hedges,
+        families=families,
+        ordinal_markers=_word_list(raw, "ordinal_markers"),
+        numeral_phrases=_word_list(raw, "numeral_phrases"),
+        slogan_lead_words=_word_list(raw, "slogan_lead_words"),
+        mention_re=re.compile(mention),
+        scale_split_re=re.compile(scale_split),
+        hedge_not_after=not_after,
+    )
+
+
+@cache
+def _units_for(raw_id: int) -> UnitsTable:
+    return build_units(load_config(UNITS_FILE))
+
+
+def units_table() -> UnitsTable:
+    """The units table of the current config (rebuilt when the file changes)."""
+    return _units_for(id(load_config(UNITS_FILE)))

@@ -1,0 +1,85 @@
+"""Versioned schema: migrations/NNN_name.sql applied in order, recorded in the schema_version table."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import SchemaTooNewError, WarehouseError
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_FILE_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    path: Path
+
+
+@cache
+def known_migrations() -> tuple[Migration, ...]:
+    """The migrations this code ships, by version; versions must run 1, 2, 3 … without gaps."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        match = _FILE_NAME.match(path.name)
+        if not match:
+            raise WarehouseError(f"{path}: migration file names must look like 001_name.sql")
+        found.append(Migration(int(match.group(1)), match.group(2), path))
+    if [m.version for m in found] != list(range(1, len(found) + 1)):
+        raise WarehouseError(f"{MIGRATIONS_DIR}: migration versions must be 1..n without gaps")
+    return tuple(found)
+
+
+def code_schema_version() -> int:
+    return len(known_migrations())
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The version the open file is at (0 for a new, empty file)."""
+    (has_table,) = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'schema_version'"
+    ).fetchall()[0]
+    if not has_table:
+        return 0
+    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
+
+
+def check_not_newer(con: duckdb.DuckDBPyConnection, path: Path) -> int:
+    """The file's version; a clear error when a newer nianbao wrote it."""
+    version = schema_version(con)
+    if version > code_schema_version():
+        raise SchemaTooNewError(
+            f"{path}: warehouse schema version {version} is newer than this nianbao knows "
+            f"({code_schema_version()}); upgrade nianbao or use another --warehouse"
+        )
+    return version
+
+
+def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
+    """Bring the file up to the code's schema, one transaction per migration; returns versions applied."""
+    current = check_not_newer(con, path)
+    applied = []
+    for migration in known_migrations()[current:]:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(
+                "CREATE TABLE IF NOT EXISTS schema_version "
+                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+            )
+            con.execute(migration.path.read_text(encoding="utf-8"))
+            con.execute(
+                "INSERT INTO schema_version VALUES (?, ?, current_timestamp::TIMESTAMP)",
+                [migration.version, migration.name],
+            )
+            con.execute("COMMIT")
+        except duckdb.Error as exc:
+            con.execute("ROLLBACK")
+            raise WarehouseError(f"{path}: migration {migration.path.name} failed: {exc}") from exc
+        applied.append(migration.version)
+    return applied

@@ -1,0 +1,69 @@
+"""Ad-hoc SQL, read-only: one SELECT-like statement on a sandboxed connection that cannot touch files.
+
+Refused (QueryRefusedError): anything but a single SELECT (WITH, FROM-first, DESCRIBE, SHOW and SUMMARIZE
+parse as SELECT) — so INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT/IMPORT, ATTACH/DETACH,
+INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, VACUUM, PREPARE/EXECUTE, transactions and several
+statements at once. A SELECT that reads files (read_csv, read_parquet, glob, …) is refused by the sandbox.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.connection import open_read_only
+from warehouse.errors import QueryRefusedError, WarehouseError
+
+_WHY = {
+    "INSERT": "it writes rows", "UPDATE": "it writes rows", "DELETE": "it deletes rows",
+    "MERGE_INTO": "it writes rows", "CREATE": "it changes the schema", "DROP": "it changes the schema",
+    "ALTER": "it changes the schema", "COPY": "it writes or reads files", "COPY_DATABASE": "it writes files",
+    "EXPORT": "it writes files", "ATTACH": "it opens another database", "DETACH": "it detaches a database",
+    "LOAD": "it installs or loads an extension", "SET": "it changes settings",
+    "VARIABLE_SET": "it changes settings",
+    "PRAGMA": "it can change settings", "CALL": "it calls a procedure", "VACUUM": "it rewrites the file",
+    "TRANSACTION": "transactions are managed by nianbao",
+}
+
+
+def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
+    """Refuse anything but exactly one SELECT statement, naming the statement kind and why."""
+    try:
+        statements = con.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot parse the query: {_one_line(exc)}") from exc
+    if not statements:
+        raise QueryRefusedError("refused: the query is empty")
+    if len(statements) > 1:
+        raise QueryRefusedError(
+            f"refused: {len(statements)} statements; `nianbao sql` runs one SELECT at a time"
+        )
+    kind = statements[0].type.name
+    if kind != "SELECT":
+        words = statements[0].query.split(None, 1)
+        keyword = words[0].upper() if words and words[0].isalpha() and words[0].upper() != "WITH" else kind
+        why = _WHY.get(kind, "it is not a read-only query")
+        raise QueryRefusedError(
+            f"refused: {keyword.replace('_', ' ')} statement ({why}); "
+            "`nianbao sql` only runs a read-only SELECT"
+        )
+
+
+def run_query(sql: str, warehouse: Path | str | None = None) -> pl.DataFrame:
+    """The result of one read-only SELECT on the warehouse."""
+    with open_read_only(warehouse) as con:
+        check_read_only(con, sql)
+        try:
+            return con.sql(sql).pl()
+        except duckdb.PermissionException as exc:
+            raise QueryRefusedError(
+                f"refused: the query reaches outside the warehouse ({_one_line(exc)})"
+            ) from exc
+        except duckdb.Error as exc:
+            raise WarehouseError(f"query failed: {_one_line(exc)}") from exc
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split("\n")[0].split())

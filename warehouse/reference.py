@@ -1,0 +1,50 @@
+"""Reference tables the views join: regions (transforms.regions) and indicators (the catalog config)."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from transforms.regions import all_regions
+from transforms.version import extractor_version
+from warehouse.indicator_rows import indicator_rows
+
+REGION_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.Utf8(), "name": pl.Utf8(), "level": pl.Utf8(), "parent_code": pl.Utf8(),
+    "province": pl.Utf8(), "city": pl.Utf8(), "valid_from": pl.Int32(), "valid_to": pl.Int32(),
+}
+INDICATOR_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.Utf8(), "name_zh": pl.Utf8(), "name_en": pl.Utf8(), "unit": pl.Utf8(), "family": pl.Utf8(),
+    "domain": pl.Utf8(), "rule_count": pl.Int32(),
+}
+_META_KEY = "reference_version"
+
+
+def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
+    """Reload regions and indicators when the rules changed since they were loaded; True if reloaded."""
+    version = extractor_version()
+    rows = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [_META_KEY]).fetchall()
+    if rows and rows[0][0] == version:
+        return False
+    regions = pl.DataFrame([r.as_row() for r in all_regions()], schema=REGION_SCHEMA)
+    indicators = pl.DataFrame(indicator_rows(), schema=INDICATOR_SCHEMA).unique("code", maintain_order=True)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("new_regions", regions.to_arrow())
+        con.register("new_indicators", indicators.to_arrow())
+        con.execute("DELETE FROM regions")
+        con.execute("INSERT INTO regions BY NAME SELECT * FROM new_regions")
+        con.execute("DELETE FROM indicators")
+        con.execute("INSERT INTO indicators BY NAME SELECT * FROM new_indicators")
+        con.execute(
+            "INSERT INTO warehouse_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [_META_KEY, version],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        con.unregister("new_regions")
+        con.unregister("new_indicators")
+    return True

@@ -1,0 +1,39 @@
+"""What a load did: counts of loaded, skipped, replaced and rejected inputs, and each reject's reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class RejectRow:
+    """An input that could not be loaded; stage is read, extract, identity, duplicate, fetch or discover."""
+
+    input: str
+    stage: str
+    reason: str
+
+
+@dataclass(slots=True)
+class LoadSummary:
+    """Counts per input: loaded (new report), replaced (new content for a report), skipped, rejected."""
+
+    loaded: int = 0
+    skipped: int = 0
+    replaced: int = 0
+    rejected: int = 0
+    rejects: list[RejectRow] = field(default_factory=list)
+    warehouse: str | None = None
+
+    def describe(self) -> str:
+        """A few readable lines: the counts, then one line per reject."""
+        where = f" into {self.warehouse}" if self.warehouse else ""
+        lines = [
+            f"loaded {self.loaded}, replaced {self.replaced}, skipped {self.skipped} (unchanged), "
+            f"rejected {self.rejected}{where}"
+        ]
+        lines.extend(f"  rejected [{r.stage}] {r.input}: {r.reason}" for r in self.rejects)
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.describe()

@@ -1,0 +1,66 @@
+"""Year-over-year series of one indicator, for all regions or the ones named (by code or name)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.connection import open_read_only
+from warehouse.errors import WarehouseError
+
+YOY_COLUMNS = (
+    "region_code", "region_name", "report_year", "value", "previous_value", "change", "change_pct",
+    "unit", "scope", "kind",
+)
+
+
+def resolve_regions(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> list[str]:
+    """Region codes for 6-digit codes or names (current or former names; without an exact match, a name
+    missing its last character, 东辽 for 东辽县, matches too)."""
+    codes: list[str] = []
+    for name in names:
+        if re.fullmatch(r"\d{6}", name):
+            codes.append(name)
+            continue
+        rows = con.execute("SELECT DISTINCT code FROM regions WHERE name = ? ORDER BY 1", [name]).fetchall()
+        if not rows:
+            rows = con.execute(
+                "SELECT DISTINCT code FROM regions WHERE name LIKE ? ESCAPE '\\' ORDER BY code",
+                [_like_prefix(name)],
+            ).fetchall()
+        if not rows:
+            raise WarehouseError(f"no region named {name!r} (give its 6-digit code, or look in `regions`)")
+        codes.extend(row[0] for row in rows)
+    return codes
+
+
+def yoy_frame(
+    code: str, regions: Sequence[str] = (), from_year: int | None = None, to_year: int | None = None,
+    warehouse: Path | str | None = None,
+) -> pl.DataFrame:
+    """Rows of indicator_yoy for one code; previous values come from the whole series, before any year
+    filter, so the first year shown still has its previous value."""
+    with open_read_only(warehouse) as con:
+        known = con.execute(
+            "SELECT EXISTS (FROM indicators WHERE code = $code) OR EXISTS (FROM facts WHERE code = $code)",
+            {"code": code},
+        ).fetchall()[0][0]
+        if not known:
+            raise WarehouseError(f"unknown indicator code {code!r} (not in the catalog and no facts; "
+                                 "see `nianbao catalog`)")
+        codes = resolve_regions(con, regions) if regions else None
+        return con.sql(
+            f"SELECT {', '.join(YOY_COLUMNS)} FROM indicator_yoy WHERE code = $code "
+            "AND ($regions IS NULL OR list_contains($regions, region_code)) "
+            "AND ($from IS NULL OR report_year >= $from) AND ($to IS NULL OR report_year <= $to) "
+            "ORDER BY region_code, kind, scope NULLS FIRST, report_year",
+            params={"code": code, "regions": codes, "from": from_year, "to": to_year},
+        ).pl()
+
+
+def _like_prefix(name: str) -> str:
+    return re.sub(r"([%_\\])", r"\\\1", name) + "_"
