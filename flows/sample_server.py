@@ -94,11 +94,11 @@ class _Handler(BaseHTTPRequestHandler):
         if resource is None:
             self._send(404, b"not found", "text/plain", path)
             return
+        if fault is not None and fault.kind == "body":  # an error page has its own validators (none)
+            self._send(200, fault.body, resource.content_type, path, None, "body", fault.headers)
+            return
         if self._unchanged(resource):
             self._send(304, b"", None, path, resource)
-            return
-        if fault is not None and fault.kind == "body":
-            self._send(200, fault.body, resource.content_type, path, None, "body", fault.headers)
             return
         self._send(200, resource.body, resource.content_type, path, resource)
 

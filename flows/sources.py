@@ -102,7 +102,6 @@ class Site(_Strict):
     base_url: str | None = None
     extra_hosts: tuple[str, ...] = ()
     listings: tuple[Listing, ...] = Field(min_length=1)
-    content_selector: str | None = None
     politeness: dict[str, Any] = Field(default_factory=dict)
     sample: bool = False
 

@@ -203,3 +203,11 @@ def test_index_table_rows_with_bars_and_spaced_colons():
     assert metadata.source == "示例县政务服务数据管理局"
     assert metadata.signed_on == "2023-01-25"
     assert (metadata.region_code, metadata.report_year) == ("990121", 2022)
+
+
+def test_a_hotline_in_the_text_is_not_the_contact_phone():
+    lines = ["示例市人民政府:", "2021年,示例县设立投诉举报电话:0999-5555816,全年受理投诉12件。",
+             "(联系人:王示例,联系电话:6089020)  抄送:市委依法治市办公室。"]
+    metadata = read_metadata(StrippedPage(body_lines=lines), lines, "law_based_government_annual_report")
+    assert (metadata.contact_person, metadata.contact_phone) == ("王示例", "6089020")
+    assert metadata.cc == "市委依法治市办公室"

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.numbers import parse_number, parse_percent
+from transforms.numbers import parse_number
 
 DIGITS = "零一二三四五六七八九"
 SMALL = ("", "十", "百", "千")
@@ -60,13 +60,6 @@ def test_non_numerals_are_none(text: str) -> None:
     assert parse_number(text) is None
 
 
-def test_percent_forms() -> None:
-    assert parse_percent("百分之九十一") == 91
-    assert parse_percent("91.15%") == 91.15
-    assert parse_percent("100％") == 100
-    assert parse_percent("九十一") is None
-
-
 @settings(max_examples=400)
 @given(st.integers(min_value=0, max_value=10**12 - 1), st.booleans())
 def test_chinese_integers_parse_back(n: int, short_ten: bool) -> None:
@@ -95,8 +88,6 @@ def test_arabic_with_scale_words_parse_back(yi: int, wan: int, rest: int) -> Non
 def test_never_raises_on_any_text(text: str) -> None:
     value = parse_number(text)
     assert value is None or isinstance(value, float)
-    percent = parse_percent(text)
-    assert percent is None or isinstance(percent, float)
 
 
 @settings(max_examples=300)

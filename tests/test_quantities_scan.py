@@ -48,6 +48,8 @@ def found(body: str) -> list[tuple]:
         ("實現182項涉企經營事項。", (182, "项", None, None)),
         ("培訓六百餘名。", (600, "名", "more_than", None)),
         ("有两三个乡镇试点。", (2, "个", "about", 3)),
+        ("开展活动百余场。", (100, "场", "more_than", None)),
+        ("走访企业二十多家。", (20, "家", "more_than", None)),
     ],
 )
 def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
@@ -71,6 +73,8 @@ def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
         "开展一次专项清理,建立一个统筹机制。",
         "地址:示例县人民路1号,邮编990121,G4高速。",
         "构建“四位一体”体系,各部门协同联动。",
+        "走访数十家企业,整改几十个问题。",
+        "提供7×24小时不打烊服务,PM2.5浓度持续下降。",
         "统计期限为2023年1月1日至12月31日。",
     ],
 )

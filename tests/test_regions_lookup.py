@@ -62,3 +62,20 @@ def test_all_regions_rows_are_complete():
         "东城区", "county", "110000", "北京市")
     assert all(len(r.code) == 6 and r.code.isdigit() for r in rows)
     assert all(r.parent_code in by_code for r in rows if r.parent_code)
+
+
+def test_a_code_names_one_current_division():
+    current = [r.code for r in all_regions() if r.valid_to is None]
+    assert len(current) == len(set(current))
+    assert not any("直辖" in r.name for r in all_regions())
+
+
+def test_the_parsed_dataset_is_cached_on_disk(tmp_path, monkeypatch):
+    from transforms import regions
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    parsed = regions._load_dataset()
+    cached = list((tmp_path / "nianbao").glob("regions-*.json"))
+    assert len(cached) == 1
+    assert regions._load_dataset() == parsed
+    assert any(row["code"] == "110101" for row in parsed["rows"])

@@ -137,3 +137,4 @@ def test_load_command_on_fictional_captures(
     con.close()
     assert years == [(2017, "990121", "2018-03-02T09:30"), (2018, "990121", "2019-03-05T10:00"),
                      (2020, "990121", "2021-03-08T15:20")]
+

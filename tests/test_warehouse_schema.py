@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from warehouse.connection import open_for_writing, open_read_only
@@ -78,3 +79,12 @@ def test_location_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     assert default_warehouse_path() == tmp_path / "env.duckdb"
     assert resolve_warehouse(None) == tmp_path / "env.duckdb"
     assert resolve_warehouse(tmp_path / "flag.duckdb") == tmp_path / "flag.duckdb"
+
+
+@pytest.mark.parametrize("opener", [open_for_writing, open_read_only])
+def test_sql_never_reads_python_variables_by_name(tmp_path: Path, opener: Callable) -> None:
+    """DuckDB's replacement scans are off: a frame in the caller's scope is not a table."""
+    leaked = pl.DataFrame({"secret": ["not for SQL"]})
+    with opener(tmp_path / "w.duckdb") as con, pytest.raises(duckdb.CatalogException, match="leaked"):
+        con.execute("SELECT * FROM leaked")
+    assert leaked.height == 1

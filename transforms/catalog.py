@@ -50,7 +50,7 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Scope:
-    """Where a fact's scope is read: the first capture of `pattern` in the `column` (every match with each)."""
+    """Where a fact's scope is read: the first capture of `pattern` in `column` (every match with each)."""
 
     column: str
     pattern: str
@@ -111,8 +111,8 @@ def _scopes(label: str, raw: Any) -> tuple[Scope, ...]:
     out = []
     for scope in raw if isinstance(raw, list) else [raw]:
         keys = set(scope) if isinstance(scope, dict) else set()
-        if (not {"field", "pattern"} <= keys <= {"field", "pattern", "each"} or scope["field"] not in RULE_FIELDS
-                or not isinstance(scope.get("each", False), bool)):
+        if (not {"field", "pattern"} <= keys <= {"field", "pattern", "each"}
+                or scope["field"] not in RULE_FIELDS or not isinstance(scope.get("each", False), bool)):
             raise ConfigError(f"{label}: scope must be {{field: <{'|'.join(RULE_FIELDS)}>, pattern: regex, "
                               "each: true|false}, or a list of them")
         pattern = _check_regex(f"{label} scope", scope["pattern"])

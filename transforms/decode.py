@@ -12,8 +12,9 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from nianbao.settings import ConfigError, load_config
+from nianbao.settings import ConfigError
 from transforms.errors import UndecodableError
+from transforms.rulebook import compiled
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -73,14 +74,8 @@ def _parse_rules(raw: Any) -> _CharsetRules:
         raise ConfigError(f"config/charsets.yaml: missing or malformed setting {exc}") from exc
 
 
-_parsed: list[tuple[Any, _CharsetRules]] = []
-
-
 def _rules() -> _CharsetRules:
-    raw = load_config("charsets.yaml")
-    if not _parsed or _parsed[0][0] is not raw:
-        _parsed[:] = [(raw, _parse_rules(raw))]
-    return _parsed[0][1]
+    return compiled("charsets.yaml", _parse_rules)
 
 
 def codec_for(label: str | None) -> str | None:
@@ -140,6 +135,17 @@ def _is_utf8_with_multibyte(data: bytes) -> bool:
     return True
 
 
+def _utf8_decides(candidates: list[tuple[str, int]]) -> bool:
+    """True when bytes that are valid multi-byte UTF-8 end up as UTF-8 whatever the candidates before it do:
+    every one of them is a legacy codec (which either fails or loses to the strict UTF-8 check below)."""
+    for codec, skip in candidates:
+        if codec == "utf-8":
+            return skip == 0
+        if codec.startswith("utf-"):
+            return False
+    return False
+
+
 def _check_not_binary(data: bytes, codec: str, text: str, rules: _CharsetRules) -> None:
     """Too many control characters (NUL, ESC, …) mean binary data, whatever the codec said."""
     if codec.startswith(("utf-16", "utf-32")):
@@ -158,6 +164,14 @@ def decode_bytes(data: bytes, http_charset: str | None = None) -> Decoded:
     """
     rules = _rules()
     candidates = _candidates(data, http_charset)
+    if _utf8_decides(candidates) and not data.isascii():
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            _check_not_binary(data, "utf-8", text, rules)
+            return Decoded(text=text, encoding="utf-8", replaced=0)
     for codec, skip in candidates:
         try:
             text = data[skip:].decode(codec)

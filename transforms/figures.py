@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import polars as pl
 
@@ -25,6 +25,8 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
     name: (pl.UInt32() if name == "doc" else pl.Int32() if name in ("ordinal", "start", "end") else pl.Utf8())
     for name in MENTION_COLUMNS
 }
+QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
+INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
 ZERO_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(),
 }
@@ -47,13 +49,9 @@ def _numbers(column: pl.Expr, lookup: pl.DataFrame, name: str) -> pl.Expr:
 
 
 def _numeral_lookup(mentions: pl.DataFrame) -> pl.DataFrame:
-    numerals = (
-        pl.concat([mentions["num"], mentions["num2"]])
-        .drop_nulls()
-        .filter(~pl.concat([mentions["num"], mentions["num2"]]).drop_nulls().str.contains(r"^[\d.,]+$"))
-        .unique()
-        .to_list()
-    )
+    """Distinct non-Arabic numerals of the batch, parsed once each."""
+    distinct = pl.concat([mentions["num"], mentions["num2"]]).drop_nulls().unique()
+    numerals = distinct.filter(~distinct.str.contains(r"^[\d.,]+$")).to_list()
     return pl.DataFrame({"numeral": numerals, "number": [parse_number(n) for n in numerals]},
                         schema={"numeral": pl.Utf8(), "number": pl.Float64()})
 
@@ -143,12 +141,18 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     ).explode("scope_raw")
 
 
-def scan_zeros(bodies: Sequence[tuple[int, str]], catalog: Catalog) -> pl.DataFrame:
-    """Values stated in words (未出现败诉案件): one row per match of a catalog `zero` pattern."""
+def scan_zeros(bodies: Sequence[tuple[int, str, str]], catalog: Catalog) -> pl.DataFrame:
+    """Values stated in words (未出现败诉案件): one row per match of a catalog `zero` pattern.
+
+    polars finds the (few) bodies with a match; Python re gives offsets only for those.
+    """
     data: dict[str, list] = {name: [] for name in ZERO_SCHEMA}
-    if catalog.zero_re is not None:
-        for doc, body in bodies:
-            for m in catalog.zero_re.finditer(match_text(body)):
+    if catalog.zero_re is not None and bodies:
+        hits = pl.Series([text for _, _, text in bodies], dtype=pl.Utf8).str.contains(catalog.zero_re.pattern)
+        for (doc, body, text), hit in zip(bodies, hits.to_list(), strict=True):
+            if not hit:
+                continue
+            for m in catalog.zero_re.finditer(text):
                 data["doc"].append(doc)
                 data["code"].append(catalog.zero_codes[int(m.lastgroup[1:])])
                 data["evidence"].append(body[m.start():m.end()])
@@ -180,16 +184,23 @@ def finish_facts(facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def measure_mentions(triples: Sequence[tuple[int, str, str]],
+                     units: UnitsTable | None = None) -> pl.DataFrame:
+    """Normalised quantity rows (with their rule context) for (doc, body, match_text(body)) triples."""
+    units = units or units_table()
+    mentions = pl.DataFrame(scan_mentions(triples, units).data, schema=MENTION_SCHEMA)
+    return normalise_mentions(mentions, units)
+
+
 def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None,
                    catalog: Catalog | None = None) -> FigureFrames:
     """Quantities and facts for (doc, body) pairs."""
-    units = units or units_table()
     catalog = catalog or load_catalog()
-    mentions = pl.DataFrame(scan_mentions(bodies, units).data, schema=MENTION_SCHEMA)
-    measured = normalise_mentions(mentions, units)
+    triples = [(doc, body, match_text(body)) for doc, body in bodies]
+    measured = measure_mentions(triples, units)
     quantities = measured.select(list(QUANTITY_SCHEMA)).cast(QUANTITY_SCHEMA)  # type: ignore[arg-type]
-    facts = pl.concat([match_indicators(measured, catalog), zero_facts(scan_zeros(bodies, catalog), catalog)],
-                      how="vertical_relaxed")
+    zeros = zero_facts(scan_zeros(triples, catalog), catalog)
+    facts = pl.concat([match_indicators(measured, catalog), zeros], how="vertical_relaxed")
     return FigureFrames(quantities, finish_facts(facts))
 
 
@@ -197,16 +208,15 @@ def measure_reports(reports: Sequence[Report]) -> FigureFrames:
     """Measure every ok report of the batch; fills each report's .quantities and .indicators too."""
     bodies = [(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body]
     frames = measure_bodies(bodies)
+    # Rows as tuples in the dataclasses' field order (named rows cost twice as much).
     quantities: dict[int, list[Quantity]] = defaultdict(list)
-    for row in frames.quantities.iter_rows(named=True):
-        doc = row.pop("doc")
-        row.pop("ordinal")
-        quantities[doc].append(Quantity(**row))
+    for doc, *values in frames.quantities.select("doc", *QUANTITY_FIELDS).iter_rows():
+        quantities[doc].append(Quantity(*values))
     indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for row in frames.facts.iter_rows(named=True):
-        indicators[row.pop("doc")].append(Indicator(**row))
+    for doc, *values in frames.facts.select("doc", *INDICATOR_FIELDS).iter_rows():
+        indicators[doc].append(Indicator(*values))
     for doc, report in enumerate(reports):
         if report.ok:
             report.quantities = quantities.get(doc, [])
             report.indicators = indicators.get(doc, [])
-    return FigureFrames(frames.quantities, frames.facts)
+    return frames

@@ -9,8 +9,9 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from nianbao.settings import ConfigError, load_config
+from nianbao.settings import ConfigError
 from transforms.html_density import chrome_word_pattern
+from transforms.rulebook import compiled
 
 
 @dataclass(slots=True, frozen=True)
@@ -90,15 +91,9 @@ def _regex(pattern: str, where: str) -> re.Pattern[str]:
         raise ConfigError(f"config/containers.yaml: {where}: bad regular expression: {exc}") from exc
 
 
-_parsed: list[tuple[Any, PageRules]] = []
-
-
 def page_rules() -> PageRules:
     """The parsed config/containers.yaml (re-read when the file changes)."""
-    raw = load_config("containers.yaml")
-    if not _parsed or _parsed[0][0] is not raw:
-        _parsed[:] = [(raw, _parse(raw))]
-    return _parsed[0][1]
+    return compiled("containers.yaml", _parse)
 
 
 def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:

@@ -25,11 +25,10 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _TAG = re.compile(r"<(?:div|p|table|span|a|br|script|td|li)\b[^>]*>", re.IGNORECASE)
-_INLINE_TAGS = ["span", "font", "strong", "b", "em", "i", "u", "small", "big", "sup", "sub", "label", "ins",
-                "s", "strike", "mark", "cite", "abbr", "q", "tt", "nobr"]
-_INLINE_SELECTOR = ",".join(_INLINE_TAGS)
-_HIDDEN = ('[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
-           '[style*="visibility: hidden" i]')
+_INLINE_TAGS = frozenset(("span", "font", "strong", "b", "em", "i", "u", "small", "big", "sup", "sub",
+                          "label", "ins", "s", "strike", "mark", "cite", "abbr", "q", "tt", "nobr"))
+_REMOVED_TAGS = SKIP_TAGS - {"head"}
+_HIDDEN_STYLES = ("display:none", "display: none", "visibility:hidden", "visibility: hidden")
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
 _LIST_LINK_SHARE = 0.5
@@ -56,14 +55,15 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
     _reject_data_list(tree)
     meta = read_meta_tags(tree)
     window_title = page_title(tree)
-    _remove_chrome(tree, rules)
+    inline = _remove_chrome(tree, rules)
     title, title_node = find_title(tree, meta)
     while title_node is not None and title_node.tag in _INLINE_TAGS:
         title_node = title_node.parent
     body = tree.body
     if body is None:
         raise NotAReportError("page has no body")
-    _unwrap_inline(body)
+    for node in reversed(inline):  # innermost first, so paragraphs are one text
+        node.unwrap()  # a no-op on the elements removed with their chrome
     found = known_containers(tree, rules.selectors_for(url)) if use_known_containers else None
     content: list[LexborNode] = []
     lines: list[Line] = []
@@ -107,23 +107,34 @@ def _reject_data_list(tree: LexborHTMLParser) -> None:
         raise NotAReportError(f"list page: {records} records in a <script type=\"text/xml\"> data list")
 
 
-def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> None:
-    """Drop non-text elements, hidden elements and the configured widgets, in one pass over the tree."""
+def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> list[LexborNode]:
+    """Drop non-text elements, hidden elements and the configured widgets; return the inline formatting
+    elements of the body in page order (to unwrap once the title has been found).
+
+    One walk over the body sorts elements by tag (a selector list of many tags costs lexbor a walk per
+    tag); removal only unlinks, so a node inside an already removed subtree is harmless.
+    """
     body = tree.body
     if body is None:
-        return
-    removed = ",".join([*sorted(SKIP_TAGS - {"head"}), _HIDDEN, *rules.chrome_selectors])
-    seen: set[int] = set()
-    for node in reversed(body.css(removed)):  # inner matches first, and each node once: none freed twice
-        if node.mem_id not in seen:
-            seen.add(node.mem_id)
-            node.decompose()
-
-
-def _unwrap_inline(body: LexborNode) -> None:
-    """Replace inline formatting elements by their content, innermost first, so paragraphs are one text."""
-    for node in reversed(body.css(_INLINE_SELECTOR)):
-        node.unwrap()
+        return []
+    removed: list[LexborNode] = []
+    inline: list[LexborNode] = []
+    for node in body.traverse():
+        tag = node.tag
+        if tag in _REMOVED_TAGS:
+            removed.append(node)
+        elif tag in _INLINE_TAGS:
+            inline.append(node)
+    for node in body.css("[hidden],[style]"):
+        attrs = node.attrs
+        style = (attrs.get("style") or "").lower()
+        if "hidden" in attrs or any(hidden in style for hidden in _HIDDEN_STYLES):
+            removed.append(node)
+    if rules.chrome_selectors:
+        removed.extend(body.css(",".join(rules.chrome_selectors)))
+    for node in removed:
+        node.decompose()
+    return inline
 
 
 def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, lines: list[Line]) -> None:

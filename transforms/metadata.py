@@ -28,7 +28,10 @@ class MetadataRules:
     issuer_suffixes: tuple[str, ...]
     title_in_body: tuple[re.Pattern[str], ...]
     body_title_chars: int
-    year_in_body: tuple[re.Pattern[str], ...]
+    year_stated: tuple[re.Pattern[str], ...]
+    year_line_start: re.Pattern[str]
+    year_lines: int
+    year_mentioned: tuple[re.Pattern[str], ...]
     year_body_chars: int
     session_year_kinds: frozenset[str]
     addressee_line: re.Pattern[str]
@@ -56,7 +59,10 @@ def _build(raw: Any) -> MetadataRules:
             issuer_suffixes=tuple(sorted(raw["issuer_suffixes"], key=len, reverse=True)),
             title_in_body=_patterns(raw, "title_in_body"),
             body_title_chars=int(raw["body_title_chars"]),
-            year_in_body=_patterns(raw, "year_in_body"),
+            year_stated=_patterns(raw, "year_stated"),
+            year_line_start=re.compile(raw["year_line_start"]),
+            year_lines=int(raw["year_lines"]),
+            year_mentioned=_patterns(raw, "year_mentioned"),
             year_body_chars=int(raw["year_body_chars"]),
             session_year_kinds=frozenset(raw["session_year_kinds"]),
             addressee_line=re.compile(raw["addressee_line"]),
@@ -182,7 +188,15 @@ def report_year_of(title: str | None, body: str, kind: str | None, published_at:
     if kind is None or kind == OTHER:
         return None
     start = to_simplified(body[: rules.year_body_chars])
-    for pattern in rules.year_in_body:
+    for pattern in rules.year_stated:
+        match = pattern.search(start)
+        if match:
+            return int(match.group("year"))
+    for line in start.split("\n")[: rules.year_lines]:
+        match = rules.year_line_start.match(line)
+        if match:
+            return int(match.group("year"))
+    for pattern in rules.year_mentioned:
         match = pattern.search(start)
         if match:
             return int(match.group("year"))

@@ -80,12 +80,3 @@ def parse_number(text: str) -> float | None:
     # Round away binary noise from scaled decimals (12.3456万 → 123456, not 123456.00000000001).
     return round(total + wan + small + (pending or 0.0), 6)
 
-
-def parse_percent(text: str) -> float | None:
-    """百分之九十一 → 91.0; 91% / 91.5％ → the number before the sign; None otherwise."""
-    text = text.strip()
-    if text.startswith("百分之"):
-        return parse_number(text[3:])
-    if text.endswith(("%", "％")):
-        return parse_number(text[:-1])
-    return None

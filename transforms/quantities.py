@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from transforms.numbers import CN_DIGITS
-from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
 
 # Column order of a mention row (figures.MENTION_SCHEMA gives the types).
@@ -34,7 +33,7 @@ QUOTED = re.compile(
     re.M,
 )
 # A character right before a number that makes it the tail of a code (G4, V2.0, 3.5) rather than a count.
-CODE_CHARS = frozenset("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#")
+CODE_CHARS = frozenset("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#×*")
 CONTEXT_BEFORE = 120
 CONTEXT_AFTER = 40
 NOUN_MAX = 24
@@ -45,9 +44,6 @@ class MentionColumns:
     """Mention rows of a batch, column-wise (cheap to hand to polars)."""
 
     data: dict[str, list] = field(default_factory=lambda: {name: [] for name in MENTION_COLUMNS})
-
-    def __len__(self) -> int:
-        return len(self.data["doc"])
 
 
 def _spans(pattern: re.Pattern[str], text: str) -> tuple[list[int], list[int]]:
@@ -87,8 +83,7 @@ class _Scanner:
         self.phrases = units.numeral_phrases
         self.slogan_leads = units.slogan_lead_words
 
-    def scan(self, doc: int, body: str) -> None:
-        text = match_text(body)
+    def scan(self, doc: int, body: str, text: str) -> None:
         sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
         clause_ends = [m.start() for m in CLAUSE_END.finditer(text)]
         line_ends = [m.start() for m in re.finditer("\n", text)]
@@ -186,16 +181,16 @@ class _Scanner:
         if chinese:
             if numeral == "一" and not m.group("num2"):
                 return False
-            if text[max(0, start - 4):start].endswith(self.slogan_leads):
+            if text[max(0, start - 4):start].endswith(self.slogan_leads + self.units.vague_before):
                 return False
         return True
 
 
-def scan_mentions(bodies: Iterable[tuple[int, str]], units: UnitsTable | None = None) -> MentionColumns:
-    """Mention rows for (doc, body) pairs, in body order within each doc."""
+def scan_mentions(bodies: Iterable[tuple[int, str, str]], units: UnitsTable | None = None) -> MentionColumns:
+    """Mention rows for (doc, body, match_text(body)) triples, in body order within each doc."""
     cols = MentionColumns()
     scanner = _Scanner(units or units_table(), cols)
-    for doc, body in bodies:
+    for doc, body, text in bodies:
         if body:
-            scanner.scan(doc, body)
+            scanner.scan(doc, body, text)
     return cols

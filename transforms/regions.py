@@ -21,6 +21,7 @@ from typing import Any
 from nianbao.settings import ConfigError, load_config
 
 LEVELS = ("province", "city", "county")
+PARSE_VERSION = 2  # bump when the parsed form changes: it names the on-disk cache
 _LOCATION_LINE = re.compile(r"^(\t{0,2})([^\t\n]+)\t(\d{6})\t[^\t\n]*$", re.MULTILINE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # A two-character name ("和县", "成县") only counts at a word edge: after a non-Han character or a parent
@@ -64,7 +65,7 @@ def _dictionary_dir() -> Path:
 def _cache_file(sources: Iterable[Path]) -> Path:
     key = "-".join(f"{p.stat().st_size}.{p.stat().st_mtime_ns}" for p in sources)
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "nianbao" / f"regions-v1-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
+    return base / "nianbao" / f"regions-v{PARSE_VERSION}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
 
 
 def _parse_locations(text: str) -> list[dict[str, Any]]:
@@ -78,6 +79,9 @@ def _parse_locations(text: str) -> list[dict[str, Any]]:
             rows.append({"code": code, "name": name, "level": "province", "parent_code": None,
                          "province": name, "city": None})
         elif depth == 1 and province:
+            if "直辖" in name:  # counties directly under the province (省直辖县级行政区划)
+                city = {"code": province["code"], "name": None}
+                continue
             city = {"code": code, "name": name}
             if code != province["code"]:
                 rows.append({"code": code, "name": name, "level": "city", "parent_code": province["code"],
@@ -162,7 +166,13 @@ def all_regions() -> list[Region]:
     for change in data["changes"]:
         renamed_in[tuple(change["new"])] = change["year"]
     current: list[Region] = []
+    taken: set[str] = set()
     for row in data["rows"]:
+        # placeholders (市直辖行政区划) and units without a code of their own (they repeat a parent's) are
+        # left out, so that a code names one current division
+        if "直辖" in row["name"] or row["code"] in taken:
+            continue
+        taken.add(row["code"])
         path = tuple(p for p in (row["province"], row["city"], row["name"]) if p)
         if row["level"] == "city":
             path = (row["province"], row["name"])

@@ -1,7 +1,7 @@
 """Rules compiled from a config/ file, cached per process and rebuilt when the file changes.
 
 The file's modification time is looked at no more than once a second, so per-line and per-page code can ask
-for its rules freely.
+for its rules freely; pointing $NIANBAO_CONFIG at another folder takes effect at once.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from nianbao.settings import load_config
 T = TypeVar("T")
 RECHECK_SECONDS = 1.0
 
+# (file, part) -> (checked at, config folder, id of the parsed file, compiled rules)
 _compiled: dict[tuple[str, str], tuple[float, str | None, int, Any]] = {}
 
 
@@ -26,10 +27,10 @@ def compiled(name: str, build: Callable[[Any], T], part: str = "") -> T:
     """
     key = (name, part)
     now = time.monotonic()
-    entry = _compiled.get(key)
-    if entry is not None and now - entry[0] < RECHECK_SECONDS:
-        return entry[3]
     folder = os.environ.get("NIANBAO_CONFIG")
+    entry = _compiled.get(key)
+    if entry is not None and entry[1] == folder and now - entry[0] < RECHECK_SECONDS:
+        return entry[3]
     raw = load_config(name)
     if entry is not None and entry[1] == folder and entry[2] == id(raw):
         _compiled[key] = (now, folder, entry[2], entry[3])

@@ -6,6 +6,7 @@ Offsets into the mapped text are offsets into the original body, since every cha
 from __future__ import annotations
 
 import importlib.util
+import re
 from functools import cache
 from pathlib import Path
 
@@ -24,22 +25,32 @@ def _jionlp_dir() -> Path | None:
 
 
 @cache
-def _translation() -> dict[int, str]:
-    table: dict[int, str] = {code: chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
-    table[0x3000] = " "
+def _translation() -> dict[str, str]:
+    table: dict[str, str] = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+    table["\u3000"] = " "
     root = _jionlp_dir()
     if root is not None:
         path = root.joinpath(*_TABLE_FILE)
         if path.is_file():
             for line in path.read_text(encoding="utf-8").splitlines():
                 parts = line.split("\t")
-                if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
-                    table[ord(parts[0])] = parts[1]
-    for tra, sim in _OVERRIDES.items():
-        table[ord(tra)] = sim
+                if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
+                    table[parts[0]] = parts[1]
+    table.update(_OVERRIDES)
     return table
+
+
+@cache
+def _mapped_chars() -> re.Pattern[str]:
+    # A character class of every mapped character: on mostly simplified text, regex substitution touches
+    # only the few characters that change, where str.translate would look up every one (≈10× slower).
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(_translation())) + "]")
+
+
+def _replace(match: re.Match[str]) -> str:
+    return _translation()[match.group()]
 
 
 def match_text(body: str) -> str:
     """The body as rules see it: same length, full-width folded, simplified characters."""
-    return body.translate(_translation())
+    return _mapped_chars().sub(_replace, body)

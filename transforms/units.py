@@ -17,8 +17,9 @@ HEDGE_POSITIONS = ("before", "between", "after")
 
 # A numeral: Arabic (thousands separators, decimals) or Chinese, possibly mixed (3万4千, 1.2万).
 NUMERAL = (
-    r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|[一二三四五六七八九两十])"
-    r"(?:\d+(?:\.\d+)?|[〇零一二三四五六七八九两十百千万亿])*"
+    r"(?<![\d.〇零一二三四五六七八九两十百千万亿])(?<!\d,)"  # never start inside another numeral
+    r"(?:\d{1,3}(?:,\d{3})+|[\d一二三四五六七八九两十]|[百千万](?=[余多]))"  # 百余家: about a hundred
+    r"(?:[\d〇零一二三四五六七八九两十百千万亿]|\.\d)*"
 )
 
 
@@ -33,6 +34,7 @@ class UnitsTable:
     ordinal_markers: tuple[str, ...]
     numeral_phrases: tuple[str, ...]
     slogan_lead_words: tuple[str, ...]
+    vague_before: tuple[str, ...]
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
     hedge_not_after: str
@@ -137,7 +139,10 @@ def build_units(raw: Any) -> UnitsTable:
     def words_at(position: str) -> str:
         return _alternation([w for p, w in hedges if p == position])
 
+    # A one-character lookahead first lets the scan skip the (many) positions that cannot start a mention.
+    first_chars = {w[0] for p, w in hedges if p == "before"} | set("0123456789一二三四五六七八九两十百千万")
     mention = (
+        rf"(?=[{''.join(sorted(first_chars))}])"
         rf"(?P<pre>{words_at('before')})?"
         rf"(?:百分之(?P<pnum>{NUMERAL})"
         rf"|(?P<num>{NUMERAL})(?:[ \t]?(?P<sep>{_alternation(list(separators))})[ \t]?(?P<num2>{NUMERAL}))?"
@@ -153,6 +158,7 @@ def build_units(raw: Any) -> UnitsTable:
         ordinal_markers=_word_list(raw, "ordinal_markers"),
         numeral_phrases=_word_list(raw, "numeral_phrases"),
         slogan_lead_words=_word_list(raw, "slogan_lead_words"),
+        vague_before=_word_list(raw, "vague_before"),
         mention_re=re.compile(mention),
         scale_split_re=re.compile(scale_split),
         hedge_not_after=not_after,

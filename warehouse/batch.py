@@ -31,8 +31,8 @@ class FrameBatch:
             pl.DataFrame(schema=QUANTITY_SCHEMA), pl.DataFrame(schema=FACT_SCHEMA),
         )
 
-    def checked(self) -> FrameBatch:
-        """The same frames cast to the strict schemas (a missing or mistyped column is a clear error);
+    def checked_reports(self) -> pl.DataFrame:
+        """The reports frame cast to its strict schema (a missing or mistyped column is a clear error);
         a report without a content hash gets the sha256 of its body."""
         reports = _cast(self.reports, REPORT_SCHEMA, "reports")
         if reports.get_column("content_sha256").null_count():
@@ -40,8 +40,12 @@ class FrameBatch:
                 "content_sha256",
                 pl.col("body").fill_null("").map_elements(_sha256, return_dtype=pl.Utf8, skip_nulls=False),
             ))
+        return reports
+
+    def checked(self) -> FrameBatch:
+        """Every frame cast to its strict schema."""
         return FrameBatch(
-            reports, _cast(self.sections, SECTION_SCHEMA, "sections"),
+            self.checked_reports(), _cast(self.sections, SECTION_SCHEMA, "sections"),
             _cast(self.quantities, QUANTITY_SCHEMA, "quantities"), _cast(self.facts, FACT_SCHEMA, "facts"),
         )
 

@@ -18,8 +18,10 @@ from warehouse.reference import refresh_reference
 
 # DuckDB lets one process write a file; threads of this process take turns.
 _WRITE_LOCK = threading.RLock()
+# SQL never sees Python variables by name (DuckDB's replacement scans); frames are registered explicitly.
+BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
 # Read-only SQL cannot touch files, attach databases, load extensions or change that setting.
-SANDBOX = {"enable_external_access": False, "lock_configuration": True}
+SANDBOX = {**BASE_CONFIG, "enable_external_access": False, "lock_configuration": True}
 
 
 def _connect(
@@ -29,7 +31,7 @@ def _connect(
     deadline = time.monotonic() + float(setting("warehouse.lock_wait_seconds"))
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config or {})
+            return duckdb.connect(str(path), read_only=read_only, config=config or BASE_CONFIG)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise _cannot_open(path, exc) from exc

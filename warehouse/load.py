@@ -37,15 +37,16 @@ def load_batch(inputs: Sequence[Page | str | Path], warehouse: Path | str | None
     hashes = {id(page): hashlib.sha256(page.data).hexdigest() for page in pages}
     with open_for_writing(warehouse) as con:
         known = _known_hashes(con, list(hashes.values()))
-    todo = [page for page in pages if hashes[id(page)] not in known]
-    frames, extracted, failed = _extract(todo)
-    frames.reports = frames.reports.with_columns(
-        content_sha256=pl.Series([hashes[id(page)] for page in extracted], dtype=pl.Utf8),
-        path=pl.Series([page.name for page in extracted], dtype=pl.Utf8),
-        url=pl.coalesce(pl.Series([page.url for page in extracted], dtype=pl.Utf8), pl.col("url")),
-    )
-    summary = load_frames(frames, warehouse, extra_rejects=[*rejects, *failed])
+        todo = [page for page in pages if hashes[id(page)] not in known]
+        frames, extracted, failed = _extract(todo)
+        frames.reports = frames.reports.with_columns(
+            content_sha256=pl.Series([hashes[id(page)] for page in extracted], dtype=pl.Utf8),
+            path=pl.Series([page.name for page in extracted], dtype=pl.Utf8),
+            url=pl.coalesce(pl.Series([page.url for page in extracted], dtype=pl.Utf8), pl.col("url")),
+        )
+        summary = _load(con, frames, [*rejects, *failed])
     summary.skipped += len(pages) - len(todo)
+    summary.warehouse = str(resolve_warehouse(warehouse))
     return summary
 
 
@@ -53,19 +54,27 @@ def load_frames(
     frames: FrameBatch, warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = ()
 ) -> LoadSummary:
     """Load frames built by transforms (or directly, with the frames.py schemas) in one transaction."""
-    frames = frames.checked()
-    resolution = resolve_batch(frames.reports)
+    with open_for_writing(warehouse) as con:
+        summary = _load(con, frames, extra_rejects)
+    summary.warehouse = str(resolve_warehouse(warehouse))
+    return summary
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection, frames: FrameBatch, extra_rejects: Sequence[RejectRow]
+) -> LoadSummary:
+    """Resolve identities, then write every winner and every reject in one transaction."""
+    resolution = resolve_batch(frames.checked_reports())
     rejects = [*extra_rejects, *resolution.rejects]
-    with open_for_writing(warehouse) as con, _transaction(con):
+    with _transaction(con):
         decision = decide(resolution.winners, _existing(con, resolution.winners))
         rejects.extend(decision.rejects)
         if decision.write.height:
-            _write_reports(con, frames, decision.write)
+            _write_reports(con, frames.checked(), decision.write)
         _insert_rejects(con, rejects)
     return LoadSummary(
         loaded=decision.loaded, replaced=decision.replaced, skipped=decision.skipped + resolution.identical,
         rejected=len({r.input for r in rejects}), rejects=rejects,
-        warehouse=str(resolve_warehouse(warehouse)),
     )
 
 

@@ -42,12 +42,10 @@ def code_schema_version() -> int:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """The version the open file is at (0 for a new, empty file)."""
-    (has_table,) = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = 'schema_version'"
-    ).fetchall()[0]
-    if not has_table:
+    try:
+        return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
+    except duckdb.CatalogException:
         return 0
-    return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
 
 
 def check_not_newer(con: duckdb.DuckDBPyConnection, path: Path) -> int:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA, REPORT_SCHEMA, SECTION_SCHEMA
+from transforms.model import Page
 from transforms.version import extractor_version
 from warehouse.batch import FrameBatch
 
@@ -74,6 +75,33 @@ def synthetic_batch(
         if with_quantities else pl.DataFrame(schema=QUANTITY_SCHEMA)
     )
     return FrameBatch(reports, sections, quantities, facts)
+
+
+_CAPTURE = """首页
+政务公开
+示例县人民政府关于{year}年度法治政府建设情况的报告
+发布时间:{next}-03-0{day} 10:00 信息来源:示例县人民政府办公室
+示例县人民政府关于{year}年度法治政府建设情况的报告
+示例市人民政府:
+  本页为虚构示例(示例县并不存在,数字均为合成数据)。{year}年,我县深入推进依法行政,现将有关情况报告如下:
+  一、依法全面履行政府职能
+  县政务服务大厅设置{windows}个综合受理窗口,进驻部门{depts}个。
+  二、依法化解矛盾纠纷
+  全年共收到行政复议申请{apps}件,受理行政复议案件{accepted}件;办理行政应诉案件{lit}件。
+示例县人民政府
+网站标识码:9900000000
+"""
+
+
+def synthetic_captures(years: Sequence[int], revision: int = 0) -> list[Page]:
+    """Text captures of fictional 示例县 reports, one per year, with synthetic figures."""
+    return [
+        Page(name=f"synthetic/990121-{year}.txt", data=_CAPTURE.format(
+            year=year, next=year + 1, day=1 + year % 9, windows=3 + year % 5, depts=15 + year % 11,
+            apps=10 + (year + revision) % 13, accepted=5 + (year + revision) % 7, lit=1 + year % 4,
+        ).encode("utf-8"))
+        for year in years
+    ]
 
 
 def _facts(docs: pl.DataFrame, per_report: int, revision: int) -> pl.DataFrame:

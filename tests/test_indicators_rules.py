@@ -1,0 +1,161 @@
+"""Indicator mapping over synthetic 示例县 reports: codes, values, scopes, stated zeros, de-duplication."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from transforms.catalog import build_catalog, load_catalog
+from transforms.extract import extract_pages
+from transforms.figures import measure_bodies
+from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
+from transforms.model import Page
+from transforms.units import units_table
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "figures"
+EXPECTED = json.loads((FIXTURES / "expected.json").read_text(encoding="utf-8"))
+
+
+def facts(body: str) -> list[tuple]:
+    rows = measure_bodies([(0, body)]).facts.iter_rows(named=True)
+    return [(r["code"], r["value"], r["unit"], r["qualifier"], r["scope"]) for r in rows]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_fixture_reports(name: str) -> None:
+    body = (FIXTURES / name).read_text(encoding="utf-8")
+    frames = measure_bodies([(0, body)])
+    got_q = [[r["text"], r["value"], r["unit"], r["qualifier"], r["value_high"]]
+             for r in frames.quantities.iter_rows(named=True)]
+    got_i = [[r["code"], r["value"], r["unit"], r["qualifier"], r["scope"]]
+             for r in frames.facts.iter_rows(named=True)]
+    assert got_q == EXPECTED[name]["quantities"]
+    assert got_i == EXPECTED[name]["indicators"]
+
+
+def test_frames_follow_the_shared_schemas() -> None:
+    frames = measure_bodies([(0, (FIXTURES / "shili-2023-law.txt").read_text(encoding="utf-8"))])
+    assert frames.quantities.schema == pl.Schema(QUANTITY_SCHEMA)
+    assert frames.facts.schema == pl.Schema(FACT_SCHEMA)
+    assert frames.facts.to_arrow().num_rows == frames.facts.height
+
+
+def test_scope_only_when_a_code_has_several_values() -> None:
+    body = "全县建立乡镇人民调解委员会15个、村人民调解委员会218个,社区人民调解委员会9个。"
+    assert facts(body) == [
+        ("mediation.committees", 15.0, "个", None, "乡镇"),
+        ("mediation.committees", 218.0, "个", None, "村"),
+        ("mediation.committees", 9.0, "个", None, "社区"),
+    ]
+    assert facts("全县建立乡镇人民调解委员会15个。") == [("mediation.committees", 15.0, "个", None, None)]
+
+
+def test_approval_time_limits_per_project_type() -> None:
+    body = ("政府投资房屋建筑工程类审批压缩至40个工作日,企业投资类审批压缩至30个工作日,"
+            "社会投资简易低风险类审批压缩至15个工作日。")
+    assert [(c, v, s) for c, v, _, _, s in facts(body)] == [
+        ("approval.time_limit", 40.0, "政府投资房屋建筑工程类"),
+        ("approval.time_limit", 30.0, "企业投资类"),
+        ("approval.time_limit", 15.0, "社会投资简易低风险类"),
+    ]
+
+
+def test_one_value_for_several_scopes() -> None:
+    body = "组织全县公职人员参加学法考试,参考率、合格率均达100%。"
+    assert facts(body) == [
+        ("legal_exam.rate", 100.0, "%", None, "参考率"),
+        ("legal_exam.rate", 100.0, "%", None, "合格率"),
+    ]
+
+
+@pytest.mark.parametrize("body", ["全年办理行政应诉案件9件,未出现败诉案件。", "全年实现零败诉。",
+                                  "全年没有发生行政机关败诉情况。"])
+def test_stated_zero(body: str) -> None:
+    assert ("litigation.lost", 0.0, "件", None, None) in facts(body)
+
+
+def test_same_fact_twice_is_one_fact() -> None:
+    body = "全年受理行政复议案件12件。经统计,全年受理行政复议案件12件。"
+    assert facts(body) == [("reconsideration.accepted", 12.0, "件", None, None)]
+    assert measure_bodies([(0, body)]).quantities.height == 2
+
+
+def test_unit_family_gates_the_code() -> None:
+    # A count of people is not a count of cases.
+    assert facts("受理行政复议案件涉及群众35人。") == []
+    assert facts("受理行政复议案件35件。") == [("reconsideration.accepted", 35.0, "件", None, None)]
+
+
+def test_extract_fills_reports(tmp_path: Path) -> None:
+    body = (FIXTURES / "shili-2022-trad.txt").read_text(encoding="utf-8")
+    pages = [Page(name="trad.txt", data=body.encode("utf-8")), Page(name="empty.txt", data=b"")]
+    batch = extract_pages(pages)
+    report = batch.reports[0]
+    assert report.ok
+    assert [q.text for q in report.quantities][:3] == ["12件", "8件", "9件"]
+    assert ("reconsideration.accepted", 12.0) in [(i.code, i.value) for i in report.indicators]
+    for q in report.quantities:
+        assert report.body[q.start:q.end] == q.text
+    assert not batch.reports[1].ok and batch.reports[1].quantities == []
+    assert set(batch.quantities["doc"].to_list()) == {0}
+    assert batch.facts.height == len(report.indicators)
+
+
+def test_new_synonym_is_a_config_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
+    body = "全年开展“法治体检进企业”服务,走访企业45家。"
+    assert facts(body) == []
+    catalog = (config / "indicators.yaml").read_text(encoding="utf-8")
+    rule = '      - {clause: "法治体检|法律体检"}'
+    catalog = catalog.replace(rule, rule + '\n      - {sentence: "法治体检", left: "走访企业"}')
+    (config / "indicators.yaml").write_text(catalog, encoding="utf-8")
+    monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+    assert facts(body) == [("legal_checkups.companies", 45.0, "家", None, None)]
+
+
+def test_catalog_build_is_pure() -> None:
+    raw = {"indicators": [{"code": "demo.items", "name_zh": "示例事项", "name_en": "Demo items", "unit": "项",
+                           "family": "items", "domain": "demo", "rules": [{"left": "示例事项"}]}]}
+    catalog = build_catalog(raw, units_table())
+    assert [r.code for r in catalog.rules] == ["demo.items"]
+    frames = measure_bodies([(0, "梳理示例事项12项。")], catalog=catalog)
+    assert frames.facts["code"].to_list() == ["demo.items"]
+    assert load_catalog().by_code()["economy.gdp"].unit == "元"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("新收行政复议申请40件,依法受理36件,审结行政复议案件32件,综合纠错率15%。",
+         [("reconsideration.applications", 40.0), ("reconsideration.accepted", 36.0),
+          ("reconsideration.concluded", 32.0), ("reconsideration.correction_rate", 15.0)]),
+        ("全年新收行政诉讼案件50件,审结45件,败诉5件,败诉率10%。",
+         [("litigation.cases", 50.0), ("litigation.concluded", 45.0), ("litigation.lost", 5.0),
+          ("litigation.loss_rate", 10.0)]),
+        ("开展法治宣传活动300余场次,发放宣传资料5万余份,受教育群众10万余人次。",
+         [("legal_education.events", 300.0), ("legal_education.materials", 50000.0),
+          ("legal_education.participants", 100000.0)]),
+        ("全县共有人民调解组织286个,人民调解员1,650名。排查化解矛盾纠纷2,300余件。",
+         [("mediation.committees", 286.0), ("mediation.mediators", 1650.0), ("mediation.disputes", 2300.0)]),
+        ("完成清欠农民工工资2,300万元,涉及农民工1,500人。",
+         [("wages.recovered", 23000000.0), ("wages.workers", 1500.0)]),
+        ("城镇居民人均可支配收入达到4.2万元,增长6%。规模以上工业增加值增长8%。",
+         [("income.urban_disposable", 42000.0)]),
+        ("政府信息公开申请38件,均按时答复。召开新闻发布会12场。", [("gov_info.applications", 38.0)]),
+        ("全县共有行政执法单位42个,行政执法人员1,856名,其中持有执法证件1,720名。",
+         [("enforcement.departments", 42.0), ("enforcement.personnel", 1856.0),
+          ("enforcement.certified", 1720.0)]),
+        ("全年共作出行政处罚决定1,350件,罚没金额1,200万元。",
+         [("enforcement.cases", 1350.0), ("enforcement.fines", 12000000.0)]),
+        ("全县地区生产总值完成285亿元、增长6.2%,一般公共预算收入12.5亿元、增长8%。",
+         [("economy.gdp", 28500000000.0), ("economy.gdp_growth", 6.2),
+          ("fiscal.budget_revenue", 1250000000.0), ("fiscal.budget_revenue_growth", 8.0)]),
+    ],
+)
+def test_common_phrasings(body: str, expected: list[tuple[str, float]]) -> None:
+    assert [(code, value) for code, value, *_ in facts(body)] == expected
