@@ -64,7 +64,8 @@ def main() -> dict[str, object]:
     def strip_all() -> None:
         for data in raw:
             with contextlib.suppress(ExtractError):  # fixtures include non-article pages
-                strip_html(decode_bytes(data).text)
+                decoded = decode_bytes(data)
+                strip_html(decoded.text, utf8=decoded.utf8)  # as read_document calls it
 
     def documents() -> None:
         for page in pages:

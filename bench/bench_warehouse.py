@@ -16,7 +16,7 @@ import duckdb
 import polars as pl
 
 from warehouse.batch import FrameBatch
-from warehouse.connection import kept_open, open_read_only
+from warehouse.connection import open_read_only
 from warehouse.load import load_batch, load_frames
 from warehouse.synthetic import fictional_region_codes, synthetic_batch, synthetic_captures
 from warehouse.yoy import yoy_frame
@@ -51,15 +51,12 @@ def _median_ms(action: Callable[[], object], runs: int = 7) -> float:
     return round(statistics.median(_timed(action) for _ in range(runs)) * 1000, 1)
 
 
-def _load_all(batches: list[FrameBatch], path: Path, keep_open: bool) -> float:
+def _load_all(batches: list[FrameBatch], path: Path) -> float:
     def run() -> None:
         for batch in batches:
             load_frames(batch, path)
 
-    if not keep_open:
-        return _timed(run)
-    with kept_open(path):
-        return _timed(run)
+    return _timed(run)
 
 
 def main() -> dict:
@@ -69,11 +66,9 @@ def main() -> dict:
     yoy_sql = "SELECT * FROM indicator_yoy WHERE code = $code"
     scan_sql = "SELECT * FROM facts WHERE code = $code"
     with tempfile.TemporaryDirectory() as tmp:
-        path, kept_path = Path(tmp) / "bench.duckdb", Path(tmp) / "kept.duckdb"
-        first = _load_all(batches, path, keep_open=False)
-        reload = _load_all(batches, path, keep_open=False)
-        kept_first = _load_all(batches, kept_path, keep_open=True)
-        kept_reload = _load_all(batches, kept_path, keep_open=True)
+        path = Path(tmp) / "bench.duckdb"
+        first = _load_all(batches, path)
+        reload = _load_all(batches, path)
         with open_read_only(path) as con:
             rows = con.sql(yoy_sql, params={"code": CODE}).pl().height
             yoy_view_ms = _median_ms(lambda: con.sql(yoy_sql, params={"code": CODE}).pl())
@@ -99,10 +94,6 @@ def main() -> dict:
         "load_vs_bare_insert": round(first / raw_insert, 1),
         "reload_unchanged_s": round(reload, 3),
         "reload_share_of_first_load": round(reload / first, 4),
-        "kept_open_first_load_s": round(kept_first, 2),
-        "kept_open_facts_per_s": round(n_facts / kept_first),
-        "kept_open_reload_s": round(kept_reload, 3),
-        "kept_open_reload_share": round(kept_reload / kept_first, 4),
         "pages": len(pages),
         "pages_first_load_s": round(pages_first, 3),
         "pages_reload_s": round(pages_reload, 3),
@@ -115,10 +106,7 @@ def main() -> dict:
     print(f"load: {n_facts:,} facts ({n_reports:,} reports, with sections and quantities) in {len(batches)} "
           f"batches: {first:.2f} s = {figures['facts_per_s']:,} facts/s (aim >= 100,000); "
           f"bare insert of the facts alone {raw_insert:.3f} s (load is {figures['load_vs_bare_insert']}x)")
-    print(f"reload, nothing changed: {reload:.3f} s = {reload / first:.1%} of the first load (aim < 10%); "
-          f"each load opens the file (~20 ms per batch)")
-    print(f"with kept_open(): first load {kept_first:.2f} s ({figures['kept_open_facts_per_s']:,} facts/s), "
-          f"reload {kept_reload:.3f} s = {kept_reload / kept_first:.1%} of it")
+    print(f"reload, nothing changed: {reload:.3f} s = {reload / first:.1%} of the first load (aim < 10%)")
     print(f"load_batch of {len(pages)} fictional captures (extract + load): {pages_first:.3f} s; unchanged "
           f"reload (hashes only, nothing extracted) {pages_reload:.3f} s = {pages_reload / pages_first:.1%}")
     print(f"yoy {CODE} over all regions ({rows:,} rows): view {yoy_view_ms} ms, `nianbao yoy` path "

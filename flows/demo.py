@@ -10,12 +10,14 @@ from typing import TextIO
 
 import polars as pl
 
+from flows.archive import default_archive_location
 from flows.pipeline import backfill
 from flows.sample_pages import COUNTY
 from flows.sample_server import serve_site
 from flows.sample_site import SampleSiteSpec, build_sample_site
 from flows.summary import RunSummary
 from warehouse.errors import WarehouseError
+from warehouse.location import resolve_warehouse
 from warehouse.render import render_table
 from warehouse.yoy import yoy_frame
 
@@ -44,6 +46,9 @@ class DemoResult:
     summary: RunSummary | None
     yoy: pl.DataFrame
     seconds: float
+    years: tuple[int, ...] = ()
+    warehouse: str = ""
+    archive: str = ""
 
 
 def run_demo(warehouse: str | None = None, archive: str | None = None, delay: float | None = None,
@@ -56,11 +61,13 @@ def run_demo(warehouse: str | None = None, archive: str | None = None, delay: fl
         state = backfill(years=sorted(spec.years), regions=[SAMPLE_SITE],
                          base_urls={SAMPLE_SITE: site.base_url}, politeness=politeness, archive=archive,
                          warehouse=warehouse, return_state=True)
+    where = {"warehouse": str(resolve_warehouse(warehouse)), "archive": archive or default_archive_location()}
     if state.is_failed():
         return DemoResult(True, state.message or "backfill failed", None, pl.DataFrame(),
-                          time.perf_counter() - started)
+                          time.perf_counter() - started, spec.years, **where)
     summary: RunSummary = state.result()
-    return DemoResult(False, "", summary, demo_yoy(DEMO_CODES, warehouse), time.perf_counter() - started)
+    return DemoResult(False, "", summary, demo_yoy(DEMO_CODES, warehouse), time.perf_counter() - started,
+                      spec.years, **where)
 
 
 def demo_yoy(codes: Sequence[str], warehouse: str | None) -> pl.DataFrame:
@@ -77,16 +84,33 @@ def demo_yoy(codes: Sequence[str], warehouse: str | None) -> pl.DataFrame:
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
+def yoy_wide(rows: pl.DataFrame, years: Sequence[int]) -> pl.DataFrame:
+    """One row per indicator (and scope), one column per year — a year without a report stays empty —
+    and the latest year's change in percent against the year before (null after a gap)."""
+    latest = max(years)
+    keyed = rows.with_columns(pl.col("scope").fill_null(""), pl.col("report_year").cast(pl.Utf8))
+    wide = keyed.pivot(on="report_year", index=["indicator", "scope", "unit"], values="value",
+                       aggregate_function="first")
+    change = (keyed.filter(pl.col("report_year") == str(latest))
+              .select("indicator", "scope", pl.col("change_pct").alias(f"Δ% {latest}")))
+    year_columns = [pl.col(str(y)) if str(y) in wide.columns else pl.lit(None, pl.Float64).alias(str(y))
+                    for y in sorted(years)]
+    return (wide.join(change, on=["indicator", "scope"], how="left", maintain_order="left")
+            .select("indicator", "scope", *year_columns, f"Δ% {latest}", "unit"))
+
+
 def print_demo(result: DemoResult, out: TextIO) -> None:
     if result.state_failed:
         print(f"demo failed: {result.message}", file=out)
         return
     assert result.summary is not None
     print(result.summary.describe(), file=out)
+    print(f"warehouse {result.warehouse}, raw archive {result.archive}", file=out)
     print(f"\nYear over year — {COUNTY} ({SAMPLE_REGION}), a FICTIONAL county with synthetic figures "
-          "(2021 has no report: its row is missing and 2022's previous value is null):\n", file=out)
+          "(no report for 2021: its column stays empty):\n", file=out)
     if result.yoy.height:
-        print(render_table(result.yoy, max_rows=100), file=out)
+        years = range(min(result.years), max(result.years) + 1)
+        print(render_table(yoy_wide(result.yoy, years), max_rows=100, null="—"), file=out)
     else:
         print("(no indicator values loaded yet — the extraction rules found none)", file=out)
     print(f"\ndemo finished in {result.seconds:.1f} s. Try next:", file=out)

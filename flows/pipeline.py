@@ -110,11 +110,10 @@ def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None
     return summary
 
 
-@flow(name="scrape", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
-def scrape(years: list[int] | None = None, regions: list[str] | None = None,
-           base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
-           archive: str | None = None, warehouse: str | None = None) -> ScrapeResult:
-    """Discover report pages on the chosen sites and fetch them into the archive; failures become rejects."""
+def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
+                 politeness: dict[str, Any] | None, archive: str | None,
+                 warehouse: str | None) -> ScrapeResult:
+    """scrape's tasks, run inside the calling flow (backfill runs them itself: a subflow run costs ~1 s)."""
     sites = resolve_sites(regions, base_urls)
     store = Archive(archive)
     previous = store.latest()
@@ -139,6 +138,14 @@ def scrape(years: list[int] | None = None, regions: list[str] | None = None,
     result.summary.rejected += len(fetch_rejects)
     get_run_logger().info("scrape: %s", result.summary.describe())
     return result
+
+
+@flow(name="scrape", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
+def scrape(years: list[int] | None = None, regions: list[str] | None = None,
+           base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
+           archive: str | None = None, warehouse: str | None = None) -> ScrapeResult:
+    """Discover report pages on the chosen sites and fetch them into the archive; failures become rejects."""
+    return scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
 
 
 def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None,
@@ -186,13 +193,20 @@ def _select(rows: Iterable[ManifestRow], years: Sequence[int] | None,
                    and (wanted_sites is None or r.site in wanted_sites)), key=lambda r: r.url)
 
 
-@flow(name="backfill", log_prints=False)
+@flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
 def backfill(years: list[int] | None = None, regions: list[str] | None = None,
              base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
              archive: str | None = None, warehouse: str | None = None,
              batch_size: int = INGEST_BATCH) -> RunSummary:
     """Scrape the chosen years and regions, then ingest what was fetched (or found unchanged)."""
-    scraped = scrape(years, regions, base_urls, politeness, archive, warehouse)
+    return backfill_steps(years, regions, base_urls, politeness, archive, warehouse, batch_size)
+
+
+def backfill_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
+                   politeness: dict[str, Any] | None, archive: str | None, warehouse: str | None,
+                   batch_size: int = INGEST_BATCH) -> RunSummary:
+    """Scrape then load, as tasks of the calling flow (backfill or run)."""
+    scraped = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
     summary = scraped.summary.merge(load_rows(scraped.rows, Archive(archive), warehouse, batch_size))
     return _finish(summary, "backfill", f"nianbao backfill {_label(years, regions)}")
 
@@ -208,12 +222,12 @@ def reprocess(years: list[int] | None = None, regions: list[str] | None = None, 
     return _finish(summary, "reprocess", f"nianbao reprocess {_label(years, regions)}")
 
 
-@flow(name="run", log_prints=False)
+@flow(name="run", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
 def run(regions: list[str] | None = None, year: int | None = None, archive: str | None = None,
         warehouse: str | None = None) -> RunSummary:
     """The scheduled job: in the reporting season, look for last year's reports and load them."""
     target = year or dt.date.today().year - 1
-    return backfill([target], regions, archive=archive, warehouse=warehouse)
+    return backfill_steps([target], regions, None, None, archive, warehouse)
 
 
 def _label(years: Sequence[int] | None, regions: Sequence[str] | None) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import polars as pl
 import pytest
 
+from flows.demo import yoy_wide
 from nianbao.cli import main
 from nianbao.commands.flows import _years
 
@@ -46,3 +48,14 @@ def test_nothing_to_load_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.
                    "--archive", str(tmp_path / "empty")])
     assert status == 1
     assert "nothing could be loaded (no report pages found)" in capsys.readouterr().err
+
+
+def test_demo_table_has_one_column_per_year_and_an_empty_gap() -> None:
+    rows = pl.DataFrame({
+        "indicator": ["litigation.cases"] * 3, "scope": [None] * 3, "report_year": [2019, 2020, 2022],
+        "value": [26.0, 12.0, 27.0], "previous_value": [None, 26.0, None], "change": [None, -14.0, None],
+        "change_pct": [None, -53.85, None], "unit": ["件"] * 3,
+    })
+    wide = yoy_wide(rows, range(2019, 2023))
+    assert wide.columns == ["indicator", "scope", "2019", "2020", "2021", "2022", "Δ% 2022", "unit"]
+    assert wide.row(0) == ("litigation.cases", "", 26.0, 12.0, None, 27.0, None, "件")

@@ -18,6 +18,7 @@ from flows.sample_server import Fault, RunningSite, serve_site
 from flows.sample_site import SampleSiteSpec, build_sample_site
 from flows.summary import RunSummary
 from nianbao.settings import PROJECT_ROOT
+from transforms.version import extractor_version
 from warehouse.query import run_query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -151,8 +152,10 @@ def config_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     """A temporary copy of config/ used through $NIANBAO_CONFIG, so a test can edit the rules."""
     folder = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", folder)
-    monkeypatch.setenv("NIANBAO_CONFIG", str(folder))
-    yield folder
+    with monkeypatch.context() as patch:
+        patch.setenv("NIANBAO_CONFIG", str(folder))
+        yield folder
+    extractor_version.cache_clear()  # reprocess computed it from the edited copy
 
 
 FACTS_SQL = ("SELECT r.report_year, f.code, f.value, f.scope, f.evidence FROM facts f "

@@ -201,3 +201,15 @@ def test_a_report_without_content_hash_is_hashed_from_its_body(tmp_path: Path) -
     assert load_frames(with_reports(batch, reports), tmp_path / "w.duckdb").loaded == 1
     (sha,) = query(tmp_path / "w.duckdb", "SELECT content_sha256 = sha256(body) FROM reports")[0]
     assert sha is True
+
+
+def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
+    """A flow's task threads load batches into one file at once: each batch commits, none is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "w.duckdb"
+    batches = [synthetic_batch([region], YEARS, facts_per_report=5) for region in fictional_region_codes(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        summaries = list(pool.map(lambda batch: load_frames(batch, path), batches))
+    assert [s.loaded for s in summaries] == [4] * 6
+    assert query(path, "SELECT count(*), count(DISTINCT report_id) FROM facts") == [(6 * 4 * 5, 24)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from nianbao.settings import ConfigError
@@ -35,11 +35,16 @@ _counter = threading.local()
 
 @dataclass(slots=True, frozen=True)
 class Decoded:
-    """Decoded text, the codec that produced it, and how many characters had to be replaced (U+FFFD)."""
+    """Decoded text, the codec that produced it, and how many characters had to be replaced (U+FFFD).
+
+    ``utf8`` holds the input bytes when they are exactly ``text`` in UTF-8 (an HTML parser can take them
+    as they are instead of encoding the text again).
+    """
 
     text: str
     encoding: str
     replaced: int = 0
+    utf8: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(slots=True, frozen=True)
@@ -171,7 +176,7 @@ def decode_bytes(data: bytes, http_charset: str | None = None) -> Decoded:
             pass
         else:
             _check_not_binary(data, "utf-8", text, rules)
-            return Decoded(text=text, encoding="utf-8", replaced=0)
+            return Decoded(text=text, encoding="utf-8", replaced=0, utf8=data)
     for codec, skip in candidates:
         try:
             text = data[skip:].decode(codec)
@@ -180,7 +185,8 @@ def decode_bytes(data: bytes, http_charset: str | None = None) -> Decoded:
         if codec != "utf-8" and not codec.startswith("utf-") and _is_utf8_with_multibyte(data[skip:]):
             codec, text = "utf-8", data[skip:].decode("utf-8")
         _check_not_binary(data, codec, text, rules)
-        return Decoded(text=text, encoding=codec, replaced=0)
+        utf8 = data if codec == "utf-8" and not skip else None
+        return Decoded(text=text, encoding=codec, replaced=0, utf8=utf8)
     best: Decoded | None = None
     for codec, skip in candidates:
         _counter.n = 0

@@ -14,9 +14,12 @@ from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
 
 
-def strip_page(text: str, url: str | None = None) -> StrippedPage:
-    """Chrome removal for either input form: HTML pages by structure, text captures line by line."""
-    return strip_html(text, url=url) if looks_like_html(text) else strip_capture(text)
+def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> StrippedPage:
+    """Chrome removal for either input form: HTML pages by structure, text captures line by line.
+
+    ``utf8``: ``text`` encoded as UTF-8 when the caller has those bytes (Decoded.utf8), to parse HTML from.
+    """
+    return strip_html(text, url=url, utf8=utf8) if looks_like_html(text) else strip_capture(text)
 
 
 def read_document(page: Page) -> Report:
@@ -32,7 +35,7 @@ def read_document(page: Page) -> Report:
                 f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
                 "sequence(s) with U+FFFD"
             )
-        stripped = strip_page(decoded.text, url=page.url)
+        stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
         body = "\n".join(stripped.body_lines)
         title = title_of(stripped, body)
         kind = report_kind(title, body)

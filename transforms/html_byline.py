@@ -93,7 +93,10 @@ def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | N
             if region.parent is None or region.tag in ("body", "html"):
                 break
             region = region.parent
-    lines = [line.text for line in render_lines([region], skip, {n.mem_id: _CONTENT_MARK for n in content})]
+    # content is in page order, so its last block gives the last marker: the lines after it are not needed
+    marks = {n.mem_id: _CONTENT_MARK for n in content}
+    rendered = render_lines([region], skip, marks, stop_after=content[-1].mem_id, lines_after=_TRAILER_LINES)
+    lines = [line.text for line in rendered]
     first = lines.index(_CONTENT_MARK) if _CONTENT_MARK in lines else len(lines)
     last = len(lines) - 1 - lines[::-1].index(_CONTENT_MARK) if _CONTENT_MARK in lines else len(lines)
     shown = _title_line(lines[:first], title)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
-_TEXT_BLOCKS = "p,div,td,th,li,dd,dt,section,article,main,pre,blockquote,center,h1,h2,h3,h4,h5,h6"
+_TEXT_BLOCKS = frozenset(("p", "div", "td", "th", "li", "dd", "dt", "section", "article", "main", "pre",
+                          "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6"))
 _SENTENCE_PUNCT = re.compile(r"[。，；！？、．.,;!?]")
 
 
@@ -51,9 +52,14 @@ def chrome_word_pattern(words: frozenset[str]) -> re.Pattern[str]:
     return re.compile(rf"(?:^|[-_\s])(?:{alternatives})(?=$|[-_\s\d])", re.IGNORECASE)
 
 
-def _is_chrome(node: LexborNode, pattern: re.Pattern[str]) -> bool:
+def _label(node: LexborNode) -> str:
+    """class and id on two lines: the chrome patterns take a line break for a word edge, as at either end."""
     attrs = node.attributes
-    return any(pattern.search(attrs.get(key) or "") for key in ("class", "id"))
+    return f"{attrs.get('class') or ''}\n{attrs.get('id') or ''}"
+
+
+def _is_chrome(node: LexborNode, pattern: re.Pattern[str]) -> bool:
+    return pattern.search(_label(node)) is not None
 
 
 def choose_content(root: LexborNode, rules: DensityRules) -> ContentChoice | None:
@@ -65,22 +71,33 @@ def choose_content(root: LexborNode, rules: DensityRules) -> ContentChoice | Non
     containers); a core that is itself a box of containers already holds all of them.
     """
     tree = _Ancestry(root)
-    subtree: dict[int, int] = {}
+    own_of: dict[int, int] = {}
     local: dict[int, float] = {}
     direct: dict[int, int] = {}
-    for block in [root, *root.css(_TEXT_BLOCKS)]:
-        own = prose_weight(block.text(deep=False))
+    parent_of = tree.parent_of
+    # one walk filtering on tag names: a lexbor selector list of twenty tags costs a walk per tag
+    for block in [root, *(node for node in root.traverse() if node.tag in _TEXT_BLOCKS)]:
+        text = block.text(deep=False)
+        if len(text) < 8:  # most blocks: no text of their own (prose_weight would say 0)
+            continue
+        own = prose_weight(text)
         if not own:
             continue
-        for level, key in enumerate(tree.chain(block)):
-            subtree[key] = subtree.get(key, 0) + own
-            if level < 3:
-                local[key] = local.get(key, 0.0) + own * (1.0, 1.0, 0.5)[level]
-            if level < 2:
-                direct[key] = direct.get(key, 0) + own
-    total = subtree.get(root.mem_id, 0)
-    if not total:
+        key = tree.add(block)
+        own_of[key] = own_of.get(key, 0) + own
+        local[key] = local.get(key, 0.0) + own
+        direct[key] = direct.get(key, 0) + own
+        parent = parent_of[key]
+        if parent is not None:
+            local[parent] = local.get(parent, 0.0) + own
+            direct[parent] = direct.get(parent, 0) + own
+            grandparent = parent_of[parent]
+            if grandparent is not None:
+                local[grandparent] = local.get(grandparent, 0.0) + own * 0.5
+    if not own_of:
         return None
+    subtree = tree.subtree_sums(own_of)
+    total = subtree[root.mem_id]
     skipped = _cut_chrome(tree, rules, subtree, total)
     if subtree.get(root.mem_id, 0) <= 0:
         return None
@@ -102,22 +119,39 @@ def choose_content(root: LexborNode, rules: DensityRules) -> ContentChoice | Non
 
 
 class _Ancestry:
-    """Parent links of the elements met so far, by mem_id, so each parent is looked up once."""
+    """Parent links and depths of the elements met so far, by mem_id, so each parent is looked up once."""
 
     def __init__(self, root: LexborNode) -> None:
         self.root_id = root.mem_id
         self.parent_of: dict[int, int | None] = {root.mem_id: None}
+        self.depth: dict[int, int] = {root.mem_id: 0}
         self.nodes: dict[int, LexborNode] = {root.mem_id: root}
 
-    def chain(self, node: LexborNode) -> list[int]:
-        """mem_ids from ``node`` up to the root, both included."""
+    def add(self, node: LexborNode) -> int:
+        """Record ``node`` and its ancestors up to the root; returns its mem_id."""
+        new: list[int] = []
         current: LexborNode | None = node
         while current is not None and current.mem_id not in self.parent_of:
             parent = current.parent
-            self.parent_of[current.mem_id] = parent.mem_id if parent is not None else None
-            self.nodes[current.mem_id] = current
+            key = current.mem_id
+            self.parent_of[key] = parent.mem_id if parent is not None else None
+            self.nodes[key] = current
+            new.append(key)
             current = parent
-        return [node.mem_id, *self.ancestors(node.mem_id)]
+        depth = self.depth[current.mem_id] if current is not None else -1
+        for key in reversed(new):
+            depth += 1
+            self.depth[key] = depth
+        return node.mem_id
+
+    def subtree_sums(self, own: dict[int, int]) -> dict[int, int]:
+        """For every recorded element, the sum of ``own`` over it and the recorded elements below it."""
+        sums = {key: own.get(key, 0) for key in self.parent_of}
+        for key in sorted(self.parent_of, key=self.depth.__getitem__, reverse=True):
+            parent = self.parent_of[key]
+            if parent is not None:
+                sums[parent] += sums[key]
+        return sums
 
     def ancestors(self, key: int) -> list[int]:
         found = []
@@ -132,10 +166,12 @@ def _cut_chrome(tree: _Ancestry, rules: DensityRules, subtree: dict[int, int], t
     """Elements with prose that are page furniture, or chrome holding a minor share of the page's prose."""
     limit = rules.chrome_max_share * total
     marked = set()
+    furniture, chrome = rules.furniture_words.search, rules.chrome_words.search
     for key, weight in subtree.items():
-        node = tree.nodes[key]
-        if key != tree.root_id and (_is_chrome(node, rules.furniture_words)
-                                    or (weight <= limit and _is_chrome(node, rules.chrome_words))):
+        if key == tree.root_id:
+            continue
+        label = _label(tree.nodes[key])
+        if furniture(label) or (weight <= limit and chrome(label)):
             marked.add(key)
     outermost = {key for key in marked if not any(a in marked for a in tree.ancestors(key))}
     for key in outermost:

@@ -28,7 +28,8 @@ _TAG = re.compile(r"<(?:div|p|table|span|a|br|script|td|li)\b[^>]*>", re.IGNOREC
 _INLINE_TAGS = frozenset(("span", "font", "strong", "b", "em", "i", "u", "small", "big", "sup", "sub",
                           "label", "ins", "s", "strike", "mark", "cite", "abbr", "q", "tt", "nobr"))
 _REMOVED_TAGS = SKIP_TAGS - {"head"}
-_HIDDEN_STYLES = ("display:none", "display: none", "visibility:hidden", "visibility: hidden")
+_HIDDEN = ('[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
+           '[style*="visibility: hidden" i]')
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
 _LIST_LINK_SHARE = 0.5
@@ -43,15 +44,17 @@ def looks_like_html(text: str) -> bool:
     return len(_TAG.findall(head)) >= 5 and head.count("<") > head.count("\n") / 4
 
 
-def strip_html(text: str, url: str | None = None, *, use_known_containers: bool = True) -> StrippedPage:
+def strip_html(text: str, url: str | None = None, *, use_known_containers: bool = True,
+               utf8: bytes | None = None) -> StrippedPage:
     """The article of an HTML page without site chrome; raises NotAReportError for non-article pages.
 
-    ``use_known_containers=False`` skips the container table (to exercise the density fallback).
+    ``use_known_containers=False`` skips the container table (to exercise the density fallback). ``utf8``,
+    when given, must be ``text`` encoded as UTF-8 (Decoded.utf8): it is parsed without encoding ``text``.
     """
     if not text.strip():
         raise NotAReportError("empty page")
     rules = page_rules()
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(text if utf8 is None else utf8)
     _reject_data_list(tree)
     meta = read_meta_tags(tree)
     window_title = page_title(tree)
@@ -70,7 +73,7 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
     if found:
         content = found[1]
         lines = render_lines(content)
-        if sum(prose_weight(line.text) for line in lines) == 0 and len("".join(x.text for x in lines)) < 10:
+        if len("".join(x.text for x in lines)) < 10 and sum(prose_weight(line.text) for line in lines) == 0:
             content, lines = [], []
     skip: frozenset[int] = frozenset()
     if not content:
@@ -111,8 +114,8 @@ def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> list[LexborNode]
     """Drop non-text elements, hidden elements and the configured widgets; return the inline formatting
     elements of the body in page order (to unwrap once the title has been found).
 
-    One walk over the body sorts elements by tag (a selector list of many tags costs lexbor a walk per
-    tag); removal only unlinks, so a node inside an already removed subtree is harmless.
+    One walk over the body sorts elements by tag (cheaper than a lexbor selector list of some forty tags);
+    removal only unlinks, so a node inside an already removed subtree is harmless.
     """
     body = tree.body
     if body is None:
@@ -125,13 +128,7 @@ def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> list[LexborNode]
             removed.append(node)
         elif tag in _INLINE_TAGS:
             inline.append(node)
-    for node in body.css("[hidden],[style]"):
-        attrs = node.attrs
-        style = (attrs.get("style") or "").lower()
-        if "hidden" in attrs or any(hidden in style for hidden in _HIDDEN_STYLES):
-            removed.append(node)
-    if rules.chrome_selectors:
-        removed.extend(body.css(",".join(rules.chrome_selectors)))
+    removed.extend(body.css(",".join([_HIDDEN, *rules.chrome_selectors])))
     for node in removed:
         node.decompose()
     return inline
@@ -150,13 +147,23 @@ def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, l
         if links >= 10:
             raise NotAReportError(f"list page: {links} links and no running text")
         raise NotAReportError("page has no text content")
-    prose = sum(prose_weight(line.text) for line in lines if not is_link_line(line))
     link_chars = sum(line.link_chars for line in lines)
-    if link_chars >= _LIST_LINK_SHARE * len(text) and prose < _LIST_MAX_PROSE:
+    if link_chars >= _LIST_LINK_SHARE * len(text) and _prose(lines, _LIST_MAX_PROSE) < _LIST_MAX_PROSE:
         link_lines = sum(1 for line in lines if is_link_line(line))
         raise NotAReportError(f"list page: {link_lines} of {len(lines)} lines are links")
-    if not prose and len(_compact(text)) < 10:
+    if not _prose(lines, 1) and len(_compact(text)) < 10:
         raise NotAReportError("page has no text content")
+
+
+def _prose(lines: list[Line], enough: int) -> int:
+    """Prose characters of the lines that are not links, counted until there are ``enough``."""
+    total = 0
+    for line in lines:
+        if total >= enough:
+            break
+        if not is_link_line(line):
+            total += prose_weight(line.text)
+    return total
 
 
 def _compact(text: str) -> str:

@@ -7,6 +7,7 @@ Hidden elements (display:none, hidden) are removed from the tree before renderin
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
@@ -24,6 +25,7 @@ SKIP_TAGS = frozenset((
 _DATA_CELL_CHARS = 200  # a longer cell is page layout: its paragraphs stay lines of their own
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _CELL_GAP = re.compile(r" *\t[ \t]*")
+_ASCII_SPACES = " \t\r\n\f\v"
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
 
@@ -45,6 +47,9 @@ class _Writer:
     cell_depth: int = 0
     skip_ids: frozenset[int] = frozenset()
     placeholders: dict[int, str] = field(default_factory=dict)
+    stop_after: int | None = None
+    lines_after: int = 0
+    stop_at: int = sys.maxsize
 
     def text(self, value: str) -> None:
         if self.pre_depth and "\n" in value:
@@ -53,6 +58,10 @@ class _Writer:
             for piece in rest:
                 self.flush()
                 self.text(piece)
+            return
+        if not value.strip(_ASCII_SPACES):  # blank (most text nodes between tags): one space at most
+            if value and self.parts:
+                self.parts.append(" ")
             return
         value = _SPACES.sub(" ", value)
         if value.strip() or (self.parts and value):
@@ -75,67 +84,94 @@ class _Writer:
             text = _CELL_GAP.sub("\t", text)
         if text:
             self.lines.append(Line(text, min(self.link_chars, len(text))))
+            if len(self.lines) >= self.stop_at:
+                raise _Enough
         self.parts.clear()
         self.link_chars = 0
+
+    def placeholder(self, key: int) -> None:
+        self.flush()
+        self.lines.append(Line(self.placeholders[key]))
+        if key == self.stop_after:
+            self.stop_at = len(self.lines) + self.lines_after
+            if len(self.lines) >= self.stop_at:
+                raise _Enough
+
+
+class _Enough(Exception):
+    """Raised inside the walk once the lines asked for are all complete."""
 
 
 def _walk(node: LexborNode, out: _Writer) -> None:
     for child in node.iter(include_text=True):
-        if child.is_text_node:
+        tag = child.tag
+        if tag == "-text":
             out.text(child.text_content or "")
-        else:
-            _visit(child, out)
+        elif tag and tag[0] != "-" and tag not in SKIP_TAGS:
+            _visit(child, tag, out)
 
 
-def _visit(element: LexborNode, out: _Writer) -> None:
-    tag = element.tag
-    if not tag or tag[0] == "-" or tag in SKIP_TAGS:
-        return
+_BR, _CELL, _LINK, _PRE, _BLOCK = 1, 2, 3, 4, 5
+_KINDS = {**dict.fromkeys(BLOCK_TAGS, _BLOCK), "br": _BR, "td": _CELL, "th": _CELL, "a": _LINK, "pre": _PRE}
+
+
+def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
     key = element.mem_id
     if key in out.skip_ids:
         return
     if key in out.placeholders:
-        out.flush()
-        out.lines.append(Line(out.placeholders[key]))
+        out.placeholder(key)
         return
-    if tag == "br":
+    kind = _KINDS.get(tag)
+    if kind is None:
+        _walk(element, out)
+    elif kind == _BLOCK:
+        if out.parts:
+            out.flush()
+        _walk(element, out)
+        if out.parts:
+            out.flush()
+    elif kind == _BR:
         out.flush()
-    elif tag in ("td", "th"):
+    elif kind == _CELL:
         out.cell()
         data_cell = element.css_first("table") is None and len(element.text(deep=True)) <= _DATA_CELL_CHARS
         out.cell_depth += data_cell
         _walk(element, out)
         out.cell_depth -= data_cell
-    elif tag == "a":
+    elif kind == _LINK:
         out.link_depth += 1
         _walk(element, out)
         out.link_depth -= 1
-    elif tag == "pre":
+    else:
         out.flush()
         out.pre_depth += 1
         _walk(element, out)
         out.pre_depth -= 1
         out.flush()
-    elif tag in BLOCK_TAGS:
-        out.flush()
-        _walk(element, out)
-        out.flush()
-    else:
-        _walk(element, out)
 
 
 def render_lines(nodes: list[LexborNode], skip_ids: frozenset[int] = frozenset(),
-                 placeholders: dict[int, str] | None = None) -> list[Line]:
+                 placeholders: dict[int, str] | None = None, *, stop_after: int | None = None,
+                 lines_after: int = 0) -> list[Line]:
     """The visible lines of ``nodes`` in order.
 
     Subtrees whose mem_id is in ``skip_ids`` are left out; a subtree whose mem_id is a key of
-    ``placeholders`` is replaced by one line holding the mapped marker text.
+    ``placeholders`` is replaced by one line holding the mapped marker text. With ``stop_after`` (a key of
+    ``placeholders``), rendering ends once ``lines_after`` lines follow that marker: the lines returned are
+    then the first ones of the full rendering.
     """
-    out = _Writer(skip_ids=skip_ids, placeholders=placeholders or {})
-    for node in nodes:
+    out = _Writer(skip_ids=skip_ids, placeholders=placeholders or {}, stop_after=stop_after,
+                  lines_after=lines_after)
+    try:
+        for node in nodes:
+            out.flush()
+            tag = node.tag
+            if tag and tag[0] != "-" and tag not in SKIP_TAGS:
+                _visit(node, tag, out)
         out.flush()
-        _visit(node, out)
-    out.flush()
+    except _Enough:
+        pass
     return out.lines
 
 

@@ -209,6 +209,20 @@ def _name_index() -> tuple[dict[str, tuple[Region, ...]], frozenset[str], int]:
 
 
 @cache
+def _suffix_char() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(_name_index()[1])) + "]")
+
+
+@cache
+def _name_lengths() -> dict[str, tuple[int, ...]]:
+    """For each last character of a name, the lengths of the names ending with it, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for name in _name_index()[0]:
+        lengths.setdefault(name[-1], set()).add(len(name))
+    return {char: tuple(sorted(sizes, reverse=True)) for char, sizes in lengths.items()}
+
+
+@cache
 def _traditional_to_simplified() -> dict[int, str]:
     table: dict[int, str] = {}
     for line in (_dictionary_dir() / "tra2sim_char.txt").read_text(encoding="utf-8").splitlines():
@@ -227,19 +241,23 @@ def to_simplified(text: str) -> str:
     """Traditional characters mapped to simplified ones, character by character (same length)."""
     if _traditional_char().search(text) is None:
         return text
-    return text.translate(_traditional_to_simplified())
+    table = _traditional_to_simplified()
+    # replacing only the matches is much cheaper than str.translate's lookup of every character
+    return _traditional_char().sub(lambda match: table[ord(match.group())], text)
 
 
 def find_mentions(text: str) -> list[Mention]:
     """Region names in text (traditional characters accepted), longest name wins at each position."""
-    index, suffixes, longest = _name_index()
+    index = _name_index()[0]
+    name_lengths = _name_lengths()
     simple = to_simplified(text)
     mentions: list[Mention] = []
     last_end = 0
-    for end, char in enumerate(simple, start=1):
-        if char not in suffixes:
-            continue
-        for size in range(min(longest, end - last_end), 1, -1):
+    for found in _suffix_char().finditer(simple):  # a name can only end at a character some name ends with
+        end = found.end()
+        for size in name_lengths[found.group()]:
+            if size > end - last_end:
+                continue
             start = end - size
             name = simple[start:end]
             rows = index.get(name)

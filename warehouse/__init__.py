@@ -2,5 +2,5 @@
 
 Entry points: load.load_batch / load.load_frames / load.record_rejects, yoy.yoy_frame, query.run_query,
 export.export_parquet, chart.chart_indicator, checksum.table_checksums, location.default_warehouse_path,
-connection.open_read_only / open_for_writing / kept_open. Every SQL statement of nianbao lives here.
+connection.open_read_only / open_for_writing. Every SQL statement of nianbao lives here.
 """

@@ -1,12 +1,19 @@
-"""Opening the warehouse file: for writing (created and migrated on first use) or read-only."""
+"""Opening the warehouse file: for writing (created and migrated on first use) or read-only.
+
+Writes go through one in-memory DuckDB instance per process that ATTACHes the file for the duration of a
+load and DETACHes it afterwards (~3 ms, against ~25 ms to start a DuckDB instance per load): the file's
+lock is held only while a load runs. Read-only queries get a connection of their own, sandboxed.
+"""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
@@ -16,22 +23,27 @@ from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
 
-# DuckDB lets one process write a file; threads of this process take turns.
-_WRITE_LOCK = threading.RLock()
+T = TypeVar("T")
+
 # SQL never sees Python variables by name (DuckDB's replacement scans); frames are registered explicitly.
 BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
 # Read-only SQL cannot touch files, attach databases, load extensions or change that setting.
 SANDBOX = {**BASE_CONFIG, "enable_external_access": False, "lock_configuration": True}
 
+# DuckDB lets one process write a file; threads of this process take turns.
+_WRITE_LOCK = threading.RLock()
+_ATTACH_LOCK = threading.Lock()
+_host: duckdb.DuckDBPyConnection | None = None
+_attached: dict[Path, tuple[str, int]] = {}  # file → (alias in the host, number of users)
+_aliases = itertools.count(1)
 
-def _connect(
-    path: Path, read_only: bool, config: dict[str, object] | None = None
-) -> duckdb.DuckDBPyConnection:
-    """Connect, waiting up to warehouse.lock_wait_seconds while another process holds the file."""
+
+def _waiting_for_lock(path: Path, open_file: Callable[[], T]) -> T:
+    """Run open_file, retrying up to warehouse.lock_wait_seconds while another process holds the file."""
     deadline = time.monotonic() + float(setting("warehouse.lock_wait_seconds"))
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only, config=config or BASE_CONFIG)
+            return open_file()
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower():
                 raise _cannot_open(path, exc) from exc
@@ -50,39 +62,47 @@ def _cannot_open(path: Path, exc: duckdb.Error) -> WarehouseError:
 
 
 @contextmanager
+def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """The file attached to this process's host instance while any caller needs it: (host, alias)."""
+    global _host
+    with _ATTACH_LOCK:
+        if _host is None:
+            _host = duckdb.connect(":memory:", config=BASE_CONFIG)
+        host = _host
+        alias, users = _attached.get(path, ("", 0))
+        if not users:
+            alias = f"warehouse_{next(_aliases)}"
+            literal = "'" + str(path).replace("'", "''") + "'"
+            _waiting_for_lock(path, lambda: host.execute(f"ATTACH {literal} AS {alias}"))
+        _attached[path] = (alias, users + 1)
+    try:
+        yield host, alias
+    finally:
+        with _ATTACH_LOCK:
+            alias, users = _attached.pop(path)
+            if users > 1:
+                _attached[path] = (alias, users - 1)
+            else:
+                host.execute(f"DETACH {alias}")
+
+
+@contextmanager
 def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a migrated warehouse (the file and its folder are created if missing).
 
     Regions and indicators are (re)loaded on first use and whenever the rule files change.
     """
-    path = resolve_warehouse(warehouse)
+    path = resolve_warehouse(warehouse).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _WRITE_LOCK:
-        con = _connect(path, read_only=False)
+    with _WRITE_LOCK, _attachment(path) as (host, alias):
+        con = host.cursor()
         try:
+            con.execute(f"USE {alias}")
             migrate(con, path)
             refresh_reference(con)
             yield con
         finally:
             con.close()
-
-
-@contextmanager
-def kept_open(warehouse: Path | str | None = None) -> Iterator[None]:
-    """Keep the file open in this process across several loads (a flow's batches): each load then
-    reconnects in well under a millisecond instead of reopening the file (~20 ms).
-
-    Loads still take turns and commit one transaction each. While this is held, other processes cannot
-    open the file, and this process cannot open it read-only (DuckDB refuses mixed configurations).
-    """
-    path = resolve_warehouse(warehouse)
-    with open_for_writing(path):
-        pass
-    con = _connect(path, read_only=False)
-    try:
-        yield
-    finally:
-        con.close()
 
 
 @contextmanager
@@ -94,16 +114,17 @@ def open_read_only(
     A missing file is created first and an older schema migrated, so queries always see every view.
     """
     path = resolve_warehouse(warehouse)
+    config = SANDBOX if sandboxed else BASE_CONFIG
     if not path.exists():
         with open_for_writing(path):
             pass
-    con = _connect(path, read_only=True, config=SANDBOX if sandboxed else None)
+    con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config))
     try:
         if check_not_newer(con, path) < code_schema_version():
             con.close()
             with open_for_writing(path):
                 pass
-            con = _connect(path, read_only=True, config=SANDBOX if sandboxed else None)
+            con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config))
         yield con
     finally:
         con.close()

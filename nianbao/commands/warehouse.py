@@ -165,21 +165,19 @@ def loadable_files(paths: list[str]) -> list[str]:
 
 
 def _run_load(args: argparse.Namespace) -> int:
-    from warehouse.connection import kept_open
     from warehouse.load import LoadSummary, load_batch
 
     files = loadable_files(args.paths)
     total = LoadSummary()
     size = max(1, args.batch_size)
-    with kept_open(args.warehouse):
-        for start in range(0, len(files), size):
-            part = load_batch(files[start:start + size], args.warehouse)
-            total.loaded += part.loaded
-            total.replaced += part.replaced
-            total.skipped += part.skipped
-            total.rejected += part.rejected
-            total.rejects.extend(part.rejects)
-            total.warehouse = part.warehouse
+    for start in range(0, len(files), size):
+        part = load_batch(files[start:start + size], args.warehouse)
+        total.loaded += part.loaded
+        total.replaced += part.replaced
+        total.skipped += part.skipped
+        total.rejected += part.rejected
+        total.rejects.extend(part.rejects)
+        total.warehouse = part.warehouse
     print(total.describe())
     return EXIT_FAILED if total.rejected else 0
 
