@@ -9,6 +9,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -98,36 +99,55 @@ def codec_for(label: str | None) -> str | None:
 
 def declared_charsets(data: bytes) -> list[str]:
     """Charset labels the document itself declares (XML declaration, <meta>), in order of appearance."""
+    return list(_declared_labels(data))
+
+
+def _declared_labels(data: bytes) -> Iterator[str]:
     head = data[: _rules().meta_scan_bytes]
-    labels: list[str] = []
     xml = _XML_DECL.match(head)
     if xml:
-        labels.append(xml.group(1).decode("ascii"))
+        yield xml.group(1).decode("ascii")
     for tag in _META_TAG.finditer(head):
         found = _CHARSET_ATTR.search(tag.group(0))
         if found:
-            labels.append(found.group(1).decode("ascii"))
-    return labels
+            yield found.group(1).decode("ascii")
+
+
+def _codec_stream(data: bytes, http_charset: str | None) -> Iterator[tuple[str, int]]:
+    """(codec, bytes to skip) in the order they are tried, repeats included; read lazily."""
+    declared = codec_for(http_charset)
+    if declared:
+        yield declared, 0
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            yield codecs.lookup(codec).name, len(bom)
+            break
+    for label in _declared_labels(data):
+        codec = codec_for(label)
+        if codec:
+            yield codec, 0
+    yield "utf-8", 0
+    yield "gb18030", 0
 
 
 def _candidates(data: bytes, http_charset: str | None) -> list[tuple[str, int]]:
     """(codec, bytes to skip) in the order they are tried, without repeats."""
-    ordered: list[tuple[str, int]] = []
+    ordered: dict[str, int] = {}
+    for codec, skip in _codec_stream(data, http_charset):
+        ordered.setdefault(codec, skip)
+    return list(ordered.items())
 
-    def add(codec: str | None, skip: int = 0) -> None:
-        if codec and all(codec != c for c, _ in ordered):
-            ordered.append((codec, skip))
 
-    add(codec_for(http_charset))
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            add(codecs.lookup(codec).name, len(bom))
-            break
-    for label in declared_charsets(data):
-        add(codec_for(label))
-    add("utf-8")
-    add("gb18030")
-    return ordered
+def _utf8_decides(data: bytes, http_charset: str | None) -> bool:
+    """True when bytes that are valid multi-byte UTF-8 end up as UTF-8 whatever the candidates before it do:
+    every one of them is a legacy codec (which either fails or loses to the strict UTF-8 check below).
+    Declarations after the first one naming UTF-8 are not read."""
+    for codec, skip in _codec_stream(data, http_charset):
+        if codec == "utf-8":
+            return skip == 0
+        if codec.startswith("utf-"):
+            return False
+    return False
 
 
 def _is_utf8_with_multibyte(data: bytes) -> bool:
@@ -138,17 +158,6 @@ def _is_utf8_with_multibyte(data: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return True
-
-
-def _utf8_decides(candidates: list[tuple[str, int]]) -> bool:
-    """True when bytes that are valid multi-byte UTF-8 end up as UTF-8 whatever the candidates before it do:
-    every one of them is a legacy codec (which either fails or loses to the strict UTF-8 check below)."""
-    for codec, skip in candidates:
-        if codec == "utf-8":
-            return skip == 0
-        if codec.startswith("utf-"):
-            return False
-    return False
 
 
 def _check_not_binary(data: bytes, codec: str, text: str, rules: _CharsetRules) -> None:
@@ -168,8 +177,7 @@ def decode_bytes(data: bytes, http_charset: str | None = None) -> Decoded:
     valid UTF-8 Chinese page is never GBK in practice, while pages declaring GB2312 are often UTF-8.
     """
     rules = _rules()
-    candidates = _candidates(data, http_charset)
-    if _utf8_decides(candidates) and not data.isascii():
+    if not data.isascii() and _utf8_decides(data, http_charset):
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
@@ -177,6 +185,7 @@ def decode_bytes(data: bytes, http_charset: str | None = None) -> Decoded:
         else:
             _check_not_binary(data, "utf-8", text, rules)
             return Decoded(text=text, encoding="utf-8", replaced=0, utf8=data)
+    candidates = _candidates(data, http_charset)
     for codec, skip in candidates:
         try:
             text = data[skip:].decode(codec)

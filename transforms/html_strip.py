@@ -51,7 +51,7 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
     ``use_known_containers=False`` skips the container table (to exercise the density fallback). ``utf8``,
     when given, must be ``text`` encoded as UTF-8 (Decoded.utf8): it is parsed without encoding ``text``.
     """
-    if not text.strip():
+    if not text or text.isspace():  # (not text.strip(), without copying the page)
         raise NotAReportError("empty page")
     rules = page_rules()
     tree = LexborHTMLParser(text if utf8 is None else utf8)
