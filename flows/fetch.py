@@ -6,6 +6,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -221,21 +222,65 @@ class Fetcher:
 
 
 def _read_capped(response: httpx.Response, policy: Politeness) -> bytes:
+    """The body, decompressed here rather than by httpx so that no chunk can grow past the caps (a few
+    compressed bytes can stand for gigabytes, and httpx would inflate a whole chunk, every layer, at once)."""
     declared = response.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
         raise _FinalError(f"body of {declared} bytes exceeds the {policy.max_bytes}-byte cap",
                           response.status_code)
-    chunks: list[bytes] = []
-    size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
-        if response.num_bytes_downloaded > policy.max_bytes:
-            raise _FinalError(f"body exceeds the {policy.max_bytes}-byte cap", response.status_code)
-        if size > policy.max_decompressed_bytes:
-            raise _FinalError(f"decompressed body exceeds the {policy.max_decompressed_bytes}-byte cap",
+    decoder = _BoundedDecoder(response.headers.get("content-encoding"), policy.max_decompressed_bytes,
                               response.status_code)
-        chunks.append(chunk)
+    chunks: list[bytes] = []
+    downloaded = 0
+    for raw in response.iter_raw():
+        downloaded += len(raw)
+        if downloaded > policy.max_bytes:
+            raise _FinalError(f"body exceeds the {policy.max_bytes}-byte cap", response.status_code)
+        chunks.append(decoder.feed(raw))
+    chunks.append(decoder.finish())
     return b"".join(chunks)
+
+
+class _BoundedDecoder:
+    """Content-Encoding identity, gzip or deflate (one layer: what the fetcher asks for), inflated at most
+    `limit` bytes in all; anything else is refused."""
+
+    def __init__(self, encoding: str | None, limit: int, status: int):
+        codings = [c.strip().lower() for c in (encoding or "").split(",")]
+        codings = [c for c in codings if c and c != "identity"]
+        if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
+            raise _FinalError(f"unsupported Content-Encoding {encoding!r} (only one layer of gzip or "
+                              "deflate is accepted)", status)
+        self._coding = codings[0] if codings else None
+        # gzip, or deflate with its zlib header (auto-detected); raw deflate is tried if that fails
+        self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 32) if self._coding else None
+        self._limit, self._status, self._size, self._started = limit, status, 0, False
+
+    def feed(self, data: bytes) -> bytes:
+        if self._inflater is None:
+            return self._count(data)
+        out: list[bytes] = []
+        while data:
+            try:
+                piece = self._inflater.decompress(data, self._limit - self._size + 1)
+            except zlib.error as exc:
+                if self._coding == "deflate" and not self._started:
+                    self._inflater, self._started = zlib.decompressobj(-zlib.MAX_WBITS), True
+                    continue
+                raise _FinalError(f"cannot decompress the {self._coding} body: {exc}", self._status) from exc
+            self._started = True
+            out.append(self._count(piece))
+            data = self._inflater.unconsumed_tail
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        return self._count(self._inflater.flush()) if self._inflater is not None else b""
+
+    def _count(self, data: bytes) -> bytes:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise _FinalError(f"decompressed body exceeds the {self._limit}-byte cap", self._status)
+        return data
 
 
 def charset_of(content_type: str | None) -> str | None:
