@@ -135,8 +135,9 @@ class Fetcher:
         if host not in self._policies:
             return f"{'host' if first else 'redirect to host'} {host!r} is not a configured host"
         policy = self.policy(host)
-        if policy.respect_robots and not self.robots(url).allows(policy.user_agent, url):
-            return "disallowed by robots.txt"
+        rules = self.robots(url) if policy.respect_robots else None
+        if rules is not None and not rules.allows(policy.user_agent, url):
+            return "disallowed by robots.txt" + (f" ({rules.reason})" if rules.reason else "")
         return None
 
     def robots(self, url: str) -> RobotsRules:
@@ -172,23 +173,24 @@ class Fetcher:
         policy, gate = self.policy(host), self.gate(host)
         reason, status = "", None
         for attempt in range(1, policy.retries + 2):
-            try:
-                with gate.slot():
+            with gate.slot():  # the gate learns how this went before the next request may take the slot
+                try:
                     hop = self._request_once(url, conditional, policy)
+                except _TransientError as err:
+                    reason, status = str(err), err.status
+                    if err.wait > policy.max_retry_after_seconds:
+                        gate.failed(policy.max_retry_after_seconds)
+                        reason = f"{reason}; Retry-After {err.wait:.0f}s is longer than allowed"
+                        return _Hop(FetchResult(url, url, "failed", status, reason=reason, attempts=attempt))
+                    backoff = policy.backoff_seconds * 2 ** (attempt - 1) * self._rng.uniform(0.5, 1.5)
+                    gate.failed(max(err.wait, backoff))
+                    continue
+                except _FinalError as err:  # not worth retrying, yet an error: the host's pace stays as it is
+                    failed = FetchResult(url, url, "failed", err.status, reason=str(err), attempts=attempt)
+                    return _Hop(failed)
                 gate.succeeded()
-                hop.result.attempts = attempt
-                return hop
-            except _TransientError as err:
-                reason, status = str(err), err.status
-                if err.wait > policy.max_retry_after_seconds:
-                    gate.failed(policy.max_retry_after_seconds)
-                    reason = f"{reason}; Retry-After {err.wait:.0f}s is longer than allowed"
-                    return _Hop(FetchResult(url, url, "failed", status, reason=reason, attempts=attempt))
-                backoff = policy.backoff_seconds * 2 ** (attempt - 1) * self._rng.uniform(0.5, 1.5)
-                gate.failed(max(err.wait, backoff))
-            except _FinalError as err:
-                gate.succeeded()
-                return _Hop(FetchResult(url, url, "failed", err.status, reason=str(err), attempts=attempt))
+            hop.result.attempts = attempt
+            return hop
         return _Hop(FetchResult(url, url, "failed", status, reason=f"{reason} (gave up after "
                                 f"{policy.retries + 1} attempts)", attempts=policy.retries + 1))
 

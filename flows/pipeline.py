@@ -145,7 +145,9 @@ def scrape(years: list[int] | None = None, regions: list[str] | None = None,
            base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
            archive: str | None = None, warehouse: str | None = None) -> ScrapeResult:
     """Discover report pages on the chosen sites and fetch them into the archive; failures become rejects."""
-    return scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
+    result = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
+    publish_artifacts(result.summary, "nianbao-scrape", f"nianbao scrape {_label(years, regions)}")
+    return result
 
 
 def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None,
@@ -236,7 +238,7 @@ def _label(years: Sequence[int] | None, regions: Sequence[str] | None) -> str:
 
 
 def _finish(summary: RunSummary, key: str, title: str) -> RunSummary:
-    """Publish the summary; a run that had something to load but loaded nothing fails."""
+    """Publish the summary; a run that loaded nothing (no page found, fetched or loadable) fails."""
     publish_artifacts(summary, f"nianbao-{key}", title)
     get_run_logger().info("%s\n%s", title, summary.describe())
     if summary.usable == 0:

@@ -114,6 +114,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.seconds)
             return False
         if fault.kind == "status":
+            time.sleep(fault.seconds)  # an error can be slow too
             self._send(fault.status, fault.body or f"status {fault.status}".encode(), "text/plain", path,
                        extra=fault.headers, fault="status")
             return True

@@ -37,9 +37,6 @@ class SampleSite:
     report_paths: dict[int, str] = field(default_factory=dict)
     notice_paths: tuple[str, ...] = ()
 
-    def report_year_of(self, path: str) -> int | None:
-        return next((y for y, p in self.report_paths.items() if p == path), None)
-
 
 @dataclass(frozen=True, slots=True)
 class SampleSiteSpec:
@@ -100,6 +97,7 @@ def build_sample_site(spec: SampleSiteSpec | None = None) -> SampleSite:
     columns = [("/fzzf/index.html", "法治政府建设"), ("/col/col9901/index.html", "法治政府建设（旧栏目）")]
     resources["/index.html"] = _html(pages.home_page(columns), last)
     resources["/"] = resources["/index.html"]
-    robots = "User-agent: *\n" + "".join(f"Disallow: {p}\n" for p in spec.robots_disallow)
+    robots = (f"# {pages.COUNTY}: a FICTIONAL county, a sample site for nianbao\nUser-agent: *\n"
+              + "".join(f"Disallow: {p}\n" for p in spec.robots_disallow))
     resources["/robots.txt"] = Resource(robots.encode(), "text/plain; charset=utf-8", _http_date(*last))
     return SampleSite(resources, report_paths, tuple(notice_paths))

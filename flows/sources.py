@@ -138,10 +138,10 @@ class Site(_Strict):
 
 
 class SourcesConfig(_Strict):
-    """The whole of sources.yaml: shared politeness defaults, the reporting season, the sites."""
+    """The whole of sources.yaml: shared politeness defaults and the sites (the reporting season's schedule
+    is the cron of the `nianbao-run` deployment in prefect.yaml)."""
 
     politeness: Politeness = Politeness()
-    season_months: tuple[int, ...] = (1, 2, 3, 4, 5)
     sites: tuple[Site, ...]
 
     @model_validator(mode="after")
@@ -166,8 +166,12 @@ class SourcesConfig(_Strict):
             raise ConfigError(f"{SOURCES_FILE}: site {site.id!r}: politeness: {_first_error(exc)}") from exc
 
     def select(self, regions: Iterable[str] | None = None, include_sample: bool = False) -> list[Site]:
-        """Sites whose id or region code is in regions (all real sites when None)."""
+        """Sites whose id or region code is in regions (all real sites when None); a name that matches no
+        site is a ConfigError naming it (a typo must not look like "no reports found")."""
         wanted = set(regions or ())
+        unknown = wanted - {s.id for s in self.sites} - {s.region_code for s in self.sites}
+        if unknown:
+            raise ConfigError(f"{SOURCES_FILE}: no site with id or region code {', '.join(sorted(unknown))}")
         return [
             s for s in self.sites
             if (not wanted or s.id in wanted or s.region_code in wanted) and (include_sample or not s.sample
@@ -176,7 +180,7 @@ class SourcesConfig(_Strict):
 
     def replace_site(self, site: Site) -> SourcesConfig:
         sites = tuple(site if s.id == site.id else s for s in self.sites)
-        return SourcesConfig(politeness=self.politeness, season_months=self.season_months, sites=sites)
+        return SourcesConfig(politeness=self.politeness, sites=sites)
 
 
 def _first_error(exc: ValidationError) -> str:

@@ -59,7 +59,7 @@ def broken(mutate) -> str:
         (lambda ind: ind[1]["rules"].append({"left": "(复议"}),
          r"\(reconsideration\.accepted\) rule \d+\.left: bad regex"),
         (lambda ind: ind[1]["rules"].append({"left": "(?<=受理)复议"}),
-         r"\(reconsideration\.accepted\) rule \d+\.left: bad regex"),
+         r"\(reconsideration\.accepted\) rule \d+\.left: bad regex '\(\?<=受理\)复议': error: look-around"),
         (lambda ind: ind[1].update(scope={"field": "left", "pattern": "乡镇"}),
          r"\(reconsideration\.accepted\): scope pattern needs one capture group"),
         (lambda ind: ind[1].update(rules=[]), r"\(reconsideration\.accepted\): needs rules or zero patterns"),
@@ -84,6 +84,8 @@ def test_malformed_entry_names_the_entry(mutate, expected: str) -> None:
         (lambda u: u["hedges"]["before"].update({"约": "roughly"}), "hedge '约' (before)"),
         (lambda u: u.update(scales={"万": "ten thousand"}), "'scales' must map"),
         (lambda u: u["families"].update(people=[]), "family 'people'"),
+        (lambda u: u.update(fraction_words={"百分之": "percent"}), "'fraction_words' must map"),
+        (lambda u: u.update(lone_one_not_after="跑"), "'lone_one_not_after' must be a list"),
     ],
 )
 def test_malformed_units_name_the_entry(mutate, expected: str) -> None:

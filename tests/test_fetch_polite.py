@@ -4,6 +4,7 @@ speeds up, Retry-After, robots.txt, conditional GETs, caps, and redirects kept o
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterator
 
 import pytest
@@ -210,3 +211,73 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert retry_after_seconds("120") == 120
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412480.0 - 60) == pytest.approx(60)
     assert retry_after_seconds("soon") is None
+
+
+def test_stacked_gzip_layers_are_refused_before_inflating(served: RunningSite, site: SampleSite) -> None:
+    """A few hundred bytes of gzip-in-gzip stand for hundreds of megabytes: refused, never inflated."""
+    path = site.report_paths[2024]
+    bomb = gzip.compress(gzip.compress(b"\0" * 50_000_000))
+    served.plan.add(path, Fault("body", body=bomb, headers=(("Content-Encoding", "gzip, gzip"),)))
+    with _fetcher(FAST.merged({"max_decompressed_bytes": 100_000})) as fetcher:
+        result = fetcher.fetch(_url(served, path))
+    assert result.outcome == "failed"
+    assert "unsupported Content-Encoding 'gzip, gzip'" in (result.reason or "")
+
+
+@pytest.mark.parametrize("wbits", [zlib.MAX_WBITS, -zlib.MAX_WBITS, zlib.MAX_WBITS | 16])
+def test_deflate_and_gzip_bodies_are_inflated(served: RunningSite, site: SampleSite, wbits: int) -> None:
+    path = site.report_paths[2024]
+    packer = zlib.compressobj(wbits=wbits)
+    packed = packer.compress(site.resources[path].body) + packer.flush()
+    coding = "gzip" if wbits > zlib.MAX_WBITS else "deflate"  # deflate: zlib-wrapped or raw, both seen
+    served.plan.add(path, Fault("body", body=packed, headers=(("Content-Encoding", coding),)))
+    with _fetcher() as fetcher:
+        result = fetcher.fetch(_url(served, path))
+    assert result.outcome == "fetched" and result.body == site.resources[path].body
+
+
+def test_an_error_answer_never_relaxes_the_hosts_pace(served: RunningSite, site: SampleSite) -> None:
+    path = site.report_paths[2024]
+    served.plan.add(path, Fault("status", 503))
+    with _fetcher(FAST.merged({"retries": 0})) as fetcher:
+        fetcher.fetch(_url(served, path))
+        slowed = fetcher.gate("127.0.0.1").delay
+        assert slowed > FAST.delay_seconds
+        assert fetcher.fetch(_url(served, "/fzzf/missing.html")).status == 404
+        assert fetcher.gate("127.0.0.1").delay >= slowed
+
+
+def test_unreachable_robots_txt_refuses_the_host_and_says_why(served: RunningSite, site: SampleSite) -> None:
+    served.plan.always["/robots.txt"] = Fault("status", 503)
+    with _fetcher(FAST.merged({"retries": 0})) as fetcher:
+        result = fetcher.fetch(_url(served, site.report_paths[2024]))
+    assert result.outcome == "failed"
+    assert result.reason == ("disallowed by robots.txt "
+                             "(robots.txt unreachable: HTTP 503 (gave up after 1 attempts))")
+    assert _hits(served, site.report_paths[2024]) == []
+
+
+def test_a_request_queued_behind_a_429_waits_for_its_retry_after(
+        served: RunningSite, site: SampleSite) -> None:
+    """Two threads, one host, one slot: the host's penalty is set before the waiting thread gets the slot."""
+    import threading
+    import time
+
+    waits: dict[str, list[float]] = {}
+
+    def sleep(seconds: float) -> None:
+        waits.setdefault(threading.current_thread().name, []).append(seconds)
+
+    first, second = site.report_paths[2024], site.report_paths[2022]
+    served.plan.add(first, Fault("status", 429, headers=(("Retry-After", "30"),), seconds=0.4))
+    with Fetcher({"127.0.0.1": FAST}, sleep=sleep) as fetcher:
+        fetcher.robots(_url(served, first))  # robots.txt first, so both threads go straight to their pages
+        one = threading.Thread(target=fetcher.fetch, args=(_url(served, first),), name="one")
+        two = threading.Thread(target=fetcher.fetch, args=(_url(served, second),), name="two")
+        one.start()
+        time.sleep(0.15)  # "one" holds the slot, waiting for its slow 429
+        two.start()
+        one.join(10)
+        two.join(10)
+    assert [s.status for s in served.seen if s.path in (first, second)][:2] == [429, 200]
+    assert max(waits.get("two", [0.0])) >= 29

@@ -21,6 +21,13 @@ def test_years_accept_ranges_and_lists() -> None:
             _years(bad)
 
 
+def test_batch_size_must_be_positive(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["ingest", "--batch-size", "0"])
+    assert exit_info.value.code == 2
+    assert "not a positive whole number: '0'" in capsys.readouterr().err
+
+
 def test_help_lists_every_flow_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
@@ -59,3 +66,43 @@ def test_demo_table_has_one_column_per_year_and_an_empty_gap() -> None:
     wide = yoy_wide(rows, range(2019, 2023))
     assert wide.columns == ["indicator", "scope", "2019", "2020", "2021", "2022", "Δ% 2022", "unit"]
     assert wide.row(0) == ("litigation.cases", "", 26.0, 12.0, None, 27.0, None, "件")
+
+
+@pytest.mark.parametrize("command", ["scrape", "ingest", "backfill", "reprocess", "run", "serve", "demo"])
+def test_every_flow_command_takes_warehouse_and_archive(
+        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main([command, "--help"])
+    out = capsys.readouterr().out
+    assert "--warehouse PATH" in out and "--archive URL" in out
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_scrape_exits_1_when_no_list_page_could_be_read(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """A site whose list pages all fail scrapes nothing: that is a failure, with the reasons printed."""
+    import shutil
+
+    import yaml
+
+    from flows.sample_server import Fault, serve_site
+    from flows.sample_site import build_sample_site
+    from nianbao.settings import PROJECT_ROOT
+
+    site = build_sample_site()
+    config = tmp_path / "config"
+    shutil.copytree(PROJECT_ROOT / "config", config)
+    with serve_site(site) as served:
+        sources = yaml.safe_load((config / "sources.yaml").read_text(encoding="utf-8"))
+        sample = next(s for s in sources["sites"] if s["id"] == "sample")
+        fast = {"delay_seconds": 0.01, "retries": 0}
+        sample.update(base_url=served.base_url, sample=False, politeness=fast)
+        sources["sites"] = [sample]
+        (config / "sources.yaml").write_text(yaml.safe_dump(sources, allow_unicode=True), encoding="utf-8")
+        monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+        for listing in sample["listings"]:
+            served.plan.always["/" + listing["path"]] = Fault("status", 503)
+        status = main(["scrape", "--archive", str(tmp_path / "a"), "--warehouse", str(tmp_path / "w.duckdb")])
+    out = capsys.readouterr().out
+    assert status == 1, out
+    assert "rejected [discover]" in out and "HTTP 503" in out

@@ -132,7 +132,10 @@ def test_scrape_then_ingest_without_network_and_artifacts(paths: dict[str, str])
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(artifact_filter=ArtifactFilter(
             key=ArtifactFilterKey(any_=["nianbao-ingest-counts", "nianbao-ingest-summary"])))
+        scraped_found = client.read_artifacts(artifact_filter=ArtifactFilter(
+            key=ArtifactFilterKey(any_=["nianbao-scrape-counts", "nianbao-scrape-summary"])))
     assert {a.type for a in found} == {"table", "markdown"}
+    assert {a.type for a in scraped_found} == {"table", "markdown"}, "scrape publishes its summary too"
 
 
 def test_a_run_that_loads_nothing_fails(paths: dict[str, str]) -> None:

@@ -73,9 +73,14 @@ def test_one_value_for_several_scopes() -> None:
 
 
 @pytest.mark.parametrize("body", ["全年办理行政应诉案件9件,未出现败诉案件。", "全年实现零败诉。",
-                                  "全年没有发生行政机关败诉情况。"])
+                                  "全年没有发生行政机关败诉情况。", "行政诉讼败诉案件为零。"])
 def test_stated_zero(body: str) -> None:
     assert ("litigation.lost", 0.0, "件", None, None) in facts(body)
+
+
+def test_stated_zero_rate_and_unrelated_negations() -> None:
+    assert facts("行政诉讼败诉率为0。") == [("litigation.loss_rate", 0.0, "%", None, None)]
+    assert facts("全年未发生群体性事件。") == []
 
 
 def test_same_fact_twice_is_one_fact() -> None:
@@ -108,11 +113,11 @@ def test_extract_fills_reports(tmp_path: Path) -> None:
 def test_new_synonym_is_a_config_edit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     config = tmp_path / "config"
     shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
-    body = "全年开展“法治体检进企业”服务,走访企业45家。"
+    body = "全年开展“合规体检进企业”服务,走访企业45家。"
     assert facts(body) == []
     catalog = (config / "indicators.yaml").read_text(encoding="utf-8")
     rule = '      - {clause: "法治体检|法律体检"}'
-    catalog = catalog.replace(rule, rule + '\n      - {sentence: "法治体检", left: "走访企业"}')
+    catalog = catalog.replace(rule, rule + '\n      - {sentence: "合规体检", left: "走访企业"}')
     (config / "indicators.yaml").write_text(catalog, encoding="utf-8")
     monkeypatch.setenv("NIANBAO_CONFIG", str(config))
     assert facts(body) == [("legal_checkups.companies", 45.0, "家", None, None)]
@@ -155,7 +160,71 @@ def test_catalog_build_is_pure() -> None:
         ("全县地区生产总值完成285亿元、增长6.2%,一般公共预算收入12.5亿元、增长8%。",
          [("economy.gdp", 28500000000.0), ("economy.gdp_growth", 6.2),
           ("fiscal.budget_revenue", 1250000000.0), ("fiscal.budget_revenue_growth", 8.0)]),
+        # Second reading: phrasings of other provinces' reports.
+        ("全年共收到行政复议申请56件，受理49件，审结45件，其中维持32件、撤销3件、确认违法2件、驳回申请5件。",
+         [("reconsideration.applications", 56.0), ("reconsideration.accepted", 49.0),
+          ("reconsideration.concluded", 45.0), ("reconsideration.upheld", 32.0),
+          ("reconsideration.revoked", 3.0), ("reconsideration.dismissed", 5.0)]),
+        ("全年共受理行政復議申請十二件，維持原行政行為八件，撤銷一件。",
+         [("reconsideration.accepted", 12.0), ("reconsideration.upheld", 8.0),
+          ("reconsideration.revoked", 1.0)]),
+        ("行政機關負責人出庭應訴率達到百分之百。", [("litigation.head_appearance_rate", 100.0)]),
+        ("為農民工追回工資300多萬元。", [("wages.recovered", 3000000.0)]),
+        ("举办法治讲座6场，参加人数1200余人次。",
+         [("legal_education.events", 6.0), ("legal_education.participants", 1200.0)]),
+        ("组织执法人员培训12期，参训860人次，参训率100%。",
+         [("enforcement.training_sessions", 12.0), ("enforcement.trainees", 860.0),
+          ("enforcement.training_rate", 100.0)]),
+        ("聘任营商环境监督员50名，设立营商环境监测点20个。",
+         [("business_env.supervisors", 50.0), ("business_env.monitoring_points", 20.0)]),
+        ("全县共有综合行政执法队伍8支。对128件轻微违法行为依法不予处罚。",
+         [("enforcement.teams", 8.0), ("enforcement.lenient_cases", 128.0)]),
+        ("开展劳动保障守法诚信等级评价，评价企业86家。开展企业法治体检活动，服务企业126家。",
+         [("labor.credit_evaluations", 86.0), ("legal_checkups.companies", 126.0)]),
+        ("办理时限由20个工作日压缩至5个工作日。", [("approval.time_limit", 5.0)]),
+        ("一般公共预算收入由8.2亿元增加到12.6亿元。", [("fiscal.budget_revenue", 1260000000.0)]),
+        ("城乡居民人均可支配收入分别达到41250元和19860元，分别增长5.2%和7.1%。",
+         [("income.urban_disposable", 41250.0), ("income.rural_disposable", 19860.0)]),
+        ("全年实现地区生产总值（GDP）312.5亿元，按可比价格计算，增长5.8%。",
+         [("economy.gdp", 31250000000.0), ("economy.gdp_growth", 5.8)]),
+        ("全年共办理各类政务服务事项56.8万件。梳理政务服务事项1512项。",
+         [("gov_service.transactions", 568000.0), ("gov_service.items", 1512.0)]),
     ],
 )
 def test_common_phrasings(body: str, expected: list[tuple[str, float]]) -> None:
     assert [(code, value) for code, value, *_ in facts(body)] == expected
+
+
+def test_mediation_committee_abbreviation_keeps_scopes() -> None:
+    body = "全县共有人民调解委员会215个，其中乡镇调委会14个、村（社区）调委会201个。"
+    assert [(code, value, scope) for code, value, _, _, scope in facts(body)] == [
+        ("mediation.committees", 215.0, None), ("mediation.committees", 14.0, "乡镇"),
+        ("mediation.committees", 201.0, "村"),
+    ]
+
+
+def test_online_rates_keep_their_names_as_scope() -> None:
+    body = "政务服务事项“一网通办”率达99.2%，全程网办率达85.6%。"
+    assert [(code, value, scope) for code, value, _, _, scope in facts(body)] == [
+        ("gov_service.online_rate", 99.2, "一网通办”率"), ("gov_service.online_rate", 85.6, "全程网办率"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ("全年审查38件规范性文件。", "normative_docs.reviewed"),
+        ("共办理56件行政复议案件。", "reconsideration.accepted"),
+        ("办理1568件行政处罚案件。", "enforcement.cases"),
+        ("调处2136件矛盾纠纷。", "mediation.disputes"),
+        ("主动公开4562条政府信息。", "gov_info.proactive"),
+        ("办理87件政府信息公开申请。", "gov_info.applications"),
+    ],
+)
+def test_number_first_word_order(body: str, code: str) -> None:
+    assert [c for c, *_ in facts(body)] == [code]
+
+
+def test_listed_items_are_a_breakdown_not_the_total() -> None:
+    body = "在政务大厅设置了5个无差别受理综合窗口、2个工程建设项目受理窗口、1个统一出件窗口。"
+    assert facts(body) == []

@@ -50,6 +50,19 @@ def found(body: str) -> list[tuple]:
         ("有两三个乡镇试点。", (2, "个", "about", 3)),
         ("开展活动百余场。", (100, "场", "more_than", None)),
         ("走访企业二十多家。", (20, "家", "more_than", None)),
+        # Second reading: forms real reports from other provinces print.
+        ("为农民工追回工资300多万元。", (3000000, "元", "more_than", None)),
+        ("挽回经济损失560余万元。", (5600000, "元", "more_than", None)),
+        ("罚没款 356.8 万元。", (3568000, "元", None, None)),
+        ("罚没款\u00a0356.8\u00a0万元。", (3568000, "元", None, None)),
+        ("地区生产总值156.8亿元。", (15680000000, "元", None, None)),
+        ("財政收入完成三點五億元。", (350000000, "元", None, None)),
+        ("参考率达百分之九十五点五。", (95.5, "%", None, None)),
+        ("出庭应诉率达到百分之百。", (100, "%", None, None)),
+        ("滞纳金按日加收千分之三。", (3, "‰", None, None)),
+        ("審批時限壓縮至十五個工作日以內。", (15, "工作日", "less_than", None)),
+        ("受众达一萬二千餘人次。", (12000, "人次", "more_than", None)),
+        ("培训时长不少于40学时。", (40, "学时", "more_than", None)),
     ],
 )
 def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
@@ -76,6 +89,13 @@ def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
         "走访数十家企业,整改几十个问题。",
         "提供7×24小时不打烊服务,PM2.5浓度持续下降。",
         "统计期限为2023年1月1日至12月31日。",
+        "2023年3月，县政府召开常务会议；开通12345热线，受理群众诉求。",
+        "印发《示例县法治政府建设实施方案》（示府发〔2023〕5号），第3批试点名单公布。",
+        "认真落实十四五规划，坚决做到两个维护，深化三项制度改革。",
+        "群众办事最多跑一次。每季度召开一次，研究部署工作。",
+        "三点建议：一是加强领导。会议于上午九点半召开。",
+        "开展“百日攻坚”行动，组织百名律师进千企。",
+        "列入第一、二批名单，第3、4次会议审议，第五、六届委员。",
     ],
 )
 def test_traps_are_not_quantities(body: str) -> None:
@@ -110,3 +130,8 @@ def test_scanner_never_raises(body: str) -> None:
     for q in quantities(body):
         assert body[q["start"]:q["end"]] == q["text"]
         assert q["value"] >= 0
+
+
+def test_lone_one_counts_in_a_list_of_counts() -> None:
+    body = "全年共受理行政復議申請十二件，維持原行政行為八件，撤銷一件。另有一件事需说明。"
+    assert [(v, u) for v, u, *_ in found(body)] == [(12, "件"), (8, "件"), (1, "件")]

@@ -39,6 +39,8 @@ def test_select_by_region_code_or_id_and_sample_only_on_request() -> None:
     assert [s.id for s in config.select(["110101"])] == ["bj-dongcheng"]
     assert "sample" not in {s.id for s in config.select(None)}
     assert [s.id for s in config.select(["sample"])] == ["sample"]
+    with pytest.raises(ConfigError, match="no site with id or region code 999999, no-such-site"):
+        config.select(["110101", "no-such-site", "999999"])
 
 
 def test_politeness_override_merges_with_defaults() -> None:
@@ -94,3 +96,26 @@ def test_config_dir_override_is_used(tmp_path: Any, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("NIANBAO_CONFIG", str(tmp_path))
     assert [s.id for s in load_sources().sites] == ["shili"]
     assert load_config("sources.yaml")["sites"][0]["id"] == "shili"
+
+
+def test_every_known_report_url_is_reachable_through_a_shipped_listing(dev_corpus: Any) -> None:
+    """Each report ../shared lists sits on a configured host, and a listing there keeps its title with the
+    right year (offline: the titles are matched, no site is fetched)."""
+    import csv
+    from urllib.parse import urlsplit
+
+    from flows.discover import report_year
+
+    known = dev_corpus.parent / "known-report-urls.csv"
+    if not known.is_file():
+        pytest.skip(f"{known} not found")
+    config = load_sources()
+    misses = []
+    for row in csv.DictReader(known.open(encoding="utf-8")):
+        host = urlsplit(row["url"]).hostname
+        years = {report_year(row["title"], listing) for site in config.sites if host in site.hosts
+                 for listing in site.listings if listing.title_regex().search(row["title"])}
+        wanted = int(row["report_year"]) if row["report_year"] else None  # none: a multi-year report
+        if not years or (wanted is not None and wanted not in years):
+            misses.append(f"{row['title']} ({host}): years {years or 'none'}")
+    assert not misses, "\n".join(misses)

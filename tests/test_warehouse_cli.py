@@ -33,6 +33,13 @@ REFUSED = [
     "WITH x AS (SELECT 1) INSERT INTO rejects SELECT 'a', 'b', 'c', now()",
     "SELECT * FROM read_csv('/etc/hostname')",
     "SELECT * FROM glob('/etc/*')",
+    "WITH gone AS (DELETE FROM facts RETURNING *) SELECT count(*) FROM gone",
+    "with added as (insert into rejects values ('x', 'fetch', 'y', now()) returning *) from added",
+    "/* a comment first */ DELETE FROM facts",
+    "-- a comment line\nUPDATE facts SET value = 0",
+    "IMPORT DATABASE '/tmp/dump'",
+    "SELECT * FROM sqlite_scan('/tmp/other.db', 't')",
+    "SELECT * FROM enable_logging(storage = 'file', storage_path = '/tmp/nianbao-logs')",
 ]
 
 

@@ -11,7 +11,7 @@ from warehouse.batch import FrameBatch
 from warehouse.checksum import table_checksums as checksums
 from warehouse.load import RejectRow, load_frames, record_rejects
 from warehouse.query import run_query
-from warehouse.synthetic import fictional_region_codes, synthetic_batch
+from warehouse.synthetic import KIND, fictional_region_codes, synthetic_batch
 
 REGIONS = fictional_region_codes(4)
 YEARS = range(2017, 2021)
@@ -213,3 +213,17 @@ def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
         summaries = list(pool.map(lambda batch: load_frames(batch, path), batches))
     assert [s.loaded for s in summaries] == [4] * 6
     assert query(path, "SELECT count(*), count(DISTINCT report_id) FROM facts") == [(6 * 4 * 5, 24)]
+
+
+def test_an_input_that_now_reads_as_another_year_leaves_no_stale_report(tmp_path: Path) -> None:
+    """Reprocessing with rules that read a page's year differently moves its report; the old one goes."""
+    path = tmp_path / "w.duckdb"
+    old = synthetic_batch(["990121"], [2019], facts_per_report=3)
+    load_frames(with_reports(old, old.reports.with_columns(path=pl.lit("pages/a.html"))), path)
+    moved = synthetic_batch(["990121"], [2020], facts_per_report=3, revision=1)
+    summary = load_frames(with_reports(moved, moved.reports.with_columns(path=pl.lit("pages/a.html"))), path)
+    assert summary.loaded == 1
+    assert query(path, "SELECT input, report_year FROM reports") == [("pages/a.html", 2020)]
+    assert query(path, "SELECT DISTINCT report_id FROM facts") == [(f"990121:{KIND}:2020",)]
+    orphans = "SELECT count(*) FROM {} WHERE report_id NOT IN (SELECT report_id FROM reports)"
+    assert all(query(path, orphans.format(t)) == [(0,)] for t in ("facts", "quantities", "sections"))

@@ -80,3 +80,16 @@ def test_a_page_that_crashes_the_transform_is_one_reject(
     summary = load_batch([*pages, Page(name="crash.txt", data=b"whatever")], tmp_path / "w.duckdb")
     assert (summary.loaded, summary.rejected) == (3, 1)
     assert summary.rejects[0].reason == "extraction failed: RuntimeError: transform bug"
+
+
+def test_an_unchanged_page_clears_its_earlier_fetch_reject(captures: list[Path], tmp_path: Path) -> None:
+    """Loaded, then a fetch failed (a reject), then fetched unchanged: loaded, so the reject goes."""
+    from warehouse.load import RejectRow, record_rejects
+
+    path = tmp_path / "w.duckdb"
+    load_batch(captures, path)
+    record_rejects([RejectRow(str(captures[0]), "fetch", "HTTP 503 (gave up after 4 attempts)"),
+                    RejectRow("http://127.0.0.1/other.html", "fetch", "HTTP 404")], path)
+    again = load_batch(captures, path)
+    assert (again.loaded, again.skipped) == (0, 3)
+    assert run_query("SELECT input FROM rejects", path).rows() == [("http://127.0.0.1/other.html",)]

@@ -88,3 +88,29 @@ def test_sql_never_reads_python_variables_by_name(tmp_path: Path, opener: Callab
     with opener(tmp_path / "w.duckdb") as con, pytest.raises(duckdb.CatalogException, match="leaked"):
         con.execute("SELECT * FROM leaked")
     assert leaked.height == 1
+
+
+def test_a_reader_in_the_same_process_waits_for_a_running_load(tmp_path: Path) -> None:
+    """A thread reading while another thread of the process writes waits for the write, not an error."""
+    import threading
+    import time
+
+    path = tmp_path / "w.duckdb"
+    with open_for_writing(path):
+        pass
+    writing, done = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with open_for_writing(path) as con:
+            writing.set()
+            time.sleep(0.5)
+            con.execute("INSERT INTO rejects VALUES ('x', 'fetch', 'HTTP 503', now()::TIMESTAMP)")
+        done.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    writing.wait(10)
+    with open_read_only(path) as con:
+        assert done.is_set()
+        assert con.execute("SELECT count(*) FROM rejects").fetchall() == [(1,)]
+    writer.join()

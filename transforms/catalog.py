@@ -21,7 +21,8 @@ CATALOG_FILE = "indicators.yaml"
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 # Context columns a rule may test (transforms/quantities.py fills them):
 RULE_FIELDS = {
-    "left": "clause text between the previous quantity (or the clause start) and the number",
+    "left": "clause text between the previous quantity (or the clause start) and the number; also tried "
+            "on left + the noun phrase after the measure word (受理56件复议案件 → 受理复议案件)",
     "before": "clause text before the number",
     "noun": "text right after the measure word, up to the next punctuation or number",
     "clause": "the whole clause (between commas, semicolons, full stops)",
@@ -83,6 +84,13 @@ class Catalog:
         return {ind.code: ind for ind in self.indicators}
 
 
+def _regex_reason(exc: Exception) -> str:
+    """The one line of a Python or Rust regex error that says what is wrong (Rust puts it on 'error: ...')."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    fallback = lines[0] if lines else type(exc).__name__
+    return next((line for line in lines if line.startswith("error:")), fallback)
+
+
 def _check_regex(where: str, pattern: Any) -> str:
     if not isinstance(pattern, str) or not pattern:
         raise ConfigError(f"{where}: pattern must be a non-empty string")
@@ -90,7 +98,7 @@ def _check_regex(where: str, pattern: Any) -> str:
         re.compile(pattern)
         pl.Series([""], dtype=pl.Utf8).str.contains(pattern)
     except (re.error, pl.exceptions.PolarsError) as exc:
-        raise ConfigError(f"{where}: bad regex {pattern!r}: {str(exc).splitlines()[0]}") from exc
+        raise ConfigError(f"{where}: bad regex {pattern!r}: {_regex_reason(exc)}") from exc
     return pattern
 
 

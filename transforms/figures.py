@@ -40,12 +40,22 @@ class FigureFrames:
     facts: pl.DataFrame
 
 
-def _numbers(column: pl.Expr, lookup: pl.DataFrame, name: str) -> pl.Expr:
-    """Arabic numerals by a cast; the (few) Chinese ones through the parsed lookup table."""
-    arabic = column.str.replace_all(",", "", literal=True).cast(pl.Float64, strict=False)
+def _numbers(column: pl.Expr, lookup: pl.DataFrame, name: str) -> list[pl.Expr]:
+    """A numeral as mantissa `name` and divisor `name`_div (value = mantissa × scale ÷ divisor).
+
+    Arabic numerals by a cast of their digits, so that 156.8亿 is 1568 × 10⁸ ÷ 10, exactly 15680000000 (a
+    float product 156.8 × 10⁸ is off by 2e-6); the (few) Chinese ones through the parsed lookup table.
+    """
+    plain = column.str.replace_all(",", "", literal=True)
+    arabic = plain.str.contains(r"^\d+(?:\.\d+)?$")
+    decimals = plain.str.extract(r"\.(\d+)$", 1).str.len_chars().fill_null(0)
     chinese = column.replace_strict(lookup["numeral"], lookup["number"], default=None,
                                     return_dtype=pl.Float64())
-    return pl.coalesce(arabic, chinese).alias(name)
+    return [
+        pl.when(arabic).then(plain.str.replace(".", "", literal=True).cast(pl.Float64, strict=False))
+        .otherwise(chinese).alias(name),
+        pl.when(arabic).then(pl.lit(10.0).pow(decimals)).otherwise(1.0).alias(f"{name}_div"),
+    ]
 
 
 def _numeral_lookup(mentions: pl.DataFrame) -> pl.DataFrame:
@@ -69,7 +79,7 @@ def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFram
 
     frame = (
         mentions
-        .with_columns(_numbers(pl.col("num"), lookup, "n1"), _numbers(pl.col("num2"), lookup, "n2"))
+        .with_columns(*_numbers(pl.col("num"), lookup, "n1"), *_numbers(pl.col("num2"), lookup, "n2"))
         .join(scales, on="scale", how="left")
         .join(scales.rename({"scale": "scale_low", "scale_factor": "low_factor"}), on="scale_low", how="left")
         .join(units.units_frame(), on="form", how="left")
@@ -80,8 +90,8 @@ def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFram
     return (
         frame
         .with_columns(
-            value=(pl.col("n1") * pl.coalesce("low_factor", factor)).round(6),
-            value_high=(pl.col("n2") * factor).round(6),
+            value=(pl.col("n1") * pl.coalesce("low_factor", factor) / pl.col("n1_div")).round(6),
+            value_high=(pl.col("n2") * factor / pl.col("n2_div")).round(6),
             qualifier=pl.coalesce("q_pre", "q_mid", "q_post", "hint"),
         )
         .filter(pl.col("value").is_not_null() & pl.col("unit").is_not_null())
@@ -90,14 +100,24 @@ def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFram
     )
 
 
+def _fields_hold(match: tuple[tuple[str, str], ...], exclude: tuple[tuple[str, str], ...],
+                 left: str) -> pl.Expr:
+    cond = pl.lit(True)
+    for field, pattern in match:
+        cond = cond & pl.col(left if field == "left" else field).str.contains(pattern)
+    for field, pattern in exclude:
+        cond = cond & ~pl.col(left if field == "left" else field).str.contains(pattern)
+    return cond
+
+
 def _rule_expr(rule_units: tuple[str, ...], match: tuple[tuple[str, str], ...],
                exclude: tuple[tuple[str, str], ...]) -> pl.Expr:
-    cond = pl.col("unit").is_in(list(rule_units))
-    for field, pattern in match:
-        cond = cond & pl.col(field).str.contains(pattern)
-    for field, pattern in exclude:
-        cond = cond & ~pl.col(field).str.contains(pattern)
-    return cond
+    """A rule's condition. A `left` rule also reads the number-first order: 受理56件行政复议案件 is tried on
+    the `phrase` column (受理行政复议案件, see transforms/quantities.py), so one rule covers both orders."""
+    cond = _fields_hold(match, exclude, "left")
+    if any(field == "left" for field, _ in match):
+        cond = cond | _fields_hold(match, exclude, "phrase")
+    return pl.col("unit").is_in(list(rule_units)) & cond
 
 
 def _scope_found(scope: Scope) -> pl.Expr:
@@ -174,7 +194,7 @@ def finish_facts(facts: pl.DataFrame) -> pl.DataFrame:
     """De-duplicate (one fact per doc, code, value, unit and scope) and keep scope only where a report
     gives one code several values."""
     return (
-        facts.sort("doc", "start")
+        facts.sort("doc", "start", maintain_order=True)
         .unique(subset=["doc", "code", "value", "unit", "scope_raw"], keep="first", maintain_order=True)
         .with_columns(
             scope=pl.when(pl.len().over("doc", "code") > 1).then(pl.col("scope_raw")).otherwise(None)

@@ -1,4 +1,4 @@
-"""Chinese and Arabic numerals to numbers: 十三, 二百三十五, 一万零五十, 1.2万, 3万4千, 1,234.5, 二〇一九."""
+"""Chinese and Arabic numerals to numbers: 十三, 二百三十五, 一万零五十, 1.2万, 3万4千, 三点五亿, 二〇一九."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ YI_CHARS = frozenset("亿億")
 
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<arabic>{ARABIC})|(?P<char>.)", re.S)
+# A Chinese decimal: whole part, 点, digits read one by one, then an optional scale (三点五亿 = 3.5亿).
+_DECIMAL = re.compile(
+    r"(?P<whole>[^点點]+)[点點](?P<frac>[〇零○一二三四五六七八九]+)(?P<scale>[万萬]?[亿億]?)")
 
 
 def parse_number(text: str) -> float | None:
@@ -37,6 +40,15 @@ def parse_number(text: str) -> float | None:
         return None
     if all(ch in CN_DIGITS for ch in text) and len(text) > 1:
         return float("".join(str(CN_DIGITS[ch]) for ch in text))
+    decimal = _DECIMAL.fullmatch(text)
+    if decimal is not None:
+        whole = parse_number(decimal["whole"])
+        if whole is None:
+            return None
+        fraction = float("0." + "".join(str(CN_DIGITS[ch]) for ch in decimal["frac"]))
+        scale = (1e4 if any(ch in WAN_CHARS for ch in decimal["scale"]) else 1.0) * (
+            1e8 if any(ch in YI_CHARS for ch in decimal["scale"]) else 1.0)
+        return round((whole + fraction) * scale, 6)
     total = 0.0      # completed 亿 groups
     wan = 0.0        # completed 万 group (inside the current 亿 group)
     small = 0.0      # sum of 十/百/千 terms in the current 万 group

@@ -19,7 +19,7 @@ from transforms.units import UnitsTable, units_table
 MENTION_COLUMNS = (
     "doc", "ordinal", "text", "num", "num2", "scale", "scale_low", "form", "pre", "mid", "post",
     "hint", "start", "end", "sentence", "evidence", "sentence_m", "clause", "left", "before", "noun", "prev",
-    "context",
+    "context", "phrase",
 )
 
 SENTENCE_END = re.compile(r"[。!?;\n]")
@@ -37,6 +37,9 @@ CODE_CHARS = frozenset("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrs
 CONTEXT_BEFORE = 120
 CONTEXT_AFTER = 40
 NOUN_MAX = 24
+# The noun phrase right after a measure word (受理56件|行政复议案件|的…), for the number-first word order.
+NOUN_PHRASE = re.compile(r"[^的、和与及并在对向已均全等]{0,12}")
+ORDINAL_DIGITS = "[0-9〇零一二三四五六七八九十百两]"
 
 
 @dataclass(slots=True)
@@ -82,6 +85,11 @@ class _Scanner:
         self.ordinal_markers = units.ordinal_markers
         self.phrases = units.numeral_phrases
         self.slogan_leads = units.slogan_lead_words
+        # 第一、二批 / 第3、4次: a number listed after an ordinal is an ordinal too.
+        self.ordinal_list = re.compile(
+            "(?:" + "|".join(map(re.escape, units.ordinal_markers)) + ")"
+            + rf"{ORDINAL_DIGITS}+(?:、{ORDINAL_DIGITS}+[^\W\d]?)*、$"
+        )
 
     def scan(self, doc: int, body: str, text: str) -> None:
         sentence_ends = [m.start() for m in SENTENCE_END.finditer(text)]
@@ -94,9 +102,9 @@ class _Scanner:
         for m in self.units.mention_re.finditer(text):
             start, end = m.span()
             num_start = m.start("pnum") if m.group("pnum") else m.start("num")
-            if not self._is_count(m, text, start, num_start, last_ordinal_end, quote_starts, quote_ends):
-                if self._is_ordinal(text, start) or (start > 0 and text[start - 1] == "、"
-                                                     and last_ordinal_end == start - 1):
+            if not self._is_count(m, text, start, num_start, last_ordinal_end, prev_end_in_clause,
+                                  quote_starts, quote_ends):
+                if self._is_ordinal(text, start) or self._continues_ordinals(text, start, last_ordinal_end):
                     last_ordinal_end = end
                 continue
             pre = m.group("pre")
@@ -113,7 +121,9 @@ class _Scanner:
             num2_head, scale = _split_scale(self.units, num2)
             if num2 is None:
                 scale, scale_low = scale_low, None
-            form = m.group("form") or "%"
+            if m.group("mscale") and scale is None:
+                scale = m.group("mscale")
+            form = m.group("form") or self.units.fraction_words[m.group("pword")]
 
             c_lo = self._lo(clause_ends, start)
             c_hi = self._hi(clause_ends, end, len(text))
@@ -124,6 +134,10 @@ class _Scanner:
             prev_lo = max(s_lo, self._lo(clause_ends, c_lo - 1)) if c_lo > s_lo else c_lo
             left_lo = max(c_lo, prev_end_in_clause)
             noun_end = NOUN_END.search(text, end, min(len(text), end + NOUN_MAX))
+            noun = text[end:noun_end.start() if noun_end else min(len(text), end + NOUN_MAX)]
+            left = text[left_lo:start]
+            # An item of a list (5个综合窗口、2个专业窗口) is a breakdown: no number-first reading for it.
+            listed = left.endswith("、") or (noun_end is not None and noun_end.group() == "、")
             cols = self.cols
             cols["doc"].append(doc)
             cols["ordinal"].append(ordinal)
@@ -143,11 +157,12 @@ class _Scanner:
             cols["sentence_m"].append(text[s_lo:s_hi])
             cols["clause"].append(text[c_lo:c_hi].strip())
             cols["evidence"].append(body[c_lo:c_hi].strip())
-            cols["left"].append(text[left_lo:start])
+            cols["left"].append(left)
             cols["before"].append(text[c_lo:start])
-            cols["noun"].append(text[end:noun_end.start() if noun_end else min(len(text), end + NOUN_MAX)])
+            cols["noun"].append(noun)
             cols["prev"].append(text[prev_lo:c_lo])
             cols["context"].append(text[max(p_lo, start - CONTEXT_BEFORE):min(p_hi, end + CONTEXT_AFTER)])
+            cols["phrase"].append(None if listed else left + NOUN_PHRASE.match(noun).group())
             ordinal += 1
             prev_end_in_clause = end
 
@@ -161,16 +176,31 @@ class _Scanner:
         i = bisect_left(ends, pos)
         return ends[i] if i < len(ends) else size
 
+    def _continues_ordinals(self, text: str, start: int, last_ordinal_end: int) -> bool:
+        if start == 0 or text[start - 1] != "、":
+            return False
+        if last_ordinal_end == start - 1:
+            return True
+        return self.ordinal_list.search(text, max(0, start - 24), start) is not None
+
     def _is_ordinal(self, text: str, num_start: int) -> bool:
         head = text[max(0, num_start - 4):num_start].rstrip()
         return head.endswith(self.ordinal_markers)
 
+    def _lone_one_counts(self, text: str, start: int, end: int, last_count_end: int) -> bool:
+        """A bare 一 counts only in a list of counts: an earlier count in its sentence, and its clause ending
+        right after it (维持八件,撤销一件;) — unlike 一件事, 最多跑一次 or 每季度召开一次."""
+        if last_count_end < 0 or end >= len(text) or text[end] not in ",;。":
+            return False
+        if SENTENCE_END.search(text, last_count_end, start):
+            return False
+        return not text[max(0, start - 4):start].endswith(self.units.lone_one_not_after)
+
     def _is_count(self, m: re.Match[str], text: str, start: int, num_start: int, last_ordinal_end: int,
-                  quote_starts: list[int], quote_ends: list[int]) -> bool:
+                  last_count_end: int, quote_starts: list[int], quote_ends: list[int]) -> bool:
         if start > 0 and text[start - 1] in CODE_CHARS:
             return False
-        if self._is_ordinal(text, num_start) or (start > 0 and text[start - 1] == "、"
-                                                 and last_ordinal_end == start - 1):
+        if self._is_ordinal(text, num_start) or self._continues_ordinals(text, start, last_ordinal_end):
             return False
         if _inside(quote_starts, quote_ends, num_start):
             return False
@@ -179,7 +209,8 @@ class _Scanner:
         numeral = m.group("num") or ""
         chinese = bool(numeral) and not numeral[0].isdigit()
         if chinese:
-            if numeral == "一" and not m.group("num2"):
+            lone_one = numeral == "一" and not m.group("num2")
+            if lone_one and not self._lone_one_counts(text, start, m.end(), last_count_end):
                 return False
             if text[max(0, start - 4):start].endswith(self.slogan_leads + self.units.vague_before):
                 return False

@@ -27,7 +27,8 @@ def _jionlp_dir() -> Path | None:
 @cache
 def _translation() -> dict[str, str]:
     table: dict[str, str] = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
-    table["\u3000"] = " "
+    for space in "\u00a0\u2002\u2003\u2009\u202f\u3000":  # no-break, en, em, thin and ideographic spaces
+        table[space] = " "
     root = _jionlp_dir()
     if root is not None:
         path = root.joinpath(*_TABLE_FILE)

@@ -15,11 +15,11 @@ UNITS_FILE = "units.yaml"
 QUALIFIERS = frozenset({"more_than", "about", "less_than"})
 HEDGE_POSITIONS = ("before", "between", "after")
 
-# A numeral: Arabic (thousands separators, decimals) or Chinese, possibly mixed (3万4千, 1.2万).
+# A numeral: Arabic (thousands separators, decimals) or Chinese, possibly mixed (3万4千, 1.2万, 三点五).
 NUMERAL = (
     r"(?<![\d.〇零一二三四五六七八九两十百千万亿])(?<!\d,)"  # never start inside another numeral
     r"(?:\d{1,3}(?:,\d{3})+|[\d一二三四五六七八九两十]|[百千万](?=[余多]))"  # 百余家: about a hundred
-    r"(?:[\d〇零一二三四五六七八九两十百千万亿]|\.\d)*"
+    r"(?:[\d〇零一二三四五六七八九两十百千万亿]|\.\d|点[〇零一二三四五六七八九])*"
 )
 
 
@@ -28,6 +28,7 @@ class UnitsTable:
     """Everything the tokeniser and the batch normaliser need from config/units.yaml."""
 
     scales: dict[str, float]
+    fraction_words: dict[str, str]         # 百分之 -> %, 千分之 -> ‰
     measure_words: dict[str, str]          # printed form -> canonical unit
     hedges: dict[tuple[str, str], str]     # (position, word) -> qualifier
     families: dict[str, tuple[str, ...]]
@@ -35,6 +36,7 @@ class UnitsTable:
     numeral_phrases: tuple[str, ...]
     slogan_lead_words: tuple[str, ...]
     vague_before: tuple[str, ...]
+    lone_one_not_after: tuple[str, ...]
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
     hedge_not_after: str
@@ -135,23 +137,33 @@ def build_units(raw: Any) -> UnitsTable:
             raise _fail(f"family {name!r}: needs a list of units")
         families[str(name)] = tuple(str(u) for u in units)
     separators = _word_list(raw, "range_separators")
+    fractions_raw = raw.get("fraction_words")
+    if not isinstance(fractions_raw, dict) or not fractions_raw or not all(
+            isinstance(k, str) and k and v in words for k, v in fractions_raw.items()):
+        raise _fail("'fraction_words' must map a word (百分之) to a measure word of 'measure_words'")
+    fractions = {str(k): str(v) for k, v in fractions_raw.items()}
 
     def words_at(position: str) -> str:
         return _alternation([w for p, w in hedges if p == position])
 
     # A one-character lookahead first lets the scan skip the (many) positions that cannot start a mention.
-    first_chars = {w[0] for p, w in hedges if p == "before"} | set("0123456789一二三四五六七八九两十百千万")
+    first_chars = ({w[0] for p, w in hedges if p == "before"} | {w[0] for w in fractions}
+                   | set("0123456789一二三四五六七八九两十百千万"))
+    # 百分之百 (100%) is the one numeral a fraction word takes that NUMERAL does not start with.
+    # A scale word apart from its number (300多万元, 1000余万元, 3751.9 万元) is mscale.
     mention = (
         rf"(?=[{''.join(sorted(first_chars))}])"
         rf"(?P<pre>{words_at('before')})?"
-        rf"(?:百分之(?P<pnum>{NUMERAL})"
+        rf"(?:(?P<pword>{_alternation(list(fractions))})(?P<pnum>{NUMERAL}|百)"
         rf"|(?P<num>{NUMERAL})(?:[ \t]?(?P<sep>{_alternation(list(separators))})[ \t]?(?P<num2>{NUMERAL}))?"
-        rf"[ \t]?(?P<mid>{words_at('between')})?[ \t]?(?P<form>{'|'.join(unit_patterns)}))"
+        rf"[ \t]?(?P<mid>{words_at('between')})?[ \t]?(?P<mscale>{_alternation(list(scales))})?"
+        rf"[ \t]?(?P<form>{'|'.join(unit_patterns)}))"
         rf"(?P<post>{words_at('after')})?"
     )
     scale_split = rf"^(?P<head>.+?)(?P<scale>{_alternation(list(scales))})$"
     return UnitsTable(
         scales=scales,
+        fraction_words=fractions,
         measure_words=words,
         hedges=hedges,
         families=families,
@@ -159,6 +171,7 @@ def build_units(raw: Any) -> UnitsTable:
         numeral_phrases=_word_list(raw, "numeral_phrases"),
         slogan_lead_words=_word_list(raw, "slogan_lead_words"),
         vague_before=_word_list(raw, "vague_before"),
+        lone_one_not_after=_word_list(raw, "lone_one_not_after"),
         mention_re=re.compile(mention),
         scale_split_re=re.compile(scale_split),
         hedge_not_after=not_after,

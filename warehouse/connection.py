@@ -27,8 +27,11 @@ T = TypeVar("T")
 
 # SQL never sees Python variables by name (DuckDB's replacement scans); frames are registered explicitly.
 BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
-# Read-only SQL cannot touch files, attach databases, load extensions or change that setting.
-SANDBOX = {**BASE_CONFIG, "enable_external_access": False, "lock_configuration": True}
+# Read-only SQL cannot touch files, attach databases, install or load extensions or change that setting.
+SANDBOX = {
+    **BASE_CONFIG, "enable_external_access": False, "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False, "lock_configuration": True,
+}
 
 # DuckDB lets one process write a file; threads of this process take turns.
 _WRITE_LOCK = threading.RLock()
@@ -39,13 +42,14 @@ _aliases = itertools.count(1)
 
 
 def _waiting_for_lock(path: Path, open_file: Callable[[], T]) -> T:
-    """Run open_file, retrying up to warehouse.lock_wait_seconds while another process holds the file."""
+    """Run open_file, retrying up to warehouse.lock_wait_seconds while another process holds the file (or,
+    in this process, a reader holds it while a writer wants it, or the other way round)."""
     deadline = time.monotonic() + float(setting("warehouse.lock_wait_seconds"))
     while True:
         try:
             return open_file()
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower():
+        except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
+            if isinstance(exc, duckdb.IOException) and "lock" not in str(exc).lower():
                 raise _cannot_open(path, exc) from exc
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError(

@@ -44,7 +44,9 @@ def load_batch(inputs: Sequence[Page | str | Path], warehouse: Path | str | None
             path=pl.Series([page.name for page in extracted], dtype=pl.Utf8),
             url=pl.coalesce(pl.Series([page.url for page in extracted], dtype=pl.Utf8), pl.col("url")),
         )
-        summary = _load(con, frames, [*rejects, *failed])
+        settled = [name for page in pages if hashes[id(page)] in known
+                   for name in (page.name, page.url) if name]
+        summary = _load(con, frames, [*rejects, *failed], settled)
     summary.skipped += len(pages) - len(todo)
     summary.warehouse = str(resolve_warehouse(warehouse))
     return summary
@@ -61,9 +63,11 @@ def load_frames(
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, frames: FrameBatch, extra_rejects: Sequence[RejectRow]
+    con: duckdb.DuckDBPyConnection, frames: FrameBatch, extra_rejects: Sequence[RejectRow],
+    settled: Sequence[str] = (),
 ) -> LoadSummary:
-    """Resolve identities, then write every winner and every reject in one transaction."""
+    """Resolve identities, then write every winner and every reject in one transaction; inputs `settled`
+    (already loaded, unchanged) lose their old rejects, as written ones do."""
     resolution = resolve_batch(frames.checked_reports())
     rejects = [*extra_rejects, *resolution.rejects]
     with _transaction(con):
@@ -71,6 +75,8 @@ def _load(
         rejects.extend(decision.rejects)
         if decision.write.height:
             _write_reports(con, frames.checked(), decision.write)
+        written = [*decision.write.get_column("path"), *decision.write.get_column("url").drop_nulls()]
+        _clear_rejects(con, [*settled, *written])
         _insert_rejects(con, rejects)
     return LoadSummary(
         loaded=decision.loaded, replaced=decision.replaced, skipped=decision.skipped + resolution.identical,
@@ -170,6 +176,7 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             for table in ("facts", "quantities", "sections", "reports"):
                 con.execute(f"DELETE FROM {table} WHERE report_id IN "
                             "(SELECT report_id FROM batch_write WHERE replacing)")
+        _drop_moved(con)
         con.execute(
             f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
             "SELECT w.report_id, r.region_code, r.kind, r.report_year, r.title, r.issuer, r.published_at, "
@@ -189,10 +196,28 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             "INSERT INTO facts SELECT w.report_id, f.code, f.value, f.value_high, f.unit, f.qualifier, "
             "f.scope, f.evidence FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
         )
-        con.execute(
-            "DELETE FROM rejects WHERE input IN "
-            "(SELECT path FROM batch_write UNION SELECT url FROM batch_write WHERE url IS NOT NULL)"
-        )
+
+
+def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
+    """An input written now under another identity than before (new content, or rules that read its year
+    differently) no longer backs its old report: that report's rows go, so one page never counts twice."""
+    moved = con.execute(
+        "SELECT report_id FROM reports WHERE input IN (SELECT path FROM batch_write) "
+        "AND report_id NOT IN (SELECT report_id FROM batch_write)"
+    ).fetchall()
+    if not moved:
+        return
+    with _registered(con, batch_moved=pl.DataFrame({"report_id": [row[0] for row in moved]},
+                                                   schema={"report_id": pl.Utf8})):
+        for table in ("facts", "quantities", "sections", "reports"):
+            con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_moved)")
+
+
+def _clear_rejects(con: duckdb.DuckDBPyConnection, inputs: Sequence[str]) -> None:
+    """Inputs now in the warehouse (by file name or URL) are no longer rejects."""
+    if inputs:
+        with _registered(con, batch_loaded=pl.DataFrame({"input": inputs}, schema={"input": pl.Utf8})):
+            con.execute("DELETE FROM rejects WHERE input IN (SELECT input FROM batch_loaded)")
 
 
 def _insert_rejects(con: duckdb.DuckDBPyConnection, rows: Sequence[RejectRow]) -> None:

@@ -3,11 +3,14 @@
 Refused (QueryRefusedError): anything but a single SELECT (WITH, FROM-first, DESCRIBE, SHOW and SUMMARIZE
 parse as SELECT) — so INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT/IMPORT, ATTACH/DETACH,
 INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, VACUUM, PREPARE/EXECUTE, transactions and several
-statements at once. A SELECT that reads files (read_csv, read_parquet, glob, …) is refused by the sandbox.
+statements at once. A SELECT that reads files (read_csv, read_parquet, glob, …) or needs an extension
+(sqlite_scan, read_xlsx, …) is refused by the sandbox, and one whose WITH clause writes
+(WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -24,8 +27,12 @@ _WHY = {
     "LOAD": "it installs or loads an extension", "SET": "it changes settings",
     "VARIABLE_SET": "it changes settings",
     "PRAGMA": "it can change settings", "CALL": "it calls a procedure", "VACUUM": "it rewrites the file",
-    "TRANSACTION": "transactions are managed by nianbao",
+    "TRANSACTION": "transactions are managed by nianbao", "IMPORT": "it reads files into tables",
+    "CHECKPOINT": "it writes the file",
 }
+
+
+_EXTENSION = re.compile(r"exists in the (\w+) extension")
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -44,7 +51,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     if kind != "SELECT":
         words = statements[0].query.split(None, 1)
         keyword = words[0].upper() if words and words[0].isalpha() and words[0].upper() != "WITH" else kind
-        why = _WHY.get(kind, "it is not a read-only query")
+        why = _WHY.get(keyword, _WHY.get(kind, "it is not a read-only query"))
         raise QueryRefusedError(
             f"refused: {keyword.replace('_', ' ')} statement ({why}); "
             "`nianbao sql` only runs a read-only SELECT"
@@ -57,12 +64,28 @@ def run_query(sql: str, warehouse: Path | str | None = None) -> pl.DataFrame:
         check_read_only(con, sql)
         try:
             return con.sql(sql).pl()
-        except duckdb.PermissionException as exc:
-            raise QueryRefusedError(
-                f"refused: the query reaches outside the warehouse ({_one_line(exc)})"
-            ) from exc
         except duckdb.Error as exc:
+            why = _refusal(exc)
+            if why:
+                raise QueryRefusedError(f"refused: {why}") from exc
             raise WarehouseError(f"query failed: {_one_line(exc)}") from exc
+
+
+def _refusal(exc: duckdb.Error) -> str | None:
+    """Why a failed query counts as refused (it tried to write, change settings or reach outside the file),
+    or None for an ordinary error."""
+    text = str(exc)
+    needed = _EXTENSION.search(text)
+    if isinstance(exc, duckdb.PermissionException):
+        return f"the query reaches outside the warehouse ({_one_line(exc)})"
+    if isinstance(exc, duckdb.CatalogException) and needed:
+        return f"the query needs the {needed.group(1)} extension; `nianbao sql` loads no extensions"
+    if isinstance(exc, duckdb.InvalidInputException) and "configuration has been locked" in text:
+        return f"the query changes settings ({_one_line(exc)})"
+    if isinstance(exc, duckdb.InvalidInputException) and "read-only mode" in text:
+        return ("the query writes (a WITH clause that inserts, updates or deletes); "
+                "`nianbao sql` only runs a read-only SELECT")
+    return None
 
 
 def _one_line(exc: Exception) -> str:

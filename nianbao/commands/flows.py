@@ -53,6 +53,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     serve = subparsers.add_parser(
         "serve", help="serve the `run` flow on the reporting-season cron (needs `prefect server start`)")
+    serve.add_argument("--region", action="append", metavar="ID|CODE", help="site id or region code (repeat)")
+    _paths(serve)
     serve.set_defaults(func=_serve)
 
     demo = subparsers.add_parser(
@@ -77,6 +79,12 @@ def _years(text: str) -> list[int]:
     return years
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return int(text)
+
+
 def _selection(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--years", type=_years, metavar="YEARS", help="report years: 2019-2024 or 2019,2021")
     parser.add_argument("--region", action="append", metavar="ID|CODE",
@@ -99,7 +107,7 @@ def _paths(parser: argparse.ArgumentParser) -> None:
 
 
 def _batch(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--batch-size", type=int, default=200, metavar="N",
+    parser.add_argument("--batch-size", type=_positive, default=200, metavar="N",
                         help="pages per ingest task and warehouse transaction (default 200)")
 
 
@@ -120,7 +128,8 @@ def _scrape(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     result = state.result()
     print(result.summary.describe())
-    return EXIT_FAILED if result.summary.found and not result.rows else 0
+    failed = result.summary.found or result.summary.rejected  # pages or list pages that could not be had
+    return EXIT_FAILED if failed and not result.rows else 0
 
 
 def _run_flow(name: str, **params: Any) -> int:
@@ -147,7 +156,9 @@ def _serve(args: argparse.Namespace) -> int:
           "scheduler. Ctrl-C stops.", file=sys.stderr)
     from prefect.schedules import Cron
 
-    pipeline.run.serve(name=schedule.deployment, schedule=Cron(schedule.cron, timezone=schedule.timezone))
+    parameters = {"regions": args.region, "archive": args.archive, "warehouse": args.warehouse}
+    pipeline.run.serve(name=schedule.deployment, schedule=Cron(schedule.cron, timezone=schedule.timezone),
+                       parameters={k: v for k, v in parameters.items() if v})
     return 0
 
 

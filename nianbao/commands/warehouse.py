@@ -63,7 +63,8 @@ def _register_sql(subparsers: argparse._SubParsersAction) -> None:
         description="Run one read-only query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) on the "
         "warehouse opened read-only. Anything that writes or reaches outside the file is refused with "
         "exit status 2: INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT, ATTACH, INSTALL/LOAD, "
-        "SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, several statements, and file readers such as read_csv. "
+        "SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, several statements, WITH clauses that write, file "
+        "readers such as read_csv, and functions of extensions. "
         "Tables: reports, sections, quantities, facts, regions, indicators, rejects; views: "
         "indicator_values, indicator_yoy, coverage, latest_reports.",
         epilog='example: nianbao sql "SELECT region_name, report_year, value FROM indicator_values '
