@@ -72,12 +72,18 @@ class Synth:
 
     def money_text(self) -> str:
         kind = self.rng.random()
-        if kind < 0.6:
+        if kind < 0.5:
             value = self.rng.randint(10, 99999) / 10
             text, amount = f"{value:g}万元", value * 1e4
-        elif kind < 0.8:
+        elif kind < 0.65:
             value = self.rng.randint(11, 9999) / 100
             text, amount = f"{value:g}亿元", value * 1e8
+        elif kind < 0.75:  # a hedge before the scale word: 300多万元 is 3000000 (more_than)
+            value = self.rng.randint(2, 9999)
+            text, amount = f"{value}{self.rng.choice(['多', '余'])}万元", value * 1e4
+        elif kind < 0.8:  # a Chinese decimal: 三点五亿元
+            whole, tenth = self.rng.randint(1, 99), self.rng.randint(1, 9)
+            text, amount = f"{chinese(whole)}点{chinese(tenth)}亿元", (whole + tenth / 10) * 1e8
         else:
             value = self.rng.randint(1000, 999999)
             text, amount = f"{value}元", float(value)
@@ -209,8 +215,12 @@ def compare_parsers() -> dict:
     def jionlp_money() -> list:
         out = []
         for text, _ in money:
-            parsed = jionlp.parse_money(text)
-            out.append(float(parsed["num"]) if parsed else None)
+            try:
+                num = (jionlp.parse_money(text) or {}).get("num")
+            except ValueError:
+                num = None
+            # A hedged amount (300多万元) comes back as a [low, high] range: low is the printed number.
+            out.append(float(num[0] if isinstance(num, list) else num) if num is not None else None)
         return out
 
     def accuracy(got: list, truth: list[tuple[str, float]]) -> float:

@@ -206,11 +206,11 @@ def backfill(years: list[int] | None = None, regions: list[str] | None = None,
 
 def backfill_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
                    politeness: dict[str, Any] | None, archive: str | None, warehouse: str | None,
-                   batch_size: int = INGEST_BATCH) -> RunSummary:
-    """Scrape then load, as tasks of the calling flow (backfill or run)."""
+                   batch_size: int = INGEST_BATCH, flow_name: str = "backfill") -> RunSummary:
+    """Scrape then load, as tasks of the calling flow (backfill or run, named for its artifacts)."""
     scraped = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
     summary = scraped.summary.merge(load_rows(scraped.rows, Archive(archive), warehouse, batch_size))
-    return _finish(summary, "backfill", f"nianbao backfill {_label(years, regions)}")
+    return _finish(summary, flow_name, f"nianbao {flow_name} {_label(years, regions)}")
 
 
 @flow(name="reprocess", log_prints=False)
@@ -229,7 +229,7 @@ def run(regions: list[str] | None = None, year: int | None = None, archive: str 
         warehouse: str | None = None) -> RunSummary:
     """The scheduled job: in the reporting season, look for last year's reports and load them."""
     target = year or dt.date.today().year - 1
-    return backfill_steps([target], regions, None, None, archive, warehouse)
+    return backfill_steps([target], regions, None, None, archive, warehouse, flow_name="run")
 
 
 def _label(years: Sequence[int] | None, regions: Sequence[str] | None) -> str:

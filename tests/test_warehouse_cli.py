@@ -145,3 +145,17 @@ def test_load_command_on_fictional_captures(
     assert years == [(2017, "990121", "2018-03-02T09:30"), (2018, "990121", "2019-03-05T10:00"),
                      (2020, "990121", "2021-03-08T15:20")]
 
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["sql", "SELECT 1"], ["yoy", "litigation.cases"], ["export", "out"],
+     ["chart", "litigation.cases", "--region", "990121", "--out", "c.png"]],
+)
+def test_reading_commands_do_not_create_a_missing_warehouse(
+    argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = tmp_path / "typo.duckdb"
+    assert main([*argv, "--warehouse", str(missing)]) == 1
+    assert "no warehouse here yet" in capsys.readouterr().err
+    assert not missing.exists()

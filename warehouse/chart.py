@@ -18,6 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # after choosing the backend
 from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
 
 from warehouse.connection import open_read_only
 from warehouse.yoy import yoy_frame
@@ -85,6 +86,7 @@ def chart_indicator(
         ax.legend(fontsize="small")
         unit = frame["unit"].drop_nulls().mode().first() if font else None
         ax.set_ylabel(f"value ({unit})" if unit else "value")
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.10g}"))
     ax.set_xlabel("report year")
     ax.set_title(title)
     ax.grid(alpha=0.3)

@@ -183,9 +183,20 @@ def _run_load(args: argparse.Namespace) -> int:
     return EXIT_FAILED if total.rejected else 0
 
 
+def _require_warehouse(args: argparse.Namespace) -> None:
+    """Reading commands never create a warehouse: a mistyped path is an error, not an empty result."""
+    from warehouse.location import resolve_warehouse
+
+    path = resolve_warehouse(args.warehouse)
+    if not path.exists():
+        raise WarehouseError(f"{path}: no warehouse here yet (load reports with `nianbao load PATH…` "
+                             "or `nianbao demo`, or pass --warehouse)")
+
+
 def _run_sql(args: argparse.Namespace) -> int:
     from warehouse.query import run_query
 
+    _require_warehouse(args)
     _emit(run_query(args.query, args.warehouse), args)
     return 0
 
@@ -193,6 +204,7 @@ def _run_sql(args: argparse.Namespace) -> int:
 def _run_yoy(args: argparse.Namespace) -> int:
     from warehouse.yoy import yoy_frame
 
+    _require_warehouse(args)
     frame = yoy_frame(args.code, args.region, args.from_year, args.to_year, args.warehouse)
     if frame.is_empty():
         print(f"no values for {args.code} in the selected regions and years", file=sys.stderr)
@@ -204,6 +216,7 @@ def _run_yoy(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_parquet
 
+    _require_warehouse(args)
     for path in export_parquet(args.out_dir, args.warehouse):
         print(path)
     return 0
@@ -212,6 +225,7 @@ def _run_export(args: argparse.Namespace) -> int:
 def _run_chart(args: argparse.Namespace) -> int:
     from warehouse.chart import chart_indicator
 
+    _require_warehouse(args)
     result = chart_indicator(args.code, args.region, args.out, args.warehouse, args.from_year, args.to_year)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
