@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from transforms.regions import all_regions, find_mentions, region_by_code, resolve_region, to_simplified
+from transforms.regions import all_regions, find_mentions, region_by_code, resolve_region
+from transforms.textmap import to_simplified
 
 
 def code(text: str, context: str = "") -> str | None:

@@ -19,8 +19,9 @@ from transforms.header_fields import (
     opens_with_label,
 )
 from transforms.model import StrippedPage
-from transforms.regions import find_mentions, to_simplified
+from transforms.regions import find_mentions
 from transforms.rulebook import compiled
+from transforms.textmap import to_simplified
 
 _SPACES = " \t\r\f\v\u3000\xa0\ufeff\u200b"
 _YEAR = re.compile(r"(?:19|20)\d{2}")

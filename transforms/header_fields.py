@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from nianbao.settings import ConfigError
-from transforms.regions import to_simplified
 from transforms.rulebook import compiled
+from transforms.textmap import to_simplified
 
 CMS_DATE_LINE = re.compile(
     r"[\[【(（]?\s*(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?\s*[\]】)）]?"

@@ -14,10 +14,11 @@ from typing import Any
 from nianbao.settings import ConfigError
 from transforms.header_fields import parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
-from transforms.regions import Region, disambiguate, find_mentions, resolve_region, to_simplified
+from transforms.regions import Region, disambiguate, find_mentions, resolve_region
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
 from transforms.sections import heading_of
+from transforms.textmap import to_simplified
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 

@@ -7,7 +7,6 @@ extended by config/regions_extra.yaml. Renamed units (县→区, 县→市) keep
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.settings import ConfigError, load_config
+from transforms.jionlp_data import jionlp_dictionary_file
+from transforms.textmap import to_simplified
 
 LEVELS = ("province", "city", "county")
 PARSE_VERSION = 2  # bump when the parsed form changes: it names the on-disk cache
@@ -53,13 +54,6 @@ class Mention:
     name: str
     start: int
     candidates: tuple[Region, ...]
-
-
-def _dictionary_dir() -> Path:
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise ConfigError("the jionlp package (its administrative-division dataset) is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary"
 
 
 def _cache_file(sources: Iterable[Path]) -> Path:
@@ -110,8 +104,8 @@ def _parse_changes(text: str) -> list[dict[str, Any]]:
 
 
 def _load_dataset() -> dict[str, Any]:
-    folder = _dictionary_dir()
-    zipped, change_file = folder / "china_location.zip", folder / "china_location_change.txt"
+    zipped = jionlp_dictionary_file("china_location.zip")
+    change_file = jionlp_dictionary_file("china_location_change.txt")
     cached = _cache_file([zipped, change_file])
     if cached.is_file():
         try:
@@ -220,30 +214,6 @@ def _name_lengths() -> dict[str, tuple[int, ...]]:
     for name in _name_index()[0]:
         lengths.setdefault(name[-1], set()).add(len(name))
     return {char: tuple(sorted(sizes, reverse=True)) for char, sizes in lengths.items()}
-
-
-@cache
-def _traditional_to_simplified() -> dict[int, str]:
-    table: dict[int, str] = {}
-    for line in (_dictionary_dir() / "tra2sim_char.txt").read_text(encoding="utf-8").splitlines():
-        parts = line.split("\t")
-        if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1:
-            table[ord(parts[0])] = parts[1]
-    return table
-
-
-@cache
-def _traditional_char() -> re.Pattern[str]:
-    return re.compile("[" + "".join(re.escape(chr(c)) for c in _traditional_to_simplified()) + "]")
-
-
-def to_simplified(text: str) -> str:
-    """Traditional characters mapped to simplified ones, character by character (same length)."""
-    if _traditional_char().search(text) is None:
-        return text
-    table = _traditional_to_simplified()
-    # replacing only the matches is much cheaper than str.translate's lookup of every character
-    return _traditional_char().sub(lambda match: table[ord(match.group())], text)
 
 
 def find_mentions(text: str) -> list[Mention]:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from nianbao.settings import ConfigError
-from transforms.regions import to_simplified
 from transforms.rulebook import compiled
+from transforms.textmap import to_simplified
 
 OTHER = "other"
 

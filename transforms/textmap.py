@@ -5,23 +5,25 @@ Offsets into the mapped text are offsets into the original body, since every cha
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from functools import cache
-from pathlib import Path
 
-# jionlp ships a maintained traditional→simplified character table; read the file, do not import jionlp
-# (its import prints a banner and takes 0.2 s).
-_TABLE_FILE = ("dictionary", "tra2sim_char.txt")
-# Where the table's choice is not the usual modern form.
+from transforms.jionlp_data import jionlp_dictionary_file
+
+# Where jionlp's maintained traditional→simplified table's choice is not the usual modern form.
 _OVERRIDES = {"餘": "余", "瀋": "沈", "鍾": "钟"}
 
 
-def _jionlp_dir() -> Path | None:
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    return Path(next(iter(spec.submodule_search_locations)))
+@cache
+def _simplified() -> dict[str, str]:
+    """Traditional character → simplified character, one to one."""
+    table: dict[str, str] = {}
+    for line in jionlp_dictionary_file("tra2sim_char.txt").read_text(encoding="utf-8").splitlines():
+        parts = line.split("\t")
+        if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
+            table[parts[0]] = parts[1]
+    table.update(_OVERRIDES)
+    return table
 
 
 @cache
@@ -29,15 +31,7 @@ def _translation() -> dict[str, str]:
     table: dict[str, str] = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
     for space in "\u00a0\u2002\u2003\u2009\u202f\u3000":  # no-break, en, em, thin and ideographic spaces
         table[space] = " "
-    root = _jionlp_dir()
-    if root is not None:
-        path = root.joinpath(*_TABLE_FILE)
-        if path.is_file():
-            for line in path.read_text(encoding="utf-8").splitlines():
-                parts = line.split("\t")
-                if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
-                    table[parts[0]] = parts[1]
-    table.update(_OVERRIDES)
+    table.update(_simplified())
     return table
 
 
@@ -55,3 +49,17 @@ def _replace(match: re.Match[str]) -> str:
 def match_text(body: str) -> str:
     """The body as rules see it: same length, full-width folded, simplified characters."""
     return _mapped_chars().sub(_replace, body)
+
+
+@cache
+def _traditional_chars() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(ch) for ch in sorted(_simplified())) + "]")
+
+
+def _simplify(match: re.Match[str]) -> str:
+    return _simplified()[match.group()]
+
+
+def to_simplified(text: str) -> str:
+    """Traditional characters mapped to simplified ones, one to one (same length); nothing else changes."""
+    return _traditional_chars().sub(_simplify, text)
