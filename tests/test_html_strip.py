@@ -218,10 +218,10 @@ XXGK_BODY = [
 def test_disclosure_report_with_metadata_table_and_statistics_tables() -> None:
     page = strip_fixture("xxgk_report.html")
     assert page.body_lines == XXGK_BODY
-    assert page.header_lines == [
-        "索引号： 000014349/2024-00012 主题分类： 综合政务",
-        "发布机构： 示例县人民政府办公室 成文日期： 2024-01-15",
-        "文号： 示政办〔2024〕3号 发布日期： 2024-01-18",
+    assert page.header_lines == [  # one field per line: index-table cells pair up as label + value
+        "索引号：000014349/2024-00012", "主题分类：综合政务",
+        "发布机构：示例县人民政府办公室", "成文日期：2024-01-15",
+        "文号：示政办〔2024〕3号", "发布日期：2024-01-18",
     ]
     assert page.title_hint == "示例县人民政府办公室2023年政府信息公开工作年度报告"
     assert_no_chrome(page)

@@ -120,6 +120,14 @@ def test_metadata_from_html_meta_tags_and_byline():
     assert (metadata.issuer, metadata.region_code, metadata.report_year) == ("示例县人民政府", "990121", 2022)
 
 
+def test_first_published_meta_tag_dates_a_page_without_a_byline():
+    page = StrippedPage(body_lines=["2022年,示例县坚持依法行政。", "一、主要举措"],
+                        meta_tags={"firstpublishedtime": "2023-03-20-23:59:59"},
+                        title_hint="示例县2022年法治政府建设情况报告", is_html=True)
+    metadata = read_metadata(page, page.body_lines, "law_based_government_annual_report")
+    assert metadata.published_at == "2023-03-20"
+
+
 def test_byline_without_meta_tags_gives_date_and_source():
     page = StrippedPage(body_lines=["2022年,示例县坚持依法行政。"],
                         header_lines=["发布日期：2016-11-22 信息来源：省发改委"], is_html=True)
@@ -144,7 +152,7 @@ def test_issuer_is_the_body_heading_the_title(title, issuer):
 
 
 @pytest.mark.parametrize(
-    ("title", "body", "kind", "published", "year"),
+    ("title", "body", "kind", "header", "year"),
     [
         ("示例县2023年度法治政府建设情况报告", "", "law_based_government_annual_report", None, 2023),
         ("2022年示例县人民政府工作报告", "", "government_work_report", None, 2021),
@@ -152,13 +160,16 @@ def test_issuer_is_the_body_heading_the_title(title, issuer):
          None, 2025),
         (None, "本年度报告中所列数据统计期限从2023年1月1日到12月31日止。",
          "gov_info_disclosure_annual_report", None, 2023),
-        (None, "各位代表:\n第一部分 2021年工作回顾", "government_work_report", "2022-01-20", 2021),
-        (None, "我县坚持依法行政。", "law_based_government_annual_report", "2021-03-02", 2020),
-        (None, "2012年6月24日,新闻发布会举行。", "other", "2012-06-24", None),
+        (None, "各位代表:\n第一部分 2021年工作回顾", "government_work_report", ["发布日期:2022-01-20"], 2021),
+        (None, "各位代表:\n过去五年,我们砥砺奋进。", "government_work_report",
+         ["——2023年1月8日在示例县第十八届人民代表大会第二次会议上"], 2022),
+        # the publication date is not the year covered: a page that states no year has none
+        (None, "我县坚持依法行政。", "law_based_government_annual_report", ["发布日期:2021-03-02"], None),
+        (None, "2012年6月24日,新闻发布会举行。", "other", ["发布时间:2012-06-24"], None),
     ],
 )
-def test_report_year_is_the_year_covered(title, body, kind, published, year):
-    assert report_year_of(title, body, kind, published) == year
+def test_report_year_is_the_year_covered(title, body, kind, header, year):
+    assert report_year_of(title, body, kind, header) == year
 
 
 def test_title_stated_in_the_opening_sentence():

@@ -13,7 +13,9 @@ from typing import Any
 from nianbao.settings import ConfigError
 from transforms.header_fields import (
     CMS_DATE_LINE,
+    DATE,
     HeaderRules,
+    bare_label_of,
     header_rules,
     is_header_line,
     opens_with_label,
@@ -32,10 +34,12 @@ class ChromeRules:
     chrome: re.Pattern[str]
     tail_start: re.Pattern[str]
     menu_line: re.Pattern[str]
+    bar_menu: re.Pattern[str]
     heading: re.Pattern[str]
     addressee: re.Pattern[str]
     sentence: re.Pattern[str]
     not_start: re.Pattern[str]
+    site_name: re.Pattern[str]
     max_chrome_chars: int
 
 
@@ -57,10 +61,12 @@ def _build(raw: Any) -> ChromeRules:
             chrome=_alternation(raw.get("lines"), "lines"),
             tail_start=_alternation(raw.get("tail_starts"), "tail_starts"),
             menu_line=re.compile(raw["menu_line"]),
+            bar_menu=re.compile(raw["bar_menu"]),
             heading=re.compile(start["heading"]),
             addressee=re.compile(start["addressee"]),
             sentence=re.compile(start["sentence"]),
             not_start=re.compile(start["not_start"]),
+            site_name=re.compile(raw["site_name"]),
             max_chrome_chars=int(raw.get("max_chrome_chars", 200)),
         )
     except (KeyError, TypeError, re.error) as exc:
@@ -119,16 +125,52 @@ class _Lines:
         return self.header.title_trailing_date.sub("", line)
 
     def title_at(self, i: int) -> int | None:
-        """First line of a title ending at line i (an issuer line printed above it joins the title)."""
-        line, above = self.title_text(self.simple[i]), self.simple[i - 1] if i > 0 else ""
-        if not self.header.title_line.fullmatch(line) or self.chrome.heading.fullmatch(line):
+        """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
+        "关于2022年度政府信息公开") are part of it."""
+        line = self.title_text(self.simple[i])
+        below = self.simple[i + 1] if i + 1 < len(self.simple) else ""
+        if self.chrome.heading.fullmatch(line) or not self.header.title_short.fullmatch(line):
             return None
-        if not _YEAR.search(line) and not find_mentions(line) and not find_mentions(above[-20:]):
+        if self.header.title_subtitle.fullmatch(below):
+            return i  # 政府工作报告 above its delivery subtitle (——在…会议上)
+        first = i
+        while first > 0:
+            part = self._title_part(first - 1, first)
+            if part is None:
+                break
+            first -= 1
+            if part == "issuer":
+                break
+        title = "".join(self.simple[first:i]) + line
+        if not self.header.title_line.fullmatch(title):
+            return None
+        above = self.simple[first - 1] if first > 0 else ""
+        if not _YEAR.search(title) and not find_mentions(title) and not find_mentions(above[-20:]):
             return None  # a column name such as 政府信息公开年度报告, not a report's title
-        if (self.header.title_tail_start.match(line) and self.header.title_head_line.fullmatch(above)
-                and not self.is_chrome(i - 1) and not self.is_header(i - 1)):
-            return i - 1
-        return i
+        return first
+
+    def _title_part(self, j: int, k: int) -> str | None:
+        """How line j leads into the title line k below it: "open" (…关于 / 关于…政府信息公开), "issuer" (an
+        issuing body above "关于…" / "2022年度…"), or None when line j is not part of the title."""
+        line = self.simple[j]
+        if (self.is_chrome(j) or self.is_header(j) or bare_label_of(line, self.header)
+                or self.chrome.heading.fullmatch(line) or DATE.fullmatch(line)):
+            return None
+        if self.header.title_open_head.fullmatch(line) or self.header.title_mid_line.fullmatch(line):
+            return "open"
+        if self.header.title_head_line.fullmatch(line) and self.header.title_tail_start.match(self.simple[k]):
+            return "issuer"
+        return None
+
+    def value_below(self, i: int) -> bool:
+        """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""
+        j = i + 1
+        if j >= len(self.simple) or self.is_chrome(j) or bare_label_of(self.simple[j], self.header):
+            return False
+        below = self.simple[j]
+        if self.header.label_pattern.search(below) or self.title_at(j) is not None:
+            return False
+        return len(below) <= 60 and not starts_body(below, self.chrome)
 
 
 def strip_capture(text: str) -> StrippedPage:
@@ -143,28 +185,45 @@ def strip_capture(text: str) -> StrippedPage:
     rules = page.chrome
     titles: list[tuple[str, int, int]] = []  # (title, first line, last line)
     header: list[str] = []
+    site_names: list[str] = []  # masthead lines (a portal group prints several: province, city, county)
+    undated: list[str] = []  # bare dates above any title: the site's banner date when a title follows
     body_from = len(printed)
+    skip = -1
     for i, line in enumerate(page.simple):
-        if page.is_chrome(i):
+        if i == skip or page.is_chrome(i):
             continue
         if page.is_header(i):
-            header.append(printed[i])
+            if titles or not CMS_DATE_LINE.fullmatch(line):
+                header.append(printed[i])
+            else:
+                undated.append(printed[i])
+            continue
+        if bare_label_of(line, page.header):
+            if page.value_below(i):
+                header.append(f"{printed[i].rstrip(':：')}：{printed[i + 1]}")
+                skip = i + 1
             continue
         first = page.title_at(i)
         if first is not None:
             titles.append((page.title_text("".join(printed[first:i + 1])), first, i))
             continue
-        if rules.menu_line.fullmatch(line):
+        if not titles and rules.site_name.fullmatch(line):
+            site_names.append(printed[i])
+            continue
+        if rules.menu_line.fullmatch(line) or rules.bar_menu.fullmatch(line):
             continue
         if starts_body(line, rules):
             body_from = i
             break
     title = titles[-1][0] if titles else None
+    if not titles:
+        header = undated + header
     if titles:
         # lines between the first title and the body that are neither chrome nor titles: subtitles, speaker
         title_lines = {j for _, first, last in titles for j in range(first, last + 1)}
         for j in range(titles[0][1], body_from):
-            if j not in title_lines and not page.is_chrome(j) and not page.is_header(j):
+            if (j not in title_lines and not page.is_chrome(j) and not page.is_header(j)
+                    and not bare_label_of(page.simple[j], page.header)):
                 header.append(printed[j])
         header = [t for t, _, _ in titles] + header
     body: list[str] = []
@@ -175,6 +234,9 @@ def strip_capture(text: str) -> StrippedPage:
             header.append(printed[i])
         elif not page.is_chrome(i):
             body.append(printed[i])
+    while body and rules.bar_menu.fullmatch(to_simplified(body[-1])):
+        body.pop()
     if titles and body and body[0] == title:
         body = body[1:]
-    return StrippedPage(body_lines=body, header_lines=header, title_hint=title, is_html=False)
+    meta = {"sitename": " ".join(site_names)} if site_names else {}
+    return StrippedPage(body_lines=body, header_lines=header, meta_tags=meta, title_hint=title, is_html=False)

@@ -34,6 +34,13 @@ class HeaderRules:
     title_trailing_date: re.Pattern[str]
     title_head_line: re.Pattern[str]
     title_tail_start: re.Pattern[str]
+    title_open_head: re.Pattern[str]
+    title_mid_line: re.Pattern[str]
+    title_short: re.Pattern[str]
+    title_subtitle: re.Pattern[str]
+    bare_label: re.Pattern[str]
+    tab_label: re.Pattern[str]
+    empty_values: frozenset[str]
     published_labels: tuple[str, ...]
     body_label_line_chars: int
 
@@ -74,6 +81,13 @@ def _build(raw: Any) -> HeaderRules:
         title_trailing_date=_compile(raw, "title_trailing_date"),
         title_head_line=_compile(raw, "title_head_line"),
         title_tail_start=_compile(raw, "title_tail_start"),
+        title_open_head=_compile(raw, "title_open_head"),
+        title_mid_line=_compile(raw, "title_mid_line"),
+        title_short=_compile(raw, "title_short"),
+        title_subtitle=_compile(raw, "title_subtitle"),
+        bare_label=re.compile(rf"(?P<label>{alternation})\s*[:：]?"),
+        tab_label=re.compile(rf"(?<!\S)(?P<label>{alternation})\t"),
+        empty_values=frozenset(str(v) for v in raw.get("empty_values") or ()),
         published_labels=tuple(labels.get("published_at") or ()),
         body_label_line_chars=int(raw.get("body_label_line_chars", 80)),
     )
@@ -84,17 +98,32 @@ def header_rules() -> HeaderRules:
     return compiled("header_fields.yaml", _build)
 
 
+def _colonised(line: str, rules: HeaderRules) -> str:
+    """An index-table row printed with tabs ("索引号\t123\t分类\t…") written as "索引号：123\t分类：…"."""
+    return rules.tab_label.sub(r"\g<label>：", line) if "\t" in line else line
+
+
 def is_header_line(line: str, rules: HeaderRules | None = None) -> bool:
     """A line of metadata ("发布时间:…", an index-table row "发布机构 | …", a document number on its own).
 
     The line is in simplified characters.
     """
     rules = rules or header_rules()
+    line = _colonised(line, rules)
     if rules.doc_number_line.fullmatch(line):
         return True
     if len(line) > rules.max_line_chars or "。" in line:
         return False
     return any(rules.label_field[m.group("label")] != "ignored" for m in rules.label_pattern.finditer(line))
+
+
+def bare_label_of(line: str, rules: HeaderRules | None = None) -> str | None:
+    """The label a line holds alone (an index table printing "索引号" above its value); simplified chars."""
+    rules = rules or header_rules()
+    match = rules.bare_label.fullmatch(line)
+    if match is None or rules.label_field[match.group("label")] == "ignored":
+        return None
+    return match.group("label")
 
 
 def opens_with_label(line: str, rules: HeaderRules | None = None) -> bool:
@@ -104,6 +133,42 @@ def opens_with_label(line: str, rules: HeaderRules | None = None) -> bool:
         return False
     match = rules.colon_label.match(line.lstrip(" 【[(（"))
     return bool(match) and rules.label_field[match.group("label")] not in ("ignored", "index_info", "title")
+
+
+_CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
+_CN_DIGIT |= {"○": "0", "零": "0", "Ｏ": "0", "O": "0"}
+_CN_DATE = re.compile(
+    r"(?P<year>[〇○零ＯO一二三四五六七八九]{4})\s*年"
+    r"(?:\s*(?P<month>十[一二]?|[一二三四五六七八九])\s*月"
+    r"(?:\s*(?P<day>[二三]?十[一二三四五六七八九]?|[一二三四五六七八九])\s*日)?)?"
+)
+
+
+def _cn_number(text: str) -> int:
+    """一 … 三十一 as an integer."""
+    if "十" not in text:
+        return int(_CN_DIGIT[text])
+    tens, _, ones = text.partition("十")
+    return (int(_CN_DIGIT[tens]) if tens else 1) * 10 + (int(_CN_DIGIT[ones]) if ones else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """Dates written in Chinese numerals (二〇二二年三月十日) rewritten in Arabic digits (2022年3月10日)."""
+    if "年" not in text:
+        return text
+
+    def arabic(match: re.Match[str]) -> str:
+        year = "".join(_CN_DIGIT[c] for c in match.group("year"))
+        if not year.startswith(("19", "20")):
+            return match.group(0)
+        out = f"{year}年"
+        if match.group("month"):
+            out += f"{_cn_number(match.group('month'))}月"
+        if match.group("day"):
+            out += f"{_cn_number(match.group('day'))}日"
+        return out
+
+    return _CN_DATE.sub(arabic, text)
 
 
 def format_date(match: re.Match[str]) -> str | None:
@@ -121,8 +186,8 @@ def format_date(match: re.Match[str]) -> str | None:
 
 
 def parse_date(text: str) -> str | None:
-    """The first date in text, as ISO 8601; None when there is none."""
-    match = DATE.search(text)
+    """The first date in text (Arabic or Chinese numerals), as ISO 8601; None when there is none."""
+    match = DATE.search(arabic_dates(text))
     return format_date(match) if match else None
 
 
@@ -147,7 +212,10 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
         if CMS_DATE_LINE.fullmatch(line):
             result.unlabeled_date = result.unlabeled_date or parse_date(line)
             continue
-        matches = list(rules.label_pattern.finditer(to_simplified(line)))
+        simple = _colonised(to_simplified(line), rules)
+        if simple != to_simplified(line):  # tabs became colons: one character for one, offsets still agree
+            line = "".join("：" if (a, b) == ("：", "\t") else b for a, b in zip(simple, line, strict=True))
+        matches = list(rules.label_pattern.finditer(simple))
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
             label = match.group("label")
@@ -162,7 +230,7 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
                         result.unlabeled_date = format_date(date)
                     raw = raw[: date.start()]
                 value = _clean_value(raw) or None
-            if value and name != "ignored":
+            if value and name != "ignored" and value not in rules.empty_values:
                 found.setdefault(name, []).append((label, value))
     for name, pairs in found.items():
         if name == "published_at":

@@ -3,6 +3,8 @@ handed to the metadata reader as header lines."""
 
 from __future__ import annotations
 
+import re
+
 from selectolax.lexbor import LexborNode
 
 from transforms.html_containers import PageRules
@@ -13,6 +15,11 @@ TITLE_MARK = "\x00title"
 _CONTENT_MARK = "\x00content"
 _MAX_BYLINE_CHARS = 200
 _TRAILER_LINES = 6
+_BOX_LEVELS = 2  # how far above the title's block a metadata box (索引号/发布机构/文号 table) is looked for
+_BOX_SIBLINGS = 3
+_BOX_MIN_FIELDS = 2  # a box states several fields; one labelled line above the article is a banner
+_LABEL_CELL = re.compile(r"[:：]\s*$")
+_LABEL_CELL_CHARS = 8
 
 
 def _compact(text: str) -> str:
@@ -49,6 +56,76 @@ def inside(node: LexborNode, blocks: list[LexborNode]) -> bool:
     return False
 
 
+def field_lines(text: str) -> list[str]:
+    """A byline line as metadata lines: table cells 'label：' + 'value' pair up, one field per line (index
+    tables of 信息公开 pages put four fields in a row; a label followed by another label has no value and is
+    left out); a line without cells stays as it is."""
+    if "\t" not in text:
+        return [text]
+    cells = [c.strip() for c in text.split("\t") if c.strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(cells):
+        cell = cells[i]
+        if not _LABEL_CELL.search(cell):
+            out.append(cell)
+        elif i + 1 < len(cells) and not _LABEL_CELL.search(cells[i + 1]):
+            out.append(cell + cells[i + 1])
+            i += 1
+        i += 1
+    return out
+
+
+def with_colons(rules: PageRules, text: str) -> str:
+    """A table row whose label cells carry no colon (索引号 | 990121-… | 发布机构 | …) with the colon added
+    to each cell that is only a byline label or an index-table field name, so that the row reads as
+    labelled fields."""
+    if "\t" not in text:
+        return text
+    cells = text.split("\t")
+    for i, cell in enumerate(cells):
+        bare = "".join(cell.split())
+        if 0 < len(bare) <= _LABEL_CELL_CHARS and not _LABEL_CELL.search(bare):
+            hit = rules.byline_label.search(bare + "：")
+            if rules.index_label.fullmatch(bare) or (hit is not None and hit.end() == len(bare) + 1):
+                cells[i] = cell.strip() + "："
+    return "\t".join(cells)
+
+
+def _fields(lines: list[str]) -> list[str]:
+    return [f for line in lines for f in field_lines(line)]
+
+
+def _element_siblings_before(node: LexborNode) -> list[LexborNode]:
+    found: list[LexborNode] = []
+    current = node.prev
+    while current is not None and len(found) < _BOX_SIBLINGS:
+        if current.tag and current.tag[0] != "-":
+            found.append(current)
+        current = current.prev
+    return found[::-1]
+
+
+def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> list[str]:
+    """Labelled lines of a metadata box (an index table or field list) placed just before ``anchor``'s
+    block: the element siblings before ``anchor`` or before one of its parents, up to a few levels, never
+    the page's top level. A box must state several fields."""
+    current: LexborNode | None = anchor
+    for _ in range(_BOX_LEVELS + 1):
+        if current is None or current.tag in ("body", "html"):
+            return []
+        parent = current.parent
+        if parent is None or parent.tag in ("body", "html"):
+            return []
+        for sibling in _element_siblings_before(current):
+            lines = [with_colons(rules, x.text) for x in render_lines([sibling], skip)]
+            labelled = [x for x in lines if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
+            if len(_fields(labelled)) >= _BOX_MIN_FIELDS:
+                return labelled
+        current = parent
+    return []
+
+
 def split_at_title(rules: PageRules, lines: list[Line]) -> tuple[list[str], list[Line]]:
     """For a title shown inside the content block: (byline lines, body lines after the title and byline).
 
@@ -57,16 +134,16 @@ def split_at_title(rules: PageRules, lines: list[Line]) -> tuple[list[str], list
     at = next((i for i, line in enumerate(lines) if line.text == TITLE_MARK), None)
     if at is None:  # the title sits in a subtree left out of the text
         return [], lines
-    header = [x.text for x in lines[:at]
-              if rules.byline_label.search(x.text) and len(x.text) <= _MAX_BYLINE_CHARS]
+    above = [with_colons(rules, x.text) for x in lines[:at]]
+    header = [x for x in above if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
     rest = lines[at + 1:]
     while rest and len(rest[0].text) <= _MAX_BYLINE_CHARS and (
             rules.byline_label.search(rest[0].text) or is_link_line(rest[0])
             or (rules.byline_date.search(rest[0].text) and not prose_weight(rest[0].text))):
         if not is_link_line(rest[0]):
-            header.append(rest[0].text.replace("\t", " "))
+            header.append(rest[0].text)
         rest = rest[1:]
-    return header, rest
+    return _fields(header), rest
 
 
 def _title_line(lines: list[str], title: str | None) -> int:
@@ -96,7 +173,7 @@ def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | N
     # content is in page order, so its last block gives the last marker: the lines after it are not needed
     marks = {n.mem_id: _CONTENT_MARK for n in content}
     rendered = render_lines([region], skip, marks, stop_after=content[-1].mem_id, lines_after=_TRAILER_LINES)
-    lines = [line.text for line in rendered]
+    lines = [with_colons(rules, line.text) for line in rendered]
     first = lines.index(_CONTENT_MARK) if _CONTENT_MARK in lines else len(lines)
     last = len(lines) - 1 - lines[::-1].index(_CONTENT_MARK) if _CONTENT_MARK in lines else len(lines)
     shown = _title_line(lines[:first], title)
@@ -107,5 +184,7 @@ def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | N
     above = [] if at_page_level else [x for x in lines[:max(shown, 0)] if labelled(x)]
     before = above + [x for x in lines[shown + 1:first] if labelled(x) or rules.byline_date.search(x)]
     after = [x for x in lines[last + 1: last + 1 + _TRAILER_LINES] if labelled(x)]
-    return [x.replace("\t", " ") for x in before + after
-            if not x.startswith("\x00") and len(x) <= _MAX_BYLINE_CHARS]
+    if not above and not at_page_level:
+        above = metadata_box(rules, region, skip)
+        before = above + before
+    return _fields([x for x in before + after if not x.startswith("\x00") and len(x) <= _MAX_BYLINE_CHARS])

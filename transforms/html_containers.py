@@ -27,6 +27,11 @@ class PageRules:
     not_found_max_chars: int
     byline_label: re.Pattern[str]
     byline_date: re.Pattern[str]
+    related_heading: re.Pattern[str]
+    related_tail_share: float
+    site_title: re.Pattern[str]
+    not_title: re.Pattern[str]
+    index_label: re.Pattern[str]
 
     def selectors_for(self, url: str | None) -> tuple[str, ...]:
         """Host overrides (exact host, then '.parent' domains) followed by the generic containers."""
@@ -73,6 +78,13 @@ def _parse(raw: Any) -> PageRules:
         not_found_max_chars=int(raw.get("not_found_max_chars", 600)),
         byline_label=label,
         byline_date=date,
+        related_heading=_pattern(raw, "related_heading_pattern"),
+        related_tail_share=float(raw.get("related_tail_share", 0.5)),
+        site_title=_pattern(raw, "site_title_pattern"),
+        index_label=_regex(f"(?:{_pattern(raw, 'index_field_labels').pattern})[:：]?", "index_field_labels"),
+        not_title=_regex("|".join(f"(?:{p})" for p in (label.pattern, date.pattern,
+                                                         _pattern(raw, "not_title_pattern").pattern)),
+                         "not_title_pattern"),
     )
 
 
@@ -89,6 +101,9 @@ def _regex(pattern: str, where: str) -> re.Pattern[str]:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise ConfigError(f"config/containers.yaml: {where}: bad regular expression: {exc}") from exc
+
+
+_SHARE_OF_LARGEST = 0.2
 
 
 def page_rules() -> PageRules:
@@ -130,4 +145,19 @@ def known_containers(
     if not ranked:
         return None
     best = min(ranked)
-    return selectors[best], _outermost(ranked[best])
+    return selectors[best], _together(_outermost(ranked[best]))
+
+
+def _together(nodes: list[LexborNode]) -> list[LexborNode]:
+    """Of several matches, those that belong to the article: the largest one, its siblings, and matches
+    holding a fair share of its text. A small match elsewhere (the same editor class reused for a 相关解读
+    box in a sidebar) is left out."""
+    if len(nodes) < 2:
+        return nodes
+    sizes = [len("".join(n.text(deep=True).split())) for n in nodes]
+    largest = max(range(len(nodes)), key=sizes.__getitem__)
+    home = nodes[largest].parent
+    home_id = home.mem_id if home is not None else None
+    return [n for n, size in zip(nodes, sizes, strict=True)
+            if size >= _SHARE_OF_LARGEST * sizes[largest]
+            or (n.parent is not None and n.parent.mem_id == home_id)]

@@ -14,6 +14,10 @@ _HEADING_SELECTOR = (
     "h1,h2,h3,[class*=tit],[class*=Tit],[class*=TIT],[id*=tit],[id*=Tit],[class*=biaoti],[class*=headline]"
 )
 _TITLE_META = ("articletitle", "og:title", "title", "dc.title")
+_MIN_NEARBY_TITLE = 8
+_LEAF_BLOCKS = frozenset(("p", "div", "td", "th", "h1", "h2", "h3", "h4", "center", "strong", "b", "font"))
+_BLOCK_CHILDREN = "div,p,table,ul,ol,li,dl,h1,h2,h3,h4,h5,h6,br"
+_NOT_TITLE_END = frozenset("。：:；;，,")
 
 
 def read_meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
@@ -68,6 +72,39 @@ def find_title(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None
     if fallback is not None:
         return flat_text(fallback[1]), fallback[1]
     if window:
-        head = _TITLE_SPLIT.split(window)[0].strip()
-        return (head or window), None
+        return title_head(window), None
     return None, None
+
+
+def title_head(window: str) -> str:
+    """The first segment of a page <title> ('<article>_<column>_<site>'), or all of it."""
+    return _TITLE_SPLIT.split(window)[0].strip() or window
+
+
+def has_meta_title(meta: dict[str, str]) -> bool:
+    """True when a meta tag states the article title."""
+    return any(meta.get(k) for k in _TITLE_META)
+
+
+def heading_before(root: LexborNode, anchor: LexborNode, skip: re.Pattern[str]) -> LexborNode | None:
+    """The article title shown above ``anchor`` on templates whose <title> is only the site name: the last
+    element before ``anchor`` in page order that is a heading (h1-h3, a *tit*/biaoti class or id) or a leaf
+    text block, has no link, the length of a title, no sentence end, and no text matching ``skip`` (byline
+    labels, breadcrumbs). Inline emphasis (<strong><font size=5>) is unwrapped by then, so old table
+    layouts show their title as a plain cell."""
+    headings = {n.mem_id for n in root.css(_HEADING_SELECTOR)}
+    found: LexborNode | None = None
+    stop = anchor.mem_id
+    for node in root.traverse():
+        key = node.mem_id
+        if key == stop:
+            return found
+        tag = node.tag
+        if key not in headings and (tag not in _LEAF_BLOCKS or node.css_first(_BLOCK_CHILDREN) is not None):
+            continue
+        text = node.text(deep=True)
+        compact = _compact(text)
+        if (_MIN_NEARBY_TITLE <= len(compact) <= 120 and compact[-1] not in _NOT_TITLE_END
+                and node.css_first("a") is None and not skip.search(text)):
+            found = node
+    return found

@@ -13,11 +13,18 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from transforms.capture_strip import is_chrome_line
 from transforms.errors import NotAReportError
-from transforms.html_byline import TITLE_MARK, byline_lines, inside, split_at_title
+from transforms.html_byline import TITLE_MARK, byline_lines, field_lines, inside, metadata_box, split_at_title
 from transforms.html_containers import PageRules, known_containers, page_rules
 from transforms.html_density import DensityRules, choose_content, prose_weight
-from transforms.html_meta import find_title, page_title, read_meta_tags
-from transforms.html_text import SKIP_TAGS, Line, is_link_line, render_lines
+from transforms.html_meta import (
+    find_title,
+    has_meta_title,
+    heading_before,
+    page_title,
+    read_meta_tags,
+    title_head,
+)
+from transforms.html_text import SKIP_TAGS, Line, flat_text, is_link_line, render_lines
 from transforms.model import StrippedPage
 
 _HTML_START = re.compile(
@@ -32,8 +39,12 @@ _HIDDEN = ('[hidden],[style*="display:none" i],[style*="display: none" i],[style
            '[style*="visibility: hidden" i]')
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
+_ARTICLE_MIN_PROSE = 100  # a page with a data list is still an article when its text has this much prose
 _LIST_LINK_SHARE = 0.5
 _LIST_MAX_PROSE = 300
+_LEADING_BYLINES = 3
+_MAX_BYLINE_CHARS = 200
+_BOX_FIELDS = 2
 
 
 def looks_like_html(text: str) -> bool:
@@ -55,7 +66,7 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
         raise NotAReportError("empty page")
     rules = page_rules()
     tree = LexborHTMLParser(text if utf8 is None else utf8)
-    _reject_data_list(tree)
+    records = _data_list_records(tree)
     meta = read_meta_tags(tree)
     window_title = page_title(tree)
     inline = _remove_chrome(tree, rules)
@@ -81,33 +92,68 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
         if choice is not None:
             content, skip = choice.blocks, choice.skip_ids
             lines = render_lines(content, skip)
+    if title_node is None and content and not has_meta_title(meta) and _names_site(rules, window_title):
+        nearby = heading_before(body, content[0], rules.not_title)
+        if nearby is not None:
+            title, title_node = flat_text(nearby), nearby
     if title_node is not None and inside(title_node, content):
         lines = render_lines(content, skip, {title_node.mem_id: TITLE_MARK})
         header_lines, lines = split_at_title(rules, lines)
+        if len(header_lines) < _BOX_FIELDS:
+            header_lines = metadata_box(rules, content[0], skip) + header_lines
     else:
         header_lines = byline_lines(rules, title, title_node, content, skip)
+    if records >= _HANWEB_RECORDS and _prose(lines, _ARTICLE_MIN_PROSE) < _ARTICLE_MIN_PROSE:
+        raise NotAReportError(f"list page: {records} records in a <script type=\"text/xml\"> data list")
     _reject_non_article(rules, window_title, body, lines)
-    body_lines = _trim_chrome_edges([line.text for line in lines if not is_link_line(line)])
-    return StrippedPage(body_lines=body_lines, header_lines=header_lines, meta_tags=meta,
+    texts = _trim_chrome_edges(rules, [line.text for line in lines if not is_link_line(line)])
+    leading, body_lines = _leading_bylines(rules, texts)
+    if leading and not body_lines:
+        raise NotAReportError("page has no text beyond its byline")
+    return StrippedPage(body_lines=body_lines, header_lines=header_lines + leading, meta_tags=meta,
                         title_hint=title, is_html=True)
 
 
-def _trim_chrome_edges(lines: list[str]) -> list[str]:
-    """Drop widget, editor and footer lines (the capture chrome rules) at the start and end of the text;
-    inside the text every line stays."""
+def _names_site(rules: PageRules, window_title: str) -> bool:
+    """True when the page <title> (its first segment) is only the site's or a column's name."""
+    parts = title_head(window_title).split()
+    return not parts or all(rules.site_title.search(part) for part in parts)
+
+
+def _leading_bylines(rules: PageRules, lines: list[str]) -> tuple[list[str], list[str]]:
+    """Byline lines (发布时间：… 来源：…) that open the text, when the template puts them in a sibling of the
+    text: they go to the header lines."""
+    at = 0
+    while (at < min(len(lines), _LEADING_BYLINES) and len(lines[at]) <= _MAX_BYLINE_CHARS
+           and rules.byline_label.search(lines[at]) and "。" not in lines[at]):
+        at += 1
+    return [f for line in lines[:at] for f in field_lines(line)], lines[at:]
+
+
+def _trim_chrome_edges(rules: PageRules, lines: list[str]) -> list[str]:
+    """Drop widget, editor and footer lines (the capture chrome rules) at the start and end of the text, and
+    a related-articles block closing it; inside the text every line stays."""
     start, end = 0, len(lines)
     while start < end and is_chrome_line(lines[start]):
         start += 1
+    total = sum(len(x) for x in lines[start:end])
+    tail = 0
+    for at in range(end - 1, start, -1):
+        tail += len(lines[at])
+        if tail > rules.related_tail_share * total:
+            break
+        if rules.related_heading.search(lines[at]):
+            end = at
+            break
     while end > start and is_chrome_line(lines[end - 1]):
         end -= 1
     return lines[start:end]
 
 
-def _reject_data_list(tree: LexborHTMLParser) -> None:
-    """Hanweb list pages keep their items as <record> CDATA inside <script type="text/xml">."""
-    records = sum(len(_RECORD.findall(node.text())) for node in tree.css('script[type="text/xml"]'))
-    if records >= _HANWEB_RECORDS:
-        raise NotAReportError(f"list page: {records} records in a <script type=\"text/xml\"> data list")
+def _data_list_records(tree: LexborHTMLParser) -> int:
+    """Items of Hanweb data lists (<record> CDATA inside <script type="text/xml">): a page made of them
+    with little text of its own is a list page; an article page may carry one for its related links."""
+    return sum(len(_RECORD.findall(node.text())) for node in tree.css('script[type="text/xml"]'))
 
 
 def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> list[LexborNode]:

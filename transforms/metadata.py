@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nianbao.settings import ConfigError
-from transforms.header_fields import parse_date, parse_header_lines
+from transforms.header_fields import arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
 from transforms.regions import Region, disambiguate, find_mentions, resolve_region
 from transforms.report_kind import OTHER
@@ -35,6 +35,7 @@ class MetadataRules:
     year_mentioned: tuple[re.Pattern[str], ...]
     year_body_chars: int
     session_year_kinds: frozenset[str]
+    session_line: re.Pattern[str]
     addressee_line: re.Pattern[str]
     contact_person: re.Pattern[str]
     contact_phone: re.Pattern[str]
@@ -44,6 +45,10 @@ class MetadataRules:
     signature_date: re.Pattern[str]
     region_body_chars: int
     region_subject_after: re.Pattern[str]
+    region_superior_after: re.Pattern[str]
+    county_self_reference: re.Pattern[str]
+    published_meta_tags: tuple[str, ...]
+    source_meta_tags: tuple[str, ...]
 
 
 def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
@@ -66,6 +71,7 @@ def _build(raw: Any) -> MetadataRules:
             year_mentioned=_patterns(raw, "year_mentioned"),
             year_body_chars=int(raw["year_body_chars"]),
             session_year_kinds=frozenset(raw["session_year_kinds"]),
+            session_line=re.compile(raw["session_line"]),
             addressee_line=re.compile(raw["addressee_line"]),
             contact_person=re.compile(raw["contact_person"]),
             contact_phone=re.compile(raw["contact_phone"]),
@@ -75,6 +81,10 @@ def _build(raw: Any) -> MetadataRules:
             signature_date=re.compile(raw["signature_date"]),
             region_body_chars=int(raw["region_body_chars"]),
             region_subject_after=re.compile(raw["region_subject_after"]),
+            region_superior_after=re.compile(raw["region_superior_after"]),
+            county_self_reference=re.compile(raw["county_self_reference"]),
+            published_meta_tags=tuple(str(name).lower() for name in raw["published_meta_tags"]),
+            source_meta_tags=tuple(str(name).lower() for name in raw["source_meta_tags"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/metadata.yaml: missing or bad entry: {exc}") from exc
@@ -137,7 +147,7 @@ def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
     tail = body_lines[-rules.signature_lines:]
     for i in range(len(tail) - 1, 0, -1):
         org = to_simplified(tail[i - 1])
-        if rules.signature_date.fullmatch(tail[i]) and rules.signature_org.fullmatch(org):
+        if rules.signature_date.fullmatch(arabic_dates(tail[i])) and rules.signature_org.fullmatch(org):
             return tail[i - 1], parse_date(tail[i])
     return None, None
 
@@ -148,8 +158,12 @@ def _first(pattern: re.Pattern[str], simple: str, text: str) -> str | None:
     return text[match.start("value"):match.end("value")].strip() if match else None
 
 
-def _body_region(body_lines: list[str], skip_first: bool) -> Region | None:
-    """The region a body is about: the one named most; a subject mention (X区政府, X县坚持…) counts double."""
+def _body_region(body_lines: list[str], skip_first: bool, site: Region | None) -> Region | None:
+    """The region a body is about: the one named most; a subject mention (X区政府, X县坚持…) counts double.
+
+    A superior named as leading the work (在XX市委…领导下) does not count; a body that calls itself 我县/全区
+    is about a county-level region; the site's own region breaks ties among the regions the body names.
+    """
     rules = metadata_rules()
     lines = body_lines[1:] if skip_first else body_lines
     text = "\n".join(lines)[: rules.region_body_chars]
@@ -162,33 +176,47 @@ def _body_region(body_lines: list[str], skip_first: bool) -> Region | None:
     regions: dict[str, Region] = {}
     for mention in mentions:
         region = disambiguate(mention, named)
-        if region is None:
-            continue
         end = mention.start + len(mention.name)
+        if region is None or rules.region_superior_after.match(text, end):
+            continue
         weight = 2 if rules.region_subject_after.match(text, end) else 1
         scores[region.code] += weight
         first_seen.setdefault(region.code, mention.start)
         regions.setdefault(region.code, region)
+    if rules.county_self_reference.search(to_simplified(text)):
+        counties = [code for code in scores if regions[code].level == "county"]
+        scores = Counter({code: scores[code] for code in counties}) if counties else scores
     if not scores:
         return None
-    best = max(scores, key=lambda code: (scores[code], -first_seen[code]))
+    site_code = site.code if site is not None else None
+    best = max(scores, key=lambda code: (scores[code], code == site_code, -first_seen[code]))
     return regions[best]
 
 
-def report_year_of(title: str | None, body: str, kind: str | None, published_at: str | None) -> int | None:
-    """The year a report covers: from the title, else the body's opening, else the year before publication.
+def report_year_of(
+    title: str | None, body: str, kind: str | None, header_lines: list[str] | None = None
+) -> int | None:
+    """The year a report covers, as the page states it: from the title, else the body's opening.
 
-    Only the title counts for a page of no known report kind.
+    A 政府工作报告 covers the year before its session (the session year is in its title or delivery subtitle).
+    Only the title counts for a page of no known report kind. A page that states no year gives None: the
+    publication date is not the year covered.
     """
     rules = metadata_rules()
+    session_kind = kind in rules.session_year_kinds
     if title:
-        match = _YEAR.search(title)
+        match = _YEAR.search(arabic_dates(to_simplified(title)))
         if match:
             year = int(match.group(1))
-            return year - 1 if kind in rules.session_year_kinds else year
+            return year - 1 if session_kind else year
     if kind is None or kind == OTHER:
         return None
-    start = to_simplified(body[: rules.year_body_chars])
+    if session_kind:
+        for line in header_lines or ():
+            match = rules.session_line.search(to_simplified(line))
+            if match:
+                return int(match.group("year")) - 1
+    start = arabic_dates(to_simplified(body[: rules.year_body_chars]))
     for pattern in rules.year_stated:
         match = pattern.search(start)
         if match:
@@ -201,8 +229,6 @@ def report_year_of(title: str | None, body: str, kind: str | None, published_at:
         match = pattern.search(start)
         if match:
             return int(match.group("year"))
-    if published_at:
-        return int(published_at[:4]) - 1
     return None
 
 
@@ -217,11 +243,11 @@ def read_metadata(page: StrippedPage, body_lines: list[str], kind: str | None) -
     addressee = addressee_of(body_lines)
     signed_by, signed_on = signature_of(body_lines)
     issuer = issuer_of(title) or signed_by
-    published = None
-    if meta.get("pubdate"):
-        published = parse_date(meta["pubdate"])
+    published = next((date for name in rules.published_meta_tags if meta.get(name)
+                      for date in [parse_date(meta[name])] if date), None)
     published = published or header.values.get("published_at") or header.unlabeled_date
-    source = meta.get("contentsource") or header.values.get("source") or header.values.get("publisher")
+    source = (next((meta[name] for name in rules.source_meta_tags if meta.get(name)), None)
+              or header.values.get("source") or header.values.get("publisher"))
     region = None
     for text in (issuer, title, source):
         if text:
@@ -229,13 +255,21 @@ def read_metadata(page: StrippedPage, body_lines: list[str], kind: str | None) -
             if region:
                 break
     if region is None:
-        region = _body_region(body_lines, skip_first=addressee is not None)
+        # a speech's delivery subtitle names its own region (——…在XX县第十七届人民代表大会…会议上)
+        for line in page.header_lines:
+            if rules.session_line.search(to_simplified(line)):
+                region = resolve_region(line)
+                break
+    site_name = meta.get("sitename")
+    site = resolve_region(site_name) if site_name else None
+    if region is None:
+        region = _body_region(body_lines, skip_first=addressee is not None, site=site) or site
     return Metadata(
         title=title,
         issuer=issuer,
         region_name=region.name if region else None,
         region_code=region.code if region else None,
-        report_year=report_year_of(title, body, kind, published),
+        report_year=report_year_of(title, body, kind, page.header_lines),
         published_at=published,
         source=_squash(source) if source else None,
         doc_number=header.values.get("doc_number"),

@@ -133,8 +133,11 @@ def _extra_config() -> dict[str, Any]:
     return raw
 
 
-def _extra_regions(by_code: dict[str, Region]) -> list[Region]:
+def _extra_regions(by_code: dict[str, Region]) -> tuple[list[Region], dict[str, tuple[str, int | None]]]:
+    """The regions of config/regions_extra.yaml, and {old code: (new code, year)} for those that replace a
+    dataset unit renamed and recoded after the dataset was compiled."""
     regions: list[Region] = []
+    replaced: dict[str, tuple[str, int | None]] = {}
     known = dict(by_code)
     for entry in _extra_config().get("regions") or []:
         try:
@@ -146,10 +149,13 @@ def _extra_regions(by_code: dict[str, Region]) -> list[Region]:
         parent = known.get(str(entry.get("parent") or ""))
         province = name if level == "province" else (parent.province if parent else "")
         city = parent.name if parent and level == "county" else None
-        region = Region(code, name, level, parent.code if parent else None, province, city)
+        since = int(entry["since"]) if entry.get("since") else None
+        region = Region(code, name, level, parent.code if parent else None, province, city, valid_from=since)
         regions.append(region)
         known[code] = region
-    return regions
+        if entry.get("replaces"):
+            replaced[str(entry["replaces"])] = (code, since)
+    return regions, replaced
 
 
 @cache
@@ -187,7 +193,18 @@ def all_regions() -> list[Region]:
         former.append(Region(new.code, old_name, new.level, new.parent_code, new.province, new.city,
                              valid_from=None, valid_to=change["year"]))
     by_code = {r.code: r for r in current}
-    return current + former + _extra_regions(by_code)
+    extra, replaced = _extra_regions(by_code)
+    if replaced:
+        # the replaced unit's names (current and former) become former names of its successor
+        rows = []
+        for region in current + former:
+            if region.code in replaced:
+                code, since = replaced[region.code]
+                region = Region(code, region.name, region.level, region.parent_code, region.province,
+                                region.city, valid_from=None, valid_to=region.valid_to or since)
+            rows.append(region)
+        return rows + extra
+    return current + former + extra
 
 
 @cache
