@@ -90,9 +90,6 @@ class Archive:
             raise OSError(f"archive object {sha256} is corrupt (hash mismatch)")
         return data
 
-    def has(self, sha256: str) -> bool:
-        return bool(self.fs.exists(self._object_path(sha256)))
-
     def record(self, rows: Iterable[ManifestRow]) -> None:
         """Write manifest rows as one new file (nothing is appended in place)."""
         lines = [json.dumps(asdict(row), ensure_ascii=False, sort_keys=True) for row in rows]

@@ -82,7 +82,6 @@ class Fetcher:
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, RobotsRules] = {}
         self._lock = threading.Lock()
-        self.requests_sent = 0
 
     def __enter__(self) -> Fetcher:
         return self
@@ -196,8 +195,6 @@ class Fetcher:
 
     def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness) -> _Hop:
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **conditional}
-        with self._lock:
-            self.requests_sent += 1
         try:
             with self._client.stream("GET", url, headers=headers, timeout=policy.timeout_seconds) as response:
                 status = response.status_code

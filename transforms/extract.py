@@ -33,8 +33,3 @@ def extract_pages(pages: Sequence[Page]) -> ExtractedBatch:
     reports = [read_document(page) for page in pages]
     figures = measure_reports(reports)
     return ExtractedBatch(reports=reports, quantities=figures.quantities, facts=figures.facts)
-
-
-def extract_page(page: Page) -> Report:
-    """One page through the whole transform."""
-    return extract_pages([page]).reports[0]
