@@ -105,8 +105,7 @@ def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None
     summary.add_load(load_batch(pages, warehouse), len(pages))
     if unreadable:
         record_rejects(unreadable, warehouse)
-        summary.rejected += len(unreadable)
-        summary.rejects.extend(unreadable)
+        summary.add_rejects(unreadable)
     return summary
 
 
@@ -134,8 +133,7 @@ def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: 
                     _count_fetch(result, row, outcome, reason, fetch_rejects)
     if fetch_rejects:
         record_rejects(fetch_rejects, warehouse)
-    result.summary.rejects.extend(fetch_rejects)
-    result.summary.rejected += len(fetch_rejects)
+    result.summary.add_rejects(fetch_rejects)
     get_run_logger().info("scrape: %s", result.summary.describe())
     return result
 

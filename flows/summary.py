@@ -11,6 +11,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from warehouse.load import LoadSummary, RejectRow
 
 MAX_LISTED = 50  # rejects listed one by one in the markdown artifact; the rest are counted
+# RunSummary's count fields, in the order the table artifact lists them
+COUNTS = ("found", "fetched", "unchanged", "failed", "ingested", "loaded", "replaced", "skipped", "rejected")
 
 
 class NothingLoadedError(RuntimeError):
@@ -41,9 +43,13 @@ class RunSummary:
         self.rejected += load.rejected
         self.rejects.extend(load.rejects)
 
+    def add_rejects(self, rejects: list[RejectRow]) -> None:
+        """Count inputs rejected outside a load (fetch, discover, archive) and keep their reasons."""
+        self.rejected += len(rejects)
+        self.rejects.extend(rejects)
+
     def merge(self, other: RunSummary) -> RunSummary:
-        for name in ("found", "fetched", "unchanged", "failed", "loaded", "replaced", "skipped", "rejected",
-                     "ingested"):
+        for name in COUNTS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rejects.extend(other.rejects)
         self.skipped_links.update(other.skipped_links)
@@ -55,9 +61,7 @@ class RunSummary:
         return self.loaded + self.replaced + self.skipped
 
     def rows(self) -> list[dict[str, object]]:
-        return [{"measure": name, "count": getattr(self, name)} for name in
-                ("found", "fetched", "unchanged", "failed", "ingested", "loaded", "replaced", "skipped",
-                 "rejected")]
+        return [{"measure": name, "count": getattr(self, name)} for name in COUNTS]
 
     def describe(self) -> str:
         """Plain lines for the console."""
@@ -67,7 +71,7 @@ class RunSummary:
             f"warehouse: loaded {self.loaded}, replaced {self.replaced}, skipped (unchanged) {self.skipped}, "
             f"rejected {self.rejected}",
         ]
-        lines += [f"  rejected [{r.stage}] {r.input}: {r.reason}" for r in self.rejects[:MAX_LISTED]]
+        lines += [r.line() for r in self.rejects[:MAX_LISTED]]
         if len(self.rejects) > MAX_LISTED:
             lines.append(f"  … and {len(self.rejects) - MAX_LISTED} more rejects")
         return "\n".join(lines)

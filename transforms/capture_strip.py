@@ -22,7 +22,7 @@ from transforms.header_fields import (
 )
 from transforms.model import StrippedPage
 from transforms.regions import find_mentions
-from transforms.rulebook import compiled
+from transforms.rulebook import any_of, compiled
 from transforms.textmap import to_simplified
 
 _SPACES = " \t\r\f\v\u3000\xa0\ufeff\u200b"
@@ -51,7 +51,7 @@ def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
             re.compile(str(pattern))
         except re.error as exc:
             raise ConfigError(f"config/capture_chrome.yaml: {key}: bad regex {pattern!r}: {exc}") from exc
-    return re.compile("|".join(f"(?:{p})" for p in patterns))
+    return re.compile(any_of(patterns))
 
 
 def _build(raw: Any) -> ChromeRules:

@@ -42,7 +42,7 @@ def read_document(page: Page) -> Report:
         reason = not_a_report_reason(title, body, kind)
         if reason:
             raise NotAReportError(reason)
-        report.metadata = read_metadata(stripped, stripped.body_lines, kind)
+        report.metadata = read_metadata(stripped, stripped.body_lines, kind, title)
     except ExtractError as exc:
         report.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return report

@@ -212,8 +212,9 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
         if CMS_DATE_LINE.fullmatch(line):
             result.unlabeled_date = result.unlabeled_date or parse_date(line)
             continue
-        simple = _colonised(to_simplified(line), rules)
-        if simple != to_simplified(line):  # tabs became colons: one character for one, offsets still agree
+        plain = to_simplified(line)
+        simple = _colonised(plain, rules)
+        if simple != plain:  # tabs became colons: one character for one, offsets still agree
             line = "".join("：" if (a, b) == ("：", "\t") else b for a, b in zip(simple, line, strict=True))
         matches = list(rules.label_pattern.finditer(simple))
         for i, match in enumerate(matches):

@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborNode
 
 from transforms.html_containers import PageRules
 from transforms.html_density import prose_weight
-from transforms.html_text import Line, is_link_line, render_lines
+from transforms.html_text import Line, compact, is_link_line, render_lines
 
 TITLE_MARK = "\x00title"
 _CONTENT_MARK = "\x00content"
@@ -20,10 +20,6 @@ _BOX_SIBLINGS = 3
 _BOX_MIN_FIELDS = 2  # a box states several fields; one labelled line above the article is a banner
 _LABEL_CELL = re.compile(r"[:：]\s*$")
 _LABEL_CELL_CHARS = 8
-
-
-def _compact(text: str) -> str:
-    return "".join(text.split())
 
 
 def _ancestor_ids(node: LexborNode) -> list[int]:
@@ -84,7 +80,7 @@ def with_colons(rules: PageRules, text: str) -> str:
         return text
     cells = text.split("\t")
     for i, cell in enumerate(cells):
-        bare = "".join(cell.split())
+        bare = compact(cell)
         if 0 < len(bare) <= _LABEL_CELL_CHARS and not _LABEL_CELL.search(bare):
             hit = rules.byline_label.search(bare + "：")
             if rules.index_label.fullmatch(bare) or (hit is not None and hit.end() == len(bare) + 1):
@@ -148,11 +144,11 @@ def split_at_title(rules: PageRules, lines: list[Line]) -> tuple[list[str], list
 
 def _title_line(lines: list[str], title: str | None) -> int:
     """Index of the last line showing the title (-1 when none does)."""
-    wanted = _compact(title or "")
+    wanted = compact(title or "")
     if not wanted:
         return -1
     return max((i for i, line in enumerate(lines)
-                if wanted in _compact(line) and len(_compact(line)) <= 2 * len(wanted)), default=-1)
+                if wanted in compact(line) and len(compact(line)) <= 2 * len(wanted)), default=-1)
 
 
 def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | None,

@@ -11,7 +11,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from nianbao.settings import ConfigError
 from transforms.html_density import chrome_word_pattern
-from transforms.rulebook import compiled
+from transforms.html_text import compact
+from transforms.rulebook import any_of, compiled
 
 
 @dataclass(slots=True, frozen=True)
@@ -58,7 +59,7 @@ def _parse(raw: Any) -> PageRules:
         raise ConfigError("config/containers.yaml: hosts must map a host to a list of selectors")
     hosts = {str(h).lower(): _strings(sel, f"hosts.{h}") for h, sel in hosts_raw.items()}
     patterns = _strings(raw.get("not_found_patterns"), "not_found_patterns")
-    not_found = _regex("|".join(f"(?:{p})" for p in patterns), "not_found_patterns")
+    not_found = _regex(any_of(patterns), "not_found_patterns")
     label = _pattern(raw, "byline_label_pattern")
     date = _pattern(raw, "byline_date_pattern")
     selectors = _strings(raw.get("containers"), "containers") + tuple(s for v in hosts.values() for s in v)
@@ -82,8 +83,7 @@ def _parse(raw: Any) -> PageRules:
         related_tail_share=float(raw.get("related_tail_share", 0.5)),
         site_title=_pattern(raw, "site_title_pattern"),
         index_label=_regex(f"(?:{_pattern(raw, 'index_field_labels').pattern})[:：]?", "index_field_labels"),
-        not_title=_regex("|".join(f"(?:{p})" for p in (label.pattern, date.pattern,
-                                                         _pattern(raw, "not_title_pattern").pattern)),
+        not_title=_regex(any_of((label.pattern, date.pattern, _pattern(raw, "not_title_pattern").pattern)),
                          "not_title_pattern"),
     )
 
@@ -154,7 +154,7 @@ def _together(nodes: list[LexborNode]) -> list[LexborNode]:
     box in a sidebar) is left out."""
     if len(nodes) < 2:
         return nodes
-    sizes = [len("".join(n.text(deep=True).split())) for n in nodes]
+    sizes = [len(compact(n.text(deep=True))) for n in nodes]
     largest = max(range(len(nodes)), key=sizes.__getitem__)
     home = nodes[largest].parent
     home_id = home.mem_id if home is not None else None

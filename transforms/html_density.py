@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from selectolax.lexbor import LexborNode
 
+from transforms.html_text import compact
+
 _TEXT_BLOCKS = frozenset(("p", "div", "td", "th", "li", "dd", "dt", "section", "article", "main", "pre",
                           "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6"))
 _SENTENCE_PUNCT = re.compile(r"[。，；！？、．.,;!?]")
@@ -40,9 +42,9 @@ def prose_weight(text: str) -> int:
     """Characters of running prose in a text: short strings without sentence punctuation count zero."""
     if len(text) < 8:
         return 0
-    compact = "".join(text.split())
-    if len(compact) >= 8 and (_SENTENCE_PUNCT.search(compact) or len(compact) >= 25):
-        return len(compact)
+    printed = compact(text)
+    if len(printed) >= 8 and (_SENTENCE_PUNCT.search(printed) or len(printed) >= 25):
+        return len(printed)
     return 0
 
 
@@ -215,10 +217,10 @@ def _is_caption(node: LexborNode) -> bool:
 
 
 def _link_share(node: LexborNode) -> float:
-    text = len("".join(node.text(deep=True).split()))
+    text = len(compact(node.text(deep=True)))
     if not text:
         return 0.0
-    return sum(len("".join(a.text(deep=True).split())) for a in node.css("a")) / text
+    return sum(len(compact(a.text(deep=True))) for a in node.css("a")) / text
 
 
 def _is_data_table(node: LexborNode, rules: DensityRules) -> bool:

@@ -6,7 +6,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from transforms.html_text import flat_text
+from transforms.html_text import compact, flat_text
 
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|-|–)\s*")
 _SPACES = re.compile(r"\s+")
@@ -32,10 +32,6 @@ def read_meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     return found
 
 
-def _compact(text: str) -> str:
-    return _SPACES.sub("", text)
-
-
 def page_title(tree: LexborHTMLParser) -> str:
     """The text of <title> on one line ('' when absent)."""
     node = tree.css_first("title")
@@ -51,20 +47,20 @@ def find_title(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None
     """
     window = page_title(tree)
     meta_title = next((meta[k] for k in _TITLE_META if meta.get(k)), None)
-    references = [_compact(t) for t in (meta_title, window) if t]
+    references = [compact(t) for t in (meta_title, window) if t]
     best: tuple[int, LexborNode] | None = None
     fallback: tuple[int, LexborNode] | None = None
     for node in tree.css(_HEADING_SELECTOR):
         if node.tag in ("title", "meta", "body", "html", "head"):
             continue
-        compact = _compact(node.text(deep=True))
-        if not 4 <= len(compact) <= 120:
+        printed = compact(node.text(deep=True))
+        if not 4 <= len(printed) <= 120:
             continue
-        if any(compact in ref for ref in references):
-            if best is None or len(compact) > best[0]:
-                best = (len(compact), node)
+        if any(printed in ref for ref in references):
+            if best is None or len(printed) > best[0]:
+                best = (len(printed), node)
         elif node.tag == "h1" and fallback is None and node.css_first("a") is None:
-            fallback = (len(compact), node)
+            fallback = (len(printed), node)
     if best is not None:
         return flat_text(best[1]), best[1]
     if meta_title:
@@ -103,8 +99,8 @@ def heading_before(root: LexborNode, anchor: LexborNode, skip: re.Pattern[str]) 
         if key not in headings and (tag not in _LEAF_BLOCKS or node.css_first(_BLOCK_CHILDREN) is not None):
             continue
         text = node.text(deep=True)
-        compact = _compact(text)
-        if (_MIN_NEARBY_TITLE <= len(compact) <= 120 and compact[-1] not in _NOT_TITLE_END
+        printed = compact(text)
+        if (_MIN_NEARBY_TITLE <= len(printed) <= 120 and printed[-1] not in _NOT_TITLE_END
                 and node.css_first("a") is None and not skip.search(text)):
             found = node
     return found

@@ -24,7 +24,7 @@ from transforms.html_meta import (
     read_meta_tags,
     title_head,
 )
-from transforms.html_text import SKIP_TAGS, Line, flat_text, is_link_line, render_lines
+from transforms.html_text import SKIP_TAGS, Line, compact, flat_text, is_link_line, render_lines
 from transforms.model import StrippedPage
 
 _HTML_START = re.compile(
@@ -184,7 +184,7 @@ def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, l
     text = "".join(line.text for line in lines)
     if len(text) <= rules.not_found_max_chars:
         page_text = body.text(deep=True)
-        if len(_compact(page_text)) <= rules.not_found_max_chars:
+        if len(compact(page_text)) <= rules.not_found_max_chars:
             hit = rules.not_found.search(window_title) or rules.not_found.search(page_text)
             if hit:
                 raise NotAReportError(f"error page served as a document: {hit.group(0)!r}")
@@ -197,7 +197,7 @@ def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, l
     if link_chars >= _LIST_LINK_SHARE * len(text) and _prose(lines, _LIST_MAX_PROSE) < _LIST_MAX_PROSE:
         link_lines = sum(1 for line in lines if is_link_line(line))
         raise NotAReportError(f"list page: {link_lines} of {len(lines)} lines are links")
-    if not _prose(lines, 1) and len(_compact(text)) < 10:
+    if not _prose(lines, 1) and len(compact(text)) < 10:
         raise NotAReportError("page has no text content")
 
 
@@ -210,7 +210,3 @@ def _prose(lines: list[Line], enough: int) -> int:
         if not is_link_line(line):
             total += prose_weight(line.text)
     return total
-
-
-def _compact(text: str) -> str:
-    return "".join(text.split())

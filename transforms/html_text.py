@@ -180,6 +180,11 @@ def is_link_line(line: Line) -> bool:
     return line.link_chars * 2 >= len(line.text) and not _SENTENCE_END.search(line.text)
 
 
+def compact(text: str) -> str:
+    """The text with every whitespace character removed, to compare or measure what is printed."""
+    return "".join(text.split())
+
+
 def flat_text(node: LexborNode) -> str:
     """A short element's visible text on one line (inline pieces joined by single spaces)."""
     return " ".join(line.text.replace("\t", " ") for line in render_lines([node]))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nianbao.settings import ConfigError
-from transforms.header_fields import arabic_dates, parse_date, parse_header_lines
+from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
 from transforms.regions import Region, disambiguate, find_mentions, resolve_region
 from transforms.report_kind import OTHER
@@ -98,11 +98,16 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def title_of(page: StrippedPage, body: str) -> str | None:
-    """The printed title; else ArticleTitle or an index-table 名称; else one the opening sentence states."""
+def title_of(page: StrippedPage, body: str, header: HeaderValues | None = None) -> str | None:
+    """The printed title; else ArticleTitle or an index-table 名称; else one the opening sentence states.
+
+    ``header``: parse_header_lines(page.header_lines) when the caller has it already.
+    """
     title = page.title_hint or page.meta_tags.get("articletitle")
     if not title and page.header_lines:
-        title = parse_header_lines(page.header_lines).values.get("title")
+        if header is None:
+            header = parse_header_lines(page.header_lines)
+        title = header.values.get("title")
     if title and title.strip():
         return _squash(title)
     rules = metadata_rules()
@@ -232,14 +237,16 @@ def report_year_of(
     return None
 
 
-def read_metadata(page: StrippedPage, body_lines: list[str], kind: str | None) -> Metadata:
-    """Every metadata field the page states; None for the others."""
+def read_metadata(
+    page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None
+) -> Metadata:
+    """Every metadata field the page states; None for the others. ``title``: title_of(page) if known."""
     rules = metadata_rules()
     body = "\n".join(body_lines)
     simple_body = to_simplified(body)
     header = parse_header_lines(page.header_lines)
     meta = page.meta_tags
-    title = title_of(page, body)
+    title = title or title_of(page, body, header)
     addressee = addressee_of(body_lines)
     signed_by, signed_on = signature_of(body_lines)
     issuer = issuer_of(title) or signed_by

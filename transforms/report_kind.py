@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nianbao.settings import ConfigError
-from transforms.rulebook import compiled
+from transforms.rulebook import any_of, compiled
 from transforms.textmap import to_simplified
 
 OTHER = "other"
@@ -29,7 +29,7 @@ def _either(patterns: object, where: str) -> re.Pattern[str] | None:
     if not isinstance(patterns, list):
         raise ConfigError(f"config/kinds.yaml: {where} must be a list of regexes")
     try:
-        return re.compile("|".join(f"(?:{p})" for p in patterns))
+        return re.compile(any_of(patterns))
     except re.error as exc:
         raise ConfigError(f"config/kinds.yaml: {where}: bad regex: {exc}") from exc
 
@@ -77,7 +77,7 @@ def _build_not_report(raw: Any) -> _NotReportRules:
     try:
         rules = raw["not_report"]
         return _NotReportRules(
-            error_page=re.compile("|".join(f"(?:{p})" for p in rules["error_page"]), re.IGNORECASE),
+            error_page=re.compile(any_of(rules["error_page"]), re.IGNORECASE),
             error_page_max_chars=int(rules["error_page_max_chars"]),
             min_report_chars=int(rules["min_report_chars"]),
             sentence_mark=re.compile(rules["sentence_marks"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from nianbao.settings import load_config
@@ -18,6 +18,11 @@ RECHECK_SECONDS = 1.0
 
 # (file, part) -> (checked at, config folder, id of the parsed file, compiled rules)
 _compiled: dict[tuple[str, str], tuple[float, str | None, int, Any]] = {}
+
+
+def any_of(patterns: Iterable[str]) -> str:
+    """One regex source that matches where any of the patterns does, each in a non-capturing group."""
+    return "|".join(f"(?:{p})" for p in patterns)
 
 
 def compiled(name: str, build: Callable[[Any], T], part: str = "") -> T:

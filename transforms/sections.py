@@ -11,7 +11,7 @@ from typing import Any
 
 from nianbao.settings import ConfigError
 from transforms.model import Section
-from transforms.rulebook import compiled
+from transforms.rulebook import any_of, compiled
 
 _TITLE_END = re.compile(r"[。；;！？!?]")
 
@@ -34,7 +34,7 @@ def _build(raw: Any) -> _Rules:
     try:
         levels = tuple(_Level(int(entry["level"]), re.compile(entry["pattern"])) for entry in raw["levels"])
         unnamed = (re.sub(r"\(\?P<\w+>", "(?:", level.pattern.pattern) for level in levels)
-        any_heading = re.compile("|".join(f"(?:{p})" for p in unnamed))
+        any_heading = re.compile(any_of(unnamed))
         return _Rules(levels, any_heading, int(raw.get("max_level", 2)), int(raw.get("title_max_chars", 60)))
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/sections.yaml: bad 'levels' entry: {exc}") from exc

@@ -13,6 +13,10 @@ class RejectRow:
     stage: str
     reason: str
 
+    def line(self) -> str:
+        """One indented console line: stage, input and reason."""
+        return f"  rejected [{self.stage}] {self.input}: {self.reason}"
+
 
 @dataclass(slots=True)
 class LoadSummary:
@@ -25,6 +29,14 @@ class LoadSummary:
     rejects: list[RejectRow] = field(default_factory=list)
     warehouse: str | None = None
 
+    def add(self, other: LoadSummary) -> None:
+        """Count another load (e.g. the next batch) into this one."""
+        self.loaded += other.loaded
+        self.replaced += other.replaced
+        self.skipped += other.skipped
+        self.rejected += other.rejected
+        self.rejects.extend(other.rejects)
+
     def describe(self) -> str:
         """A few readable lines: the counts, then one line per reject."""
         where = f" into {self.warehouse}" if self.warehouse else ""
@@ -32,7 +44,7 @@ class LoadSummary:
             f"loaded {self.loaded}, replaced {self.replaced}, skipped {self.skipped} (unchanged), "
             f"rejected {self.rejected}{where}"
         ]
-        lines.extend(f"  rejected [{r.stage}] {r.input}: {r.reason}" for r in self.rejects)
+        lines.extend(r.line() for r in self.rejects)
         return "\n".join(lines)
 
     def __str__(self) -> str:

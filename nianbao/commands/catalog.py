@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import unicodedata
 
 from nianbao.settings import ConfigError
 from transforms.catalog import Catalog, load_catalog
+from warehouse.render import display_width
 
 EXIT_CONFIG = 2
 COLUMNS = ("code", "name_zh", "name_en", "unit", "family", "rules")
@@ -35,17 +35,14 @@ def catalog_rows(catalog: Catalog, domain: str | None = None) -> list[dict[str, 
     ]
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def render_table(rows: list[dict[str, object]]) -> str:
     """An aligned text table (wide characters count double)."""
     cells = [[str(row[c]) for c in COLUMNS] for row in rows]
-    widths = [max([_width(c)] + [_width(r[i]) for r in cells]) for i, c in enumerate(COLUMNS)]
+    widths = [max([display_width(c)] + [display_width(r[i]) for r in cells]) for i, c in enumerate(COLUMNS)]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True)).rstrip()
+        padded = (v + " " * (w - display_width(v)) for v, w in zip(values, widths, strict=True))
+        return "  ".join(padded).rstrip()
 
     return "\n".join([line(list(COLUMNS)), line(["-" * w for w in widths]), *map(line, cells)])
 

@@ -173,11 +173,7 @@ def _run_load(args: argparse.Namespace) -> int:
     size = max(1, args.batch_size)
     for start in range(0, len(files), size):
         part = load_batch(files[start:start + size], args.warehouse)
-        total.loaded += part.loaded
-        total.replaced += part.replaced
-        total.skipped += part.skipped
-        total.rejected += part.rejected
-        total.rejects.extend(part.rejects)
+        total.add(part)
         total.warehouse = part.warehouse
     print(total.describe())
     return EXIT_FAILED if total.rejected else 0
