@@ -9,9 +9,9 @@ from transforms.decode import decode_bytes
 from transforms.errors import ExtractError, NotAReportError
 from transforms.hints import hinted_kind, hinted_year
 from transforms.html_strip import looks_like_html, strip_html
-from transforms.metadata import read_metadata, title_of
+from transforms.metadata import read_metadata_and_region, title_of
 from transforms.model import Page, Report, StrippedPage
-from transforms.page_region import find_region, region_hint
+from transforms.page_region import PageOrigin, region_hint
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
 
@@ -44,12 +44,9 @@ def read_document(page: Page) -> Report:
         reason = not_a_report_reason(title, body, kind)
         if reason:
             raise NotAReportError(reason)
-        report.metadata = read_metadata(stripped, stripped.body_lines, kind, title)
+        origin = PageOrigin(decoded.text, page.url, region_hint(page.hints.region_code))
+        report.metadata, found = read_metadata_and_region(stripped, stripped.body_lines, kind, title, origin)
         report.metadata.report_year = hinted_year(report.metadata.report_year, page.hints, report.warnings)
-        hint = region_hint(page.hints.region_code)
-        found = find_region(stripped, report.metadata, decoded.text, page.url, hint)
-        report.metadata.region_name = found.region.name if found.region else None
-        report.metadata.region_code = found.region.code if found.region else None
         report.region = found.note()
         report.warnings.extend(found.warnings)
     except ExtractError as exc:

@@ -13,6 +13,7 @@ from typing import Any
 from nianbao.settings import ConfigError
 from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
+from transforms.page_region import PageOrigin, RegionFinding, find_region
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
 from transforms.sections import heading_of
@@ -195,10 +196,16 @@ def report_year_of(
 def read_metadata(
     page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None
 ) -> Metadata:
-    """Every metadata field the page states; None for the others. ``title``: title_of(page) if known.
+    """Every metadata field the page states; None for the others. ``title``: title_of(page) if known."""
+    return read_metadata_and_region(page, body_lines, kind, title)[0]
 
-    The region fields are left to transforms.page_region (read_document fills them).
-    """
+
+def read_metadata_and_region(
+    page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None,
+    origin: PageOrigin | None = None,
+) -> tuple[Metadata, RegionFinding]:
+    """read_metadata, and how the region was found (transforms.page_region); ``origin``: the whole page as
+    decoded, its URL and the user's region hint, when known."""
     rules = metadata_rules()
     body = "\n".join(body_lines)
     simple_body = to_simplified(body)
@@ -213,7 +220,7 @@ def read_metadata(
     published = published or header.values.get("published_at") or header.unlabeled_date
     source = (next((meta[name] for name in rules.source_meta_tags if meta.get(name)), None)
               or header.values.get("source") or header.values.get("publisher"))
-    return Metadata(
+    metadata = Metadata(
         title=title,
         issuer=issuer,
         report_year=report_year_of(title, body, kind, page.header_lines),
@@ -227,3 +234,7 @@ def read_metadata(
         contact_phone=_first(rules.contact_phone, simple_body, body),
         cc=_first(rules.cc, simple_body, body),
     )
+    found = find_region(page, metadata, origin or PageOrigin())
+    metadata.region_name = found.region.name if found.region else None
+    metadata.region_code = found.region.code if found.region else None
+    return metadata, found

@@ -119,18 +119,28 @@ def _head_text(stripped: StrippedPage, page_text: str) -> str:
     return page_text[:at] if at > 0 else ""
 
 
-def find_region(stripped: StrippedPage, metadata: Metadata, page_text: str, url: str | None,
-                hint: Region | None = None) -> RegionFinding:
+@dataclass(frozen=True, slots=True)
+class PageOrigin:
+    """What is known of a page beyond its stripped text: all of it as decoded (footer with ICP and filing
+    numbers, canonical address), the URL it came from, the user's region hint."""
+
+    text: str = ""
+    url: str | None = None
+    hint: Region | None = None
+
+
+def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) -> RegionFinding:
     """Where the page names its region: title, issuer, source, header lines; else the body, the URL's site,
     the lines above the body, the SiteName meta tag. A --region hint fills in when the page names no region or
     an ambiguous one; a region the title, issuer, source or header lines name unambiguously wins over it."""
     rules = clue_rules()
+    page_text, hint = origin.text, origin.hint
     body_start = "\n".join(stripped.body_lines)[: rules.body_chars]
     head = _head_text(stripped, page_text)
     own_words = "\n".join(filter(None, [metadata.title, metadata.issuer, metadata.source,
                                         *stripped.header_lines, head, stripped.meta_tags.get("sitename"),
                                         body_start]))
-    clues, site_region = page_clues(own_words, page_text, url)
+    clues, site_region = page_clues(own_words, page_text, origin.url)
     clues = clues.with_hint(hint)
     stated: list[tuple[str, str | None]] = [
         ("title", metadata.title), ("issuer", metadata.issuer), ("source", metadata.source),
@@ -147,12 +157,15 @@ def find_region(stripped: StrippedPage, metadata: Metadata, page_text: str, url:
             return finding
         if isinstance(value, Ambiguous):
             return _settle(value, method, hint)
-    value, decided = _body_region(stripped.body_lines, metadata.addressee is not None, clues, site_region)
+    site_name = stripped.meta_tags.get("sitename")
+    named_site = _in_text(site_name, clues)[0] if site_name else None
+    prefer = site_region or (named_site if isinstance(named_site, Region) else None)
+    value, decided = _body_region(stripped.body_lines, metadata.addressee is not None, clues, prefer)
     if site_region is not None and not (isinstance(value, Region) and _inside(value, site_region)):
         value, decided, method = site_region, tuple(c for c in clues.items if c.kind == "site"), "host"
     else:
         method = "body"
-    fallbacks = (("page_head", head), ("site_name", stripped.meta_tags.get("sitename")))
+    fallbacks = (("page_head", head), ("site_name", site_name))
     for fallback, text in fallbacks if value is None else ():
         value, decided = _in_text(text, clues) if text else (None, ())
         if value is not None:
