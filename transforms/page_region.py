@@ -130,7 +130,8 @@ class PageOrigin:
 
 
 def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) -> RegionFinding:
-    """Where the page names its region: title, issuer, source, header lines; else the body, the URL's site,
+    """Where the page names its region: issuer (the government or department the title or signature names),
+    title, source, header lines; else the body, the URL's site,
     the lines above the body, the SiteName meta tag. A --region hint fills in when the page names no region or
     an ambiguous one; a region the title, issuer, source or header lines name unambiguously wins over it."""
     rules = clue_rules()
@@ -143,7 +144,7 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
     clues, site_region = page_clues(own_words, page_text, origin.url)
     clues = clues.with_hint(hint)
     stated: list[tuple[str, str | None]] = [
-        ("title", metadata.title), ("issuer", metadata.issuer), ("source", metadata.source),
+        ("issuer", metadata.issuer), ("title", metadata.title), ("source", metadata.source),
         *(("header", line) for line in stripped.header_lines)]
     for method, text in stated:
         if not text:
