@@ -179,15 +179,16 @@ def load_inputs(args: argparse.Namespace) -> list[tuple[str, str | None, Hints]]
     from nianbao.manifest import merged, read_manifest
 
     default = hints_from(args)
-    inputs: list[tuple[str, str | None, Hints]] = []
-    listed: set[str] = set()
-    for entry in read_manifest(args.manifest) if args.manifest else ():
-        hints = merged(entry.hints, default)
+    listed: dict[str, tuple[str | None, Hints]] = {}
+    entries = read_manifest(args.manifest) if args.manifest else []
+    # folder rows first, so that a row naming one of the folder's files wins over the folder's row
+    for entry in sorted(entries, key=lambda e: not e.path.is_dir()):
         for file in loadable_files([str(entry.path)]):
-            if file not in listed:
-                listed.add(file)
-                inputs.append((file, entry.url, hints))
-    inputs.extend((file, None, default) for file in loadable_files(args.paths) if file not in listed)
+            listed[file] = (entry.url, merged(entry.hints, default))
+    inputs = [(file, url, hints) for file, (url, hints) in listed.items()]
+    known = {Path(file).resolve() for file in listed}
+    inputs.extend((file, None, default) for file in loadable_files(args.paths)
+                  if Path(file).resolve() not in known)
     return inputs
 
 
