@@ -206,3 +206,9 @@ def test_the_installed_command_prints_no_traceback_for_a_bad_hint(nianbao_cmd):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_the_sites_owner_named_in_the_footer_and_window_title_is_the_last_resort(capsys):
+    report = one(capsys, str(REGIONS / "owner_in_footer.html"))
+    assert report["metadata"]["region_code"] == "990121"
+    assert report["region"]["method"] == "site_owner"

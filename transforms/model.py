@@ -101,8 +101,9 @@ class StrippedPage:
 
 @dataclass(slots=True)
 class RegionNote:
-    """How region_code was found (method: title, issuer, source, header, body, host, page_head, site_name,
-    hint; None when not found), the clues that settled a shared name, and the candidates a name left open."""
+    """How region_code was found (method: issuer, title, source, header, body, host, page_head, site_name,
+    site_owner, hint; None when not found), the clues that settled a shared name, and the candidates a name
+    left open."""
 
     method: str | None = None
     clues: list[str] = field(default_factory=list)

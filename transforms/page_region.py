@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from transforms.model import Metadata, RegionNote, StrippedPage
-from transforms.region_clues import Clue, Clues, clue_rules, page_clues
+from transforms.region_clues import Clue, Clues, clue_rules, page_clues, site_owners
 from transforms.regions import LEVELS, Region, code_prefix, find_mentions, region_by_code
 from transforms.textmap import to_simplified
 
@@ -138,9 +138,10 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
     page_text, hint = origin.text, origin.hint
     body_start = "\n".join(stripped.body_lines)[: rules.body_chars]
     head = _head_text(stripped, page_text)
+    site_name = stripped.meta_tags.get("sitename")
+    owners = site_owners(page_text)
     own_words = "\n".join(filter(None, [metadata.title, metadata.issuer, metadata.source,
-                                        *stripped.header_lines, head, stripped.meta_tags.get("sitename"),
-                                        body_start]))
+                                        *stripped.header_lines, head, site_name, *owners, body_start]))
     clues, site_region = page_clues(own_words, page_text, origin.url)
     clues = clues.with_hint(hint)
     stated: list[tuple[str, str | None]] = [
@@ -158,15 +159,14 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
             return finding
         if isinstance(value, Ambiguous):
             return _settle(value, method, hint)
-    site_name = stripped.meta_tags.get("sitename")
-    named_site = _in_text(site_name, clues)[0] if site_name else None
-    prefer = site_region or (named_site if isinstance(named_site, Region) else None)
+    named_sites = [_in_text(text, clues)[0] for text in (site_name, *owners) if text]
+    prefer = site_region or next((r for r in named_sites if isinstance(r, Region)), None)
     value, decided = _body_region(stripped.body_lines, metadata.addressee is not None, clues, prefer)
     if site_region is not None and not (isinstance(value, Region) and _inside(value, site_region)):
         value, decided, method = site_region, tuple(c for c in clues.items if c.kind == "site"), "host"
     else:
         method = "body"
-    fallbacks = (("page_head", head), ("site_name", site_name))
+    fallbacks = (("page_head", head), ("site_name", site_name), *(("site_owner", text) for text in owners))
     for fallback, text in fallbacks if value is None else ():
         value, decided = _in_text(text, clues) if text else (None, ())
         if value is not None:

@@ -35,6 +35,7 @@ class ClueRules:
     area_codes: dict[str, str]
     hosts: dict[str, str]
     own_url_patterns: tuple[re.Pattern[str], ...]
+    site_owner_patterns: tuple[re.Pattern[str], ...]
 
 
 def _codes(raw: Any, key: str) -> dict[str, str]:
@@ -65,6 +66,7 @@ def _build(raw: Any) -> ClueRules:
             area_codes=_codes(raw, "area_codes"),
             hosts=_codes(raw, "hosts"),
             own_url_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["own_url_patterns"]),
+            site_owner_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["site_owner_patterns"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
         raise ConfigError(f"config/region_clues.yaml: missing or bad entry: {exc}") from exc
@@ -170,6 +172,16 @@ def own_url(page_text: str) -> str | None:
         if match:
             return match.group("url")
     return None
+
+
+def site_owners(page_text: str) -> list[str]:
+    """The names a page gives its site's owner (footer 主办/版权所有, the window title's last segment)."""
+    owners: list[str] = []
+    for pattern in clue_rules().site_owner_patterns:
+        match = pattern.search(page_text)
+        if match:
+            owners.append(match.group("owner"))
+    return owners
 
 
 def _named_clues(text: str, weights: dict[str, int]) -> list[Clue]:
