@@ -57,3 +57,9 @@ def test_the_area_code_table_resolves_cities_and_municipalities():
     assert area_region_code("0851") == "520100"
     guangzhou = region_by_code("440100")
     assert guangzhou is not None and guangzhou.name == "广州市"
+
+
+def test_a_phone_number_right_after_its_label_counts():
+    assert region_of("电话020-86001234")[0] == GUANGZHOU
+    assert region_of("传真：（0851）84801234")[0] == GUIYANG
+    assert region_of("编号A020-86001234 代码9020-86001234 括号020)86001234")[0] is None

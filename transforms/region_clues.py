@@ -13,7 +13,15 @@ from urllib.parse import urlsplit
 
 from nianbao.settings import ConfigError
 from transforms.jionlp_data import jionlp_dictionary_file
-from transforms.regions import LEVELS, Region, code_prefix, find_mentions, region_by_code, short_names
+from transforms.regions import (
+    LEVELS,
+    Region,
+    code_prefix,
+    find_mentions,
+    region_by_code,
+    short_name_of,
+    short_names,
+)
 from transforms.rulebook import compiled
 from transforms.site_hosts import site_for_url
 from transforms.textmap import to_simplified
@@ -35,6 +43,7 @@ class ClueRules:
     area_codes: dict[str, str]
     hosts: dict[str, str]
     own_url_patterns: tuple[re.Pattern[str], ...]
+    head_chars: int
     site_owner_patterns: tuple[re.Pattern[str], ...]
 
 
@@ -66,7 +75,8 @@ def _build(raw: Any) -> ClueRules:
             area_codes=_codes(raw, "area_codes"),
             hosts=_codes(raw, "hosts"),
             own_url_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["own_url_patterns"]),
-            site_owner_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["site_owner_patterns"]),
+            head_chars=int(raw["head_chars"]),
+            site_owner_patterns=tuple(re.compile(p) for p in raw["site_owner_patterns"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
         raise ConfigError(f"config/region_clues.yaml: missing or bad entry: {exc}") from exc
@@ -111,12 +121,22 @@ def distinct(candidates: Iterable[Region]) -> list[Region]:
 
 @dataclass(frozen=True, slots=True)
 class Clues:
-    """Every clue one page gives."""
+    """Every clue one page gives; ``text``: the page's own words, searched for the short names of a
+    candidate's province and city when a shared name is weighed."""
 
     items: tuple[Clue, ...] = ()
+    text: str = ""
 
     def supporting(self, region: Region) -> list[Clue]:
-        return [clue for clue in self.items if region.code.startswith(clue.prefix)]
+        found = {(c.kind, c.prefix): c for c in self.items if region.code.startswith(c.prefix)}
+        weight = clue_rules().weights["named_short"]
+        for code in (region.code[:2] + "0000", region.code[:4] + "00"):
+            short = short_name_of(code)
+            outer = region_by_code(code)
+            if short and outer is not None and short in self.text:
+                found.setdefault(("named_short", code_prefix(outer)),
+                                 Clue("named_short", short, code_prefix(outer), weight))
+        return list(found.values())
 
     def choose(self, candidates: Sequence[Region]) -> Choice:
         """The candidate the clues favour; Choice(None, candidates=…) when they tie or say nothing."""
@@ -133,7 +153,8 @@ class Clues:
         if hint is None:
             return self
         weight = clue_rules().weights["hint"]
-        return Clues((*self.items, Clue("hint", f"{hint.code} {hint.name}", code_prefix(hint), weight)))
+        clue = Clue("hint", f"{hint.code} {hint.name}", code_prefix(hint), weight)
+        return Clues((*self.items, clue), self.text)
 
 
 @cache
@@ -167,8 +188,10 @@ def area_region_code(area: str) -> str | None:
 
 def own_url(page_text: str) -> str | None:
     """The page's canonical or og:url address, when the HTML states one."""
-    for pattern in clue_rules().own_url_patterns:
-        match = pattern.search(page_text)
+    rules = clue_rules()
+    head = page_text[: rules.head_chars]
+    for pattern in rules.own_url_patterns:
+        match = pattern.search(head)
         if match:
             return match.group("url")
     return None
@@ -195,10 +218,6 @@ def _named_clues(text: str, weights: dict[str, int]) -> list[Clue]:
             clues.append(Clue("named_short", mention.name, region.code[:4], weights["named_short"]))
         else:
             clues.append(Clue("named", mention.name, code_prefix(region), weights["named"]))
-    simple = to_simplified(text)
-    for short, regions in short_names().items():
-        if short in simple:
-            clues.extend(Clue("named_short", short, code_prefix(r), weights["named_short"]) for r in regions)
     return clues
 
 
@@ -206,16 +225,23 @@ def _printed_clues(page_text: str, rules: ClueRules) -> list[Clue]:
     weights = rules.weights
     clues: list[Clue] = []
     for match in rules.icp_pattern.finditer(page_text):
-        code = rules.icp.get(match.group("abbr"))
+        abbr = page_text[: match.start()].rstrip()[-1:]
+        code = rules.icp.get(abbr)
         if code:
-            clues.append(Clue("icp", match.group(0), code[:2], weights["icp"]))
+            clues.append(Clue("icp", abbr + match.group(0), code[:2], weights["icp"]))
     for pattern in rules.code_marks:
         for match in pattern.finditer(page_text):
             region = region_by_code(match.group("code"))
             if region is not None:
                 clues.append(Clue("code_mark", match.group(0), code_prefix(region), weights["code_mark"]))
     for match in rules.phone_pattern.finditer(page_text):
-        area = match.group("bracketed") or match.group("dashed")
+        before = page_text[match.start() - 1] if match.start() else ""
+        if match.group("close") is not None:
+            if before not in ("(", "（"):
+                continue  # an unbalanced bracket
+        elif before.isdigit() or (before.isascii() and before.isalnum()):
+            continue  # part of a longer number or code
+        area = match.group("area")
         code = area_region_code(area)
         if code:
             region = region_by_code(code)
@@ -262,4 +288,4 @@ def page_clues(named_text: str, page_text: str, url: str | None) -> tuple[Clues,
     unique: dict[tuple[str, str], Clue] = {}
     for clue in clues:
         unique.setdefault((clue.kind, clue.prefix), clue)
-    return Clues(tuple(unique.values())), site_region
+    return Clues(tuple(unique.values()), to_simplified(named_text)), site_region

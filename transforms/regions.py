@@ -214,17 +214,28 @@ def all_regions() -> list[Region]:
 
 
 @cache
-def short_names() -> dict[str, tuple[Region, ...]]:
-    """Current provinces and cities by their short name (广东 → 广东省, 广州 → 广州市; 吉林 → both)."""
+def _short_by_code() -> dict[str, str]:
+    """The short name (广东, 广州) of each current province and city, by code."""
     shorts: dict[str, str] = dict(_load_dataset()["shorts"])
     for entry in _extra_config().get("regions") or []:
         if isinstance(entry, dict) and entry.get("short"):
             shorts[str(entry["code"])] = str(entry["short"])
+    current = _current_by_code()
+    return {code: short for code, short in shorts.items()
+            if code in current and current[code].level != "county"}
+
+
+def short_name_of(code: str) -> str | None:
+    return _short_by_code().get(code)
+
+
+@cache
+def short_names() -> dict[str, tuple[Region, ...]]:
+    """Current provinces and cities by their short name (广东 → 广东省, 广州 → 广州市; 吉林 → both)."""
+    current = _current_by_code()
     index: dict[str, list[Region]] = {}
-    for region in all_regions():
-        short = shorts.get(region.code)
-        if short and region.valid_to is None and region.level != "county":
-            index.setdefault(short, []).append(region)
+    for code, short in _short_by_code().items():
+        index.setdefault(short, []).append(current[code])
     return {name: tuple(rows) for name, rows in index.items()}
 
 
@@ -327,9 +338,15 @@ def resolve_region(text: str, context: str = "") -> Region | None:
     return chosen
 
 
+@cache
+def _current_by_code() -> dict[str, Region]:
+    current: dict[str, Region] = {}
+    for region in all_regions():
+        if region.valid_to is None:
+            current.setdefault(region.code, region)
+    return current
+
+
 def region_by_code(code: str) -> Region | None:
     """The current division with this code."""
-    for region in all_regions():
-        if region.code == code and region.valid_to is None:
-            return region
-    return None
+    return _current_by_code().get(code)
