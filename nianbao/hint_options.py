@@ -22,7 +22,8 @@ def add_hint_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--kind", metavar="KIND",
                        help="report kind (law_based_government_annual_report, government_work_report, "
                        "gov_info_disclosure_annual_report)")
-    group.add_argument("--year", metavar="YEAR", help="the year the reports cover")
+    group.add_argument("--year", metavar="YEAR",
+                       help="the year the reports cover (for a 政府工作报告: the year before its session)")
 
 
 def hints_from(args: argparse.Namespace) -> Hints:
