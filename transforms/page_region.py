@@ -142,7 +142,7 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
     owners = site_owners(page_text)
     own_words = "\n".join(filter(None, [metadata.title, metadata.issuer, metadata.source,
                                         *stripped.header_lines, head, site_name, *owners, body_start]))
-    clues, site_region = page_clues(own_words, page_text, origin.url)
+    clues, site_region = page_clues(own_words, page_text, origin.url, [o for o in (site_name, *owners) if o])
     clues = clues.with_hint(hint)
     stated: list[tuple[str, str | None]] = [
         ("issuer", metadata.issuer), ("title", metadata.title), ("source", metadata.source),

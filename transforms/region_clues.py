@@ -26,7 +26,7 @@ from transforms.rulebook import compiled
 from transforms.site_hosts import site_for_url
 from transforms.textmap import to_simplified
 
-CLUE_KINDS = ("named", "named_short", "icp", "code_mark", "area_code", "host", "site", "hint")
+CLUE_KINDS = ("named", "named_short", "icp", "filing_code", "site_code", "area_code", "host", "site", "hint")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +38,9 @@ class ClueRules:
     county_self_reference: re.Pattern[str]
     icp_pattern: re.Pattern[str]
     icp: dict[str, str]
-    code_marks: tuple[re.Pattern[str], ...]
+    code_marks: tuple[tuple[str, re.Pattern[str]], ...]
+    gov_site_marks: re.Pattern[str]
+    gov_site_owner: re.Pattern[str]
     phone_pattern: re.Pattern[str]
     area_codes: dict[str, str]
     hosts: dict[str, str]
@@ -52,6 +54,12 @@ def _codes(raw: Any, key: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(re.fullmatch(r"\d{6}", str(v)) for v in value.values()):
         raise ConfigError(f"config/region_clues.yaml: {key!r} must map keys to 6-digit region codes")
     return {str(k).lower(): str(v) for k, v in value.items()}
+
+
+def _clue_kind(kind: object) -> str:
+    if kind not in CLUE_KINDS:
+        raise ConfigError(f"config/region_clues.yaml: code_marks: unknown clue kind {kind!r}")
+    return str(kind)
 
 
 def _build(raw: Any) -> ClueRules:
@@ -70,7 +78,9 @@ def _build(raw: Any) -> ClueRules:
             county_self_reference=re.compile(raw["county_self_reference"]),
             icp_pattern=re.compile(raw["icp_pattern"]),
             icp=_codes(raw, "icp"),
-            code_marks=tuple(re.compile(p) for p in raw["code_marks"]),
+            code_marks=tuple((_clue_kind(kind), re.compile(p)) for kind, p in raw["code_marks"].items()),
+            gov_site_marks=re.compile(raw["gov_site_marks"]),
+            gov_site_owner=re.compile(raw["gov_site_owner"]),
             phone_pattern=re.compile(raw["phone_pattern"]),
             area_codes=_codes(raw, "area_codes"),
             hosts=_codes(raw, "hosts"),
@@ -229,11 +239,11 @@ def _printed_clues(page_text: str, rules: ClueRules) -> list[Clue]:
         code = rules.icp.get(abbr)
         if code:
             clues.append(Clue("icp", abbr + match.group(0), code[:2], weights["icp"]))
-    for pattern in rules.code_marks:
+    for kind, pattern in rules.code_marks:
         for match in pattern.finditer(page_text):
             region = region_by_code(match.group("code"))
             if region is not None:
-                clues.append(Clue("code_mark", match.group(0), code_prefix(region), weights["code_mark"]))
+                clues.append(Clue(kind, match.group(0), code_prefix(region), weights[kind]))
     for match in rules.phone_pattern.finditer(page_text):
         before = page_text[match.start() - 1] if match.start() else ""
         if match.group("close") is not None:
@@ -275,16 +285,27 @@ def host_clues(url: str | None) -> tuple[list[Clue], Region | None]:
     return clues, region
 
 
-def page_clues(named_text: str, page_text: str, url: str | None) -> tuple[Clues, Region | None]:
+def government_site(page_text: str, url: str | None, owners: Sequence[str]) -> bool:
+    """Whether the page is on a government site (so what the site prints describes the report's region)."""
+    rules = clue_rules()
+    host = (urlsplit(url).hostname or "").lower() if url else ""
+    return (host.endswith(".gov.cn") or any(rules.gov_site_owner.search(owner) for owner in owners)
+            or rules.gov_site_marks.search(page_text) is not None)
+
+
+def page_clues(named_text: str, page_text: str, url: str | None,
+               owners: Sequence[str] = ()) -> tuple[Clues, Region | None]:
     """Every clue a page gives, and the region of the config/sources.yaml site its URL belongs to.
 
     ``named_text``: the page's own words (title, header, body start); ``page_text``: the whole page as
-    decoded, footer included (ICP, filing numbers, phone numbers, canonical address).
+    decoded, footer included (ICP, filing numbers, phone numbers, canonical address), searched for printed
+    clues only on a government site; ``owners``: the names the page gives its site's owner.
     """
     rules = clue_rules()
     url = url or own_url(page_text)
     from_host, site_region = host_clues(url)
-    clues = [*_named_clues(named_text, rules.weights), *_printed_clues(page_text, rules), *from_host]
+    printed = page_text if government_site(page_text, url, owners) else named_text
+    clues = [*_named_clues(named_text, rules.weights), *_printed_clues(printed, rules), *from_host]
     unique: dict[tuple[str, str], Clue] = {}
     for clue in clues:
         unique.setdefault((clue.kind, clue.prefix), clue)
