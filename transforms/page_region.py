@@ -130,10 +130,11 @@ class PageOrigin:
 
 
 def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) -> RegionFinding:
-    """Where the page names its region: issuer (the government or department the title or signature names),
-    title, source, header lines; else the body, the URL's site,
-    the lines above the body, the SiteName meta tag. A --region hint fills in when the page names no region or
-    an ambiguous one; a region the title, issuer, source or header lines name unambiguously wins over it."""
+    """Where the page names its region: the issuer (the government or department the title or signature
+    names), the title, the source, the header lines; else the body, the URL's site, the lines above the body,
+    the SiteName meta tag, the site's owner. A region hint fills in when the page names no region or an
+    ambiguous one, and wins over the body and the site; a region the issuer, title, source or header lines
+    name unambiguously wins over it."""
     rules = clue_rules()
     page_text, hint = origin.text, origin.hint
     body_start = "\n".join(stripped.body_lines)[: rules.body_chars]
