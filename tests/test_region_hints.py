@@ -76,6 +76,20 @@ def test_hints_fill_what_the_page_does_not_say(capsys):
     assert report["region"]["method"] == "hint" and report["warnings"] == []
 
 
+def test_a_kind_hint_fills_a_page_of_no_known_kind(capsys):
+    page = str(REGIONS / "no_kind_named.txt")
+    assert one(capsys, page)["kind"] == "other"
+    report = one(capsys, "--kind", "law_based_government_annual_report", page)
+    assert report["kind"] == "law_based_government_annual_report"
+    assert report["metadata"]["region_code"] == "990121"
+    assert not any("kind" in w for w in report["warnings"])
+
+
+def test_a_kind_hint_may_be_given_in_words(capsys):
+    report = one(capsys, "--kind", "政府工作报告", str(REGIONS / "county" / "titled_2022.txt"))
+    assert any("kept over the kind hint government_work_report" in w for w in report["warnings"])
+
+
 def test_a_year_or_kind_the_page_states_wins_over_the_hint(capsys):
     page = str(REGIONS / "county" / "titled_2022.txt")
     report = one(capsys, "--year", "2019", "--kind", "government_work_report", page)

@@ -15,7 +15,7 @@ from datetime import date
 from nianbao.settings import ConfigError
 from transforms.model import Hints
 from transforms.regions import Region, find_mentions, region_by_code
-from transforms.report_kind import OTHER
+from transforms.report_kind import OTHER, report_kind
 from transforms.rulebook import compiled
 from transforms.textmap import to_simplified
 
@@ -71,10 +71,14 @@ def _kind_names(raw: object) -> tuple[str, ...]:
 
 
 def parse_kind(value: str) -> str:
+    """A kind by its code, or by words its title pattern recognises (政府工作报告, 法治政府建设年度报告)."""
     kinds = compiled("kinds.yaml", _kind_names, part="names")
-    if value not in kinds:
+    if value in kinds:
+        return value
+    named = report_kind(value, "")
+    if named == OTHER:
         raise HintError(f"unknown report kind {value!r} (known: {', '.join(kinds)})")
-    return value
+    return named
 
 
 def parse_year(value: str | int) -> int:
