@@ -54,8 +54,9 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
         "same content and extractor version is skipped; new content for a report replaces all its rows. "
         "Exit status: 0 when no input was rejected, 1 otherwise, 2 for bad usage (a bad hint or manifest).",
         epilog="manifest: a CSV file with a header row naming path and any of url, region_code, kind, year "
-        "(cells may be empty; a relative path is relative to the manifest; a path may be a folder). A row's "
-        "values win over --region/--kind/--year, which fill the cells it leaves empty. A URL's host that "
+        "(cells may be empty; a relative path is relative to the manifest; a path may be a folder, and a row "
+        "naming one of its files wins over the folder's row, which fills the cells it leaves empty). A row's "
+        "values win over --region/--kind/--year, which fill what is still empty. A URL's host that "
         "belongs to a site of config/sources.yaml gives that site's region.",
     )
     parser.add_argument("paths", nargs="*", metavar="PATH", help="file or folder")
@@ -181,10 +182,12 @@ def load_inputs(args: argparse.Namespace) -> list[tuple[str, str | None, Hints]]
     default = hints_from(args)
     listed: dict[str, tuple[str | None, Hints]] = {}
     entries = read_manifest(args.manifest) if args.manifest else []
-    # folder rows first, so that a row naming one of the folder's files wins over the folder's row
+    # folder rows first: a row naming one of the folder's files wins over the folder's row, whose values fill
+    # the cells it leaves empty
     for entry in sorted(entries, key=lambda e: not e.path.is_dir()):
         for file in loadable_files([str(entry.path)]):
-            listed[file] = (entry.url, merged(entry.hints, default))
+            url, hints = listed.get(file, (None, default))
+            listed[file] = (entry.url or url, merged(entry.hints, hints))
     inputs = [(file, url, hints) for file, (url, hints) in listed.items()]
     known = {Path(file).resolve() for file in listed}
     inputs.extend((file, None, default) for file in loadable_files(args.paths)
