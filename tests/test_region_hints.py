@@ -187,7 +187,7 @@ def test_a_manifest_row_can_name_a_folder_and_the_command_line_fills_its_empty_c
     out = capsys.readouterr().out
     assert status == 0, out
     assert out.startswith("loaded 3, replaced 0, skipped 0"), out
-    # a.txt: its title names 白鹭区; the URL's site says 样板市's, the --region hint 示例市's: the hint settles it
+    # a.txt: its title names 白鹭区; the URL's site says 样板市's, the --region hint 示例市's: the hint wins
     assert rows(warehouse, "SELECT region_code, report_year FROM reports ORDER BY 1, 2") == [
         (SHIBAILU, 2023), ("990121", 2019), ("990121", 2022)]
 
