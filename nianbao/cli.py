@@ -8,6 +8,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from nianbao.manifest import ManifestError
+from transforms.hints import HintError
+
 # Each module defines register(subparsers) and sets func on its parsers.
 COMMAND_MODULES = ("extract", "catalog", "warehouse", "flows")
 
@@ -34,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         return int(args.func(args) or 0)
+    except (HintError, ManifestError) as exc:  # a bad --region/--kind/--year value or manifest
+        print(f"nianbao {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except BrokenPipeError:
         # the reader went away (`nianbao catalog | head`): stop quietly, as other command-line tools do
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -7,9 +7,11 @@ import hashlib
 from transforms.capture_strip import strip_capture
 from transforms.decode import decode_bytes
 from transforms.errors import ExtractError, NotAReportError
+from transforms.hints import hinted_kind, hinted_year
 from transforms.html_strip import looks_like_html, strip_html
-from transforms.metadata import read_metadata, title_of
+from transforms.metadata import read_metadata_and_region, title_of
 from transforms.model import Page, Report, StrippedPage
+from transforms.page_region import PageOrigin, region_hint
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
 
@@ -38,11 +40,15 @@ def read_document(page: Page) -> Report:
         stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
         body = "\n".join(stripped.body_lines)
         title = title_of(stripped, body)
-        kind = report_kind(title, body)
+        kind = hinted_kind(report_kind(title, body), page.hints, report.warnings)
         reason = not_a_report_reason(title, body, kind)
         if reason:
             raise NotAReportError(reason)
-        report.metadata = read_metadata(stripped, stripped.body_lines, kind, title)
+        origin = PageOrigin(decoded.text, page.url, region_hint(page.hints.region_code))
+        report.metadata, found = read_metadata_and_region(stripped, stripped.body_lines, kind, title, origin)
+        report.metadata.report_year = hinted_year(report.metadata.report_year, page.hints, report.warnings)
+        report.region = found.note()
+        report.warnings.extend(found.warnings)
     except ExtractError as exc:
         report.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return report

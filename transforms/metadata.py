@@ -7,14 +7,13 @@ not state stays None. Patterns live in config/metadata.yaml and config/header_fi
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from nianbao.settings import ConfigError
 from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
-from transforms.regions import Region, disambiguate, find_mentions, resolve_region
+from transforms.page_region import PageOrigin, RegionFinding, find_region
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
 from transforms.sections import heading_of
@@ -43,10 +42,6 @@ class MetadataRules:
     signature_lines: int
     signature_org: re.Pattern[str]
     signature_date: re.Pattern[str]
-    region_body_chars: int
-    region_subject_after: re.Pattern[str]
-    region_superior_after: re.Pattern[str]
-    county_self_reference: re.Pattern[str]
     published_meta_tags: tuple[str, ...]
     source_meta_tags: tuple[str, ...]
 
@@ -79,10 +74,6 @@ def _build(raw: Any) -> MetadataRules:
             signature_lines=int(raw["signature_lines"]),
             signature_org=re.compile(raw["signature_org"]),
             signature_date=re.compile(raw["signature_date"]),
-            region_body_chars=int(raw["region_body_chars"]),
-            region_subject_after=re.compile(raw["region_subject_after"]),
-            region_superior_after=re.compile(raw["region_superior_after"]),
-            county_self_reference=re.compile(raw["county_self_reference"]),
             published_meta_tags=tuple(str(name).lower() for name in raw["published_meta_tags"]),
             source_meta_tags=tuple(str(name).lower() for name in raw["source_meta_tags"]),
         )
@@ -163,41 +154,6 @@ def _first(pattern: re.Pattern[str], simple: str, text: str) -> str | None:
     return text[match.start("value"):match.end("value")].strip() if match else None
 
 
-def _body_region(body_lines: list[str], skip_first: bool, site: Region | None) -> Region | None:
-    """The region a body is about: the one named most; a subject mention (X区政府, X县坚持…) counts double.
-
-    A superior named as leading the work (在XX市委…领导下) does not count; a body that calls itself 我县/全区
-    is about a county-level region; the site's own region breaks ties among the regions the body names.
-    """
-    rules = metadata_rules()
-    lines = body_lines[1:] if skip_first else body_lines
-    text = "\n".join(lines)[: rules.region_body_chars]
-    mentions = find_mentions(text)
-    if not mentions:
-        return None
-    named = {m.name for m in mentions}
-    scores: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    regions: dict[str, Region] = {}
-    for mention in mentions:
-        region = disambiguate(mention, named)
-        end = mention.start + len(mention.name)
-        if region is None or rules.region_superior_after.match(text, end):
-            continue
-        weight = 2 if rules.region_subject_after.match(text, end) else 1
-        scores[region.code] += weight
-        first_seen.setdefault(region.code, mention.start)
-        regions.setdefault(region.code, region)
-    if rules.county_self_reference.search(to_simplified(text)):
-        counties = [code for code in scores if regions[code].level == "county"]
-        scores = Counter({code: scores[code] for code in counties}) if counties else scores
-    if not scores:
-        return None
-    site_code = site.code if site is not None else None
-    best = max(scores, key=lambda code: (scores[code], code == site_code, -first_seen[code]))
-    return regions[best]
-
-
 def report_year_of(
     title: str | None, body: str, kind: str | None, header_lines: list[str] | None = None
 ) -> int | None:
@@ -241,6 +197,15 @@ def read_metadata(
     page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None
 ) -> Metadata:
     """Every metadata field the page states; None for the others. ``title``: title_of(page) if known."""
+    return read_metadata_and_region(page, body_lines, kind, title)[0]
+
+
+def read_metadata_and_region(
+    page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None,
+    origin: PageOrigin | None = None,
+) -> tuple[Metadata, RegionFinding]:
+    """read_metadata, and how the region was found (transforms.page_region); ``origin``: the whole page as
+    decoded, its URL and the user's region hint, when known."""
     rules = metadata_rules()
     body = "\n".join(body_lines)
     simple_body = to_simplified(body)
@@ -255,27 +220,9 @@ def read_metadata(
     published = published or header.values.get("published_at") or header.unlabeled_date
     source = (next((meta[name] for name in rules.source_meta_tags if meta.get(name)), None)
               or header.values.get("source") or header.values.get("publisher"))
-    region = None
-    for text in (issuer, title, source):
-        if text:
-            region = resolve_region(text, context=body[: rules.region_body_chars])
-            if region:
-                break
-    if region is None:
-        # a speech's delivery subtitle names its own region (——…在XX县第十七届人民代表大会…会议上)
-        for line in page.header_lines:
-            if rules.session_line.search(to_simplified(line)):
-                region = resolve_region(line)
-                break
-    site_name = meta.get("sitename")
-    site = resolve_region(site_name) if site_name else None
-    if region is None:
-        region = _body_region(body_lines, skip_first=addressee is not None, site=site) or site
-    return Metadata(
+    metadata = Metadata(
         title=title,
         issuer=issuer,
-        region_name=region.name if region else None,
-        region_code=region.code if region else None,
         report_year=report_year_of(title, body, kind, page.header_lines),
         published_at=published,
         source=_squash(source) if source else None,
@@ -287,3 +234,7 @@ def read_metadata(
         contact_phone=_first(rules.contact_phone, simple_body, body),
         cc=_first(rules.cc, simple_body, body),
     )
+    found = find_region(page, metadata, origin or PageOrigin())
+    metadata.region_name = found.region.name if found.region else None
+    metadata.region_code = found.region.code if found.region else None
+    return metadata, found

@@ -9,7 +9,10 @@ from pathlib import Path
 
 import polars as pl
 
+from nianbao.hint_options import add_hint_options, hints_from
+from nianbao.manifest import ManifestError
 from nianbao.settings import ConfigError
+from transforms.model import Hints, Page
 from warehouse.errors import QueryRefusedError, WarehouseError
 from warehouse.location import ENV_VAR
 
@@ -49,10 +52,17 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
         description="Extract and load files (folders are searched for "
         f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch. A report already loaded with the "
         "same content and extractor version is skipped; new content for a report replaces all its rows. "
-        "Exit status: 0 when no input was rejected, 1 otherwise.",
+        "Exit status: 0 when no input was rejected, 1 otherwise, 2 for bad usage (a bad hint or manifest).",
+        epilog="manifest: a CSV file with a header row naming path and any of url, region_code, kind, year "
+        "(cells may be empty; a relative path is relative to the manifest; a path may be a folder, and a row "
+        "naming one of its files wins over the folder's row, which fills the cells it leaves empty). A row's "
+        "values win over --region/--kind/--year, which fill what is still empty. A URL's host that "
+        "belongs to a site of config/sources.yaml gives that site's region.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="file or folder")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="file or folder")
+    parser.add_argument("--manifest", metavar="FILE", help="CSV of files with their url and hints (below)")
     parser.add_argument("--batch-size", type=int, default=500, metavar="N", help="files per transaction")
+    add_hint_options(parser)
     _warehouse_option(parser)
     parser.set_defaults(func=_guarded(_run_load))
 
@@ -165,14 +175,47 @@ def loadable_files(paths: list[str]) -> list[str]:
     return files
 
 
+def load_inputs(args: argparse.Namespace) -> list[tuple[str, str | None, Hints]]:
+    """(file, url, hints) of each file to load: the manifest's rows first, then the PATHs it does not list."""
+    from nianbao.manifest import merged, read_manifest
+
+    default = hints_from(args)
+    listed: dict[str, tuple[str | None, Hints]] = {}
+    entries = read_manifest(args.manifest) if args.manifest else []
+    # folder rows first: a row naming one of the folder's files wins over the folder's row, whose values fill
+    # the cells it leaves empty
+    for entry in sorted(entries, key=lambda e: not e.path.is_dir()):
+        for file in loadable_files([str(entry.path)]):
+            url, hints = listed.get(file, (None, default))
+            listed[file] = (entry.url or url, merged(entry.hints, hints))
+    inputs = [(file, url, hints) for file, (url, hints) in listed.items()]
+    known = {Path(file).resolve() for file in listed}
+    inputs.extend((file, None, default) for file in loadable_files(args.paths)
+                  if Path(file).resolve() not in known)
+    return inputs
+
+
+def _pages(inputs: list[tuple[str, str | None, Hints]]) -> list[Page | str]:
+    """Pages with their URL and hints; a file that cannot be read stays a path (load_batch rejects it)."""
+    pages: list[Page | str] = []
+    for file, url, hints in inputs:
+        try:
+            pages.append(Page(name=file, data=Path(file).read_bytes(), url=url, hints=hints))
+        except OSError:
+            pages.append(file)
+    return pages
+
+
 def _run_load(args: argparse.Namespace) -> int:
     from warehouse.load import LoadSummary, load_batch
 
-    files = loadable_files(args.paths)
+    if not args.paths and not args.manifest:
+        raise ManifestError("give files or folders to load, or --manifest FILE")
+    files = load_inputs(args)
     total = LoadSummary()
     size = max(1, args.batch_size)
     for start in range(0, len(files), size):
-        part = load_batch(files[start:start + size], args.warehouse)
+        part = load_batch(_pages(files[start:start + size]), args.warehouse)
         total.add(part)
         total.warehouse = part.warehouse
     print(total.describe())
