@@ -103,8 +103,12 @@ class InferredApi:
     """A JSON API read off one answer: the entry to declare and how many items its first page had."""
 
     api: JsonApi
-    items: int
+    rows: list[dict[str, Any]]
     total: int | None
+
+    @property
+    def items(self) -> int:
+        return len(self.rows)
 
 
 def infer_api(doc: Any, api_url: str) -> InferredApi | None:
@@ -125,7 +129,7 @@ def infer_api(doc: Any, api_url: str) -> InferredApi | None:
     template, first = template_of(api_url)
     total = _total(doc)
     api = JsonApi(url=template, first_page=first, items=path, title=title, link=link, date=date)
-    return InferredApi(api, len(items), total)
+    return InferredApi(api, items, total)
 
 
 def _dict_lists(node: Any, path: str) -> Iterator[tuple[str, list[dict[str, Any]]]]:

@@ -93,12 +93,12 @@ def discover_site(site: Site, fetcher: Fetcher, years: Collection[int] | None = 
 
 def _walk_listing(site: Site, listing: Listing, fetcher: Fetcher, years: Collection[int] | None,
                   seen: set[str], found: Discovery) -> None:
+    first = site.listing_url(listing)
     for page in walk_listing(site, listing, fetcher):
         if page.error is not None:  # only the first page's failure is yielded: later ones end the pagination
             found.failures.append(Skipped(page.url, "list page", page.error))
             continue
-        if page.evidence:
-            found.modes[page.url] = f"{page.mode}: {page.evidence}"
+        found.modes.setdefault(first, f"{page.mode}: {page.evidence}")
         found.pages_read += 1
         for link in page.links:
             verdict = classify(link, site, listing, page.url, years, seen)

@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
@@ -82,7 +83,8 @@ def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
         headers = result.headers if result.outcome != "unchanged" or prior is None else {
             **prior.headers, **result.headers}
         row = ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                          site=link.site, kind=link.kind, year=link.year, title=link.title)
+                          site=link.site, kind=link.kind, year=link.year, title=link.title,
+                          extra={"run": str(flow_run.id)} if flow_run.id else {})
         out.append((row, result.outcome, result.reason))
         bar.advance()
     archive.record(row for row, _, _ in out)
