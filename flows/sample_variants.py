@@ -2,8 +2,8 @@
 
 Each variant publishes one 法治政府建设 report per year, with notices between them, in a column that pages:
 - trs: createPageHTML(countPage, currentPage, "index", "html") and nothing else (no 下一页 links);
-- hanweb: a /col/colNNN/ page whose datastore holds the first records; the rest only by POST to the
-  dataproxy with the column's form fields (hanweb_get: GET with page=n as well);
+- hanweb: a /col/colNNN/ page whose datastore holds the first records; the rest only from the dataproxy,
+  by POST with the column's form fields (hanweb_method="get": only by GET with page=n);
 - json: a gkmlpt-style page whose script names a JSON list API (?page=n), the only place the items are;
 - nav: plain 下一页 pages, reachable only through the 政府信息公开 menu (not from the home page).
 Decoy columns (news, policy files) hold notices only. The same arguments always give the same bytes.
@@ -28,7 +28,7 @@ Day = tuple[int, int, int]
 
 
 def build_variant_site(variant: Variant, years: tuple[int, ...] = VARIANT_YEARS, page_size: int = 4,
-                       hanweb_get: bool = False) -> SampleSite:
+                       hanweb_method: Literal["post", "get"] = "post") -> SampleSite:
     """Every page of one variant; report_paths says where each year's report is."""
     resources: dict[str, Resource] = {}
     report_paths: dict[int, str] = {}
@@ -59,7 +59,7 @@ def build_variant_site(variant: Variant, years: tuple[int, ...] = VARIANT_YEARS,
                column.rsplit("/", 1)[0], lambda chunk, n, total: _nav_list(name, chunk, n, total))
     elif variant == "hanweb":
         resources[column] = _html(_hanweb_column(name, items[:page_size], len(items), page_size), last)
-        dynamic["/module/web/jpage/dataproxy.jsp"] = _dataproxy(items, last, hanweb_get)
+        dynamic["/module/web/jpage/dataproxy.jsp"] = _dataproxy(items, last, hanweb_method.upper())
     else:
         resources[column] = _html(_json_shell(name), last)
         dynamic["/gkmlpt/api/all/88"] = _json_api(items, page_size, last)
@@ -161,10 +161,10 @@ def _hanweb_column(title: str, first: list[Item], total: int, per_page: int) -> 
     return _page(title, store)
 
 
-def _dataproxy(items: list[Item], last: Day, allow_get: bool) -> Dynamic:
-    """POST startrecord/endrecord with the column's form fields (GET with page=n when allowed)."""
+def _dataproxy(items: list[Item], last: Day, accepted: str) -> Dynamic:
+    """POST startrecord/endrecord with the column's form fields, or GET with page=n: one of them."""
     def answer(method: str, params: Mapping[str, str]) -> Resource | None:
-        if method == "GET" and not allow_get:
+        if method != accepted:
             return None
         known = (params.get("columnid"), params.get("webid"), params.get("unitid")) == \
             (HANWEB_COLUMN, HANWEB_WEBID, HANWEB_UNITID)
