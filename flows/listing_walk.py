@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 from flows.cms_detect import Detection, detect_mode
 from flows.cms_hanweb import HanwebColumn, hanweb_column, parse_datastore, proxy_requests
 from flows.cms_json import (
+    InferredApi,
     JsonListError,
     api_candidates,
     infer_api,
@@ -27,6 +28,8 @@ from flows.list_page import ListedLink, fragment_links, listed_links, next_page_
 from flows.sources import HanwebPaging, JsonApi, Listing, Site
 from transforms.decode import decode_bytes
 from transforms.errors import UndecodableError
+
+MAX_API_CANDIDATES = 3  # API URLs tried per page whose scripts name some
 
 
 @dataclass(slots=True)
@@ -78,10 +81,16 @@ def walk_listing(site: Site, listing: Listing, fetcher: Fetcher) -> Iterator[Lis
         detection = Detection(listing.mode, f"named in the entry (the markup suggests {detection.mode})")
     links = listed_links(page.text, page.final_url)
     if detection.mode == "json":
-        inferred = _infer_from_scripts(page.text, page.final_url, fetcher)
-        if inferred is not None:
-            yield ListPage(first_url, links, None, "json", detection.evidence, inferred)
-            yield from _walk_json(inferred, page.final_url, fetcher, limit, detection.evidence)
+        found = api_from_scripts(page.text, page.final_url, fetcher, MAX_API_CANDIDATES)
+        if found.inferred is not None:
+            api, api_url, api_links = found.inferred.api, found.url, found.links
+            yield ListPage(first_url, links, None, "json", detection.evidence, api)
+            yield ListPage(api_url, api_links, None, "json", detection.evidence, api)
+            yield from _walk_json(api, page.final_url, fetcher, limit - 1, detection.evidence,
+                                  skip_first=True, seen={link.url for link in api_links})
+            # the page's own 下一页 links too, in case the API was not its list after all
+            yield from _walk_links(site, listing, page.text, page.final_url, first_url, "links", fetcher,
+                                   limit)
             return
         detection = Detection("links", detection.evidence + ", but no list could be read from it")
     yield ListPage(first_url, links, None, detection.mode, detection.evidence)
@@ -146,11 +155,13 @@ def _walk_hanweb(column: HanwebColumn, page_url: str, config: HanwebPaging | Non
         yield ListPage(request.url, fragment_links(store.records, page_url), mode="hanweb")
 
 
-def _walk_json(api: JsonApi, base_url: str, fetcher: Fetcher, limit: int,
-               evidence: str) -> Iterator[ListPage]:
-    """API pages until one is empty or brings no new item."""
-    seen: set[str] = set()
-    for number, url in enumerate(page_urls(api, base_url, limit)):
+def _walk_json(api: JsonApi, base_url: str, fetcher: Fetcher, limit: int, evidence: str,
+               skip_first: bool = False, seen: set[str] | None = None) -> Iterator[ListPage]:
+    """API pages until one is empty or brings no new item (skip_first: page one was read already)."""
+    seen = set() if seen is None else seen
+    for number, url in enumerate(page_urls(api, base_url, limit + int(skip_first))):
+        if skip_first and number == 0:
+            continue
         result = fetcher.fetch(url)
         try:
             if not result.ok or result.body is None:
@@ -167,10 +178,24 @@ def _walk_json(api: JsonApi, base_url: str, fetcher: Fetcher, limit: int,
         yield ListPage(url, links, mode="json", evidence=evidence, json_api=api)
 
 
-def _infer_from_scripts(html: str, page_url: str, fetcher: Fetcher) -> JsonApi | None:
-    """The first API URL in the page's scripts whose answer reads as a list of titled links."""
-    for url in api_candidates(html, page_url)[:3]:
+@dataclass(slots=True)
+class FoundApi:
+    """What trying the API URLs of a page's scripts gave: the API read off an answer (or None), the URL
+    asked, the links of that answer, and how many requests it took."""
+
+    inferred: InferredApi | None = None
+    url: str = ""
+    links: list[ListedLink] = field(default_factory=list)
+    requests: int = 0
+
+
+def api_from_scripts(html: str, page_url: str, fetcher: Fetcher, tries: int) -> FoundApi:
+    """The first of (at most `tries`) API URLs in the page's scripts whose answer reads as a list of titled
+    links."""
+    found = FoundApi()
+    for url in api_candidates(html, page_url)[:tries]:
         result = fetcher.fetch(url)
+        found.requests += 1
         if not result.ok or result.body is None:
             continue
         try:
@@ -178,5 +203,7 @@ def _infer_from_scripts(html: str, page_url: str, fetcher: Fetcher) -> JsonApi |
         except JsonListError:
             continue
         if inferred is not None:
-            return inferred.api
-    return None
+            found.inferred, found.url = inferred, url
+            found.links = item_links(inferred.rows, inferred.api, result.final_url)
+            return found
+    return found

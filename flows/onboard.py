@@ -21,10 +21,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from flows.cms_detect import detect_mode
-from flows.cms_json import JsonListError, api_candidates, infer_api, item_links, parse_json
 from flows.fetch import Fetcher
 from flows.list_page import ListedLink, listed_links, page_title
-from flows.listing_walk import fetch_text
+from flows.listing_walk import api_from_scripts, fetch_text
 from flows.sources import REPORT_KINDS, SOURCES_DIR, JsonApi, load_sources, parse_sources
 from nianbao.settings import ConfigError, config_dir, load_config
 
@@ -166,25 +165,17 @@ def _judge(html: str, final_url: str, url: str, via: str, depth: int, links: lis
     detection = detect_mode(html, final_url)
     candidate = Candidate(url, via, depth, detection.mode, detection.evidence, _named_kind(via, config))
     if detection.mode == "json":
-        for api_url in api_candidates(html, final_url)[:config.max_apis]:
-            if survey.pages >= config.max_pages:
-                break
-            result = fetcher.fetch(api_url)
-            survey.pages += 1
-            try:
-                doc = parse_json(result.body or b"") if result.ok else None
-            except JsonListError:
-                doc = None
-            inferred = infer_api(doc, api_url) if doc is not None else None
-            if inferred is not None:
-                candidate.json_api = inferred.api
-                total = f", {inferred.total} in all" if inferred.total is not None else ""
-                where = inferred.api.items or "(top level)"
-                candidate.evidence += (f"; its answer lists {inferred.items} items{total} at {where!r} "
-                                       f"(title {inferred.api.title!r}, link {inferred.api.link!r})")
-                links = links + [link for link in item_links(inferred.rows, inferred.api, api_url)
-                                 if _host(link.url) == _host(final_url)]
-                break
+        budget = max(0, min(config.max_apis, config.max_pages - survey.pages))
+        found = api_from_scripts(html, final_url, fetcher, budget)
+        survey.pages += found.requests
+        inferred = found.inferred
+        if inferred is not None:
+            candidate.json_api = inferred.api
+            total = f", {inferred.total} in all" if inferred.total is not None else ""
+            where = inferred.api.items or "(top level)"
+            candidate.evidence += (f"; its answer lists {inferred.items} items{total} at {where!r} "
+                                   f"(title {inferred.api.title!r}, link {inferred.api.link!r})")
+            links = links + [link for link in found.links if _host(link.url) == _host(final_url)]
         else:
             candidate.mode = "links"
             candidate.evidence += ", but no list could be read from it"

@@ -51,8 +51,8 @@ def test_hanweb_form_comes_from_the_page_and_groups_follow_the_total() -> None:
     assert column is not None and len(column.first.records) == 4
     assert column.total == 20 and column.per_page == 4
     keys = ("col", "appid", "webid", "columnid", "unitid", "path", "permissiontype")
-    assert {k: column.form[k] for k in keys} == {"col": "1", "appid": "1", "webid": "99", "columnid": "4521", "unitid": "30121", "path": "/",
-            "permissiontype": "0"}
+    assert {k: column.form[k] for k in keys} == {"col": "1", "appid": "1", "webid": "99", "columnid": "4521",
+                                                 "unitid": "30121", "path": "/", "permissiontype": "0"}
     posts = list(proxy_requests(column, COLUMN, None, max_requests=10))
     assert [r.url.split("?")[1] for r in posts] == ["startrecord=5&endrecord=16&perpage=4",
                                                     "startrecord=17&endrecord=28&perpage=4"]
