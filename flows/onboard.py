@@ -28,8 +28,6 @@ from flows.sources import REPORT_KINDS, SOURCES_DIR, JsonApi, load_sources, pars
 from nianbao.settings import ConfigError, config_dir, load_config
 
 SITES_FILE = "sites.yaml"
-PAGER_TEXTS = frozenset({"下一页", "上一页", "下页", "上页", "末页", "尾页", "首页", "后页", "前页",
-                         "最后一页"})
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _NAME_SPLIT = re.compile(r"\s*[_|｜—–-]+\s*")
 
@@ -45,6 +43,7 @@ class SurveyConfig(BaseModel):
     columns: dict[str, tuple[str, ...]]
     menus: tuple[str, ...] = ()
     skip_urls: tuple[str, ...] = ()
+    pager_texts: frozenset[str] = frozenset()
     min_reports: int = Field(1, ge=1)
     title_patterns: dict[str, str]
 
@@ -148,13 +147,13 @@ def survey_site(home: str, config: SurveyConfig, fetcher: Fetcher) -> Survey:
         if depth >= config.max_depth:
             continue
         for link in links:
-            if link.url in queued or _is_report(link.title, patterns) or _is_pager(link.title) or \
-                    any(p.search(link.url) for p in skip):
+            if link.url in queued or _is_report(link.title, patterns) or \
+                    _is_pager(link.title, config.pager_texts) or any(p.search(link.url) for p in skip):
                 continue
             queued.add(link.url)
             order += 1
             heapq.heappush(queue, (_priority(link.title, config), depth + 1, order, link.url, link.title))
-    _choose(survey.candidates)
+    _choose(survey.candidates, config.min_reports)
     return survey
 
 
@@ -187,14 +186,16 @@ def _judge(html: str, final_url: str, url: str, via: str, depth: int, links: lis
     return candidate
 
 
-def _choose(candidates: list[Candidate]) -> None:
-    """Keep, best first, each candidate with report titles that the kept ones do not already list."""
+def _choose(candidates: list[Candidate], min_reports: int) -> None:
+    """Keep, best first, each candidate with at least min_reports report titles that the kept ones do not
+    already list."""
     covered: set[str] = set()
     ranked = sorted(candidates, key=lambda c: (-len(c.report_urls), c.named_kind is None, c.depth))
     for c in ranked:
         reports = c.report_urls
-        if len(reports) == 0:
-            c.verdict = "not chosen: named like a report column, but its first page lists no report title"
+        if len(reports) < min_reports:
+            c.verdict = (f"not chosen: {len(reports)} report title(s) on its first page, fewer than "
+                         f"survey.min_reports ({min_reports})")
         elif reports <= covered:
             c.verdict = "not chosen: the report titles it lists are listed by a chosen column already"
         else:
@@ -282,9 +283,9 @@ def _is_report(title: str, patterns: dict[str, re.Pattern[str]]) -> bool:
     return bool(_YEAR.search(title)) and any(p.search(title) for p in patterns.values())
 
 
-def _is_pager(title: str) -> bool:
+def _is_pager(title: str, texts: frozenset[str]) -> bool:
     text = "".join(title.split())
-    return text in PAGER_TEXTS or text.isdigit()
+    return text in texts or text.isdigit()
 
 
 def _host(url: str) -> str:

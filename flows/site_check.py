@@ -69,6 +69,9 @@ def check_sites(sites: Iterable[Site], fetcher: Fetcher) -> list[ListingCheck]:
 
 
 def _diagnose_failure(reason: str) -> str:
+    if "robots.txt unreachable" in reason:
+        return (f"{reason}: the host did not answer (no such name, offline, or refusing connections); "
+                "nothing is fetched from a host whose robots.txt cannot be read")
     if "robots.txt" in reason:
         return f"{reason}: the site asks crawlers to stay away from this page; nianbao will not fetch it"
     if "HTTP 404" in reason or "HTTP 410" in reason:

@@ -115,6 +115,13 @@ def test_sites_check_diagnoses_what_is_wrong_without_a_traceback(
     assert main(["sites", "check", "no-such-site"]) == 2
     assert "no site with id or region code no-such-site" in capsys.readouterr().err
 
+    entry.update(id="shili-offline", base_url="http://127.0.0.1:1/", listings=entry["listings"][:1])
+    (config_copy / "sources.d" / "offline.yaml").write_text(
+        yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
+    assert main(["sites", "check", "shili-offline", "--delay", "0"]) == 1
+    out = capsys.readouterr()
+    assert "the host did not answer" in out.out and "Traceback" not in out.out + out.err
+
 
 def test_sites_add_says_why_when_a_site_has_no_report_column(
         config_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,6 +139,15 @@ def test_sites_add_says_why_when_a_site_has_no_report_column(
         assert main(["sites", "add", "--home", served.base_url + "missing.html", "--region", "990121",
                      "--allow-private", "--delay", "0"]) == 1
         assert "no page could be read" in capsys.readouterr().err
+    html = "text/html; charset=utf-8"
+    column = Resource(home_page([("/news/0.html", "示例县召开第0次常务会议")]).encode(), html, day)
+    named = SampleSite({"/": Resource(home_page([("/fzzf/index.html", "法治政府建设")]).encode(),
+                                      "text/html; charset=utf-8", day), "/fzzf/index.html": column, **news})
+    with serve_site(named) as served:
+        assert _add(served, "shili-named") == 1
+        out = capsys.readouterr()
+    assert "not chosen: 0 report title(s) on its first page" in out.out
+    assert "1 column(s) named like report columns list no report title" in out.err
     assert not (config_copy / "sources.d").exists()
 
 
