@@ -62,7 +62,10 @@ def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = Non
 @task(name="discover-site", cache_policy=NO_CACHE)
 def discover_task(site: Site, fetcher: Fetcher, years: list[int] | None) -> Discovery:
     """Walk one site's list pages (network; never cached: lists change)."""
-    return discover_site(site, fetcher, years)
+    found = discover_site(site, fetcher, years)
+    for url, mode in found.modes.items():
+        get_run_logger().info("%s: %s is paged as %s", site.id, url, mode)
+    return found
 
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
