@@ -16,7 +16,9 @@ from flows.list_page import ListedLink, listed_links, next_page_urls
 from flows.listing_walk import walk_listing
 from flows.sources import Listing, Site
 
-__all__ = ["ListedLink", "listed_links", "next_page_urls"]  # re-exported: where callers found them before
+# ListedLink, listed_links and next_page_urls moved to flows.list_page; callers still find them here
+__all__ = ["Discovery", "ListedLink", "ReportLink", "Skipped", "classify", "discover_site", "listed_links",
+           "next_page_urls", "report_year"]
 
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 

@@ -45,23 +45,24 @@ class ListPage:
 
 
 @dataclass(slots=True)
-class _Text:
+class PageText:
+    """A fetched page as text, where it ended up, or why it could not be had."""
+
     text: str | None
     final_url: str
     error: str | None = None
-    body: bytes | None = None
 
 
-def fetch_text(fetcher: Fetcher, url: str, form: dict[str, str] | None = None) -> _Text:
+def fetch_text(fetcher: Fetcher, url: str, form: dict[str, str] | None = None) -> PageText:
     """A page as text (decoded by its declared or sniffed charset), or the reason it could not be had."""
     result = fetcher.fetch(url, form=form)
     if not result.ok or result.body is None:
-        return _Text(None, result.final_url, result.reason or "no body")
+        return PageText(None, result.final_url, result.reason or "no body")
     try:
         text = decode_bytes(result.body, charset_of(result.headers.get("content-type"))).text
     except UndecodableError as exc:
-        return _Text(None, result.final_url, str(exc), result.body)
-    return _Text(text, result.final_url, None, result.body)
+        return PageText(None, result.final_url, str(exc))
+    return PageText(text, result.final_url)
 
 
 def walk_listing(site: Site, listing: Listing, fetcher: Fetcher) -> Iterator[ListPage]:
