@@ -220,7 +220,7 @@ def proposed_entry(survey: Survey, site_id: str, region: str, name: str | None,
             api["url"] = _relative(c.json_api.url, survey.base_url, extra_hosts)
             listing["json_api"] = api
         listings.append(listing)
-    entry: dict[str, Any] = {"id": site_id, "name": name or _site_name(survey.title) or site_id,
+    entry: dict[str, Any] = {"id": site_id, "name": name or site_name_from_title(survey.title) or site_id,
                              "region_code": region, "base_url": survey.base_url}
     if extra_hosts:
         entry["extra_hosts"] = sorted(extra_hosts)
@@ -299,7 +299,8 @@ def _relative(url: str, base_url: str, extra_hosts: set[str]) -> str:
     return url
 
 
-def _site_name(title: str) -> str:
+def site_name_from_title(title: str) -> str:
+    """The government's name in a home page title ('首页_示例县人民政府' → '示例县人民政府')."""
     parts = [p for p in _NAME_SPLIT.split(title) if p and p != "首页"]
     governed = [p for p in parts if "政府" in p]
     return max(governed or parts, key=len) if parts else ""

@@ -19,6 +19,7 @@ from flows.sample_server import serve_site
 from flows.sample_variants import VARIANT_YEARS, build_variant_site
 from flows.sources import HanwebPaging, Listing, Politeness, Site, load_sources
 from nianbao.settings import PROJECT_ROOT, ConfigError
+from transforms.version import extractor_version
 
 FAST = Politeness(delay_seconds=0.0, backoff_seconds=0.0, timeout_seconds=2, retries=0)
 LAW = r"(\d{4})\s*年度?.{0,8}?法治政府建设.{0,12}报告"
@@ -127,6 +128,8 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     folder = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", folder, ignore=shutil.ignore_patterns("sources.d"))
     monkeypatch.setenv("NIANBAO_CONFIG", str(folder))
+    extractor_version.cache_clear()
+    before = extractor_version()
     (folder / "sources.d").mkdir()
     entry = {"id": "shili-json", "name": "示例县", "region_code": "990121", "base_url": "http://127.0.0.1:9/",
              "listings": [{"path": "gkmlpt/fzzf/index.html", "kind": "law_based_government_annual_report",
@@ -136,6 +139,8 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     proposal = folder / "sources.d" / "shili-json.yaml"
     proposal.write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
     config = load_sources()
+    extractor_version.cache_clear()
+    assert extractor_version() == before  # a proposed site is not an extraction rule
     assert config.site("shili-json").listings[0].json_api.items == "articles"  # type: ignore[union-attr]
     assert config.site("bj-dongcheng").region_code == "110101"
 
@@ -148,3 +153,4 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     proposal.write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match="site id 'sample' appears twice"):
         load_sources()
+    extractor_version.cache_clear()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from flows.onboard import site_name_from_title, default_site_id
 from flows.pipeline import backfill
 from flows.sample_pages import home_page, notice_page
 from flows.sample_server import RunningSite, serve_site
@@ -166,3 +167,10 @@ def test_sites_add_refuses_to_overwrite_and_a_bad_proposal_names_its_file(
                    encoding="utf-8")
     assert main(["sites", "list"]) == 2
     assert "sources.d/typo.yaml: site 'typo': region_code" in capsys.readouterr().err
+
+
+def test_proposed_id_and_name_come_from_host_and_title() -> None:
+    assert default_site_id("https://www.shili.gov.cn/", "990121") == "shili"
+    assert default_site_id("http://127.0.0.1:8080/", "990121") == "r990121"
+    assert site_name_from_title("首页_示例县人民政府（虚构示例站点）") == "示例县人民政府（虚构示例站点）"
+    assert site_name_from_title("示例县政务服务网 - 首页") == "示例县政务服务网"

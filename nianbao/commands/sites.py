@@ -145,10 +145,21 @@ def _list(args: argparse.Namespace) -> int:
         run = runs[site.id]
         modes = ", ".join(f"{listing.kind.split('_')[0]}:{listing.mode or 'auto'}"
                           for listing in site.listings)
-        years = f"{run.years[0]}–{run.years[-1]}" if len(run.years) > 1 else ",".join(map(str, run.years))
+        years = _year_ranges(run.years)
         print(f"{site.id:<21} {site.region_code}  {modes[:28]:<28} {run.when or 'never':<26} "
               f"{run.fetched:>7} {run.unchanged:>9} {run.failed:>6}  {years or '—'}")
     return 0
+
+
+def _year_ranges(years: tuple[int, ...]) -> str:
+    """2019, 2020, 2022 → '2019–2020,2022' (a gap stays visible)."""
+    spans: list[list[int]] = []
+    for year in years:
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ",".join(f"{a}–{b}" if b > a else str(a) for a, b in spans)
 
 
 def _check(args: argparse.Namespace) -> int:
