@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from flows.onboard import site_name_from_title, default_site_id
+from flows.onboard import default_site_id, site_name_from_title
 from flows.pipeline import backfill
 from flows.sample_pages import home_page, notice_page
 from flows.sample_server import RunningSite, serve_site
