@@ -89,19 +89,19 @@ class Candidate:
     json_api: JsonApi | None = None
     verdict: str = ""
 
-    @property
-    def kind(self) -> str | None:
-        counted = [(len(links), kind == self.named_kind, kind)
-                   for kind, links in self.reports.items() if links]
-        return max(counted)[2] if counted else self.named_kind
+    def kinds(self) -> list[str]:
+        """The kinds whose report titles the first page lists, the most listed first."""
+        ranked = sorted((kind for kind, links in self.reports.items() if links),
+                        key=lambda kind: (-len(self.reports[kind]), kind != self.named_kind))
+        return ranked or ([self.named_kind] if self.named_kind else [])
 
     @property
     def report_urls(self) -> set[str]:
         return {link.url for links in self.reports.values() for link in links}
 
     def years(self) -> list[int]:
-        kind = self.kind
-        titles = [link.title for link in self.reports.get(kind or "", [])]
+        """The years the report titles on the first page name."""
+        titles = [link.title for links in self.reports.values() for link in links]
         return sorted({int(y) for title in titles for y in _YEAR.findall(title)})
 
 
@@ -208,18 +208,19 @@ def _choose(candidates: list[Candidate], min_reports: int) -> None:
 
 def proposed_entry(survey: Survey, site_id: str, region: str, name: str | None,
                    config: SurveyConfig, allow_private: bool = False) -> dict[str, Any]:
-    """The site entry for the chosen candidates (validated with the same models as sources.yaml)."""
+    """The site entry for the chosen candidates, one listing per kind a column lists (validated with the
+    same models as sources.yaml)."""
     listings = []
     extra_hosts: set[str] = set()
     for c in survey.chosen:
-        kind = c.kind or ""
-        listing: dict[str, Any] = {"path": _relative(c.url, survey.base_url, extra_hosts), "kind": kind,
-                                   "title_pattern": config.title_patterns[kind], "mode": c.mode}
-        if c.json_api is not None:
-            api = c.json_api.model_dump(exclude_defaults=True)
-            api["url"] = _relative(c.json_api.url, survey.base_url, extra_hosts)
-            listing["json_api"] = api
-        listings.append(listing)
+        for kind in c.kinds():
+            listing: dict[str, Any] = {"path": _relative(c.url, survey.base_url, extra_hosts), "kind": kind,
+                                       "title_pattern": config.title_patterns[kind], "mode": c.mode}
+            if c.json_api is not None:
+                api = c.json_api.model_dump(exclude_defaults=True)
+                api["url"] = _relative(c.json_api.url, survey.base_url, extra_hosts)
+                listing["json_api"] = api
+            listings.append(listing)
     entry: dict[str, Any] = {"id": site_id, "name": name or site_name_from_title(survey.title) or site_id,
                              "region_code": region, "base_url": survey.base_url}
     if extra_hosts:

@@ -5,7 +5,8 @@ Each variant publishes one 法治政府建设 report per year, with notices betw
 - hanweb: a /col/colNNN/ page whose datastore holds the first records; the rest only from the dataproxy,
   by POST with the column's form fields (hanweb_method="get": only by GET with page=n);
 - json: a gkmlpt-style page whose script names a JSON list API (?page=n), the only place the items are;
-- nav: plain 下一页 pages, reachable only through the 政府信息公开 menu (not from the home page).
+- nav: plain 下一页 pages, reachable only through the 政府信息公开 menu (not from the home page); that
+  menu also holds a 政府信息公开年报 column with one 政府信息公开工作年度报告 per year (disclosure_path).
 Decoy columns (news, policy files) hold notices only. The same arguments always give the same bytes.
 """
 
@@ -23,6 +24,7 @@ Variant = Literal["trs", "hanweb", "json", "nav"]
 VARIANTS: tuple[Variant, ...] = ("trs", "hanweb", "json", "nav")
 VARIANT_YEARS = tuple(range(2015, 2025))
 HANWEB_COLUMN, HANWEB_WEBID, HANWEB_UNITID = "4521", "99", "30121"
+DISCLOSURE_FOLDER = "/xxgk/xxgkndbg"
 Item = tuple[str, str, str]  # href, title, date
 Day = tuple[int, int, int]
 
@@ -57,6 +59,13 @@ def build_variant_site(variant: Variant, years: tuple[int, ...] = VARIANT_YEARS,
     elif variant == "nav":
         _paged(resources, items, page_size, last, lambda n: "list.html" if n == 0 else f"list_{n + 1}.html",
                column.rsplit("/", 1)[0], lambda chunk, n, total: _nav_list(name, chunk, n, total))
+        disclosures = []
+        for year in sorted(years, reverse=True):
+            resources[disclosure_path(year)] = _html(_disclosure_page(year), pages.published_on(year))
+            disclosures.append((disclosure_path(year), disclosure_title(year), f"{year + 1}-01-20"))
+        _paged(resources, disclosures, page_size, last,
+               lambda n: "list.html" if n == 0 else f"list_{n + 1}.html", DISCLOSURE_FOLDER,
+               lambda chunk, n, total: _nav_list("政府信息公开年报", chunk, n, total))
     elif variant == "hanweb":
         resources[column] = _html(_hanweb_column(name, items[:page_size], len(items), page_size), last)
         dynamic["/module/web/jpage/dataproxy.jsp"] = _dataproxy(items, last, hanweb_method.upper())
@@ -66,8 +75,10 @@ def build_variant_site(variant: Variant, years: tuple[int, ...] = VARIANT_YEARS,
     menu = [("/xxgk/zcwj/list.html", "政策文件"), ("/xxgk/rsxx/list.html", "人事信息")]
     if variant in ("json", "nav"):
         menu.insert(1, (column, name))
+    if variant == "nav":
+        menu.append((f"{DISCLOSURE_FOLDER}/list.html", "政府信息公开年报"))
     for href, title in menu:
-        if href != column:
+        if href not in resources:
             resources[href] = _html(_plain_list(title, news[:2], None), last)
     resources["/xxgk/index.html"] = _html(pages.home_page(menu), last)
     nav = [("/xwdt/index.html", "新闻动态"), ("/xxgk/index.html", "政府信息公开")]
@@ -86,6 +97,33 @@ _COLUMNS: dict[str, tuple[str, str]] = {
     "json": ("/gkmlpt/fzzf/index.html", "法治政府建设年度报告"),
     "nav": ("/xxgk/fzzfndbg/list.html", "法治政府建设年度报告"),
 }
+
+
+def disclosure_path(year: int) -> str:
+    """Where the nav variant publishes the year's 政府信息公开工作年度报告."""
+    y = year + 1
+    return f"{DISCLOSURE_FOLDER}/{y}01/t{y}0120_{year}3.html"
+
+
+def disclosure_title(year: int) -> str:
+    return f"{pages.GOVERNMENT}{year}年政府信息公开工作年度报告"
+
+
+def _disclosure_page(year: int) -> str:
+    """A short synthetic 政府信息公开工作年度报告 (figures made up from the year)."""
+    active, requests = 900 + 37 * (year - 2010), 20 + year % 13
+    paragraphs = [
+        f"本报告根据《中华人民共和国政府信息公开条例》要求编制，包括总体情况、主动公开政府信息情况、收到和处理政府"
+        f"信息公开申请情况等内容。本报告中所列数据的统计期限自{year}年1月1日起至{year}年12月31日止。",
+        "一、总体情况",
+        f"{year}年，{pages.COUNTY}人民政府主动公开政府信息{active}条，受理政府信息公开申请{requests}件，均在法定期限内答复。",
+        "二、存在的主要问题及改进情况",
+        "一是公开内容的及时性有待提高；二是政策解读的形式较为单一。下一步将加强培训，提升公开质量。",
+        f"（本报告为虚构示例，{pages.COUNTY}并不存在，数字均为合成数据。）",
+    ]
+    body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    title = disclosure_title(year)
+    return _page(title, f'<h1>{html.escape(title)}</h1>\n<div class="TRS_Editor">\n{body}\n</div>')
 
 
 def _article_paths(variant: Variant, year: int) -> tuple[str, str]:

@@ -17,7 +17,7 @@ from flows.pipeline import backfill
 from flows.sample_pages import home_page, notice_page
 from flows.sample_server import RunningSite, serve_site
 from flows.sample_site import Resource, SampleSite
-from flows.sample_variants import VARIANT_YEARS, VARIANTS, build_variant_site
+from flows.sample_variants import VARIANT_YEARS, VARIANTS, build_variant_site, disclosure_path
 from nianbao.cli import main
 from nianbao.settings import PROJECT_ROOT
 from transforms.version import extractor_version
@@ -29,6 +29,7 @@ FAST: dict[str, Any] = {"delay_seconds": 0.0, "backoff_seconds": 0.01, "timeout_
 # JSON API pages 1–5; the navigation-only column's list_5.html).
 LATER_PAGES = {"trs": ("/zwgk/fzzf/index_4.html", 1), "hanweb": ("/module/web/jpage/dataproxy.jsp", 2),
                "json": ("/gkmlpt/api/all/88", 5), "nav": ("/xxgk/fzzfndbg/list_5.html", 1)}
+LAW_KIND, DISCLOSURE_KIND = "law_based_government_annual_report", "gov_info_disclosure_annual_report"
 MODES = {"trs": "trs", "hanweb": "hanweb", "json": "json", "nav": "links"}
 
 
@@ -53,6 +54,10 @@ def _add(served: RunningSite, site_id: str, *extra: str) -> int:
 def test_sites_add_proposes_an_entry_whose_backfill_finds_every_report(
         variant: str, config_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     site = build_variant_site(variant)  # type: ignore[arg-type]
+    # what the generator published, per kind (the navigation-only variant has a 政府信息公开年报 column too)
+    published = {LAW_KIND: set(site.report_paths.values())}
+    if variant == "nav":
+        published[DISCLOSURE_KIND] = {disclosure_path(year) for year in VARIANT_YEARS}
     site_id = f"shili-{variant}"
     archive, warehouse = str(tmp_path / "archive"), str(tmp_path / "nianbao.duckdb")
     with serve_site(site) as served:
@@ -60,9 +65,9 @@ def test_sites_add_proposes_an_entry_whose_backfill_finds_every_report(
         said = capsys.readouterr().out
         proposal = yaml.safe_load((config_copy / "sources.d" / f"{site_id}.yaml").read_text(encoding="utf-8"))
         [entry] = proposal["sites"]
-        [listing] = entry["listings"]
         assert entry["allow_private_addresses"] is True and entry["region_code"] == "990121"
-        assert listing["mode"] == MODES[variant] and listing["kind"] == "law_based_government_annual_report"
+        assert sorted(listing["kind"] for listing in entry["listings"]) == sorted(published)
+        assert {listing["mode"] for listing in entry["listings"]} == {MODES[variant]}
         assert "chosen: 2 report title(s) on its first page (years 2023–2024)" in said
 
         assert main(["sites", "check", site_id, "--delay", "0"]) == 0
@@ -76,18 +81,19 @@ def test_sites_add_proposes_an_entry_whose_backfill_finds_every_report(
         assert not state.is_failed(), state.message
         seen = served.seen
     summary = state.result()
-    assert summary.found == len(site.report_paths) and summary.fetched == len(site.report_paths)
-    fetched = {r.path for r in seen if r.status == 200}
-    assert set(site.report_paths.values()) <= fetched
+    every = set().union(*published.values())
+    assert summary.found == len(every) and summary.fetched == len(every)
+    assert every <= {r.path for r in seen if r.status == 200}
     path, times = LATER_PAGES[variant]
     assert sum(1 for r in seen if r.path == path and r.status == 200) >= times, f"{variant}: {path}"
-    years = run_query("SELECT report_year FROM reports WHERE region_code = '990121' "
-                      "AND kind = 'law_based_government_annual_report' ORDER BY 1", warehouse)
-    assert years["report_year"].to_list() == list(VARIANT_YEARS)
+    loaded = run_query("SELECT kind, list(report_year ORDER BY report_year) AS years FROM reports "
+                       "WHERE region_code = '990121' GROUP BY kind", warehouse)
+    assert dict(zip(loaded["kind"], loaded["years"].to_list(), strict=True)) == \
+        {kind: list(VARIANT_YEARS) for kind in published}
 
     assert main(["sites", "list", "--archive", archive]) == 0
     [row] = [line for line in capsys.readouterr().out.splitlines() if line.startswith(site_id)]
-    assert row.split()[-4:] == [str(len(VARIANT_YEARS)), "0", "0", "2015–2024"]
+    assert row.split()[-4:] == [str(len(every)), "0", "0", "2015–2024"]
 
 
 def test_sites_check_diagnoses_what_is_wrong_without_a_traceback(
