@@ -16,6 +16,7 @@ from flows.cms_trs import trs_paging
 from flows.discover import discover_site
 from flows.fetch import Fetcher
 from flows.sample_server import serve_site
+from flows.sample_site import SampleSiteSpec, build_sample_site
 from flows.sample_variants import VARIANT_YEARS, build_variant_site
 from flows.sources import HanwebPaging, Listing, Politeness, Site, load_sources
 from nianbao.settings import PROJECT_ROOT, ConfigError
@@ -154,3 +155,16 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     with pytest.raises(ConfigError, match="site id 'sample' appears twice"):
         load_sources()
     extractor_version.cache_clear()
+
+
+def test_the_bundled_sample_site_is_paged_as_before_without_api_calls() -> None:
+    site = build_sample_site(SampleSiteSpec(page_size=2))
+    with serve_site(site) as served:
+        sample = load_sources().site("sample").with_base_url(served.base_url)
+        with Fetcher({"127.0.0.1": FAST}) as fetcher:
+            found = discover_site(sample, fetcher)
+        paths = [r.path for r in served.seen]
+    assert sorted(link.year for link in found.links) == sorted(site.report_paths)
+    assert [mode.split(":")[0] for mode in found.modes.values()] == ["trs", "hanweb"]
+X
+    assert not [p for p in paths if "dataproxy" in p]  # an empty nextgroup and no total: no further group
