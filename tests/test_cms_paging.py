@@ -166,5 +166,5 @@ def test_the_bundled_sample_site_is_paged_as_before_without_api_calls() -> None:
         paths = [r.path for r in served.seen]
     assert sorted(link.year for link in found.links) == sorted(site.report_paths)
     assert [mode.split(":")[0] for mode in found.modes.values()] == ["trs", "hanweb"]
-X
+    assert "/fzzf/index_2.html" in paths  # createPageHTML(3, …): 2022–2024 and their notices, 2 a page
     assert not [p for p in paths if "dataproxy" in p]  # an empty nextgroup and no total: no further group
