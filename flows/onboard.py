@@ -1,9 +1,10 @@
 """`nianbao sites add`: survey a site from its home page and propose a site entry for config/sources.d/.
 
 A bounded, polite crawl (config/sites.yaml: depth, page budget) follows the navigation, report-column names
-first, then menus, then the rest. Every page reached is read the way discovery reads it (CMS detection, Hanweb
-records, JSON APIs named in scripts); a page reached through a link named like a report column, or whose
-first page lists report titles, is a candidate. Candidates with report titles whose reports another kept
+first, then menus and the links of report columns (sub-columns per year or department), then the rest.
+Every page reached is read the way discovery reads it (CMS detection, Hanweb records, JSON APIs named in
+scripts); a page reached through a link named like a report column, or whose first page lists report
+titles, is a candidate. Candidates with report titles whose reports another kept
 candidate already lists are dropped; the rest become the proposed listings, each with the reason.
 """
 
@@ -146,13 +147,16 @@ def survey_site(home: str, config: SurveyConfig, fetcher: Fetcher) -> Survey:
             survey.candidates.append(candidate)
         if depth >= config.max_depth:
             continue
+        # a report column's own links (per-year or per-department sub-columns) come right after named ones
+        ceiling = 1 if _named_kind(via, config) else 2
         for link in links:
             if link.url in queued or _is_report(link.title, patterns) or \
                     _is_pager(link.title, config.pager_texts) or any(p.search(link.url) for p in skip):
                 continue
             queued.add(link.url)
             order += 1
-            heapq.heappush(queue, (_priority(link.title, config), depth + 1, order, link.url, link.title))
+            priority = min(_priority(link.title, config), ceiling)
+            heapq.heappush(queue, (priority, depth + 1, order, link.url, link.title))
     _choose(survey.candidates, config.min_reports)
     return survey
 

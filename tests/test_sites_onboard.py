@@ -180,3 +180,33 @@ def test_proposed_id_and_name_come_from_host_and_title() -> None:
     assert default_site_id("http://127.0.0.1:8080/", "990121") == "r990121"
     assert site_name_from_title("首页_示例县人民政府（虚构示例站点）") == "示例县人民政府（虚构示例站点）"
     assert site_name_from_title("示例县政务服务网 - 首页") == "示例县政务服务网"
+
+
+def test_sub_columns_of_a_report_column_are_surveyed_before_other_links(
+        config_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A 法治政府建设 column split into per-year sub-columns, behind a menu, with many news links competing
+    for a small page budget: the sub-columns are read first and each becomes a listing."""
+    day, kind = "Mon, 10 Mar 2025 09:30:00 GMT", "text/html; charset=utf-8"
+
+    def page(links: list[tuple[str, str]]) -> Resource:
+        return Resource(home_page(links).encode(), kind, day)
+
+    news = [(f"/news/{n}.html", f"示例县召开第{n}次常务会议") for n in range(8)]
+    years = (2022, 2023, 2024)
+    resources = {"/": page([*news, ("/xxgk/index.html", "政府信息公开")]),
+                 "/xxgk/index.html": page([("/xxgk/fzzf/index.html", "法治政府建设")]),
+                 "/xxgk/fzzf/index.html": page([(f"/xxgk/fzzf/{y}/index.html", f"{y}年度") for y in years])}
+    for y in years:
+        report = (f"/xxgk/fzzf/{y}/t{y}.html", f"示例县人民政府关于{y}年度法治政府建设情况的报告")
+        notice = (f"/xxgk/fzzf/{y}/n{y}.html", f"{y}年普法工作要点")
+        resources[f"/xxgk/fzzf/{y}/index.html"] = page([report, notice])
+    resources.update({path: page([]) for path, _ in news})
+    settings = config_copy / "sites.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("max_pages: 60", "max_pages: 7"),
+                        encoding="utf-8")
+    with serve_site(SampleSite(resources)) as served:
+        assert _add(served, "shili-years", "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "surveyed 7 page(s)" in out and "/news/" not in out
+    assert [line.split("path: ")[1] for line in out.splitlines() if "path: " in line] == \
+        [f"xxgk/fzzf/{y}/index.html" for y in years]
