@@ -12,7 +12,7 @@ from nianbao.manifest import ManifestError
 from transforms.hints import HintError
 
 # Each module defines register(subparsers) and sets func on its parsers.
-COMMAND_MODULES = ("extract", "catalog", "warehouse", "flows")
+COMMAND_MODULES = ("extract", "catalog", "warehouse", "flows", "sites")
 
 EXIT_USAGE = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a killed writer
