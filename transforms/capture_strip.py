@@ -7,6 +7,7 @@ config/header_fields.yaml.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,9 @@ class ChromeRules:
     not_start: re.Pattern[str]
     site_name: re.Pattern[str]
     max_chrome_chars: int
+    bullet: re.Pattern[str]
+    run_on_break: re.Pattern[str]
+    run_on_chars: int
 
 
 def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
@@ -68,6 +72,9 @@ def _build(raw: Any) -> ChromeRules:
             not_start=re.compile(start["not_start"]),
             site_name=re.compile(raw["site_name"]),
             max_chrome_chars=int(raw.get("max_chrome_chars", 200)),
+            bullet=re.compile(raw["bullet"]),
+            run_on_break=re.compile(raw["run_on"]["break"]),
+            run_on_chars=int(raw["run_on"]["min_chars"]),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"config/capture_chrome.yaml: missing or bad entry: {exc}") from exc
@@ -78,14 +85,43 @@ def chrome_rules() -> ChromeRules:
     return compiled("capture_chrome.yaml", _build)
 
 
+_LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]{1,2}[\u4e00-\u9fff]){2,11}")
+
+
 def clean_lines(text: str) -> list[str]:
-    """Non-empty lines with surrounding spaces (ideographic and no-break ones too) removed."""
+    """Non-empty lines with surrounding spaces (ideographic and no-break ones too) removed; a line printed
+    letter-spaced (政 府 工 作 报 告) is written without its spaces."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = line.strip(_SPACES)
+        if _LETTER_SPACED.fullmatch(line):
+            line = re.sub(r"[ \u3000]", "", line)
         if line:
             lines.append(line)
     return lines
+
+
+def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> tuple[list[str], list[str]]:
+    """Pages printed as one long line (chrome, title, header and paragraphs joined by spaces): a line longer
+    than run_on.min_chars is cut at the gaps run_on.break names (a gap after a sentence end, before a label
+    or a section heading, after a title). Cut points are found in the simplified line and applied to both."""
+    out_printed: list[str] = []
+    out_simple: list[str] = []
+    for line, plain in zip(printed, simple, strict=True):
+        if len(plain) < rules.run_on_chars:
+            out_printed.append(line)
+            out_simple.append(plain)
+            continue
+        start = 0
+        for gap in rules.run_on_break.finditer(plain):
+            if gap.start() > start:
+                out_printed.append(line[start:gap.start()])
+                out_simple.append(plain[start:gap.start()])
+            start = gap.end()
+        out_printed.append(line[start:])
+        out_simple.append(plain[start:])
+    keep = [i for i, x in enumerate(out_simple) if x.strip(_SPACES)]
+    return [out_printed[i].strip(_SPACES) for i in keep], [out_simple[i].strip(_SPACES) for i in keep]
 
 
 def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
@@ -121,8 +157,10 @@ class _Lines:
         return is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
 
     def title_text(self, line: str) -> str:
-        """A title line without the publication date some templates print after it."""
-        return self.header.title_trailing_date.sub("", line)
+        """A title line without the publication date some templates print after it, and without a mirror
+        site's wrapping (a bracketed province before it, "(全文)" after it)."""
+        line = self.header.title_trailing_date.sub("", line)
+        return self.header.title_wrapper.sub("", line)
 
     def title_at(self, i: int) -> int | None:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
@@ -140,6 +178,9 @@ class _Lines:
                 break
             first -= 1
             if part == "issuer":
+                # joint issuers print one line each (中共X县委 / X县人民政府 / 2023年…报告)
+                while first > 0 and self._co_issuer(first - 1):
+                    first -= 1
                 break
         title = "".join(self.simple[first:i]) + line
         if not self.header.title_line.fullmatch(title):
@@ -162,6 +203,14 @@ class _Lines:
             return "issuer"
         return None
 
+    def _co_issuer(self, j: int) -> bool:
+        """Line j is one more issuing body above an issuer line of a title (a party committee and the
+        government issuing jointly)."""
+        line = self.simple[j]
+        if self.is_chrome(j) or self.is_header(j) or bare_label_of(line, self.header):
+            return False
+        return bool(self.header.title_head_line.fullmatch(line) or self.header.title_co_issuer.fullmatch(line))
+
     def value_below(self, i: int) -> bool:
         """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""
         j = i + 1
@@ -179,10 +228,13 @@ def strip_capture(text: str) -> StrippedPage:
     Lines are classified in simplified characters (traditional pages use the same templates) and kept as
     printed.
     """
+    rules = chrome_rules()
     printed = clean_lines(text)
     simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
-    page = _Lines(printed, simple, chrome_rules(), header_rules())
-    rules = page.chrome
+    printed, simple = split_run_on(printed, simple, rules)
+    page = _Lines(printed, simple, rules, header_rules())
+    later = Counter(simple)  # how often each line is still to come: a heading printed twice is a contents entry
+    info_block = False  # inside an unlabelled page-info block (index number, office, dates) above the title
     titles: list[tuple[str, int, int]] = []  # (title, first line, last line)
     header: list[str] = []
     site_names: list[str] = []  # masthead lines (a portal group prints several: province, city, county)
@@ -190,8 +242,20 @@ def strip_capture(text: str) -> StrippedPage:
     body_from = len(printed)
     skip = -1
     for i, line in enumerate(page.simple):
+        later[line] -= 1
+        bare = rules.bullet.sub("", line)
+        if not titles and page.header.index_number_line.fullmatch(bare):
+            header.append(rules.bullet.sub("", printed[i]))
+            info_block = True
+            continue
+        if info_block and not titles and CMS_DATE_LINE.fullmatch(bare):
+            header.append(rules.bullet.sub("", printed[i]))
+            continue
         if i == skip or page.is_chrome(i):
             continue
+        if (rules.heading.fullmatch(line) and later[line] > 0 and i + 1 < len(simple)
+                and rules.heading.fullmatch(simple[i + 1]) and later[simple[i + 1]] > 0):
+            continue  # a table of contents above the text: headings in a row, each printed again below
         if page.is_header(i):
             if titles or not CMS_DATE_LINE.fullmatch(line):
                 header.append(printed[i])

@@ -49,6 +49,11 @@ class MetadataRules:
     county_self_reference: re.Pattern[str]
     published_meta_tags: tuple[str, ...]
     source_meta_tags: tuple[str, ...]
+    delivery_line: re.Pattern[str]
+    delivery_lookahead: int
+    speaker_line: re.Pattern[str]
+    multi_year_title: re.Pattern[str]
+    not_a_title: tuple[re.Pattern[str], ...]
 
 
 def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
@@ -85,6 +90,11 @@ def _build(raw: Any) -> MetadataRules:
             county_self_reference=re.compile(raw["county_self_reference"]),
             published_meta_tags=tuple(str(name).lower() for name in raw["published_meta_tags"]),
             source_meta_tags=tuple(str(name).lower() for name in raw["source_meta_tags"]),
+            delivery_line=re.compile(raw["delivery_line"]),
+            delivery_lookahead=int(raw["delivery_lookahead"]),
+            speaker_line=re.compile(raw["speaker_line"]),
+            multi_year_title=re.compile(raw["multi_year_title"]),
+            not_a_title=_patterns(raw, "not_a_title"),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/metadata.yaml: missing or bad entry: {exc}") from exc
@@ -98,16 +108,64 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a speech's delivery and speaker lines state (——2025年1月10日在X县第N届人民代表大会…会议上 /
+    X县人民政府县长 张三): the session's year and date, where it sat, who spoke and for which body."""
+
+    text: str | None = None
+    year: int | None = None
+    date: str | None = None
+    speaker: str | None = None
+    speaker_body: str | None = None
+
+
+def delivery_of(lines: list[str]) -> Delivery:
+    """The delivery and speaker lines among ``lines`` (a page's header lines and the opening of its body). A
+    delivery line broken before the session's name is read with the lines below it."""
+    rules = metadata_rules()
+    simple = [arabic_dates(to_simplified(line)) for line in lines]
+    text = year = date = speaker = body = None
+    for i, line in enumerate(simple):
+        if text is None:
+            joined = "".join(simple[i:i + rules.delivery_lookahead])
+            match = rules.delivery_line.match(joined)
+            if match:
+                text = joined[: match.end()]
+                printed_year = match.group("year") or match.group("year2")
+                year = int(printed_year) if printed_year else None
+                printed_date = match.group("date") or match.group("date2")
+                date = parse_date(printed_date) if printed_date else None
+        found = rules.speaker_line.search(line)
+        if speaker is None and found:
+            speaker = found.group("name")
+            body = found.group("body") or None
+    return Delivery(text=text, year=year, date=date, speaker=speaker, speaker_body=body)
+
+
+def plausible_title(title: str | None, delivered: bool = False) -> str | None:
+    """The title unless it is the site's or a column's name (…人民政府门户网站, 法治政府建设年度报告 with no region
+    or year). A bare 政府工作报告 is a title when the page prints its delivery line."""
+    if not title:
+        return None
+    simple = to_simplified(_squash(title))
+    for pattern in metadata_rules().not_a_title:
+        if pattern.fullmatch(simple) and not (delivered and "工作报告" in simple):
+            return None
+    return title
+
+
 def title_of(page: StrippedPage, body: str, header: HeaderValues | None = None) -> str | None:
     """The printed title; else ArticleTitle or an index-table 名称; else one the opening sentence states.
 
     ``header``: parse_header_lines(page.header_lines) when the caller has it already.
     """
-    title = page.title_hint or page.meta_tags.get("articletitle")
+    delivered = delivery_of(page.header_lines + body.split("\n", 4)[:4]).text is not None
+    title = plausible_title(page.title_hint, delivered) or plausible_title(page.meta_tags.get("articletitle"))
     if not title and page.header_lines:
         if header is None:
             header = parse_header_lines(page.header_lines)
-        title = header.values.get("title")
+        title = plausible_title(header.values.get("title"))
     if title and title.strip():
         return _squash(title)
     rules = metadata_rules()
@@ -210,13 +268,19 @@ def report_year_of(
     rules = metadata_rules()
     session_kind = kind in rules.session_year_kinds
     if title:
-        match = _YEAR.search(arabic_dates(to_simplified(title)))
+        simple_title = arabic_dates(to_simplified(title))
+        if rules.multi_year_title.search(simple_title):
+            return None  # a term's report (换届, 2016—2020年) covers several years
+        match = _YEAR.search(simple_title)
         if match:
             year = int(match.group(1))
             return year - 1 if session_kind else year
     if kind is None or kind == OTHER:
         return None
     if session_kind:
+        delivery = delivery_of((header_lines or []) + body.split("\n", 4)[:4])
+        if delivery.year is not None:
+            return delivery.year - 1
         for line in header_lines or ():
             match = rules.session_line.search(to_simplified(line))
             if match:
@@ -249,7 +313,8 @@ def read_metadata(
     title = title or title_of(page, body, header)
     addressee = addressee_of(body_lines)
     signed_by, signed_on = signature_of(body_lines)
-    issuer = issuer_of(title) or signed_by
+    delivery = delivery_of(page.header_lines + body_lines[: rules.delivery_lookahead + 2])
+    issuer = issuer_of(title) or signed_by or delivery.speaker_body or header.values.get("publisher")
     published = next((date for name in rules.published_meta_tags if meta.get(name)
                       for date in [parse_date(meta[name])] if date), None)
     published = published or header.values.get("published_at") or header.unlabeled_date
@@ -261,12 +326,9 @@ def read_metadata(
             region = resolve_region(text, context=body[: rules.region_body_chars])
             if region:
                 break
-    if region is None:
+    if region is None and delivery.text:
         # a speech's delivery subtitle names its own region (——…在XX县第十七届人民代表大会…会议上)
-        for line in page.header_lines:
-            if rules.session_line.search(to_simplified(line)):
-                region = resolve_region(line)
-                break
+        region = resolve_region(delivery.text)
     site_name = meta.get("sitename")
     site = resolve_region(site_name) if site_name else None
     if region is None:
@@ -280,9 +342,9 @@ def read_metadata(
         published_at=published,
         source=_squash(source) if source else None,
         doc_number=header.values.get("doc_number"),
-        signer=header.values.get("signer"),
+        signer=header.values.get("signer") or delivery.speaker,
         addressee=addressee,
-        signed_on=header.values.get("signed_on") or signed_on,
+        signed_on=delivery.date or header.values.get("signed_on") or signed_on,
         contact_person=_first(rules.contact_person, simple_body, body),
         contact_phone=_first(rules.contact_phone, simple_body, body),
         cc=_first(rules.cc, simple_body, body),
