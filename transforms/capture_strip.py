@@ -21,6 +21,7 @@ from transforms.header_fields import (
     is_header_line,
     opens_with_label,
 )
+from transforms.metadata import issuer_of
 from transforms.model import StrippedPage
 from transforms.regions import find_mentions
 from transforms.rulebook import any_of, compiled
@@ -279,7 +280,8 @@ def strip_capture(text: str) -> StrippedPage:
         if starts_body(line, rules):
             body_from = i
             break
-    title = titles[-1][0] if titles else None
+    # a page printing the title twice (headline, document heading) gives the first that names its issuer
+    title = next((t for t, _, _ in titles if issuer_of(t)), titles[0][0]) if titles else None
     if not titles:
         header = undated + header
     if titles:
