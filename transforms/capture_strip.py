@@ -158,9 +158,10 @@ class _Lines:
         return is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
 
     def title_text(self, line: str) -> str:
-        """A title line without the publication date some templates print after it, and without a mirror
-        site's wrapping (a bracketed province before it, "(全文)" after it)."""
+        """A title line without the publication date some templates print after it, the document number some
+        print before it, and a mirror site's wrapping (a bracketed province before it, "(全文)" after it)."""
         line = self.header.title_trailing_date.sub("", line)
+        line = self.header.title_doc_number.sub("", line, count=1)
         return self.header.title_wrapper.sub("", line)
 
     def title_at(self, i: int) -> int | None:
@@ -235,6 +236,7 @@ def strip_capture(text: str) -> StrippedPage:
     printed, simple = split_run_on(printed, simple, rules)
     page = _Lines(printed, simple, rules, header_rules())
     later = Counter(simple)  # how often each line is still to come: a heading printed twice is a contents entry
+    toc = False  # the line above was an entry of a table of contents
     info_block = False  # inside an unlabelled page-info block (index number, office, dates) above the title
     titles: list[tuple[str, int, int]] = []  # (title, first line, last line)
     header: list[str] = []
@@ -254,9 +256,11 @@ def strip_capture(text: str) -> StrippedPage:
             continue
         if i == skip or page.is_chrome(i):
             continue
-        if (rules.heading.fullmatch(line) and later[line] > 0 and i + 1 < len(simple)
-                and rules.heading.fullmatch(simple[i + 1]) and later[simple[i + 1]] > 0):
+        if rules.heading.fullmatch(line) and later[line] > 0 and (toc or (
+                i + 1 < len(simple) and rules.heading.fullmatch(simple[i + 1]) and later[simple[i + 1]] > 0)):
+            toc = True
             continue  # a table of contents above the text: headings in a row, each printed again below
+        toc = False
         if page.is_header(i):
             if titles or not CMS_DATE_LINE.fullmatch(line):
                 header.append(printed[i])
@@ -271,6 +275,9 @@ def strip_capture(text: str) -> StrippedPage:
         first = page.title_at(i)
         if first is not None:
             titles.append((page.title_text("".join(printed[first:i + 1])), first, i))
+            number = page.header.title_doc_number.match(printed[first])
+            if number:
+                header.append(number.group("number"))
             continue
         if not titles and rules.site_name.fullmatch(line):
             site_names.append(printed[i])

@@ -40,6 +40,7 @@ class HeaderRules:
     title_subtitle: re.Pattern[str]
     title_wrapper: re.Pattern[str]
     title_co_issuer: re.Pattern[str]
+    title_doc_number: re.Pattern[str]
     index_number_line: re.Pattern[str]
     bare_label: re.Pattern[str]
     tab_label: re.Pattern[str]
@@ -108,6 +109,7 @@ def _build(raw: Any) -> HeaderRules:
         title_subtitle=_compile(raw, "title_subtitle"),
         title_wrapper=_compile(raw, "title_wrapper"),
         title_co_issuer=_compile(raw, "title_co_issuer"),
+        title_doc_number=_compile(raw, "title_doc_number"),
         index_number_line=_compile(raw, "index_number_line"),
         bare_label=re.compile(rf"(?P<label>{alternation})\s*[:：]?"),
         tab_label=re.compile(rf"(?<!\S)(?P<label>{alternation})\t"),

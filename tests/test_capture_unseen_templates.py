@@ -1,0 +1,104 @@
+"""Templates that pages of unseen provinces showed, as synthetic 示例县 captures: every metadata field (null when the
+page does not state it), where the body starts, and no header or chrome line in the body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transforms.document import read_document
+from transforms.model import Page
+
+UNSEEN = Path(__file__).resolve().parent / "fixtures" / "unseen"
+FIELDS = ("title", "issuer", "region_name", "region_code", "report_year", "published_at", "source",
+          "doc_number", "signer", "addressee", "signed_on")
+COUNTY = dict(region_name="示例县", region_code="990121")
+
+CASES = {
+    # an unlabelled page-info block (index number, category, office, dates as bullets) printed above the title:
+    # its date is the publication date; the office, printed without a label, is no issuer
+    "info_block_title_law.txt": (
+        dict(title="示例县2023年法治政府建设工作报告", report_year=2023, published_at="2024-03-18"),
+        "2023年,县政府坚持以习近平新时代中国特色社会主义思想为指导",
+        ("990121000123456789/2024-00031", "示例县司法局", "2024-03-18", "关怀版", "您当前位置")),
+    # the headline, then the joint issuers and the title's tail one per line
+    "joint_issuers_title_law.txt": (
+        dict(title="中共示例县委示例县人民政府2023年法治政府建设情况报告", issuer="中共示例县委示例县人民政府",
+             report_year=2023, published_at="2024-03-20"),
+        "2023年以来,示例县坚持", ("中共示例县委", "示例县人民政府", "日期", "首页")),
+    # a letter-spaced 政府工作报告, its delivery line broken before the session, the speaker's line
+    "work_report_letter_spaced.txt": (
+        dict(title="政府工作报告", issuer="示例县人民政府", report_year=2023, signer="王某某",
+             addressee="各位代表", signed_on="2024-01-12"),
+        "各位代表:", ("政府工作报告", "——2024年1月12日在示例县", "第十八届人民代表大会第三次会议上",
+                    "示例县人民政府代理县长 王某某")),
+    # index rows without colons and a letter-spaced 索 引 号; the delivery line with the speaker on it (no dash);
+    # the delivery date wins over the index's 成文日期; 发布机构 is the issuer when nothing else names one
+    "work_report_index_speaker_inline.txt": (
+        dict(title="2019年政府工作报告", issuer="县政府办", report_year=2018, published_at="2019-02-16T13:12",
+             source="示例县政府网", signer="赵某某", addressee="各位代表", signed_on="2019-02-11"),
+        "各位代表:", ("索 引 号", "发布机构", "通讯员", "分享", "代县长")),
+    # the whole page on one line
+    "one_line_page_law.txt": (
+        dict(title="示例县2022年法治政府建设年度报告", report_year=2022, published_at="2023-03-10T09:30",
+             source="示例县司法局"),
+        "2022年,示例县坚持以习近平法治思想为指导", ("首页", "发布时间", "来源")),
+    # no title, no header: the year from the first sentence (the kind from its 法治 wording)
+    "body_only_rule_of_law.txt": (
+        dict(report_year=2023), "2023年,在市委、市政府的正确领导下", ()),
+    # an index table in rows without colons: 发布机构 as source, 备注/文号 as doc_number, 生成日期 as signed_on, the
+    # byline's 发布日期 with its time
+    "spaced_index_rows_law.txt": (
+        dict(title="示例县人民政府关于2022年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2022,
+             published_at="2023-02-01T15:35:07", source="县府办", doc_number="示政发〔2023〕4号",
+             signed_on="2023-02-01"),
+        "2022年以来,示例县法治政府建设工作", ("信息索引号", "备注/文号", "生成日期", "点击率", "附件")),
+    # an index table flattened to label:|value| cells, the same values printed again unlabelled, no title
+    "flattened_index_table_law.txt": (
+        dict(issuer="县府办", report_year=2022, published_at="2023-03-07T09:30", source="县政府办",
+             signed_on="2023-03-07"),
+        "2022年,示例县坚持", ("索引号", "县府办", "主动公开", "访问次数", "信息来源", "当前位置")),
+    # skip link, screen-reader and care-mode toggles; a table of contents repeating the headings
+    "accessibility_toc_law.txt": (
+        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2023,
+             published_at="2024-03-05", source="示例县司法局", addressee="示例市人民政府"),
+        "示例市人民政府:", ("跳转到主要内容", "启用读屏", "目录", "门户网站")),
+    # a mirror site's disclaimer and its own timestamp; the title wrapped in 【province】…(全文)
+    "mirror_wrapped_title_law.txt": (
+        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2023,
+             source="示例县人民政府", addressee="示例市人民政府"),
+        "示例市人民政府:", ("免责声明", "发布于", "(全文)")),
+    # a bracketed document number printed before the title on its line
+    "doc_number_title_law.txt": (
+        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2023,
+             published_at="2024-03-01", doc_number="示政报〔2024〕3号", addressee="示例市人民政府"),
+        "示例市人民政府:", ("示政报",)),
+    # a term's report (换届) covers five years: no single report year
+    "term_report_work.txt": (
+        dict(title="2021年换届政府工作报告", published_at="2021-11-10"),
+        "一、本届政府主要工作回顾", ("门户网站", "发布日期")),
+}
+
+
+def _read(name: str):
+    return read_document(Page(name=name, data=(UNSEEN / name).read_bytes()))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_every_metadata_field_and_null_when_unstated(name):
+    expected, _, _ = CASES[name]
+    report = _read(name)
+    assert report.ok, report.error
+    stated = {key: getattr(report.metadata, key) for key in FIELDS}
+    assert stated == {key: expected.get(key) for key in FIELDS} | COUNTY
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_body_starts_at_the_report_text_without_header_or_chrome(name):
+    _, first, leaks = CASES[name]
+    report = _read(name)
+    lines = report.body.split("\n")
+    assert lines[0].startswith(first)
+    for leak in leaks:
+        assert not any(leak in line for line in lines), (leak, lines[:3])
