@@ -102,3 +102,28 @@ def test_body_starts_at_the_report_text_without_header_or_chrome(name):
     assert lines[0].startswith(first)
     for leak in leaks:
         assert not any(leak in line for line in lines), (leak, lines[:3])
+
+
+HTML_CASES = {
+    # <title> is only the site's name and no heading prints a title: no title, no issuer
+    "site_name_title_page.html": (
+        dict(report_year=2023, published_at="2024-03-12", source="示例县司法局"), "2023年，示例县坚持"),
+    # <title> and the only heading are the column's name (法治政府建设年度报告): no title
+    "column_name_title_page.html": (dict(report_year=2023, published_at="2024-03-15"), "2023年，示例县扎实推进"),
+    # a 政府工作报告 article whose text opens with the delivery and speaker lines: they give signed_on, signer and
+    # issuer, and the text starts at the addressee
+    "work_report_speaker_page.html": (
+        dict(title="政府工作报告", issuer="示例县人民政府", report_year=2023, published_at="2024-01-20T09:00",
+             source="示例县人民政府办公室", signer="王某某", addressee="各位代表", signed_on="2024-01-12"),
+        "各位代表："),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HTML_CASES))
+def test_html_title_is_never_the_site_or_column_name(name):
+    expected, first = HTML_CASES[name]
+    report = _read(name)
+    assert report.ok, report.error
+    stated = {key: getattr(report.metadata, key) for key in FIELDS}
+    assert stated == {key: expected.get(key) for key in FIELDS} | COUNTY
+    assert report.body.startswith(first)

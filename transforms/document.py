@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from transforms.capture_strip import strip_capture
+from transforms.capture_strip import chrome_rules, strip_capture
 from transforms.decode import decode_bytes
 from transforms.errors import ExtractError, NotAReportError
 from transforms.html_strip import looks_like_html, strip_html
@@ -12,6 +12,7 @@ from transforms.metadata import read_metadata, title_of
 from transforms.model import Page, Report, StrippedPage
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
+from transforms.textmap import to_simplified
 
 
 def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> StrippedPage:
@@ -20,6 +21,21 @@ def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> 
     ``utf8``: ``text`` encoded as UTF-8 when the caller has those bytes (Decoded.utf8), to parse HTML from.
     """
     return strip_html(text, url=url, utf8=utf8) if looks_like_html(text) else strip_capture(text)
+
+
+_SPEECH_HEAD_LINES = 4
+
+
+def _move_speech_head(page: StrippedPage) -> None:
+    """A speech's delivery and speaker lines opening an HTML article's text (——…在…会议上 / X县县长 张三) are
+    header lines, as on captures: the report's text starts below them."""
+    rules = chrome_rules()
+    at = 0
+    while (at < min(_SPEECH_HEAD_LINES, len(page.body_lines) - 1)
+           and rules.not_start.fullmatch(to_simplified(page.body_lines[at]))):
+        at += 1
+    page.header_lines.extend(page.body_lines[:at])
+    del page.body_lines[:at]
 
 
 def read_document(page: Page) -> Report:
@@ -36,6 +52,8 @@ def read_document(page: Page) -> Report:
                 "sequence(s) with U+FFFD"
             )
         stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
+        if stripped.is_html:
+            _move_speech_head(stripped)
         body = "\n".join(stripped.body_lines)
         title = title_of(stripped, body)
         kind = report_kind(title, body)
