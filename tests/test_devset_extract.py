@@ -1,4 +1,5 @@
-"""The dev-set scorer on `nianbao extract --json`: issue-2 thresholds for metadata, body start and chrome.
+"""The dev-set scorer on `nianbao extract --json`, on dev and dev-b: issue-8 thresholds for every metadata field,
+invented metadata, body start and chrome.
 
 Runs only where ../shared exists (the dev_corpus / score_tool fixtures skip with a reason otherwise).
 """
@@ -14,36 +15,48 @@ import pytest
 
 pytestmark = pytest.mark.devset
 
-FIELDS = ("title", "report_year", "published_at", "source", "region_code")
+FIELDS = ("title", "report_year", "published_at", "source", "region_code", "issuer", "doc_number", "signer",
+          "signed_on")
+CORPORA = ("dev", "dev-b")
+# region resolution is h-region's part of issue 8: on dev-b it is below the goal until that branch is merged
+PENDING = {("dev-b", "region_code")}
 
 
-@pytest.fixture(scope="module")
-def corpus_scores(dev_corpus, score_tool, nianbao_cmd) -> dict:
+@pytest.fixture(scope="module", params=CORPORA)
+def corpus_scores(request, dev_corpus, score_tool, nianbao_cmd) -> tuple[str, dict]:
+    corpus = dev_corpus.parent / request.param
+    if not (corpus / "gold").is_dir():
+        pytest.skip(f"corpus {corpus} not found")
     cmd = shlex.join([*nianbao_cmd, "extract", "--json"])
     proc = subprocess.run(
-        [sys.executable, str(score_tool), "--corpus", str(dev_corpus), "--cmd", cmd, "--json"],
+        [sys.executable, str(score_tool), "--corpus", str(corpus), "--cmd", cmd, "--json"],
         capture_output=True, text=True, timeout=300, check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout)["corpus"]
+    return request.param, json.loads(proc.stdout)["corpus"]
 
 
 @pytest.mark.parametrize("field", FIELDS)
 def test_metadata_field_accuracy(corpus_scores, field):
-    assert corpus_scores["metadata"][field] >= 0.95, corpus_scores["metadata"]
+    name, scores = corpus_scores
+    value = scores["metadata"][field]
+    reached = value is None or value >= 0.95
+    if not reached and (name, field) in PENDING:
+        pytest.xfail(f"{field} on {name} is {value}: resolved by the region branch of issue 8")
+    assert reached, scores["metadata"]
 
 
 def test_no_invented_metadata(corpus_scores):
-    assert corpus_scores["metadata_invented"] <= 0.02
+    assert corpus_scores[1]["metadata_invented"] <= 0.01
 
 
 def test_body_starts_at_the_report_text(corpus_scores):
-    assert corpus_scores["body_start"] >= 0.95
+    assert corpus_scores[1]["body_start"] >= 0.98
 
 
 def test_chrome_does_not_leak_into_the_body(corpus_scores):
-    assert corpus_scores["chrome_leak"] <= 0.02
+    assert corpus_scores[1]["chrome_leak"] <= 0.02
 
 
 def test_every_dev_capture_is_read(corpus_scores):
-    assert corpus_scores["failed"] == 0
+    assert corpus_scores[1]["failed"] == 0
