@@ -43,8 +43,8 @@ CASES = {
         "根据《中华人民共和国政府信息公开条例》规定，现公布2022年度郫都区人民政府办公室"
         "政府信息公开工作年度报告。",
         "详见下表。"),
-    # a bare 政府工作报告 title, its delivery subtitle (the date is signed_on) and the 县长 line (the signer); the
-    # region only in the masthead
+    # a bare 政府工作报告 title, its delivery subtitle (the date is signed_on) and the 县长 line (the
+    # signer); the region only in the masthead
     "work_report_subtitle_only.txt": (
         dict(title="政府工作报告", region_name="新安县", region_code="410323", report_year=2020,
              published_at="2021-01-20", source="新安县人民政府办公室", addressee="各位代表", signer="李某某",
@@ -102,7 +102,8 @@ CASES = {
     # phone under the footer links are not the report's contact
     "index_tabs_footer_contact_law.txt": (
         dict(title="2021年南海区法治政府建设年度报告", issuer="佛山市南海区司法局", region_name="南海区",
-             region_code="440605", report_year=2021, published_at="2022-03-28T10:30:15", source="南海区司法局",
+             region_code="440605", report_year=2021, published_at="2022-03-28T10:30:15",
+             source="南海区司法局",
              signed_on="2022-03-25"),
         "2021年，南海区全面贯彻落实党中央、国务院关于法治政府建设的决策部署，各项工作取得新进展。",
         "持续提升依法行政水平。"),

@@ -1,5 +1,6 @@
-"""Templates that pages of unseen provinces showed, as synthetic 示例县 captures: every metadata field (null when the
-page does not state it), where the body starts, and no header or chrome line in the body."""
+"""Templates that pages of unseen provinces showed, as synthetic 示例县 captures: every metadata
+field (null when the page does not state it), where the body starts, and no header or chrome line in
+the body."""
 
 from __future__ import annotations
 
@@ -16,15 +17,16 @@ FIELDS = ("title", "issuer", "region_name", "region_code", "report_year", "publi
 COUNTY = dict(region_name="示例县", region_code="990121")
 
 CASES = {
-    # an unlabelled page-info block (index number, category, office, dates as bullets) printed above the title:
-    # its date is the publication date; the office, printed without a label, is no issuer
+    # an unlabelled page-info block (index number, category, office, dates as bullets) printed above
+    # the title: its date is the publication date; the office, printed without a label, is no issuer
     "info_block_title_law.txt": (
         dict(title="示例县2023年法治政府建设工作报告", report_year=2023, published_at="2024-03-18"),
         "2023年,县政府坚持以习近平新时代中国特色社会主义思想为指导",
         ("990121000123456789/2024-00031", "示例县司法局", "2024-03-18", "关怀版", "您当前位置")),
     # the headline, then the joint issuers and the title's tail one per line
     "joint_issuers_title_law.txt": (
-        dict(title="中共示例县委示例县人民政府2023年法治政府建设情况报告", issuer="中共示例县委示例县人民政府",
+        dict(title="中共示例县委示例县人民政府2023年法治政府建设情况报告",
+             issuer="中共示例县委示例县人民政府",
              report_year=2023, published_at="2024-03-20"),
         "2023年以来,示例县坚持", ("中共示例县委", "示例县人民政府", "日期", "首页")),
     # a letter-spaced 政府工作报告, its delivery line broken before the session, the speaker's line
@@ -33,8 +35,9 @@ CASES = {
              addressee="各位代表", signed_on="2024-01-12"),
         "各位代表:", ("政府工作报告", "——2024年1月12日在示例县", "第十八届人民代表大会第三次会议上",
                     "示例县人民政府代理县长 王某某")),
-    # index rows without colons and a letter-spaced 索 引 号; the delivery line with the speaker on it (no dash);
-    # the delivery date wins over the index's 成文日期; 发布机构 is the issuer when nothing else names one
+    # index rows without colons and a letter-spaced 索 引 号; the delivery line with the speaker on it
+    # (no dash); the delivery date wins over the index's 成文日期; 发布机构 is the issuer when nothing
+    # else names one
     "work_report_index_speaker_inline.txt": (
         dict(title="2019年政府工作报告", issuer="县政府办", report_year=2018, published_at="2019-02-16T13:12",
              source="示例县政府网", signer="赵某某", addressee="各位代表", signed_on="2019-02-11"),
@@ -47,10 +50,11 @@ CASES = {
     # no title, no header: the year from the first sentence (the kind from its 法治 wording)
     "body_only_rule_of_law.txt": (
         dict(report_year=2023), "2023年,在市委、市政府的正确领导下", ()),
-    # an index table in rows without colons: 发布机构 as source, 备注/文号 as doc_number, 生成日期 as signed_on, the
-    # byline's 发布日期 with its time
+    # an index table in rows without colons: 发布机构 as source, 备注/文号 as doc_number, 生成日期 as
+    # signed_on, the byline's 发布日期 with its time
     "spaced_index_rows_law.txt": (
-        dict(title="示例县人民政府关于2022年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2022,
+        dict(title="示例县人民政府关于2022年度法治政府建设情况的报告", issuer="示例县人民政府",
+             report_year=2022,
              published_at="2023-02-01T15:35:07", source="县府办", doc_number="示政发〔2023〕4号",
              signed_on="2023-02-01"),
         "2022年以来,示例县法治政府建设工作", ("信息索引号", "备注/文号", "生成日期", "点击率", "附件")),
@@ -61,17 +65,21 @@ CASES = {
         "2022年,示例县坚持", ("索引号", "县府办", "主动公开", "访问次数", "信息来源", "当前位置")),
     # skip link, screen-reader and care-mode toggles; a table of contents repeating the headings
     "accessibility_toc_law.txt": (
-        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2023,
+        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府",
+             report_year=2023,
              published_at="2024-03-05", source="示例县司法局", addressee="示例市人民政府"),
         "示例市人民政府:", ("跳转到主要内容", "启用读屏", "目录", "门户网站")),
-    # a mirror site's disclaimer and its own timestamp; the title wrapped in 【province】…(全文)
+    # a mirror site's disclaimer and its banner timestamp; the title wrapped in 【province】…(全文); the
+    # info line's unlabelled date beside 来源 is the publication date
     "mirror_wrapped_title_law.txt": (
-        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2023,
-             source="示例县人民政府", addressee="示例市人民政府"),
-        "示例市人民政府:", ("免责声明", "发布于", "(全文)")),
+        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府",
+             report_year=2023,
+             published_at="2024-04-02T08:15:20", source="示例县人民政府", addressee="示例市人民政府"),
+        "示例市人民政府:", ("免责声明", "发布于", "(全文)", "更新于")),
     # a bracketed document number printed before the title on its line
     "doc_number_title_law.txt": (
-        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府", report_year=2023,
+        dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府",
+             report_year=2023,
              published_at="2024-03-01", doc_number="示政报〔2024〕3号", addressee="示例市人民政府"),
         "示例市人民政府:", ("示政报",)),
     # a term's report (换届) covers five years: no single report year
@@ -109,9 +117,10 @@ HTML_CASES = {
     "site_name_title_page.html": (
         dict(report_year=2023, published_at="2024-03-12", source="示例县司法局"), "2023年，示例县坚持"),
     # <title> and the only heading are the column's name (法治政府建设年度报告): no title
-    "column_name_title_page.html": (dict(report_year=2023, published_at="2024-03-15"), "2023年，示例县扎实推进"),
-    # a 政府工作报告 article whose text opens with the delivery and speaker lines: they give signed_on, signer and
-    # issuer, and the text starts at the addressee
+    "column_name_title_page.html": (
+        dict(report_year=2023, published_at="2024-03-15"), "2023年，示例县扎实推进"),
+    # a 政府工作报告 article whose text opens with the delivery and speaker lines: they give signed_on,
+    # signer and issuer, and the text starts at the addressee
     "work_report_speaker_page.html": (
         dict(title="政府工作报告", issuer="示例县人民政府", report_year=2023, published_at="2024-01-20T09:00",
              source="示例县人民政府办公室", signer="王某某", addressee="各位代表", signed_on="2024-01-12"),
@@ -127,3 +136,41 @@ def test_html_title_is_never_the_site_or_column_name(name):
     stated = {key: getattr(report.metadata, key) for key in FIELDS}
     assert stated == {key: expected.get(key) for key in FIELDS} | COUNTY
     assert report.body.startswith(first)
+
+
+@pytest.mark.parametrize(
+    ("line", "values", "undated"),
+    [
+        # the page-info line's date printed before its labels is the unlabelled publication date
+        ("2023-03-07 来源:示例县司法局 浏览次数:", {"source": "示例县司法局"}, "2023-03-07"),
+        # a byline role printed with no name is not part of the value
+        ("信息来源:示例县政府网 通讯员", {"source": "示例县政府网"}, None),
+        # a flattened index table: label:|value| cells
+        ("发布机构: | 县府办 | 成文日期: | 2023-03-07 |",
+         {"publisher": "县府办", "signed_on": "2023-03-07"}, None),
+        # rows without colons, a letter-spaced label
+        ("索 引 号 990121/2020-00088 成文日期 2020-12-24",
+         {"index_number": "990121/2020-00088", "signed_on": "2020-12-24"}, None),
+        ("发文机关 示例县人民政府 发文日期 2023-01-05",
+         {"publisher": "示例县人民政府", "signed_on": "2023-01-05"}, None),
+    ],
+)
+def test_header_lines_in_other_words(line, values, undated):
+    from transforms.header_fields import parse_header_lines
+
+    parsed = parse_header_lines([line])
+    assert {k: v for k, v in parsed.values.items() if k != "index_info"} == values
+    assert parsed.unlabeled_date == undated
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["跳转到主要内容", "启用读屏 | 关怀模式 | 无障碍", "关怀版", "切换到关怀版", "长辈版", "目录",
+     "一、主要举措和成效……………3", "免责声明:本站收录的文章来源于网络,仅供参考", "分享至:", "下载附件",
+     "点击率:125",
+     "您当前位置:首页/政务公开/法治政府建设", "推荐阅读"],
+)
+def test_chrome_in_other_words(line):
+    from transforms.capture_strip import is_chrome_line
+
+    assert is_chrome_line(line)

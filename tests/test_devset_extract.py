@@ -1,5 +1,5 @@
-"""The dev-set scorer on `nianbao extract --json`, on dev and dev-b: issue-8 thresholds for every metadata field,
-invented metadata, body start and chrome.
+"""The dev-set scorer on `nianbao extract --json`, on dev and dev-b: issue-8 thresholds for every
+metadata field, invented metadata, body start and chrome.
 
 Runs only where ../shared exists (the dev_corpus / score_tool fixtures skip with a reason otherwise).
 """

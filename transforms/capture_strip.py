@@ -211,7 +211,8 @@ class _Lines:
         line = self.simple[j]
         if self.is_chrome(j) or self.is_header(j) or bare_label_of(line, self.header):
             return False
-        return bool(self.header.title_head_line.fullmatch(line) or self.header.title_co_issuer.fullmatch(line))
+        head = self.header
+        return bool(head.title_head_line.fullmatch(line) or head.title_co_issuer.fullmatch(line))
 
     def value_below(self, i: int) -> bool:
         """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""
@@ -235,7 +236,7 @@ def strip_capture(text: str) -> StrippedPage:
     simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
     printed, simple = split_run_on(printed, simple, rules)
     page = _Lines(printed, simple, rules, header_rules())
-    later = Counter(simple)  # how often each line is still to come: a heading printed twice is a contents entry
+    later = Counter(simple)  # lines still to come: a heading printed twice is a contents entry
     toc = False  # the line above was an entry of a table of contents
     info_block = False  # inside an unlabelled page-info block (index number, office, dates) above the title
     titles: list[tuple[str, int, int]] = []  # (title, first line, last line)

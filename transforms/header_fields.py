@@ -116,7 +116,9 @@ def _build(raw: Any) -> HeaderRules:
         empty_values=frozenset(str(v) for v in raw.get("empty_values") or ()),
         published_labels=tuple(labels.get("published_at") or ()),
         body_label_line_chars=int(raw.get("body_label_line_chars", 80)),
-        spaced_label=re.compile(rf"(?:^[•·▪\-\s]*[\u4e00-\u9fff]{{0,2}}/?|(?<=[\s/]))(?P<label>{alternation})[ \u3000\t](?=\s*\S)"),
+        spaced_label=re.compile(
+            rf"(?:^[•·▪\-\s]*[\u4e00-\u9fff]{{0,2}}/?|(?<=[\s/]))(?P<label>{alternation})[ \u3000\t](?=\s*\S)"
+        ),
         spaced_line_chars=int(raw.get("spaced_line_chars", 40)),
         trailing_role=re.compile(r"\s+(?:" + "|".join(re.escape(w) for w in roles) + r")\s*$") if roles
         else re.compile(r"(?!)"),
@@ -129,8 +131,9 @@ def header_rules() -> HeaderRules:
 
 
 def _colonised(line: str, rules: HeaderRules) -> str:
-    """An index-table row printed without colons, its labels followed by a tab or a space ("索引号\t123\t分类\t…",
-    "发布机构 区府办 公开范围 面向全社会"), written as "索引号：123\t分类：…". One character stands for one, so
+    """An index-table row printed without colons, its labels followed by a tab or a space
+    ("索引号\t123\t分类\t…", "发布机构 区府办 公开范围 面向全社会"), written as "索引号：123\t分类：…". One
+    character stands for one, so
     offsets into the line still agree. A row counts when it opens with a label and is short, or holds two."""
     if "\t" in line:
         line = rules.tab_label.sub(r"\g<label>：", line)
@@ -263,6 +266,9 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
         if simple != plain:  # tabs or spaces after labels became colons: one character for one
             line = "".join("：" if a == "：" != b else c for a, b, c in zip(simple, plain, line, strict=True))
         matches = list(rules.label_pattern.finditer(simple))
+        lead = DATE.search(arabic_dates(line[: matches[0].start()])) if matches else None
+        if lead and result.unlabeled_date is None:  # the info line's date printed before its labels
+            result.unlabeled_date = format_date(lead)
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
             label = match.group("label")

@@ -144,8 +144,8 @@ def delivery_of(lines: list[str]) -> Delivery:
 
 
 def plausible_title(title: str | None, delivered: bool = False) -> str | None:
-    """The title unless it is the site's or a column's name (…人民政府门户网站, 法治政府建设年度报告 with no region
-    or year). A bare 政府工作报告 is a title when the page prints its delivery line."""
+    """The title unless it is the site's or a column's name (…人民政府门户网站, or 法治政府建设年度报告
+    with no region or year). A bare 政府工作报告 is a title when the page prints its delivery line."""
     if not title:
         return None
     simple = to_simplified(_squash(title))
