@@ -82,6 +82,11 @@ CASES = {
              report_year=2023,
              published_at="2024-03-01", doc_number="示政报〔2024〕3号", addressee="示例市人民政府"),
         "示例市人民政府:", ("示政报",)),
+    # a slogan and a long index cell that read like sentences above a title broken mid-phrase
+    "broken_title_slogan_law.txt": (
+        dict(title="示例县2023年法治政府建设情况报告", report_year=2023, published_at="2024-03-26",
+             source="示例县司法局"),
+        "2023年,示例县深入学习", ("建设法治示例", "内容概述", "建设情况报告")),
     # a term's report (换届) covers five years: no single report year
     "term_report_work.txt": (
         dict(title="2021年换届政府工作报告", published_at="2021-11-10"),

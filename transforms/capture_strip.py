@@ -46,6 +46,7 @@ class ChromeRules:
     bullet: re.Pattern[str]
     run_on_break: re.Pattern[str]
     run_on_chars: int
+    title_lookahead: int
 
 
 def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
@@ -76,6 +77,7 @@ def _build(raw: Any) -> ChromeRules:
             bullet=re.compile(raw["bullet"]),
             run_on_break=re.compile(raw["run_on"]["break"]),
             run_on_chars=int(raw["run_on"]["min_chars"]),
+            title_lookahead=int(start["title_lookahead"]),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"config/capture_chrome.yaml: missing or bad entry: {exc}") from exc
@@ -203,7 +205,14 @@ class _Lines:
             return "open"
         if self.header.title_head_line.fullmatch(line) and self.header.title_tail_start.match(self.simple[k]):
             return "issuer"
+        if self._names_nothing(k) and not self._names_nothing(j) and self.header.title_head_part.fullmatch(line):
+            return "issuer"  # a title broken anywhere: the head names the region or year the tail lacks
         return None
+
+    def _names_nothing(self, j: int) -> bool:
+        """Line j names neither a year nor a region (a title's tail: 建设情况报告)."""
+        line = self.simple[j]
+        return not _YEAR.search(line) and not find_mentions(line)
 
     def _co_issuer(self, j: int) -> bool:
         """Line j is one more issuing body above an issuer line of a title (a party committee and the
@@ -213,6 +222,11 @@ class _Lines:
             return False
         head = self.header
         return bool(head.title_head_line.fullmatch(line) or head.title_co_issuer.fullmatch(line))
+
+    def title_below(self, i: int) -> bool:
+        """A report title is printed within the next lines (title_lookahead) after line i."""
+        stop = min(len(self.simple), i + 1 + self.chrome.title_lookahead)
+        return any(self.title_at(j) is not None for j in range(i + 1, stop))
 
     def value_below(self, i: int) -> bool:
         """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""
@@ -286,6 +300,8 @@ def strip_capture(text: str) -> StrippedPage:
         if rules.menu_line.fullmatch(line) or rules.bar_menu.fullmatch(line):
             continue
         if starts_body(line, rules):
+            if not titles and page.title_below(i):
+                continue  # a slogan, notice or long index cell above the title is not the report's text
             body_from = i
             break
     # a page printing the title twice (headline, document heading) gives the first that names its issuer

@@ -41,6 +41,7 @@ class HeaderRules:
     title_wrapper: re.Pattern[str]
     title_co_issuer: re.Pattern[str]
     title_doc_number: re.Pattern[str]
+    title_head_part: re.Pattern[str]
     index_number_line: re.Pattern[str]
     bare_label: re.Pattern[str]
     tab_label: re.Pattern[str]
@@ -110,6 +111,7 @@ def _build(raw: Any) -> HeaderRules:
         title_wrapper=_compile(raw, "title_wrapper"),
         title_co_issuer=_compile(raw, "title_co_issuer"),
         title_doc_number=_compile(raw, "title_doc_number"),
+        title_head_part=_compile(raw, "title_head_part"),
         index_number_line=_compile(raw, "index_number_line"),
         bare_label=re.compile(rf"(?P<label>{alternation})\s*[:：]?"),
         tab_label=re.compile(rf"(?<!\S)(?P<label>{alternation})\t"),
