@@ -205,8 +205,9 @@ class _Lines:
             return "open"
         if self.header.title_head_line.fullmatch(line) and self.header.title_tail_start.match(self.simple[k]):
             return "issuer"
-        if self._names_nothing(k) and not self._names_nothing(j) and self.header.title_head_part.fullmatch(line):
-            return "issuer"  # a title broken anywhere: the head names the region or year the tail lacks
+        broken_tail = self._names_nothing(k) and not self._names_nothing(j)
+        if broken_tail and self.header.title_head_part.fullmatch(line):
+            return "issuer"  # a title broken anywhere: its head names the region or year its tail lacks
         return None
 
     def _names_nothing(self, j: int) -> bool:
