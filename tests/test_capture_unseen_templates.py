@@ -47,6 +47,12 @@ CASES = {
         dict(title="示例县2022年法治政府建设年度报告", report_year=2022, published_at="2023-03-10T09:30",
              source="示例县司法局"),
         "2022年,示例县坚持以习近平法治思想为指导", ("首页", "发布时间", "来源")),
+    # a one-line page with a flattened index table: 发布机构 is the issuer (the title names none)
+    "one_line_index_table_law.txt": (
+        dict(title="示例县2022年法治政府建设年度报告", issuer="县司法局", report_year=2022,
+             published_at="2023-03-10T09:30", source="示例县司法局", addressee="示例市人民政府",
+             signed_on="2023-03-07"),
+        "示例市人民政府:", ("索引号", "成文日期", "首页", "来源")),
     # no title, no header: the year from the first sentence (the kind from its 法治 wording)
     "body_only_rule_of_law.txt": (
         dict(report_year=2023), "2023年,在市委、市政府的正确领导下", ()),

@@ -21,7 +21,7 @@ from transforms.header_fields import (
     is_header_line,
     opens_with_label,
 )
-from transforms.metadata import issuer_of
+from transforms.metadata import issuer_of, plausible_title
 from transforms.model import StrippedPage
 from transforms.regions import find_mentions
 from transforms.rulebook import any_of, compiled
@@ -306,7 +306,9 @@ def strip_capture(text: str) -> StrippedPage:
             body_from = i
             break
     # a page printing the title twice (headline, document heading) gives the first that names its issuer
-    title = next((t for t, _, _ in titles if issuer_of(t)), titles[0][0]) if titles else None
+    # (a column's name printed like a title is none)
+    named = [t for t, _, _ in titles if plausible_title(t, delivered=True)]
+    title = next((t for t in named if issuer_of(t)), named[0]) if named else None
     if not titles:
         header = undated + header
     if titles:
