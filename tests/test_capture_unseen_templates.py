@@ -185,3 +185,21 @@ def test_chrome_in_other_words(line):
     from transforms.capture_strip import is_chrome_line
 
     assert is_chrome_line(line)
+
+
+@pytest.mark.parametrize(
+    ("title", "delivered", "kept"),
+    [
+        ("示例县人民政府门户网站", False, False),
+        ("法治政府建设年度报告", False, False),
+        ("政府信息公开工作年度报告", False, False),
+        ("政府工作报告", False, False),
+        ("政府工作报告", True, True),  # a bare 政府工作报告 with its delivery line printed
+        ("示例县法治政府建设年度报告", False, True),  # names its region: a report's title
+        ("2022年法治政府建设年度报告", False, True),  # names its year
+    ],
+)
+def test_a_site_or_column_name_is_never_a_title(title, delivered, kept):
+    from transforms.metadata import plausible_title
+
+    assert (plausible_title(title, delivered) == title) is kept

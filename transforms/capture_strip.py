@@ -227,7 +227,7 @@ class _Lines:
     def title_below(self, i: int) -> bool:
         """A report title is printed within the next lines (title_lookahead) after line i."""
         stop = min(len(self.simple), i + 1 + self.chrome.title_lookahead)
-        return any(self.title_at(j) is not None for j in range(i + 1, stop))
+        return any(not self.is_chrome(j) and self.title_at(j) is not None for j in range(i + 1, stop))
 
     def value_below(self, i: int) -> bool:
         """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""

@@ -53,7 +53,8 @@ class MetadataRules:
     delivery_lookahead: int
     speaker_line: re.Pattern[str]
     multi_year_title: re.Pattern[str]
-    not_a_title: tuple[re.Pattern[str], ...]
+    site_title: re.Pattern[str]
+    column_title: re.Pattern[str]
 
 
 def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
@@ -94,7 +95,8 @@ def _build(raw: Any) -> MetadataRules:
             delivery_lookahead=int(raw["delivery_lookahead"]),
             speaker_line=re.compile(raw["speaker_line"]),
             multi_year_title=re.compile(raw["multi_year_title"]),
-            not_a_title=_patterns(raw, "not_a_title"),
+            site_title=re.compile(raw["site_title"]),
+            column_title=re.compile(raw["column_title"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/metadata.yaml: missing or bad entry: {exc}") from exc
@@ -148,10 +150,12 @@ def plausible_title(title: str | None, delivered: bool = False) -> str | None:
     with no region or year). A bare 政府工作报告 is a title when the page prints its delivery line."""
     if not title:
         return None
+    rules = metadata_rules()
     simple = to_simplified(_squash(title))
-    for pattern in metadata_rules().not_a_title:
-        if pattern.fullmatch(simple) and not (delivered and "工作报告" in simple):
-            return None
+    if rules.site_title.fullmatch(simple):
+        return None
+    if rules.column_title.fullmatch(simple) and not (delivered and "工作报告" in simple):
+        return None
     return title
 
 
