@@ -60,3 +60,37 @@ def test_chrome_does_not_leak_into_the_body(corpus_scores):
 
 def test_every_dev_capture_is_read(corpus_scores):
     assert corpus_scores[1]["failed"] == 0
+
+
+@pytest.fixture(scope="module")
+def one_line_scores(dev_corpus, score_tool, nianbao_cmd, tmp_path_factory) -> dict:
+    """dev and dev-b captures printed as one-line pages (lines joined by a space), scored with their gold."""
+    folder = tmp_path_factory.mktemp("one-line")
+    (folder / "captures").mkdir()
+    (folder / "gold").mkdir()
+    for corpus in (dev_corpus.parent / name for name in CORPORA):
+        for gold_file in sorted((corpus / "gold").glob("*.json")):
+            gold = json.loads(gold_file.read_text(encoding="utf-8"))
+            text = (corpus / gold["capture"]).read_text(encoding="utf-8")
+            name = f"{corpus.name}-{gold_file.stem}"
+            (folder / "captures" / f"{name}.txt").write_text(" ".join(text.split("\n")), encoding="utf-8")
+            gold["capture"] = f"captures/{name}.txt"
+            gold_text = json.dumps(gold, ensure_ascii=False)
+            (folder / "gold" / f"{name}.json").write_text(gold_text, encoding="utf-8")
+    cmd = shlex.join([*nianbao_cmd, "extract", "--json"])
+    proc = subprocess.run(
+        [sys.executable, str(score_tool), "--corpus", str(folder), "--cmd", cmd, "--json"],
+        capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout)["corpus"]
+
+
+@pytest.mark.parametrize("field", ("title", "report_year", "published_at", "source", "issuer"))
+def test_one_line_pages_keep_their_metadata(one_line_scores, field):
+    assert one_line_scores["metadata"][field] >= 0.95, one_line_scores["metadata"]
+
+
+def test_one_line_pages_start_their_body_at_the_report_text(one_line_scores):
+    assert one_line_scores["body_start"] >= 0.93
+    assert one_line_scores["metadata_invented"] <= 0.01

@@ -46,6 +46,7 @@ class ChromeRules:
     bullet: re.Pattern[str]
     run_on_break: re.Pattern[str]
     run_on_chars: int
+    run_on_counter: re.Pattern[str]
     title_lookahead: int
 
 
@@ -77,6 +78,7 @@ def _build(raw: Any) -> ChromeRules:
             bullet=re.compile(raw["bullet"]),
             run_on_break=re.compile(raw["run_on"]["break"]),
             run_on_chars=int(raw["run_on"]["min_chars"]),
+            run_on_counter=re.compile(raw["run_on"]["counter_head"]),
             title_lookahead=int(start["title_lookahead"]),
         )
     except (KeyError, TypeError, re.error) as exc:
@@ -91,14 +93,17 @@ def chrome_rules() -> ChromeRules:
 _LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]{1,2}[\u4e00-\u9fff]){2,11}")
 
 
+def _unspaced(line: str) -> str:
+    """A line printed letter-spaced (政 府 工 作 报 告) without its spaces; any other line as it is."""
+    return re.sub(r"[ \u3000]", "", line) if _LETTER_SPACED.fullmatch(line) else line
+
+
 def clean_lines(text: str) -> list[str]:
     """Non-empty lines with surrounding spaces (ideographic and no-break ones too) removed; a line printed
     letter-spaced (政 府 工 作 报 告) is written without its spaces."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = line.strip(_SPACES)
-        if _LETTER_SPACED.fullmatch(line):
-            line = re.sub(r"[ \u3000]", "", line)
+        line = _unspaced(line.strip(_SPACES))
         if line:
             lines.append(line)
     return lines
@@ -115,16 +120,22 @@ def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> t
             out_printed.append(line)
             out_simple.append(plain)
             continue
-        start = 0
+        cuts = [0]
         for gap in rules.run_on_break.finditer(plain):
-            if gap.start() > start:
-                out_printed.append(line[start:gap.start()])
-                out_simple.append(plain[start:gap.start()])
-            start = gap.end()
-        out_printed.append(line[start:])
-        out_simple.append(plain[start:])
+            cuts += [gap.start(), gap.end()]
+        cuts.append(len(plain))
+        for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+            counter = rules.run_on_counter.match(plain, start, end)
+            pieces = [(start, counter.end()), (counter.end(), end)] if counter else [(start, end)]
+            for a, b in pieces:
+                out_printed.append(line[a:b])
+                out_simple.append(plain[a:b])
     keep = [i for i, x in enumerate(out_simple) if x.strip(_SPACES)]
-    return [out_printed[i].strip(_SPACES) for i in keep], [out_simple[i].strip(_SPACES) for i in keep]
+    printed_out, simple_out = [], []
+    for i in keep:  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
+        printed_out.append(_unspaced(out_printed[i].strip(_SPACES)))
+        simple_out.append(_unspaced(out_simple[i].strip(_SPACES)))
+    return printed_out, simple_out
 
 
 def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
