@@ -251,16 +251,21 @@ class _Lines:
         return len(below) <= 60 and not starts_body(below, self.chrome)
 
 
-def strip_capture(text: str) -> StrippedPage:
-    """Split a capture into chrome (dropped), title, header lines and the report body.
+@dataclass(slots=True)
+class Head:
+    """What precedes a report's text: its title, header lines, the site's masthead lines, and the index of
+    the line the text starts at (len(lines) when no line starts it)."""
 
-    Lines are classified in simplified characters (traditional pages use the same templates) and kept as
-    printed.
-    """
+    title: str | None
+    header: list[str]
+    site_names: list[str]
+    body_from: int
+    page: _Lines
+
+
+def read_head(printed: list[str], simple: list[str]) -> Head:
+    """Classify the lines above the report's text: chrome (dropped), title, header lines, masthead."""
     rules = chrome_rules()
-    printed = clean_lines(text)
-    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
-    printed, simple = split_run_on(printed, simple, rules)
     page = _Lines(printed, simple, rules, header_rules())
     later = Counter(simple)  # lines still to come: a heading printed twice is a contents entry
     toc = False  # the line above was an entry of a table of contents
@@ -330,6 +335,21 @@ def strip_capture(text: str) -> StrippedPage:
                     and not bare_label_of(page.simple[j], page.header)):
                 header.append(printed[j])
         header = [t for t, _, _ in titles] + header
+    return Head(title, header, site_names, body_from, page)
+
+
+def strip_capture(text: str) -> StrippedPage:
+    """Split a capture into chrome (dropped), title, header lines and the report body.
+
+    Lines are classified in simplified characters (traditional pages use the same templates) and kept as
+    printed.
+    """
+    rules = chrome_rules()
+    printed = clean_lines(text)
+    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
+    printed, simple = split_run_on(printed, simple, rules)
+    head = read_head(printed, simple)
+    page, header, title, body_from = head.page, head.header, head.title, head.body_from
     body: list[str] = []
     for i in range(body_from, len(printed)):
         if rules.tail_start.fullmatch(page.simple[i]):
@@ -340,7 +360,7 @@ def strip_capture(text: str) -> StrippedPage:
             body.append(printed[i])
     while body and rules.bar_menu.fullmatch(to_simplified(body[-1])):
         body.pop()
-    if titles and body and body[0] == title:
+    if title and body and body[0] == title:
         body = body[1:]
-    meta = {"sitename": " ".join(site_names)} if site_names else {}
+    meta = {"sitename": " ".join(head.site_names)} if head.site_names else {}
     return StrippedPage(body_lines=body, header_lines=header, meta_tags=meta, title_hint=title, is_html=False)
