@@ -93,7 +93,7 @@ def chrome_rules() -> ChromeRules:
 _LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]{1,2}[\u4e00-\u9fff]){2,11}")
 
 
-def _unspaced(line: str) -> str:
+def unspaced(line: str) -> str:
     """A line printed letter-spaced (政 府 工 作 报 告) without its spaces; any other line as it is."""
     return re.sub(r"[ \u3000]", "", line) if _LETTER_SPACED.fullmatch(line) else line
 
@@ -103,7 +103,7 @@ def clean_lines(text: str) -> list[str]:
     letter-spaced (政 府 工 作 报 告) is written without its spaces."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = _unspaced(line.strip(_SPACES))
+        line = unspaced(line.strip(_SPACES))
         if line:
             lines.append(line)
     return lines
@@ -133,8 +133,8 @@ def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> t
     keep = [i for i, x in enumerate(out_simple) if x.strip(_SPACES)]
     printed_out, simple_out = [], []
     for i in keep:  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
-        printed_out.append(_unspaced(out_printed[i].strip(_SPACES)))
-        simple_out.append(_unspaced(out_simple[i].strip(_SPACES)))
+        printed_out.append(unspaced(out_printed[i].strip(_SPACES)))
+        simple_out.append(unspaced(out_simple[i].strip(_SPACES)))
     return printed_out, simple_out
 
 

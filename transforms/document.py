@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from transforms.capture_strip import chrome_rules, strip_capture
+from transforms.capture_strip import chrome_rules, read_head, strip_capture, unspaced
 from transforms.decode import decode_bytes
 from transforms.errors import ExtractError, NotAReportError
+from transforms.header_fields import CMS_DATE_LINE
 from transforms.html_strip import looks_like_html, strip_html
-from transforms.metadata import read_metadata, title_of
+from transforms.metadata import plausible_title, read_metadata, title_of
 from transforms.model import Page, Report, StrippedPage
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
@@ -38,6 +39,27 @@ def _move_speech_head(page: StrippedPage) -> None:
     del page.body_lines[:at]
 
 
+_TEXT_HEAD_LINES = 30
+
+
+def _move_text_head(page: StrippedPage) -> None:
+    """An HTML article whose text opens with lines a capture would call chrome, header or title (a flat page
+    putting its byline, index table and title among the paragraphs): those lines leave the text, read the
+    way capture heads are; the title printed there is the title when the page's own is none."""
+    lines = [unspaced(line) for line in page.body_lines[:_TEXT_HEAD_LINES]]
+    head = read_head(lines, [to_simplified(line) for line in lines])
+    if not 0 < head.body_from < len(lines):
+        return
+    page.header_lines.extend(head.header)
+    # lines a capture would leave out unread (a delivery subtitle above a title it did not find) stay readable
+    page.header_lines.extend(line for j, line in enumerate(lines[: head.body_from])
+                             if line not in head.header and not head.page.is_chrome(j)
+                             and not CMS_DATE_LINE.fullmatch(line))
+    if head.title and not plausible_title(page.title_hint):
+        page.title_hint = head.title
+    del page.body_lines[: head.body_from]
+
+
 def read_document(page: Page) -> Report:
     """The page's report (no quantities yet), or ok=False with a one-line reason when it is not one."""
     digest = hashlib.sha256(page.data).hexdigest()
@@ -54,6 +76,7 @@ def read_document(page: Page) -> Report:
         stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
         if stripped.is_html:
             _move_speech_head(stripped)
+            _move_text_head(stripped)
         body = "\n".join(stripped.body_lines)
         title = title_of(stripped, body)
         kind = report_kind(title, body)
