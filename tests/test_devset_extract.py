@@ -85,6 +85,11 @@ def _score_variant(folder, dev_corpus, score_tool, nianbao_cmd, suffix: str, ren
     return json.loads(proc.stdout)["corpus"]
 
 
+def _one_line(text: str) -> str:
+    """A capture printed on one line: its lines joined by a space."""
+    return " ".join(text.split("\n"))
+
+
 def _flat_html(text: str) -> str:
     """A capture as a flat HTML page: every line a paragraph, <title> only the site's name."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -97,8 +102,7 @@ def _flat_html(text: str) -> str:
 def one_line_scores(dev_corpus, score_tool, nianbao_cmd, tmp_path_factory) -> dict:
     """dev and dev-b captures printed as one-line pages (lines joined by a space)."""
     folder = tmp_path_factory.mktemp("one-line")
-    one_line = " ".join
-    return _score_variant(folder, dev_corpus, score_tool, nianbao_cmd, ".txt", lambda t: one_line(t.split("\n")))
+    return _score_variant(folder, dev_corpus, score_tool, nianbao_cmd, ".txt", _one_line)
 
 
 @pytest.fixture(scope="module")
