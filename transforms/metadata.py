@@ -145,6 +145,12 @@ def delivery_of(lines: list[str]) -> Delivery:
     return Delivery(text=text, year=year, date=date, speaker=speaker, speaker_body=body)
 
 
+def speech_delivery(header_lines: list[str], body: str) -> Delivery:
+    """delivery_of the header lines and the first lines of the body (where HTML pages print them)."""
+    lines = metadata_rules().delivery_lookahead + 2
+    return delivery_of(header_lines + body.split("\n", lines)[:lines])
+
+
 def plausible_title(title: str | None, delivered: bool = False) -> str | None:
     """The title unless it is the site's or a column's name (…人民政府门户网站, or 法治政府建设年度报告
     with no region or year). A bare 政府工作报告 is a title when the page prints its delivery line."""
@@ -164,7 +170,7 @@ def title_of(page: StrippedPage, body: str, header: HeaderValues | None = None) 
 
     ``header``: parse_header_lines(page.header_lines) when the caller has it already.
     """
-    delivered = delivery_of(page.header_lines + body.split("\n", 4)[:4]).text is not None
+    delivered = speech_delivery(page.header_lines, body).text is not None
     title = plausible_title(page.title_hint, delivered) or plausible_title(page.meta_tags.get("articletitle"))
     if not title and page.header_lines:
         if header is None:
@@ -282,7 +288,7 @@ def report_year_of(
     if kind is None or kind == OTHER:
         return None
     if session_kind:
-        delivery = delivery_of((header_lines or []) + body.split("\n", 4)[:4])
+        delivery = speech_delivery(header_lines or [], body)
         if delivery.year is not None:
             return delivery.year - 1
         for line in header_lines or ():
@@ -317,7 +323,7 @@ def read_metadata(
     title = title or title_of(page, body, header)
     addressee = addressee_of(body_lines)
     signed_by, signed_on = signature_of(body_lines)
-    delivery = delivery_of(page.header_lines + body_lines[: rules.delivery_lookahead + 2])
+    delivery = speech_delivery(page.header_lines, body)
     issuer = issuer_of(title) or signed_by or delivery.speaker_body or header.values.get("publisher")
     published = next((date for name in rules.published_meta_tags if meta.get(name)
                       for date in [parse_date(meta[name])] if date), None)
