@@ -268,9 +268,12 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
         if simple != plain:  # tabs or spaces after labels became colons: one character for one
             line = "".join("：" if a == "：" != b else c for a, b, c in zip(simple, plain, line, strict=True))
         matches = list(rules.label_pattern.finditer(simple))
-        lead = DATE.search(arabic_dates(line[: matches[0].start()])) if matches else None
+        head = line[: matches[0].start()].strip() if matches else ""
+        lead = DATE.search(arabic_dates(head)) if head else None
         if lead and result.unlabeled_date is None:  # the info line's date printed before its labels
             result.unlabeled_date = format_date(lead)
+        if head and rules.doc_number_line.fullmatch(head):  # 东府〔2020〕3号 签发人:…
+            found.setdefault("doc_number", []).append(("", re.sub(r"\s+", "", head)))
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
             label = match.group("label")
