@@ -21,14 +21,14 @@ CASES = {
     # the title: its date is the publication date; the office, printed without a label, is no issuer
     "info_block_title_law.txt": (
         dict(title="示例县2023年法治政府建设工作报告", report_year=2023, published_at="2024-03-18"),
-        "2023年,县政府坚持以习近平新时代中国特色社会主义思想为指导",
+        "2023年,县政府把法治政府建设列入",
         ("990121000123456789/2024-00031", "示例县司法局", "2024-03-18", "关怀版", "您当前位置")),
     # the headline, then the joint issuers and the title's tail one per line
     "joint_issuers_title_law.txt": (
         dict(title="中共示例县委示例县人民政府2023年法治政府建设情况报告",
              issuer="中共示例县委示例县人民政府",
              report_year=2023, published_at="2024-03-20"),
-        "2023年以来,示例县坚持", ("中共示例县委", "示例县人民政府", "日期", "首页")),
+        "2023年以来,示例县县委县政府同题共答", ("中共示例县委", "示例县人民政府", "日期", "首页")),
     # a letter-spaced 政府工作报告, its delivery line broken before the session, the speaker's line
     "work_report_letter_spaced.txt": (
         dict(title="政府工作报告", issuer="示例县人民政府", report_year=2023, signer="王某某",
@@ -39,7 +39,7 @@ CASES = {
     # (no dash); the delivery date wins over the index's 成文日期; 发布机构 is the issuer when nothing
     # else names one
     "work_report_index_speaker_inline.txt": (
-        dict(title="2019年政府工作报告", issuer="县政府办", report_year=2018, published_at="2019-02-16T13:12",
+        dict(title="2019年政府工作报告", issuer="县政府办", report_year=2018, published_at="2019-02-18T08:40",
              source="示例县政府网", signer="赵某某", addressee="各位代表", signed_on="2019-02-11"),
         "各位代表:", ("索 引 号", "发布机构", "通讯员", "分享", "代县长")),
     # the whole page on one line
@@ -61,14 +61,14 @@ CASES = {
     "spaced_index_rows_law.txt": (
         dict(title="示例县人民政府关于2022年度法治政府建设情况的报告", issuer="示例县人民政府",
              report_year=2022,
-             published_at="2023-02-01T15:35:07", source="县府办", doc_number="示政发〔2023〕4号",
-             signed_on="2023-02-01"),
-        "2022年以来,示例县法治政府建设工作", ("信息索引号", "备注/文号", "生成日期", "点击率", "附件")),
+             published_at="2023-02-03T10:12:45", source="县府办", doc_number="示政发〔2023〕4号",
+             signed_on="2023-02-03"),
+        "2022年以来,示例县围绕“办事不求人”目标", ("信息索引号", "备注/文号", "生成日期", "点击率", "附件")),
     # an index table flattened to label:|value| cells, the same values printed again unlabelled, no title
     "flattened_index_table_law.txt": (
-        dict(issuer="县府办", report_year=2022, published_at="2023-03-07T09:30", source="县政府办",
+        dict(issuer="县府办", report_year=2022, published_at="2023-03-07T16:05", source="县政府办",
              signed_on="2023-03-07"),
-        "2022年,示例县坚持", ("索引号", "县府办", "主动公开", "访问次数", "信息来源", "当前位置")),
+        "2022年,示例县围绕示例市部署", ("索引号", "县府办", "主动公开", "访问次数", "信息来源", "当前位置")),
     # skip link, screen-reader and care-mode toggles; a table of contents repeating the headings
     "accessibility_toc_law.txt": (
         dict(title="示例县人民政府关于2023年度法治政府建设情况的报告", issuer="示例县人民政府",
