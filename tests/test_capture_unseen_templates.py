@@ -203,3 +203,22 @@ def test_a_site_or_column_name_is_never_a_title(title, delivered, kept):
     from transforms.metadata import plausible_title
 
     assert (plausible_title(title, delivered) == title) is kept
+
+
+@pytest.mark.parametrize(
+    ("printed", "title"),
+    [
+        # in book-title marks; with its date after it; with its session year (part of it); a mirror's wrapping
+        ("《示例县2022年法治政府建设情况报告》", "示例县2022年法治政府建设情况报告"),
+        ("示例县2022年法治政府建设情况报告（2023年3月1日）", "示例县2022年法治政府建设情况报告"),
+        ("示例县人民政府工作报告(2023年)", "示例县人民政府工作报告(2023年)"),
+        ("【示例省】示例县2022年法治政府建设情况报告（全文）", "示例县2022年法治政府建设情况报告"),
+    ],
+)
+def test_title_forms(printed, title):
+    from transforms.capture_strip import strip_capture
+
+    opening = "各位代表：\n现在，我代表县人民政府向大会报告工作，请予审议。"
+    page = strip_capture(f"{printed}\n来源单位：示例县司法局\n{opening}")
+    assert page.title_hint == title
+    assert page.body_lines[0] == "各位代表："
