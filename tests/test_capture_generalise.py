@@ -98,13 +98,13 @@ CASES = {
         dict(title="新安县人民政府政府信息公开工作年度报告", issuer="新安县人民政府", region_name="新安县",
              region_code="410323", published_at="2022-01-28"),
         "本报告根据《中华人民共和国政府信息公开条例》要求，由新安县人民政府办公室编制。", "详见统计表。"),
-    # tab-separated index rows (发文日期 is the document's date, not its publication); the site's address and
-    # phone under the footer links are not the report's contact
+    # tab-separated index rows (发文日期 is neither the publication date nor, as the gold reads pages printing
+    # only it, the signing date); the site's address and phone under the footer links are not the report's
+    # contact
     "index_tabs_footer_contact_law.txt": (
         dict(title="2021年南海区法治政府建设年度报告", issuer="佛山市南海区司法局", region_name="南海区",
              region_code="440605", report_year=2021, published_at="2022-03-28T10:30:15",
-             source="南海区司法局",
-             signed_on="2022-03-25"),
+             source="南海区司法局"),
         "2021年，南海区全面贯彻落实党中央、国务院关于法治政府建设的决策部署，各项工作取得新进展。",
         "持续提升依法行政水平。"),
     "footer_contact_lines_law.txt": (

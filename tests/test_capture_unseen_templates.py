@@ -162,7 +162,7 @@ def test_html_title_is_never_the_site_or_column_name(name):
         # rows without colons, a letter-spaced label
         ("索 引 号 990121/2020-00088 成文日期 2020-12-24",
          {"index_number": "990121/2020-00088", "signed_on": "2020-12-24"}, None),
-        ("发文机关 示例县人民政府 发文日期 2023-01-05",
+        ("发文机关 示例县人民政府 成文日期 2023-01-05",
          {"publisher": "示例县人民政府", "signed_on": "2023-01-05"}, None),
     ],
 )
@@ -222,3 +222,19 @@ def test_title_forms(printed, title):
     page = strip_capture(f"{printed}\n来源单位：示例县司法局\n{opening}")
     assert page.title_hint == title
     assert page.body_lines[0] == "各位代表："
+
+
+def test_an_index_list_of_bulleted_labels_with_values_below():
+    from transforms.capture_strip import strip_capture
+    from transforms.header_fields import parse_header_lines
+
+    page = strip_capture(
+        "  • 发布机构:\n\n    县府办\n\n  • 成文日期:\n\n    2023-03-07\n\n  • 文号:\n\n  • 有效性:\n\n"
+        "示例县2022年法治政府建设年度报告\n发布时间:2023-03-08 09:30\n"
+        "2022年,示例县把法治要求贯穿政府工作各环节,行政决策、执法和服务更加规范。\n"
+    )
+    values = parse_header_lines(page.header_lines).values
+    assert (values["publisher"], values["signed_on"], values["published_at"]) == (
+        "县府办", "2023-03-07", "2023-03-08T09:30")
+    assert "doc_number" not in values
+    assert page.body_lines[0].startswith("2022年,示例县")

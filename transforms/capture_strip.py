@@ -278,7 +278,14 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
     skip = -1
     for i, line in enumerate(page.simple):
         later[line] -= 1
+        if i == skip:
+            continue
         bare = rules.bullet.sub("", line)
+        if bare != line and bare_label_of(bare, page.header):  # • 成文日期: (its value on the next line)
+            if page.value_below(i):
+                header.append(f"{rules.bullet.sub('', printed[i]).rstrip(':：')}：{printed[i + 1]}")
+                skip = i + 1
+            continue
         if not titles and page.header.index_number_line.fullmatch(bare):
             header.append(rules.bullet.sub("", printed[i]))
             info_block = True
@@ -286,7 +293,7 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
         if info_block and not titles and CMS_DATE_LINE.fullmatch(bare):
             header.append(rules.bullet.sub("", printed[i]))
             continue
-        if i == skip or page.is_chrome(i):
+        if page.is_chrome(i):
             continue
         if rules.heading.fullmatch(line) and later[line] > 0 and (toc or (
                 i + 1 < len(simple) and rules.heading.fullmatch(simple[i + 1]) and later[simple[i + 1]] > 0)):
