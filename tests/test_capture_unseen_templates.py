@@ -136,6 +136,12 @@ HTML_CASES = {
         dict(title="政府工作报告", issuer="示例县人民政府", report_year=2023, published_at="2024-01-20T09:00",
              source="示例县人民政府办公室", signer="王某某", addressee="各位代表", signed_on="2024-01-12"),
         "各位代表："),
+    # the heading prints the title, the delivery line and the speaker together; the signing body and date
+    # share the last line
+    "work_report_title_block_page.html": (
+        dict(title="政府工作报告", issuer="示例县人民政府", report_year=2022, published_at="2023-01-16T10:30",
+             source="示例县人民政府办公室", signer="王某某", addressee="各位代表", signed_on="2023-01-09"),
+        "各位代表："),
 }
 
 
@@ -238,3 +244,18 @@ def test_an_index_list_of_bulleted_labels_with_values_below():
         "县府办", "2023-03-07", "2023-03-08T09:30")
     assert "doc_number" not in values
     assert page.body_lines[0].startswith("2022年,示例县")
+
+
+@pytest.mark.parametrize(
+    ("tail", "signature"),
+    [
+        (["……", "示例县人民政府", "2023年3月1日"], ("示例县人民政府", "2023-03-01")),
+        (["……", "示例县人民政府 2023年3月1日"], ("示例县人民政府", "2023-03-01")),  # on one line
+        (["……", "示例县司法局\u3000二〇二三年三月十日"], ("示例县司法局", "2023-03-10")),
+        (["2023年3月1日,县政府召开常务会议。"], (None, None)),
+    ],
+)
+def test_signing_block(tail, signature):
+    from transforms.metadata import signature_of
+
+    assert signature_of(tail) == signature

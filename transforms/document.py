@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from transforms.capture_strip import chrome_rules, read_head, strip_capture, unspaced
 from transforms.decode import decode_bytes
 from transforms.errors import ExtractError, NotAReportError
 from transforms.header_fields import CMS_DATE_LINE
 from transforms.html_strip import looks_like_html, strip_html
-from transforms.metadata import plausible_title, read_metadata, title_of
+from transforms.metadata import delivery_of, plausible_title, read_metadata, title_of
 from transforms.model import Page, Report, StrippedPage
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
@@ -37,6 +38,22 @@ def _move_speech_head(page: StrippedPage) -> None:
         at += 1
     page.header_lines.extend(page.body_lines[:at])
     del page.body_lines[:at]
+
+
+_DELIVERY_DASH = re.compile(r"\s*[—－]{1,2}\s*(?=[^—－])")
+
+
+def _split_title_delivery(page: StrippedPage) -> None:
+    """A heading printing a speech's title with its delivery and speaker lines (政府工作报告
+    ——2024年1月12日在…会议上 县长 张三): the title is the part before the dash, the rest a header line."""
+    title = page.title_hint
+    dash = _DELIVERY_DASH.search(title) if title else None
+    if title is None or dash is None or dash.start() == 0:
+        return
+    tail = title[dash.start():].strip()
+    if delivery_of([tail]).text is not None:
+        page.title_hint = title[: dash.start()].strip()
+        page.header_lines.append(tail)
 
 
 _TEXT_HEAD_LINES = 30
@@ -75,6 +92,7 @@ def read_document(page: Page) -> Report:
             )
         stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
         if stripped.is_html:
+            _split_title_delivery(stripped)
             _move_speech_head(stripped)
             _move_text_head(stripped)
         body = "\n".join(stripped.body_lines)

@@ -21,6 +21,8 @@ from transforms.sections import heading_of
 from transforms.textmap import to_simplified
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# a signing body and its date on one line (示例县人民政府　2023年3月1日 / 二〇二三年三月一日)
+_ORG_AND_DATE = re.compile(r"\s*(\S.*?)\s+((?:(?:19|20)\d{2}|[〇○零ＯO一二三四五六七八九]{4})\s*年.*?)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,13 +217,18 @@ def addressee_of(body_lines: list[str]) -> str | None:
 
 
 def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
-    """(issuing body, ISO date) of the signing block at the end of the body: an org line above a date line."""
+    """(issuing body, ISO date) of the signing block at the end of the body: an org line above a date line,
+    or both on one line, the date after a gap (示例县人民政府　2023年3月1日)."""
     rules = metadata_rules()
     tail = body_lines[-rules.signature_lines:]
-    for i in range(len(tail) - 1, 0, -1):
-        org = to_simplified(tail[i - 1])
-        if rules.signature_date.fullmatch(arabic_dates(tail[i])) and rules.signature_org.fullmatch(org):
+    for i in range(len(tail) - 1, -1, -1):
+        date_line = rules.signature_date.fullmatch(arabic_dates(tail[i]))
+        if i > 0 and date_line and rules.signature_org.fullmatch(to_simplified(tail[i - 1])):
             return tail[i - 1], parse_date(tail[i])
+        both = _ORG_AND_DATE.fullmatch(tail[i])
+        if (both and rules.signature_date.fullmatch(arabic_dates(both.group(2)))
+                and rules.signature_org.fullmatch(to_simplified(both.group(1)))):
+            return both.group(1), parse_date(both.group(2))
     return None, None
 
 
