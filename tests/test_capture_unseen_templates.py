@@ -184,13 +184,23 @@ def test_header_lines_in_other_words(line, values, undated):
     "line",
     ["跳转到主要内容", "启用读屏 | 关怀模式 | 无障碍", "关怀版", "切换到关怀版", "长辈版", "目录",
      "一、主要举措和成效……………3", "免责声明:本站收录的文章来源于网络,仅供参考", "分享至:", "下载附件",
-     "点击率:125",
+     "点击率:125", "适老化无障碍服务", "打开手机扫一扫", "扫码查看手机版", "手机查看", "本网站支持IPv6",
+     "当前位置 首页 政务公开", "首页·政务公开·法治政府建设",
      "您当前位置:首页/政务公开/法治政府建设", "推荐阅读"],
 )
 def test_chrome_in_other_words(line):
     from transforms.capture_strip import is_chrome_line
 
     assert is_chrome_line(line)
+
+
+@pytest.mark.parametrize(
+    "line", ["推行“扫码亮证”执法,覆盖执法人员1200名", "扫码办事", "全县无障碍设施改造完成56处。", "目录管理",
+             "以上数据仅供参考。", "阿卜杜·热合曼·买买提"])
+def test_report_text_with_chrome_words_is_not_chrome(line):
+    from transforms.capture_strip import is_chrome_line
+
+    assert not is_chrome_line(line)
 
 
 @pytest.mark.parametrize(
