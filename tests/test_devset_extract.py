@@ -16,8 +16,17 @@ import pytest
 
 pytestmark = pytest.mark.devset
 
-FIELDS = ("title", "report_year", "published_at", "source", "region_code", "issuer", "doc_number", "signer",
-          "signed_on")
+FIELDS = (
+    "title",
+    "report_year",
+    "published_at",
+    "source",
+    "region_code",
+    "issuer",
+    "doc_number",
+    "signer",
+    "signed_on",
+)
 CORPORA = ("dev", "dev-b")
 # region resolution is h-region's part of issue 8: on dev-b it is below the goal until that branch is merged
 PENDING = {("dev-b", "region_code")}
@@ -31,7 +40,10 @@ def corpus_scores(request, dev_corpus, score_tool, nianbao_cmd) -> tuple[str, di
     cmd = shlex.join([*nianbao_cmd, "extract", "--json"])
     proc = subprocess.run(
         [sys.executable, str(score_tool), "--corpus", str(corpus), "--cmd", cmd, "--json"],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return request.param, json.loads(proc.stdout)["corpus"]
@@ -79,7 +91,10 @@ def _score_variant(folder, dev_corpus, score_tool, nianbao_cmd, suffix: str, ren
     cmd = shlex.join([*nianbao_cmd, "extract", "--json"])
     proc = subprocess.run(
         [sys.executable, str(score_tool), "--corpus", str(folder), "--cmd", cmd, "--json"],
-        capture_output=True, text=True, timeout=300, check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     return json.loads(proc.stdout)["corpus"]
@@ -94,8 +109,10 @@ def _flat_html(text: str) -> str:
     """A capture as a flat HTML page: every line a paragraph, <title> only the site's name."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     paragraphs = "".join(f"<p>{html.escape(line)}</p>\n" for line in lines)
-    return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>人民政府门户网站</title></head>"
-            f"<body><div class='main'>{paragraphs}</div></body></html>")
+    return (
+        "<!DOCTYPE html><html><head><meta charset='utf-8'><title>人民政府门户网站</title></head>"
+        f"<body><div class='main'>{paragraphs}</div></body></html>"
+    )
 
 
 @pytest.fixture(scope="module")
