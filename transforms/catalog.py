@@ -35,6 +35,7 @@ FIELD_COLUMNS = {**{name: name for name in RULE_FIELDS}, "sentence": "sentence_m
 ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priority", "rules", "scope", "zero",
               "note"}
 RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
+TOP_KEYS = {"indicators", "continuation"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,7 @@ class Catalog:
     rules: tuple[Rule, ...]            # every rule, best first (priority, then file order)
     zero_re: re.Pattern[str] | None    # one group per stated-zero pattern: zero_codes[i] for group z{i}
     zero_codes: tuple[str, ...]
+    continuation: tuple[tuple[str, str], ...] = ()  # (column, regex): a value listed after another
 
     def by_code(self) -> dict[str, Indicator]:
         return {ind.code: ind for ind in self.indicators}
@@ -193,6 +195,9 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     """Validate the parsed YAML (a mapping with 'indicators': [...])."""
     if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
         raise ConfigError(f"config/{CATALOG_FILE}: needs a top-level 'indicators' list")
+    unknown = set(raw) - TOP_KEYS
+    if unknown:
+        raise ConfigError(f"config/{CATALOG_FILE}: unknown top-level keys {sorted(unknown)}")
     indicators: list[Indicator] = []
     seen: set[str] = set()
     next_rule = 0
@@ -209,7 +214,8 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     zero_patterns = [z for ind in indicators for z in ind.zeros]
     zero_re = (re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns)))
                if zero_patterns else None)
-    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes)
+    continuation = _fields(f"config/{CATALOG_FILE}: continuation", raw.get("continuation") or {})
+    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation)
 
 
 @cache
