@@ -33,7 +33,9 @@ RULE_FIELDS = {
 # The column a field reads: sentences are kept as printed for output, and in simplified form for rules.
 FIELD_COLUMNS = {**{name: name for name in RULE_FIELDS}, "sentence": "sentence_m"}
 ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priority", "rules", "scope", "zero",
-              "note"}
+              "note", "definition", "neighbours", "examples", "negatives"}
+EXAMPLE_KEYS = {"text", "value", "unit", "qualifier", "scope"}
+QUALIFIERS = {"more_than", "about", "less_than"}
 RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
 TOP_KEYS = {"indicators", "continuation"}
 
@@ -60,8 +62,27 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A phrase the code must claim, exactly as stated (value in the stored unit, qualifier, scope)."""
+
+    text: str
+    value: float
+    unit: str
+    qualifier: str | None = None
+    scope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Negative:
+    """A phrase the code must not claim; `code` names the neighbour that claims it instead (None: no code)."""
+
+    text: str
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
-    """A catalog entry."""
+    """A catalog entry: matching rules plus the card an analyst reads (definition, neighbours, examples)."""
 
     code: str
     name_zh: str
@@ -72,6 +93,10 @@ class Indicator:
     rules: tuple[Rule, ...]
     scopes: tuple[Scope, ...]
     zeros: tuple[str, ...]
+    definition: str = ""
+    neighbours: tuple[tuple[str, str], ...] = ()   # (code, why a phrase belongs there and not here)
+    examples: tuple[Example, ...] = ()
+    negatives: tuple[Negative, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +157,39 @@ def _scopes(label: str, raw: Any) -> tuple[Scope, ...]:
     return tuple(out)
 
 
+def _card(label: str, raw: dict[str, Any], unit_forms: set[str]) -> dict[str, Any]:
+    """The analyst's card of an entry: definition, neighbours (code: why), examples, negatives."""
+    definition = raw.get("definition", "")
+    if not isinstance(definition, str) or "\n" in definition.strip():
+        raise ConfigError(f"{label}: definition must be one line of text")
+    neighbours = raw.get("neighbours") or {}
+    if not isinstance(neighbours, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in neighbours.items()):
+        raise ConfigError(f"{label}: neighbours must map a code to why a phrase belongs there")
+    examples = []
+    for i, ex in enumerate(raw.get("examples") or []):
+        where = f"{label} example {i + 1}"
+        if not isinstance(ex, dict) or not {"text", "value", "unit"} <= set(ex) <= EXAMPLE_KEYS:
+            raise ConfigError(f"{where}: needs text, value, unit (optional: qualifier, scope)")
+        if not isinstance(ex["text"], str) or not isinstance(ex["value"], int | float) or isinstance(
+                ex["value"], bool):
+            raise ConfigError(f"{where}: text must be a string and value a number")
+        if str(ex["unit"]) not in unit_forms:
+            raise ConfigError(f"{where}: unit {ex['unit']!r} is not a unit of config/units.yaml")
+        if ex.get("qualifier") not in QUALIFIERS | {None}:
+            raise ConfigError(f"{where}: qualifier must be one of {sorted(QUALIFIERS)}")
+        examples.append(Example(ex["text"], float(ex["value"]), str(ex["unit"]), ex.get("qualifier"),
+                                ex.get("scope")))
+    negatives = []
+    for i, neg in enumerate(raw.get("negatives") or []):
+        if not isinstance(neg, dict) or not {"text"} <= set(neg) <= {"text", "code"} or not isinstance(
+                neg["text"], str):
+            raise ConfigError(f"{label} negative {i + 1}: needs text (optional: code, the neighbour it is)")
+        negatives.append(Negative(neg["text"], neg.get("code")))
+    return {"definition": definition.strip(), "neighbours": tuple(neighbours.items()),
+            "examples": tuple(examples), "negatives": tuple(negatives)}
+
+
 def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indicator:
     label = f"config/{CATALOG_FILE}: entry {position + 1}"
     if not isinstance(raw, dict):
@@ -187,8 +245,9 @@ def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indic
             raise ConfigError(f"{label}: zero pattern {z!r} must not have capture groups (use (?:...))")
     if not rules and not zeros:
         raise ConfigError(f"{label}: needs rules or zero patterns")
+    card = _card(label, raw, set(units.measure_words.values()) | set(units.measure_words))
     return Indicator(code, raw["name_zh"], raw["name_en"], raw["unit"], family, raw["domain"], tuple(rules),
-                     scopes, tuple(zeros))
+                     scopes, tuple(zeros), **card)
 
 
 def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
@@ -209,6 +268,11 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
         seen.add(indicator.code)
         indicators.append(indicator)
         next_rule += len(indicator.rules)
+    for position, indicator in enumerate(indicators):
+        named = {code for code, _ in indicator.neighbours} | {n.code for n in indicator.negatives if n.code}
+        for code in sorted(named - seen):
+            raise ConfigError(f"config/{CATALOG_FILE}: entry {position + 1} ({indicator.code}): "
+                              f"neighbour {code!r} is not a code of the catalog")
     rules = sorted((r for ind in indicators for r in ind.rules), key=lambda r: (-r.priority, r.index))
     zero_codes = tuple(ind.code for ind in indicators for _ in ind.zeros)
     zero_patterns = [z for ind in indicators for z in ind.zeros]
