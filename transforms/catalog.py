@@ -37,7 +37,7 @@ ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priorit
 EXAMPLE_KEYS = {"text", "value", "unit", "qualifier", "scope"}
 QUALIFIERS = {"more_than", "about", "less_than"}
 RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
-TOP_KEYS = {"indicators", "continuation"}
+TOP_KEYS = {"indicators", "continuation", "unclaimed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +106,9 @@ class Catalog:
     zero_re: re.Pattern[str] | None    # one group per stated-zero pattern: zero_codes[i] for group z{i}
     zero_codes: tuple[str, ...]
     continuation: tuple[tuple[str, str], ...] = ()  # (column, regex): a value listed after another
+    # Filler trimmed off the words before a number no code claims (nianbao catalog --unclaimed).
+    unclaimed_lead: str = "^$"
+    unclaimed_tail: str = "^$"
 
     def by_code(self) -> dict[str, Indicator]:
         return {ind.code: ind for ind in self.indicators}
@@ -279,7 +282,12 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     zero_re = (re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns)))
                if zero_patterns else None)
     continuation = _fields(f"config/{CATALOG_FILE}: continuation", raw.get("continuation") or {})
-    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation)
+    unclaimed = raw.get("unclaimed") or {"lead": "^$", "tail": "^$"}
+    if not isinstance(unclaimed, dict) or set(unclaimed) != {"lead", "tail"}:
+        raise ConfigError(f"config/{CATALOG_FILE}: unclaimed must be {{lead: regex, tail: regex}}")
+    lead, tail = (_check_regex(f"config/{CATALOG_FILE}: unclaimed.{key}", unclaimed[key])
+                  for key in ("lead", "tail"))
+    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation, lead, tail)
 
 
 @cache
