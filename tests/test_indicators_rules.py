@@ -116,7 +116,7 @@ def test_new_synonym_is_a_config_edit(tmp_path: Path, monkeypatch: pytest.Monkey
     body = "全年开展“合规体检进企业”服务,走访企业45家。"
     assert facts(body) == []
     catalog = (config / "indicators.yaml").read_text(encoding="utf-8")
-    rule = '      - {clause: "法治体检|法律体检"}'
+    rule = '      - {clause: "(法治|法律)[^,]{0,4}体检"}'
     catalog = catalog.replace(rule, rule + '\n      - {sentence: "合规体检", left: "走访企业"}')
     (config / "indicators.yaml").write_text(catalog, encoding="utf-8")
     monkeypatch.setenv("NIANBAO_CONFIG", str(config))

@@ -39,7 +39,7 @@ class UnitsTable:
     slogan_lead_words: tuple[str, ...]
     vague_before: tuple[str, ...]
     lone_one_not_after: tuple[str, ...]
-    ordinal_contexts: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (before, after)
+    name_contexts: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (before, after)
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
     hedge_not_after: str
@@ -121,18 +121,18 @@ def _hedges(raw: dict[str, Any]) -> tuple[dict[tuple[str, str], str], str]:
     return hedges, str(section.get("not_after", ""))
 
 
-def _ordinal_contexts(raw: dict[str, Any]) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
-    entries = raw.get("ordinal_contexts", [])
+def _name_contexts(raw: dict[str, Any]) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    entries = raw.get("name_contexts", [])
     if not isinstance(entries, list):
-        raise _fail("'ordinal_contexts' must be a list of {before, after} regexes")
+        raise _fail("'name_contexts' must be a list of {before, after} regexes")
     out = []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or set(entry) != {"before", "after"}:
-            raise _fail(f"ordinal_contexts entry {i + 1}: needs exactly the keys before and after")
+            raise _fail(f"name_contexts entry {i + 1}: needs exactly the keys before and after")
         try:
             out.append((re.compile(entry["before"]), re.compile(entry["after"])))
         except (re.error, TypeError) as exc:
-            raise _fail(f"ordinal_contexts entry {i + 1}: bad regex: {exc}") from exc
+            raise _fail(f"name_contexts entry {i + 1}: bad regex: {exc}") from exc
     return tuple(out)
 
 
@@ -190,7 +190,7 @@ def build_units(raw: Any) -> UnitsTable:
         slogan_lead_words=_word_list(raw, "slogan_lead_words"),
         vague_before=_word_list(raw, "vague_before"),
         lone_one_not_after=_word_list(raw, "lone_one_not_after"),
-        ordinal_contexts=_ordinal_contexts(raw),
+        name_contexts=_name_contexts(raw),
         mention_re=re.compile(mention),
         scale_split_re=re.compile(scale_split),
         hedge_not_after=not_after,
