@@ -1,5 +1,7 @@
 """The indicator catalog (config/indicators.yaml): load, validate, and flatten its matching rules.
 
+Each entry also carries the card an analyst reads and tests check: a one-line definition, its near
+neighbours (code: why a phrase belongs there), example phrases with the fact each must give, and negatives.
 A malformed entry raises nianbao.settings.ConfigError naming the entry. Rules are regexes over the
 context columns of a quantity mention (see RULE_FIELDS); they run in polars (Rust regex syntax: no
 look-around), so each one is checked with both engines when the catalog loads.
@@ -271,11 +273,6 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
         seen.add(indicator.code)
         indicators.append(indicator)
         next_rule += len(indicator.rules)
-    for position, indicator in enumerate(indicators):
-        named = {code for code, _ in indicator.neighbours} | {n.code for n in indicator.negatives if n.code}
-        for code in sorted(named - seen):
-            raise ConfigError(f"config/{CATALOG_FILE}: entry {position + 1} ({indicator.code}): "
-                              f"neighbour {code!r} is not a code of the catalog")
     rules = sorted((r for ind in indicators for r in ind.rules), key=lambda r: (-r.priority, r.index))
     zero_codes = tuple(ind.code for ind in indicators for _ in ind.zeros)
     zero_patterns = [z for ind in indicators for z in ind.zeros]
