@@ -75,3 +75,10 @@ def test_warehouse_options_need_unclaimed(capsys: pytest.CaptureFixture[str]) ->
 def test_bad_limit_is_one_line(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["catalog", "--unclaimed", "--warehouse", str(warehouse), "--limit", "0"]) == 1
     assert "--limit must be at least 1" in capsys.readouterr().err
+
+
+def test_catalog_csv_carries_definitions(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["catalog", "--csv", "--domain", "legal_exam"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith(",definition,neighbours")
+    assert [line.split(",")[0] for line in lines[1:]] == ["legal_exam.participants", "legal_exam.rate"]

@@ -22,7 +22,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "catalog",
         help="list the indicator catalog (code, names, unit, number of matching rules)",
-        description="List the indicator vocabulary that quantities are mapped to (config/indicators.yaml).",
+        description="List the indicator vocabulary that quantities are mapped to (config/indicators.yaml), "
+        "with each code's definition and near neighbours in --json/--csv; or, with --unclaimed, what a "
+        "loaded warehouse counts that no code claims yet.",
     )
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object per row (JSON Lines)")
