@@ -108,6 +108,7 @@ class Catalog:
     zero_re: re.Pattern[str] | None    # one group per stated-zero pattern: zero_codes[i] for group z{i}
     zero_codes: tuple[str, ...]
     continuation: tuple[tuple[str, str], ...] = ()  # (column, regex): a value listed after another
+    continuation_not: tuple[tuple[str, str], ...] = ()
     # Filler trimmed off the words before a number no code claims (nianbao catalog --unclaimed).
     unclaimed_lead: str = "^$"
     unclaimed_tail: str = "^$"
@@ -278,13 +279,17 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     zero_patterns = [z for ind in indicators for z in ind.zeros]
     zero_re = (re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns)))
                if zero_patterns else None)
-    continuation = _fields(f"config/{CATALOG_FILE}: continuation", raw.get("continuation") or {})
+    where = f"config/{CATALOG_FILE}: continuation"
+    listed = dict(raw.get("continuation") or {})
+    continuation_not = _fields(f"{where}.not", listed.pop("not", {}))
+    continuation = _fields(where, listed)
     unclaimed = raw.get("unclaimed") or {"lead": "^$", "tail": "^$"}
     if not isinstance(unclaimed, dict) or set(unclaimed) != {"lead", "tail"}:
         raise ConfigError(f"config/{CATALOG_FILE}: unclaimed must be {{lead: regex, tail: regex}}")
     lead, tail = (_check_regex(f"config/{CATALOG_FILE}: unclaimed.{key}", unclaimed[key])
                   for key in ("lead", "tail"))
-    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation, lead, tail)
+    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation, continuation_not, lead,
+                   tail)
 
 
 @cache

@@ -136,6 +136,8 @@ def _continued(frame: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     listed = pl.lit(True)
     for column, pattern in catalog.continuation:
         listed = listed & pl.col(column).str.contains(pattern).fill_null(False)
+    for column, pattern in catalog.continuation_not:
+        listed = listed & ~pl.col(column).str.contains(pattern).fill_null(False)
     # Carry a claimed rule forward through listed values only; any other unclaimed value stops it (-1).
     carry = (pl.when(pl.col("rule").is_not_null()).then(pl.col("rule"))
              .when(listed).then(None).otherwise(pl.lit(-1, pl.Int32)))
