@@ -128,6 +128,27 @@ def _scope_found(scope: Scope) -> pl.Expr:
     return pl.concat_list(column.str.extract(scope.pattern, 1)).list.drop_nulls()
 
 
+def _continued(frame: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
+    """A value no rule claims, listed right after a claimed one (catalog `continuation`: 分别为8件、5件),
+    takes that one's rule; a run of such values all take the rule of the first (the unit check follows)."""
+    if not catalog.continuation:
+        return frame
+    listed = pl.lit(True)
+    for column, pattern in catalog.continuation:
+        listed = listed & pl.col(column).str.contains(pattern).fill_null(False)
+    for column, pattern in catalog.continuation_not:
+        listed = listed & ~pl.col(column).str.contains(pattern).fill_null(False)
+    # Carry a claimed rule forward through listed values only; any other unclaimed value stops it (-1).
+    carry = (pl.when(pl.col("rule").is_not_null()).then(pl.col("rule"))
+             .when(listed).then(None).otherwise(pl.lit(-1, pl.Int32)))
+    return (
+        frame.with_columns(carried=carry.forward_fill().over("doc"))
+        .with_columns(rule=pl.when(pl.col("rule").is_null() & listed & (pl.col("carried") >= 0))
+                      .then(pl.col("carried")).otherwise(pl.col("rule")))
+        .drop("carried")
+    )
+
+
 def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
     if not catalog.rules or measured.is_empty():
@@ -138,13 +159,15 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
          for pos, r in enumerate(catalog.rules)]
     )
     rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
-                               "code": [r.code for r in catalog.rules]},
-                              schema={"rule": pl.Int32(), "code": pl.Utf8()})
+                               "code": [r.code for r in catalog.rules],
+                               "rule_units": [list(r.units) for r in catalog.rules]},
+                              schema={"rule": pl.Int32(), "code": pl.Utf8(),
+                                      "rule_units": pl.List(pl.Utf8())})
     matched = (
-        measured.lazy()
-        .with_columns(rule=winner)
+        _continued(measured.lazy().with_columns(rule=winner), catalog)
         .filter(pl.col("rule").is_not_null())
         .join(rule_codes.lazy(), on="rule", how="left")
+        .filter(pl.col("rule_units").list.contains(pl.col("unit")))
         .collect()
     )
     # Scope: the first capture of the code's scope pattern; with `each`, every match (one fact per scope:
