@@ -25,7 +25,8 @@ def warehouse(tmp_path: Path) -> Path:
     path = tmp_path / "w.duckdb"
     batch = synthetic_batch(["990121"], list(VALUES), facts_per_report=0)
     docs = {year: doc for doc, year in batch.reports.select("doc", "report_year").iter_rows()}
-    rows = [(docs[y], CODE, v, None, "件", None, None, f"受理行政复议案件{v:g}件", 8, 10) for y, v in VALUES.items()]
+    rows = [(docs[y], CODE, v, None, "件", None, None, f"受理行政复议案件{v:g}件", 8, 10)
+            for y, v in VALUES.items()]
     rows += [  # two committees' counts in 2018 and 2020, and the same code stated twice in 2017
         (docs[2018], "mediation.committees", 12.0, None, "个", None, "村", "村级调解委员会12个", 20, 23),
         (docs[2018], "mediation.committees", 3.0, None, "个", None, "乡镇", "乡镇调解委员会3个", 40, 42),

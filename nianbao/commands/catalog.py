@@ -6,11 +6,10 @@ import argparse
 import json
 import sys
 
-from nianbao.settings import ConfigError
+from nianbao.errors import UsageError
 from transforms.catalog import Catalog, load_catalog
 from warehouse.render import display_width
 
-EXIT_CONFIG = 2
 COLUMNS = ("code", "name_zh", "name_en", "unit", "family", "rules")
 
 
@@ -21,7 +20,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="List the indicator vocabulary that quantities are mapped to (config/indicators.yaml).",
     )
     parser.add_argument("--json", action="store_true", help="one JSON object per indicator (JSON Lines)")
-    parser.add_argument("--domain", help="only the indicators of this domain (e.g. reconsideration)")
+    parser.add_argument("--domain", help="only the indicators of this domain (e.g. reconsideration); an "
+                        "unknown domain is an error listing the known ones")
     parser.set_defaults(func=run)
 
 
@@ -48,11 +48,10 @@ def render_table(rows: list[dict[str, object]]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        catalog = load_catalog()
-    except ConfigError as exc:
-        print(f"nianbao catalog: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    catalog = load_catalog()
+    domains = sorted({ind.domain for ind in catalog.indicators})
+    if args.domain is not None and args.domain not in domains:
+        raise UsageError(f"no domain {args.domain!r} in the catalog; domains: {', '.join(domains)}")
     rows = catalog_rows(catalog, args.domain)
     if args.json:
         sys.stdout.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from nianbao.settings import ConfigError
-from warehouse.errors import QueryRefusedError, WarehouseError
+from warehouse.errors import WarehouseError
 from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
-EXIT_REFUSED = 2
 LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
 
 
@@ -54,7 +51,7 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file or folder")
     parser.add_argument("--batch-size", type=int, default=500, metavar="N", help="files per transaction")
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_load))
+    parser.set_defaults(func=_run_load)
 
 
 def _register_sql(subparsers: argparse._SubParsersAction) -> None:
@@ -73,7 +70,7 @@ def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("query", metavar="SQL", help="one SELECT statement")
     _output_options(parser, parquet=True)
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_sql))
+    parser.set_defaults(func=_run_sql)
 
 
 def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
@@ -91,7 +88,7 @@ def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last report year")
     _output_options(parser, parquet=False)
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_yoy))
+    parser.set_defaults(func=_run_yoy)
 
 
 def _register_export(subparsers: argparse._SubParsersAction) -> None:
@@ -105,7 +102,7 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("out_dir", metavar="DIR")
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_export))
+    parser.set_defaults(func=_run_export)
 
 
 def _register_chart(subparsers: argparse._SubParsersAction) -> None:
@@ -121,21 +118,7 @@ def _register_chart(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_chart))
-
-
-def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Errors become one line on stderr: exit 2 for a refused query, 1 for anything else."""
-    def guarded(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except QueryRefusedError as exc:
-            print(f"nianbao {args.command}: {exc}", file=sys.stderr)
-            return EXIT_REFUSED
-        except (WarehouseError, ConfigError) as exc:
-            print(f"nianbao {args.command}: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-    return guarded
+    parser.set_defaults(func=_run_chart)
 
 
 def _emit(frame: pl.DataFrame, args: argparse.Namespace, null: str = "NULL") -> None:
@@ -179,7 +162,7 @@ def _run_load(args: argparse.Namespace) -> int:
     return EXIT_FAILED if total.rejected else 0
 
 
-def _require_warehouse(args: argparse.Namespace) -> None:
+def require_warehouse(args: argparse.Namespace) -> None:
     """Reading commands never create a warehouse: a mistyped path is an error, not an empty result."""
     from warehouse.location import resolve_warehouse
 
@@ -192,7 +175,7 @@ def _require_warehouse(args: argparse.Namespace) -> None:
 def _run_sql(args: argparse.Namespace) -> int:
     from warehouse.query import run_query
 
-    _require_warehouse(args)
+    require_warehouse(args)
     _emit(run_query(args.query, args.warehouse), args)
     return 0
 
@@ -200,7 +183,7 @@ def _run_sql(args: argparse.Namespace) -> int:
 def _run_yoy(args: argparse.Namespace) -> int:
     from warehouse.yoy import yoy_frame
 
-    _require_warehouse(args)
+    require_warehouse(args)
     frame = yoy_frame(args.code, args.region, args.from_year, args.to_year, args.warehouse)
     if frame.is_empty():
         print(f"no values for {args.code} in the selected regions and years", file=sys.stderr)
@@ -212,7 +195,7 @@ def _run_yoy(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_parquet
 
-    _require_warehouse(args)
+    require_warehouse(args)
     for path in export_parquet(args.out_dir, args.warehouse):
         print(path)
     return 0
@@ -221,7 +204,7 @@ def _run_export(args: argparse.Namespace) -> int:
 def _run_chart(args: argparse.Namespace) -> int:
     from warehouse.chart import chart_indicator
 
-    _require_warehouse(args)
+    require_warehouse(args)
     result = chart_indicator(args.code, args.region, args.out, args.warehouse, args.from_year, args.to_year)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)

@@ -196,7 +196,7 @@ COMMENT ON COLUMN reports.kind IS 'Report kind (config/kinds.yaml), e.g. law_bas
 COMMENT ON COLUMN reports.report_year IS 'The year whose work the report reviews.';
 COMMENT ON COLUMN reports.title IS 'Report title.';
 COMMENT ON COLUMN reports.issuer IS 'Issuing body.';
-COMMENT ON COLUMN reports.published_at IS 'Publication date, YYYY-MM-DD.';
+COMMENT ON COLUMN reports.published_at IS 'Publication date, ISO 8601 (with the time when the page gives one).';
 COMMENT ON COLUMN reports.source IS 'Source line of the page (来源).';
 COMMENT ON COLUMN reports.doc_number IS 'Document number (文号).';
 COMMENT ON COLUMN reports.url IS 'URL the page was fetched from (NULL for local files).';
@@ -275,7 +275,7 @@ COMMENT ON COLUMN fact_details.sentence IS 'The whole sentence the value was rea
 COMMENT ON COLUMN fact_details."start" IS 'Character offset in reports.body where the value''s text starts.';
 COMMENT ON COLUMN fact_details."end" IS 'Character offset in reports.body where the value''s text ends (exclusive).';
 COMMENT ON COLUMN fact_details.title IS 'Report title.';
-COMMENT ON COLUMN fact_details.published_at IS 'Publication date of the report, YYYY-MM-DD.';
+COMMENT ON COLUMN fact_details.published_at IS 'Publication date of the report, ISO 8601.';
 COMMENT ON COLUMN fact_details.url IS 'URL the report was fetched from (NULL for local files).';
 
 COMMENT ON COLUMN indicator_values.report_id IS 'The report: region_code:kind:report_year.';
@@ -300,7 +300,7 @@ COMMENT ON COLUMN indicator_values.sentence IS 'The whole sentence the value was
 COMMENT ON COLUMN indicator_values."start" IS 'Character offset in reports.body where the value''s text starts.';
 COMMENT ON COLUMN indicator_values."end" IS 'Character offset in reports.body where the value''s text ends (exclusive).';
 COMMENT ON COLUMN indicator_values.title IS 'Report title.';
-COMMENT ON COLUMN indicator_values.published_at IS 'Publication date of the report, YYYY-MM-DD.';
+COMMENT ON COLUMN indicator_values.published_at IS 'Publication date of the report, ISO 8601.';
 COMMENT ON COLUMN indicator_values.url IS 'URL the report was fetched from (NULL for local files).';
 
 COMMENT ON COLUMN indicator_yoy.region_code IS '6-digit code of the region.';
@@ -324,7 +324,7 @@ COMMENT ON COLUMN latest_reports.kind IS 'Report kind (config/kinds.yaml).';
 COMMENT ON COLUMN latest_reports.report_year IS 'The year whose work the report reviews.';
 COMMENT ON COLUMN latest_reports.title IS 'Report title.';
 COMMENT ON COLUMN latest_reports.issuer IS 'Issuing body.';
-COMMENT ON COLUMN latest_reports.published_at IS 'Publication date of the report, YYYY-MM-DD.';
+COMMENT ON COLUMN latest_reports.published_at IS 'Publication date of the report, ISO 8601.';
 COMMENT ON COLUMN latest_reports.source IS 'Source line of the page (来源).';
 COMMENT ON COLUMN latest_reports.doc_number IS 'Document number (文号).';
 COMMENT ON COLUMN latest_reports.url IS 'URL the report was fetched from (NULL for local files).';
@@ -355,5 +355,5 @@ COMMENT ON COLUMN review.detail IS 'What looks wrong, with the figures.';
 COMMENT ON COLUMN review.sentence IS 'The sentence to read to decide.';
 COMMENT ON COLUMN review.evidence IS 'The clause the value was read from.';
 COMMENT ON COLUMN review.title IS 'Report title.';
-COMMENT ON COLUMN review.published_at IS 'Publication date of the report, YYYY-MM-DD.';
+COMMENT ON COLUMN review.published_at IS 'Publication date of the report, ISO 8601.';
 COMMENT ON COLUMN review.url IS 'URL the report was fetched from (NULL for local files).';

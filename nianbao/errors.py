@@ -1,0 +1,26 @@
+"""Errors of the command line that are the user's to fix, and their one-line wording (see nianbao.cli)."""
+
+from __future__ import annotations
+
+import errno
+
+
+class UsageError(Exception):
+    """A request that cannot be met as given (an unknown domain, an output path that is a folder); exit 2."""
+
+
+_WHY = {
+    errno.ENOTDIR: "a part of the path is a file, not a folder",
+    errno.EISDIR: "is a folder, not a file",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "permission denied",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the device",
+    errno.ENOENT: "no such file or folder",
+}
+
+
+def output_error(exc: OSError) -> str:
+    """'PATH: why' for a file that could not be read or written."""
+    why = _WHY.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"{exc.filename}: {why}"
