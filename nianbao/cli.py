@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from nianbao import __version__
 from nianbao.errors import UsageError, output_error
 from nianbao.settings import ConfigError
+from warehouse.connection import LockWait
 from warehouse.errors import QueryRefusedError, WarehouseError
 
 # Each module defines register(subparsers) and sets func on its parsers.
@@ -68,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
+    LockWait.notice = lambda message: print(f"nianbao {args.command}: {message}", file=sys.stderr, flush=True)
+    LockWait.seconds = getattr(args, "wait", None)
     try:
         return int(args.func(args) or 0)
     except (Exception, KeyboardInterrupt) as exc:

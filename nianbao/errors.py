@@ -2,7 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import errno
+
+
+def wait_seconds(text: str) -> float:
+    """--wait SECONDS: a number ≥ 0 (argparse type)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"not a number of seconds (0 or more): {text!r}")
+    return value
+
+
+WAIT_HELP = ("how long to wait while another process holds the warehouse (default: "
+             "warehouse.lock_wait_seconds in config/settings.yaml); the wait is announced at once, "
+             "naming the holder (reader or writer)")
 
 
 class UsageError(Exception):

@@ -8,7 +8,7 @@ import http.server
 import sys
 from pathlib import Path
 
-from nianbao.errors import UsageError
+from nianbao.errors import WAIT_HELP, UsageError, wait_seconds
 
 DEFAULT_PORT = 8765
 
@@ -31,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"port for --serve (default {DEFAULT_PORT}; 0 picks a free one)")
     parser.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: $NIANBAO_WAREHOUSE, else "
                         "warehouse.path in config/settings.yaml)")
+    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
     parser.set_defaults(func=run)
 
 

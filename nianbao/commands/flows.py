@@ -8,6 +8,8 @@ import re
 import sys
 from typing import Any
 
+from nianbao.errors import WAIT_HELP, wait_seconds
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 
@@ -104,6 +106,7 @@ def _paths(parser: argparse.ArgumentParser) -> None:
                         "else warehouse.path in config/settings.yaml)")
     parser.add_argument("--archive", metavar="URL", help="raw archive location, local path or fsspec URL "
                         "(default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)")
+    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
 
 
 def _batch(parser: argparse.ArgumentParser) -> None:

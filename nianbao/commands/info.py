@@ -10,6 +10,7 @@ import platform
 import duckdb
 
 from nianbao import __version__
+from nianbao.errors import WAIT_HELP, wait_seconds
 from nianbao.settings import config_dir
 
 
@@ -24,6 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       "warehouse.path in config/settings.yaml)")
     info.add_argument("--archive", metavar="URL", help="raw archive location (default: $NIANBAO_ARCHIVE, "
                       "else archive.path in config/settings.yaml)")
+    info.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
     info.set_defaults(func=_info)
 
     schema = subparsers.add_parser(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from nianbao.errors import WAIT_HELP, wait_seconds
 from warehouse.errors import WarehouseError
 from warehouse.location import ENV_VAR
 
@@ -28,6 +29,7 @@ def _warehouse_option(parser: argparse.ArgumentParser) -> None:
         "--warehouse", metavar="PATH",
         help=f"DuckDB file (default: ${ENV_VAR}, else warehouse.path in config/settings.yaml)",
     )
+    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
 
 
 def _output_options(parser: argparse.ArgumentParser, parquet: bool) -> None:
@@ -107,14 +109,17 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
 
 def _register_chart(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "chart", help="line chart (PNG and SVG) of one indicator over the years",
-        description="One line per region (and scope); a year without a value breaks the line.",
+        "chart", help="line chart (PNG or SVG) of one indicator over the years",
+        description="One line per region (and scope); a year without a value breaks the line. The suffix of "
+        "--out decides the format: .png, or .svg whose labels stay text, so Chinese labels show in any "
+        "browser even where no CJK font is installed for the PNG.",
         epilog="example: nianbao chart reconsideration.accepted --region 示例县 --out data/accepted.png",
     )
     parser.add_argument("code", help="indicator code")
     parser.add_argument("--region", action="append", required=True, metavar="NAME|CODE",
                         help="region name or 6-digit code (repeatable)")
-    parser.add_argument("--out", required=True, metavar="FILE.png", help="PNG path; the SVG goes beside it")
+    parser.add_argument("--out", required=True, metavar="FILE.png|FILE.svg",
+                        help="output file (.png or .svg)")
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
     _warehouse_option(parser)
@@ -188,6 +193,9 @@ def _run_yoy(args: argparse.Namespace) -> int:
     if frame.is_empty():
         print(f"no values for {args.code} in the selected regions and years", file=sys.stderr)
         return EXIT_FAILED
+    if not (args.csv or args.json):  # the table names the indicator once, above it
+        print(f"{args.code}  {frame['indicator_name'][0] or ''}")
+        frame = frame.drop("code", "indicator_name")
     _emit(frame, args, null="")
     return 0
 
@@ -208,5 +216,5 @@ def _run_chart(args: argparse.Namespace) -> int:
     result = chart_indicator(args.code, args.region, args.out, args.warehouse, args.from_year, args.to_year)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {result.png} and {result.svg} ({result.lines} line{'s' if result.lines != 1 else ''})")
+    print(f"wrote {result.path} ({result.lines} line{'s' if result.lines != 1 else ''})")
     return 0 if result.lines else EXIT_FAILED
