@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
@@ -140,30 +141,47 @@ def _emit(frame: pl.DataFrame, args: argparse.Namespace, null: str = "NULL") -> 
         print(render_table(frame, max_rows=args.max_rows, null=null))
 
 
-def loadable_files(paths: list[str]) -> list[str]:
-    """Files as given; folders expanded (recursively, sorted) to files with a page or capture suffix."""
+def loadable_files(paths: list[str]) -> tuple[list[str], Counter[str]]:
+    """Files as given; folders expanded (recursively, sorted) to files with a page or capture suffix. The
+    files of those folders left out are counted by reason."""
     files: list[str] = []
+    ignored: Counter[str] = Counter()
     for path in paths:
         folder = Path(path)
-        if folder.is_dir():
-            files.extend(str(p) for p in sorted(folder.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in LOADABLE_SUFFIXES)
-        else:
+        if not folder.is_dir():
             files.append(path)
-    return files
+            continue
+        for p in sorted(folder.rglob("*")):
+            if not p.is_file():
+                continue
+            if p.suffix.lower() in LOADABLE_SUFFIXES:
+                files.append(str(p))
+            else:
+                ignored[f"not a page or capture ({p.suffix.lower() or 'no suffix'})"] += 1
+    return files, ignored
 
 
 def _run_load(args: argparse.Namespace) -> int:
     from warehouse.load import LoadSummary, load_batch
 
-    files = loadable_files(args.paths)
+    files, ignored = loadable_files(args.paths)
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(ignored.items()))
+    n_ignored = sum(ignored.values())
+    note = f"; ignored {n_ignored}: {why}" if ignored else ""
+    print(f"load: {len(files)} files to read{note}", file=sys.stderr, flush=True)
     total = LoadSummary()
     size = max(1, args.batch_size)
     for start in range(0, len(files), size):
         part = load_batch(files[start:start + size], args.warehouse)
         total.add(part)
         total.warehouse = part.warehouse
+        done = min(start + size, len(files))
+        print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
+              f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
+              file=sys.stderr, flush=True)
     print(total.describe())
+    if ignored:
+        print(f"ignored {n_ignored} files in the folders: {why}")
     return EXIT_FAILED if total.rejected else 0
 
 
