@@ -55,7 +55,7 @@ def exit_status(command: str, exc: BaseException) -> int | None:
         message, status = str(exc), EXIT_USAGE
     elif isinstance(exc, WarehouseError):
         message, status = str(exc), EXIT_FAILED
-    elif isinstance(exc, OSError) and exc.filename is not None:
+    elif isinstance(exc, OSError):  # a path that cannot be read or written, a full disk, …
         message, status = output_error(exc), EXIT_FAILED
     else:
         return None

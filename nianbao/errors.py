@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+from pathlib import Path
 
 
 def wait_seconds(text: str) -> float:
@@ -38,6 +39,11 @@ _WHY = {
 
 
 def output_error(exc: OSError) -> str:
-    """'PATH: why' for a file that could not be read or written."""
+    """'PATH: why' for a file that could not be read or written (the library's own line when it gives no
+    path)."""
+    if exc.filename is None:
+        return " ".join(str(exc).split("\n")[0].split())
+    if exc.errno == errno.EEXIST and Path(exc.filename).is_file():  # mkdir on a path through a file
+        return f"{exc.filename}: is a file, not a folder"
     why = _WHY.get(exc.errno or 0, exc.strerror or str(exc))
     return f"{exc.filename}: {why}"

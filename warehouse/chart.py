@@ -64,11 +64,11 @@ def chart_indicator(
 ) -> ChartResult:
     """Write the chart to out, a .png or .svg file; a year without a value breaks the line."""
     path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; --out takes a file name ending in {' or '.join(FORMATS)}")
     if path.suffix.lower() not in FORMATS:
         raise UsageError(f"{path}: the chart is written as {' or '.join(FORMATS)}; "
                          "give one of those suffixes")
-    if path.is_dir():
-        raise UsageError(f"{path}: is a folder; --out takes a file name ending in {' or '.join(FORMATS)}")
     frame = yoy_frame(code, regions, from_year, to_year, warehouse)
     svg = path.suffix.lower() == ".svg"
     font = cjk_font()
