@@ -1,6 +1,6 @@
-"""The command line as a new user meets it: --version, info, schema, 中文名 beside codes, output paths, one-line
-errors with the right exit status, DuckDB's hints, a busy warehouse, load progress, flow help, the flow run's
-URL, the README's PATH line and the demo's next steps."""
+"""The command line as a new user meets it: --version, info, schema, 中文名 beside codes, output paths,
+one-line errors with the right exit status, DuckDB's hints, a busy warehouse, load progress, flow help, the
+flow run's URL, the README's PATH line and the demo's next steps."""
 
 from __future__ import annotations
 
@@ -103,7 +103,8 @@ def test_yoy_names_the_indicator_in_chinese(warehouse: Path) -> None:
     assert table.returncode == 0, table.stderr
     assert table.stdout.splitlines()[0] == "reconsideration.accepted  受理行政复议案件"
     csv = run_cli("yoy", "reconsideration.accepted", "--csv", "--warehouse", str(warehouse))
-    assert csv.stdout.splitlines()[1].startswith("reconsideration.accepted,受理行政复议案件,990121,示例县,2017,")
+    first_row = csv.stdout.splitlines()[1]
+    assert first_row.startswith("reconsideration.accepted,受理行政复议案件,990121,示例县,2017,")
 
 
 def test_chart_refuses_a_folder_and_an_unknown_suffix(warehouse: Path, tmp_path: Path) -> None:
@@ -231,7 +232,8 @@ def test_load_shows_progress_and_counts_ignored_files(tmp_path: Path) -> None:
     progress = result.stderr.splitlines()
     assert progress[0].startswith("load: 3 files to read; ignored 3:")
     assert "1 not a page or capture (.pdf)" in progress[0] and "(no suffix)" in progress[0]
-    assert progress[1].startswith("load: 2/3 files (66%)") and progress[2].startswith("load: 3/3 files (100%)")
+    assert progress[1].startswith("load: 2/3 files (66%)")
+    assert progress[2].startswith("load: 3/3 files (100%)")
     assert "ignored 3 files in the folders: 1 not a page or capture (.docx)" in result.stdout
 
 
@@ -253,14 +255,11 @@ def test_a_run_against_a_prefect_server_prints_the_flow_run_url(
     assert re.search(r"^flow run: http://\S+/runs/flow-run/[0-9a-f-]{36}$", err, re.M), err
 
 
-@pytest.mark.usefixtures("prefect_harness")
-def test_an_unknown_site_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["scrape", "--region", "nosuch-site", "--archive", str(tmp_path / "a"),
-                   "--warehouse", str(tmp_path / "w.duckdb")])
-    err = capsys.readouterr().err
-    assert status == 1
-    assert "Traceback" not in err
-    assert "no site with id or region code nosuch-site" in err
+@pytest.mark.parametrize("command", ["scrape", "backfill", "ingest", "reprocess", "run"])
+def test_an_unknown_site_is_one_line(command: str, tmp_path: Path) -> None:
+    result = run_cli(command, "--region", "nosuch-site", "--archive", str(tmp_path / "a"),
+                     "--warehouse", str(tmp_path / "w.duckdb"))
+    one_line_error(result, 2, "no site with id or region code nosuch-site")
 
 
 # ---------------------------------------------------------------- README and demo

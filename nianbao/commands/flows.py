@@ -149,7 +149,17 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+def _check_sites(regions: list[str] | None) -> None:
+    """An unknown site or region, or a broken sources.yaml, is a one-line error before any flow starts
+    (inside a flow run Prefect would log it with a traceback)."""
+    from flows.sources import load_sources
+
+    if regions:
+        load_sources().select(regions, include_sample=True)
+
+
 def _scrape(args: argparse.Namespace) -> int:
+    _check_sites(args.region)
     _quiet_prefect()
     from flows import pipeline
 
@@ -167,6 +177,7 @@ def _scrape(args: argparse.Namespace) -> int:
 
 def _run_flow(name: str, **params: Any) -> int:
     """Run one flow; a failed flow state (e.g. nothing could be loaded) exits 1 with its message."""
+    _check_sites(params.get("regions"))
     _quiet_prefect()
     from flows import pipeline
 
@@ -192,6 +203,7 @@ def _print_run_url(state: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    _check_sites(args.region)
     _quiet_prefect()
     from flows import pipeline
     from flows.schedule import season_schedule
