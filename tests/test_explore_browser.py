@@ -7,7 +7,10 @@ Skipped, with the reason, where no Chromium or no Playwright is installed (`.ci/
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -160,4 +163,34 @@ def test_coverage_and_review_pages(site: tuple[Path, Path], page: object) -> Non
     _screenshot(page, "explorer-coverage.png")
     page.goto(f"{index.as_uri()}#review")  # type: ignore[attr-defined]
     assert "table_checks is empty" in page.text_content("#review-note")  # type: ignore[attr-defined]
+    assert not page.errors  # type: ignore[attr-defined]
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_demo_explorer_shows_the_yoy_chart_with_chinese_labels(tmp_path: Path, page: object) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    # in its own process: Playwright's sync API runs an event loop in this thread, which Prefect's sync
+    # calls would see
+    warehouse = tmp_path / "data" / "nianbao.duckdb"
+    demo = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "demo", "--warehouse", str(warehouse), "--archive",
+         str(tmp_path / "archive"), "--delay", "0.01"],
+        capture_output=True, text=True, timeout=300, check=False,
+        env={**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())},
+    )
+    assert demo.returncode == 0, demo.stderr
+    index = warehouse.parent / "explorer" / "index.html"
+    assert f"open {index} in a browser" in demo.stdout
+    page.goto(f"{index.as_uri()}#indicators/{CODE}")  # type: ignore[attr-defined]
+    page.wait_for_selector(f"#indicator-list li.selected[data-code='{CODE}']")  # type: ignore[attr-defined]
+    series = page.evaluate(  # type: ignore[attr-defined]
+        "() => { const o = echarts.getInstanceByDom(document.getElementById('chart')).getOption();"
+        " return o.series.map(s => [s.name, o.xAxis[0].data.map((y, i) => [y, s.data[i] && s.data[i].value])"
+        ".filter(p => p[1] !== null && p[1] !== undefined)]); }"
+    )
+    assert [name for name, _ in series] == ["示例县"]
+    assert {int(y): v for y, v in series[0][1]} == _expected_points(warehouse)["示例县"]
+    page.wait_for_timeout(600)  # type: ignore[attr-defined]
+    _screenshot(page, "explorer-demo-yoy-chart.png")
     assert not page.errors  # type: ignore[attr-defined]
