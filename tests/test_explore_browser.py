@@ -163,6 +163,8 @@ def test_coverage_and_review_pages(site: tuple[Path, Path], page: object) -> Non
     _screenshot(page, "explorer-coverage.png")
     page.goto(f"{index.as_uri()}#review")  # type: ignore[attr-defined]
     assert "table_checks is empty" in page.text_content("#review-note")  # type: ignore[attr-defined]
+    assert not page.is_visible("#evidence")  # type: ignore[attr-defined]
+    _screenshot(page, "explorer-review.png")
     assert not page.errors  # type: ignore[attr-defined]
 
 

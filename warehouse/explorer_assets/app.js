@@ -56,6 +56,7 @@ function showPage() {
   document.querySelectorAll(".page").forEach((p) => p.classList.toggle("active", p.id === `page-${page}`));
   document.querySelectorAll("header nav a").forEach((a) => a.classList.toggle("active", a.dataset.page === page));
   if (page === "indicators" && chart) chart.resize();
+  if (page !== "indicators") document.getElementById("evidence").hidden = true;
 }
 
 // ---------------------------------------------------------------- indicator picker
