@@ -95,8 +95,8 @@ def test_yoy_command(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> Non
     args = ["yoy", "reconsideration.accepted", "--region", "示例县", "--from", "2018", "--csv"]
     assert main([*args, "--warehouse", str(warehouse)]) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[0].startswith("region_code,region_name,report_year,value,previous_value,change")
-    assert [r.split(",")[2] for r in rows[1:]] == ["2018", "2019"]
+    assert rows[0].startswith("code,indicator_name,region_code,region_name,report_year,value,previous_value")
+    assert [r.split(",")[4] for r in rows[1:]] == ["2018", "2019"]
     assert main(["yoy", "reconsideration.accepted", "--region", "990121", "--to", "2016",
                  "--warehouse", str(warehouse)]) == 1
     assert "no values" in capsys.readouterr().err
