@@ -197,7 +197,6 @@ def test_waiting_for_a_busy_warehouse_says_so_at_once_naming_the_holder(
                             text=True)
     try:
         assert hold.stdout is not None and hold.stdout.readline() == "holding\n"
-        started = time.monotonic()
         waiter = subprocess.Popen([sys.executable, "-m", "nianbao.cli", *command, "--warehouse", str(busy),
                                    "--wait", "4"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
                                   cwd=PROJECT_ROOT)
@@ -205,10 +204,10 @@ def test_waiting_for_a_busy_warehouse_says_so_at_once_naming_the_holder(
         first = waiter.stderr.readline()
         while first.startswith("load: "):  # load's own progress line comes first
             first = waiter.stderr.readline()
-        noticed = time.monotonic() - started
+        noticed = time.monotonic()
         assert f"is in use by a {holder} (process {hold.pid}); waiting up to 4 s" in first
-        assert noticed < 3.5, "the wait is announced at once, not when it ends"
         _, rest = waiter.communicate(timeout=60)
+        assert time.monotonic() - noticed > 3, "the wait is announced when it starts, not when it ends"
         assert waiter.returncode == 1
         assert f"still in use by a {holder} (process {hold.pid}) after 4 s" in rest
         assert "Traceback" not in rest
