@@ -17,7 +17,7 @@ from transforms.catalog import Catalog, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
-from transforms.quantities import MENTION_COLUMNS, scan_mentions
+from transforms.quantities import MENTION_COLUMNS, SENTENCE_END, scan_mentions
 from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
 
@@ -28,7 +28,8 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
 QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
 INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
 ZERO_SCHEMA: dict[str, pl.DataType] = {
-    "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(),
+    "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(), "end": pl.Int32(),
+    "sentence": pl.Utf8(),
 }
 
 
@@ -152,7 +153,7 @@ def _continued(frame: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
 def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
     if not catalog.rules or measured.is_empty():
-        return pl.DataFrame(schema={**FACT_SCHEMA, "start": pl.Int32(), "scope_raw": pl.Utf8()})
+        return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
     # Rules are sorted best first, so the smallest matching position is the winner.
     winner = pl.min_horizontal(
         [pl.when(_rule_expr(r.units, r.match, r.exclude)).then(pl.lit(pos, pl.Int32))
@@ -179,7 +180,7 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     scope_expr = pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))
     return matched.select(
         "doc", "code", "value", "value_high", "unit", "qualifier",
-        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start",
+        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start", "end", "sentence",
         scope_expr.alias("scope_raw"),
     ).explode("scope_raw")
 
@@ -200,7 +201,16 @@ def scan_zeros(bodies: Sequence[tuple[int, str, str]], catalog: Catalog) -> pl.D
                 data["code"].append(catalog.zero_codes[int(m.lastgroup[1:])])
                 data["evidence"].append(body[m.start():m.end()])
                 data["start"].append(m.start())
+                data["end"].append(m.end())
+                data["sentence"].append(_sentence_around(body, text, m.start(), m.end()))
     return pl.DataFrame(data, schema=ZERO_SCHEMA)
+
+
+def _sentence_around(body: str, text: str, start: int, end: int) -> str:
+    """The sentence of body holding body[start:end] (sentence ends found on the matching text)."""
+    before = [m.end() for m in SENTENCE_END.finditer(text, 0, start)]
+    after = SENTENCE_END.search(text, end)
+    return body[(before[-1] if before else 0):(after.start() if after else len(body))].strip()
 
 
 def zero_facts(zeros: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
@@ -209,7 +219,7 @@ def zero_facts(zeros: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     return zeros.join(units, on="code", how="left").select(
         "doc", "code", pl.lit(0.0).alias("value"), pl.lit(None, pl.Float64).alias("value_high"), "unit",
         pl.lit(None, pl.Utf8).alias("qualifier"), pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start",
-        pl.lit(None, pl.Utf8).alias("scope_raw"),
+        "end", "sentence", pl.lit(None, pl.Utf8).alias("scope_raw"),
     )
 
 

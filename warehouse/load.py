@@ -194,7 +194,8 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
         )
         con.execute(
             "INSERT INTO facts SELECT w.report_id, f.code, f.value, f.value_high, f.unit, f.qualifier, "
-            "f.scope, f.evidence FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
+            "f.scope, f.evidence, f.start, f.end, f.sentence "
+            "FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
         )
 
 

@@ -7,14 +7,11 @@ import argparse
 import json
 import sys
 
-from nianbao.settings import ConfigError
+from nianbao.errors import UsageError
 from transforms.catalog import Catalog, load_catalog
-from warehouse.errors import WarehouseError
 from warehouse.location import ENV_VAR
 from warehouse.render import display_width
 
-EXIT_FAILED = 1
-EXIT_CONFIG = 2
 COLUMNS = ("code", "name_zh", "name_en", "unit", "family", "rules")
 
 
@@ -29,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object per row (JSON Lines)")
     output.add_argument("--csv", action="store_true", help="CSV with a header row")
-    parser.add_argument("--domain", help="only the indicators of this domain (e.g. reconsideration)")
+    parser.add_argument("--domain", help="only the indicators of this domain (e.g. reconsideration); an "
+                        "unknown domain is an error listing the known ones")
     parser.add_argument(
         "--unclaimed", action="store_true",
         help="list, from the warehouse, the quantity phrases no code claims (the words a number counts and "
@@ -77,11 +75,7 @@ def run_unclaimed(args: argparse.Namespace, catalog: Catalog) -> int:
     from warehouse.render import write_csv, write_json_lines
     from warehouse.unclaimed import unclaimed_phrases
 
-    try:
-        frame = unclaimed_phrases(args.warehouse, catalog.unclaimed_lead, catalog.unclaimed_tail, args.limit)
-    except WarehouseError as exc:
-        print(f"nianbao catalog: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    frame = unclaimed_phrases(args.warehouse, catalog.unclaimed_lead, catalog.unclaimed_tail, args.limit)
     if args.json:
         write_json_lines(frame, sys.stdout)
     elif args.csv:
@@ -92,16 +86,14 @@ def run_unclaimed(args: argparse.Namespace, catalog: Catalog) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        catalog = load_catalog()
-    except ConfigError as exc:
-        print(f"nianbao catalog: {exc}", file=sys.stderr)
-        return EXIT_CONFIG
+    catalog = load_catalog()
     if args.unclaimed:
         return run_unclaimed(args, catalog)
     if args.warehouse or args.limit != 50:
-        print("nianbao catalog: --warehouse and --limit go with --unclaimed", file=sys.stderr)
-        return EXIT_CONFIG
+        raise UsageError("--warehouse and --limit go with --unclaimed")
+    domains = sorted({ind.domain for ind in catalog.indicators})
+    if args.domain is not None and args.domain not in domains:
+        raise UsageError(f"no domain {args.domain!r} in the catalog; domains: {', '.join(domains)}")
     rows = catalog_rows(catalog, args.domain)
     if args.json:
         sys.stdout.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)

@@ -6,11 +6,8 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from nianbao.settings import ConfigError
 
 if TYPE_CHECKING:
     from flows.onboard import Survey
@@ -34,17 +31,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--delay", type=float, metavar="SECONDS", help="override the per-host delay")
     add.add_argument("--force", action="store_true", help="replace this id's file in config/sources.d/")
     add.add_argument("--dry-run", action="store_true", help="print the proposed entry, write nothing")
-    add.set_defaults(func=_guarded(_add))
+    add.set_defaults(func=_add)
 
     listing = commands.add_parser("list", help="every configured site with its last run's counts")
     listing.add_argument("--archive", metavar="URL", help="raw archive location (default: $NIANBAO_ARCHIVE, "
                          "else archive.path in config/settings.yaml)")
-    listing.set_defaults(func=_guarded(_list))
+    listing.set_defaults(func=_list)
 
     check = commands.add_parser("check", help="fetch each listing's first page: reports found, CMS, errors")
     check.add_argument("ids", nargs="*", metavar="ID", help="site ids or region codes (default: all sites)")
     check.add_argument("--delay", type=float, metavar="SECONDS", help="override the per-host delay")
-    check.set_defaults(func=_guarded(_check))
+    check.set_defaults(func=_check)
     sites.set_defaults(func=lambda a: (sites.print_help(), EXIT_CONFIG)[1])
 
 
@@ -66,16 +63,6 @@ def _site_id(text: str) -> str:
         raise argparse.ArgumentTypeError(f"a site id is lowercase letters, digits, - and _: {text!r}")
     return text
 
-
-def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """A config mistake is one line on stderr and exit 2."""
-    def guarded(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except ConfigError as exc:
-            print(f"nianbao sites {args.sites_command}: {exc}", file=sys.stderr)
-            return EXIT_CONFIG
-    return guarded
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, float] | None:
