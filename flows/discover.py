@@ -15,6 +15,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from flows.fetch import Fetcher, charset_of
 from flows.sources import Listing, Site
+from flows.urls import configured_key, without_userinfo
 from transforms.decode import decode_bytes
 from transforms.errors import UndecodableError
 
@@ -90,7 +91,8 @@ def _anchors(tree: LexborHTMLParser, page_url: str) -> Iterator[ListedLink]:
         if not href or href.lower().startswith(_NOT_PAGES):
             continue
         title = (node.attributes.get("title") or "").strip() or (node.text(deep=True) or "")
-        yield ListedLink(urldefrag(urljoin(page_url, href))[0], _SPACE.sub(" ", title).strip())
+        url = without_userinfo(urldefrag(urljoin(page_url, href))[0])
+        yield ListedLink(url, _SPACE.sub(" ", title).strip())
 
 
 def report_year(title: str, listing: Listing) -> int | None:
@@ -107,9 +109,8 @@ def report_year(title: str, listing: Listing) -> int | None:
 def classify(link: ListedLink, site: Site, listing: Listing, listing_url: str,
              years: Collection[int] | None, seen: set[str]) -> ReportLink | Skipped:
     """Keep a link as a report of this listing, or say why not."""
-    host = (urlsplit(link.url).hostname or "").lower()
-    if host not in site.hosts:
-        return Skipped(link.url, link.title, f"off-site link ({host})")
+    if configured_key(link.url, site.authorities) is None:
+        return Skipped(link.url, link.title, f"off-site link ({urlsplit(link.url).netloc})")
     if not listing.title_regex().search(link.title):
         return Skipped(link.url, link.title, "title does not match the report pattern")
     year = report_year(link.title, listing)
