@@ -5,6 +5,7 @@ backfill (both, for chosen years and regions), reprocess (ingest everything agai
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,20 @@ FETCH_CHUNK = 25      # report pages per fetch task
 INGEST_BATCH = 200    # pages per ingest task: one transform batch, one warehouse transaction
 
 FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
+
+
+class _BoundedCallsFilter(logging.Filter):
+    """Prefect warns, for every task with a timeout that runs in a worker thread, that the timeout cannot
+    interrupt a blocking call. The fetch and discover tasks' blocking calls are bounded (each exchange by
+    fetch.download_deadline_seconds, each wait by the politeness caps), so their timeout takes effect
+    within one such call; the warning, repeated for every chunk, would only be noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("Timeout of") and "running in a worker thread" in text)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_BoundedCallsFilter())
 
 
 @dataclass(slots=True)
