@@ -4,6 +4,7 @@ credential or cookie reaches the manifest, the warehouse, the summary, the artif
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -151,3 +152,16 @@ def test_no_credentials_or_cookies_reach_manifest_warehouse_summary_artifacts_or
     for where, text in places.items():
         for secret in SECRETS:
             assert secret not in text, f"{secret!r} found in the {where}"
+    _assert_content_addressed(Path(paths["archive"]))
+
+
+def _assert_content_addressed(root: Path) -> None:
+    """Every archive file is a manifest file or objects/<sha[:2]>/<sha> of its own bytes: no path comes
+    from a URL."""
+    for path in (p for p in root.rglob("*") if p.is_file()):
+        relative = path.relative_to(root).parts
+        if relative[0] == "manifest":
+            assert len(relative) == 2 and relative[1].endswith(".jsonl")
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert relative == ("objects", digest[:2], digest), relative
