@@ -26,7 +26,7 @@ from flows.fetch_limits import FetchLimits
 from flows.guarded_net import AddressRefused, DeadlinePassed, GuardedBackend, exchange
 from flows.politeness import HostGate, RobotsRules, retry_after_seconds
 from flows.sources import Politeness
-from flows.urls import authority_of, configured_key, without_userinfo
+from flows.urls import authority_of, configured_key, host_is_configured, without_userinfo
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504, 505, 507, 509, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
@@ -163,7 +163,7 @@ class Fetcher:
             return f"{what}{_short(url)!r} has no usable host and port"
         key = self.key(url)
         if key is None:
-            if any(configured_key(f"http://{host}", [k]) or k.startswith(f"{host}:") for k in self._policies):
+            if host_is_configured(host, self._policies):
                 return f"{what}port {port} of host {host!r} is not a configured port"
             return f"{what}host {host!r} is not a configured host"
         policy = self.policy(key)

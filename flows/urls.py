@@ -38,6 +38,12 @@ def configured_key(url: str, keys: Collection[str]) -> str | None:
     return None
 
 
+def host_is_configured(host: str, keys: Collection[str]) -> bool:
+    """Whether some configured authority names this host (on whatever port)."""
+    host = f"[{host}]" if ":" in host else host
+    return any(key == host or key.startswith(f"{host}:") for key in keys)
+
+
 def authority_key(base_url: str) -> str:
     """The authority a site's base_url stands for: "host", or "host:port" when a port is written."""
     parts = urlsplit(base_url)

@@ -11,7 +11,13 @@ Interface (for tests and for the chaos table; tests/ is on sys.path under pytest
         server.decoy_hits               # requests that reached the second server (another port)
 
 `ROUTES` maps every route name to a one-line description of the fault; `FAULT_CLASSES` groups them by the
-class of fault a chaos table lists (trickle, redirect, robots, gzip, headers, reset, bomb, loop, soft-404).
+class of fault a chaos table lists (trickle, redirect, gzip, headers, reset, bomb, loop, soft-404, …), and
+`EXPECTED` gives the fetch outcome each route must end in ("fetched" or "failed"; a 404-as-200 page is
+fetched here and rejected later by the transform).
+
+For a chaos table, `probe(server, fetcher)` fetches every route once and returns one `Probe` per route
+(fault class, route, outcome, reason, seconds, requests the route answered, and whether the outcome is the
+expected one); build the fetcher for `server.authority` with `private_ok=[server.authority]`.
 `robots` chooses what /robots.txt does for the whole server (one of `ROBOTS`): "allow", "crawl-delay-huge"
 (Crawl-delay: 999999999), "timeout" (answers nothing), "trickle" (a byte per `interval`),
 "redirect-mailto" (302 to a mailto: URL) or "status-503".
@@ -35,6 +41,7 @@ from functools import cache
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
+from flows.fetch import Fetcher
 from flows.sample_pages import not_found_page
 
 OK_PAGE = ("<html><head><meta charset='utf-8'><title>示例县 测试页</title></head><body><p>示例县（虚构）"
@@ -70,6 +77,7 @@ ROUTES: dict[str, str] = {
 }
 
 FAULT_CLASSES: dict[str, tuple[str, ...]] = {
+    "control": ("ok",),
     "trickle": ("trickle-headers", "trickle-body"),
     "redirect without host / non-http": tuple(REDIRECT_TARGETS),
     "redirect to another port": ("redirect-other-port",),
@@ -79,7 +87,10 @@ FAULT_CLASSES: dict[str, tuple[str, ...]] = {
     "header bomb": ("header-huge", "header-many", "header-count"),
     "connection reset": ("reset",),
     "404 as 200": ("soft-404",),
+    "cookie in the response": ("set-cookie",),
 }
+FETCHED_ROUTES = ("ok", "gzip-concatenated", "soft-404", "set-cookie")
+EXPECTED: dict[str, str] = {route: "fetched" if route in FETCHED_ROUTES else "failed" for route in ROUTES}
 ROBOTS = ("allow", "crawl-delay-huge", "timeout", "trickle", "redirect-mailto", "status-503")
 
 
@@ -235,7 +246,7 @@ _ACTIONS: dict[str, Callable[[_Handler], None]] = {
     "soft-404": _Handler.soft_404,
     "set-cookie": _Handler.set_cookie,
 }
-assert _ACTIONS.keys() == ROUTES.keys()
+assert _ACTIONS.keys() == ROUTES.keys() == {r for routes in FAULT_CLASSES.values() for r in routes}
 
 
 @dataclass(slots=True)
@@ -268,6 +279,34 @@ class FaultServer:
     def decoy_hits(self) -> int:
         with self._decoy.lock:
             return sum(self._decoy.hits.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """One route fetched once: what the fetcher made of it."""
+
+    fault_class: str
+    route: str
+    outcome: str
+    reason: str | None
+    seconds: float
+    requests: int
+
+    @property
+    def as_expected(self) -> bool:
+        return self.outcome == EXPECTED[self.route]
+
+
+def probe(server: FaultServer, fetcher: Fetcher) -> list[Probe]:
+    """Fetch every route once with fetcher (configured for server.authority); one Probe per route."""
+    probes = []
+    for fault_class, routes in FAULT_CLASSES.items():
+        for route in routes:
+            started = time.monotonic()
+            result = fetcher.fetch(server.url(route))
+            probes.append(Probe(fault_class, route, result.outcome, result.reason,
+                                time.monotonic() - started, server.hits(route)))
+    return probes
 
 
 @contextmanager

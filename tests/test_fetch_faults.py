@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from faults_http import CONCATENATED_PARTS, REDIRECT_TARGETS, FaultServer, serve_faults
+from faults_http import CONCATENATED_PARTS, REDIRECT_TARGETS, FaultServer, probe, serve_faults
 
 from flows.fetch import Fetcher
 from flows.fetch_limits import FetchLimits, load_fetch_limits, parse_fetch_limits
@@ -192,6 +192,17 @@ def test_the_sent_requests_carry_no_authorization_or_cookie() -> None:
             fetcher.fetch(url)
         sent = [s.headers for s in served.seen]
     assert sent and all("authorization" not in h and "cookie" not in h for h in sent)
+
+
+def test_every_fault_route_ends_as_expected_within_the_deadline(faults: FaultServer) -> None:
+    """Each fault class once, as the chaos table runs them: an outcome, never an exception or a hang."""
+    limits = FetchLimits(download_deadline_seconds=2)
+    with _fetcher(faults, FAST.merged({"max_decompressed_bytes": 1_000_000}), limits) as fetcher:
+        probes = probe(faults, fetcher)
+    unexpected = [p for p in probes if not p.as_expected]
+    assert not unexpected, unexpected
+    assert all(p.reason for p in probes if p.outcome == "failed")
+    assert max(p.seconds for p in probes) < 2 * (FAST.retries + 1) + 1
 
 
 def test_fetch_bounds_come_from_settings_and_are_validated() -> None:
