@@ -60,21 +60,19 @@ def test_a_redirect_to_mailto_fails_its_page_and_the_backfill_goes_on(paths: dic
     assert len(rows) == 5 and sum(row.sha256 is not None for row in rows) == 3
 
 
-@pytest.fixture()
-def short_task_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """A config copy whose fetch tasks time out after 2 s."""
+def _fetch_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **values: float) -> None:
+    """Use a config copy whose `fetch:` settings have these values (for the rest of the test)."""
     folder = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", folder)
     settings = yaml.safe_load((folder / "settings.yaml").read_text(encoding="utf-8"))
-    settings["fetch"]["task_timeout_seconds"] = 2
+    settings["fetch"].update(values)
     (folder / "settings.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
-    with monkeypatch.context() as patch:
-        patch.setenv("NIANBAO_CONFIG", str(folder))
-        yield
+    monkeypatch.setenv("NIANBAO_CONFIG", str(folder))
 
 
-@pytest.mark.usefixtures("short_task_timeout")
-def test_a_fetch_task_past_its_timeout_fails_its_pages_with_the_reason(paths: dict[str, str]) -> None:
+def test_a_fetch_task_past_its_timeout_fails_its_pages_with_the_reason(
+        paths: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fetch_settings(tmp_path, monkeypatch, task_timeout_seconds=2)
     site = build_sample_site()
     with serve_site(site) as served:
         for path in site.report_paths.values():  # each page answers in 1.5 s: the chunk needs 7.5 s
@@ -88,28 +86,6 @@ def test_a_fetch_task_past_its_timeout_fails_its_pages_with_the_reason(paths: di
     recorded = {row.sha256 for row in archive.manifest()}
     stored = {p.name for p in (Path(paths["archive"]) / "objects").glob("*/*")}
     assert stored == recorded - {None}  # every stored body has its manifest row
-
-
-def _with_credentials(site: SampleSite, port: int, years: tuple[int, ...]) -> None:
-    """Rewrite the TRS list page so the reports of `years` are linked with user:password@ in their URLs."""
-    listing = "/fzzf/index.html"
-    for page in [p for p in site.resources if p.startswith("/fzzf/index")]:
-        resource = site.resources[page]
-        html = resource.body.decode("utf-8")
-        for year in years:
-            path = site.report_paths[year]
-            html = html.replace(f'href="{path.removeprefix("/fzzf/")}"',
-                                f'href="http://reader:SECRET-PASSWORD@127.0.0.1:{port}{path}"')
-        site.resources[page] = Resource(html.encode("utf-8"), resource.content_type, resource.last_modified)
-    assert "SECRET-PASSWORD" in "".join(
-        site.resources[p].body.decode() for p in site.resources if p.startswith(listing.rsplit("/", 1)[0]))
-
-
-def _dump_warehouse(warehouse: str) -> str:
-    names = run_query("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'",
-                      warehouse)["table_name"].to_list()
-    return "\n".join(str(run_query(f'SELECT * FROM "{name}"', warehouse).rows()) for name in names
-                     if name != "regions")
 
 
 class _Records(logging.Handler):
@@ -136,6 +112,43 @@ def run_logs() -> Iterator[_Records]:
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(records)
             logger.setLevel(level)
+
+
+def test_a_capped_crawl_delay_is_logged_and_the_run_goes_on(
+        paths: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_logs: _Records) -> None:
+    _fetch_settings(tmp_path, monkeypatch, max_crawl_delay_seconds=0.01)
+    site = build_sample_site()
+    robots = site.resources["/robots.txt"]
+    site.resources["/robots.txt"] = Resource(b"User-agent: *\nCrawl-delay: 999999999\n", robots.content_type,
+                                             robots.last_modified)
+    with serve_site(site) as served:
+        state = _backfill(served, paths)
+    assert not state.is_failed(), state.message
+    assert state.result().loaded == 5
+    assert (f"http://127.0.0.1:{served.port}: robots.txt Crawl-delay 999999999 s capped at 0.01 s "
+            "(fetch.max_crawl_delay_seconds)") in run_logs.lines
+
+
+def _with_credentials(site: SampleSite, port: int, years: tuple[int, ...]) -> None:
+    """Rewrite the TRS list page so the reports of `years` are linked with user:password@ in their URLs."""
+    listing = "/fzzf/index.html"
+    for page in [p for p in site.resources if p.startswith("/fzzf/index")]:
+        resource = site.resources[page]
+        html = resource.body.decode("utf-8")
+        for year in years:
+            path = site.report_paths[year]
+            html = html.replace(f'href="{path.removeprefix("/fzzf/")}"',
+                                f'href="http://reader:SECRET-PASSWORD@127.0.0.1:{port}{path}"')
+        site.resources[page] = Resource(html.encode("utf-8"), resource.content_type, resource.last_modified)
+    assert "SECRET-PASSWORD" in "".join(
+        site.resources[p].body.decode() for p in site.resources if p.startswith(listing.rsplit("/", 1)[0]))
+
+
+def _dump_warehouse(warehouse: str) -> str:
+    names = run_query("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'",
+                      warehouse)["table_name"].to_list()
+    return "\n".join(str(run_query(f'SELECT * FROM "{name}"', warehouse).rows()) for name in names
+                     if name != "regions")
 
 
 def test_no_credentials_or_cookies_reach_manifest_warehouse_summary_artifacts_or_logs(
