@@ -15,6 +15,7 @@ from flows.fetch import Fetcher
 from flows.list_page import ListedLink, listed_links, next_page_urls
 from flows.listing_walk import walk_listing
 from flows.sources import Listing, Site
+from flows.urls import configured_key
 
 # ListedLink, listed_links and next_page_urls moved to flows.list_page; callers still find them here
 __all__ = ["Discovery", "ListedLink", "ReportLink", "Skipped", "classify", "discover_site", "listed_links",
@@ -68,9 +69,8 @@ def report_year(title: str, listing: Listing) -> int | None:
 def classify(link: ListedLink, site: Site, listing: Listing, listing_url: str,
              years: Collection[int] | None, seen: set[str]) -> ReportLink | Skipped:
     """Keep a link as a report of this listing, or say why not."""
-    host = (urlsplit(link.url).hostname or "").lower()
-    if host not in site.hosts:
-        return Skipped(link.url, link.title, f"off-site link ({host})")
+    if configured_key(link.url, site.authorities) is None:
+        return Skipped(link.url, link.title, f"off-site link ({urlsplit(link.url).netloc})")
     if not listing.title_regex().search(link.title):
         return Skipped(link.url, link.title, "title does not match the report pattern")
     year = report_year(link.title, listing)

@@ -1,5 +1,11 @@
-"""Polite HTTP fetching with httpx: per-host gates, robots.txt, retries on transient failures only,
-conditional GETs, size caps, and redirects kept on configured hosts."""
+"""Polite HTTP fetching: per-host gates, robots.txt, retries on transient failures only, conditional GETs,
+size caps, and redirects kept on the configured hosts and ports.
+
+Requests go through httpcore (httpx's engine) with the guarded network backend of flows/guarded_net.py:
+each exchange has a total deadline and connects only to checked addresses. The fetcher judges every
+Location itself (httpx would parse it into a next request and raise on `mailto:` and the like), keeps no
+cookie jar, sends no credentials, and keeps only the response headers it needs (KEPT_HEADERS).
+"""
 
 from __future__ import annotations
 
@@ -7,19 +13,28 @@ import random
 import threading
 import time
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
+import h11
+import httpcore
 import httpx
 
+from flows.fetch_limits import FetchLimits
+from flows.guarded_net import AddressRefused, DeadlinePassed, GuardedBackend, exchange
 from flows.politeness import HostGate, RobotsRules, retry_after_seconds
 from flows.sources import Politeness
+from flows.urls import authority_of, configured_key, host_is_configured, without_userinfo
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504, 505, 507, 509, 520, 521, 522, 523, 524})
 REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 ALLOWED_SCHEMES = ("http", "https")
+# Response headers kept with a result (and so in the manifest): what conditional GETs, decoding and a
+# reader of the manifest need. Set-Cookie and the like never are.
+KEPT_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "content-language", "etag",
+                          "last-modified", "date", "expires", "cache-control"})
 
 Outcome = Literal["fetched", "unchanged", "failed"]
 
@@ -64,24 +79,30 @@ class _FinalError(Exception):
 
 
 class Fetcher:
-    """Fetches URLs from configured hosts only, each host with its own politeness policy."""
+    """Fetches URLs from configured authorities only ("host" for ports 80/443, or "host:port"; see
+    flows/urls.py), each with its own politeness policy; `private_ok` names the authorities that may
+    resolve to loopback, private or link-local addresses."""
 
     def __init__(
         self,
         policies: Mapping[str, Politeness],
         default: Politeness | None = None,
-        transport: httpx.BaseTransport | None = None,
+        private_ok: Collection[str] = (),
+        limits: FetchLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ):
-        self._policies = {host.lower(): policy for host, policy in policies.items()}
+        self._policies = {key.lower(): policy for key, policy in policies.items()}
+        self._private_ok = frozenset(key.lower() for key in private_ok)
         self._default = default or Politeness()
+        self.limits = limits or FetchLimits()
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._client = httpx.Client(follow_redirects=False, transport=transport, trust_env=False)
+        self._pool = httpcore.ConnectionPool(network_backend=GuardedBackend())
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, RobotsRules] = {}
         self._lock = threading.Lock()
+        self.notices: list[str] = []  # things a run should say once (a capped Crawl-delay)
 
     def __enter__(self) -> Fetcher:
         return self
@@ -90,20 +111,24 @@ class Fetcher:
         self.close()
 
     def close(self) -> None:
-        self._client.close()
+        self._pool.close()
 
-    def policy(self, host: str) -> Politeness:
-        return self._policies.get(host.lower(), self._default)
+    def key(self, url: str) -> str | None:
+        """The configured authority url belongs to, if any."""
+        return configured_key(url, self._policies)
 
-    def gate(self, host: str) -> HostGate:
-        host = host.lower()
+    def policy(self, key: str | None) -> Politeness:
+        return self._policies.get((key or "").lower(), self._default)
+
+    def gate(self, key: str) -> HostGate:
+        key = key.lower()
         with self._lock:
-            gate = self._gates.get(host)
+            gate = self._gates.get(key)
             if gate is None:
-                policy = self.policy(host)
+                policy = self.policy(key)
                 gate = HostGate(policy.delay_seconds, policy.max_delay_seconds,
                                 policy.concurrency_per_host, sleep=self._sleep)
-                self._gates[host] = gate
+                self._gates[key] = gate
             return gate
 
     def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
@@ -115,8 +140,9 @@ class Fetcher:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
-        current, attempts = url, 0
-        for hop in range(self.policy(_host(url) or "").max_redirects + 1):
+        url = current = without_userinfo(url)
+        attempts = 0
+        for hop in range(self.policy(self.key(url)).max_redirects + 1):
             refusal = self._refusal(current, first=hop == 0)
             if refusal:
                 return FetchResult(url, current, "failed", reason=refusal, attempts=attempts)
@@ -125,32 +151,40 @@ class Fetcher:
             answer.result.url, answer.result.attempts = url, attempts
             if answer.location is None:
                 return answer.result
-            current = urljoin(current, answer.location)
+            current = without_userinfo(urljoin(current, answer.location))
         return FetchResult(url, current, "failed", reason="too many redirects", attempts=attempts)
 
     def _refusal(self, url: str, first: bool) -> str | None:
+        what = "" if first else "redirect to "
         parts = urlsplit(url)
         if parts.scheme not in ALLOWED_SCHEMES:
-            return f"scheme {parts.scheme or '(none)'!r} is not http(s)"
-        host = (parts.hostname or "").lower()
-        if host not in self._policies:
-            return f"{'host' if first else 'redirect to host'} {host!r} is not a configured host"
-        policy = self.policy(host)
+            shown = "" if first else f" ({_short(url)})"
+            return f"{what}scheme {parts.scheme or '(none)'!r}{shown} is not http(s)"
+        host, port = authority_of(url)
+        if not host or port is None:
+            return f"{what}{_short(url)!r} has no usable host and port"
+        key = self.key(url)
+        if key is None:
+            if host_is_configured(host, self._policies):
+                return f"{what}port {port} of host {host!r} is not a configured port"
+            return f"{what}host {host!r} is not a configured host"
+        policy = self.policy(key)
         rules = self.robots(url) if policy.respect_robots else None
         if rules is not None and not rules.allows(policy.user_agent, url):
             return "disallowed by robots.txt" + (f" ({rules.reason})" if rules.reason else "")
         return None
 
     def robots(self, url: str) -> RobotsRules:
-        """The robots.txt rules of url's origin, fetched once per host (crawl-delay applied to its gate)."""
+        """The robots.txt rules of url's origin, fetched once per origin (its crawl-delay, capped by
+        fetch.max_crawl_delay_seconds, applied to the host's gate)."""
         parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        host, port = authority_of(url)
+        origin = f"{parts.scheme}://{host}:{port}"
         with self._lock:
-            rules = self._robots.get(host)
+            rules = self._robots.get(origin)
         if rules is not None:
             return rules
-        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
-        answer = self._get(robots_url, {})
+        answer = self._get(f"{origin}/robots.txt", {})
         result = answer.result
         if result.outcome == "fetched" and result.status == 200 and answer.location is None:
             text = (result.body or b"").decode("utf-8", errors="replace")
@@ -161,22 +195,30 @@ class Fetcher:
             rules = RobotsRules(None, allow_all=True, reason="robots.txt redirects; treated as absent")
         else:
             rules = RobotsRules(None, reason=f"robots.txt unreachable: {result.reason}")
-        delay = rules.crawl_delay(self.policy(host).user_agent)
+        key = self.key(url) or host
+        delay = rules.crawl_delay(self.policy(key).user_agent)
         if delay:
-            self.gate(host).raise_floor(delay)
+            cap = self.limits.max_crawl_delay_seconds
+            if delay > cap:
+                notice = (f"{origin}: robots.txt Crawl-delay {delay:.12g} s capped at {cap:g} s "
+                          "(fetch.max_crawl_delay_seconds)")
+                with self._lock:
+                    self.notices.append(notice)
+                delay = cap
+            self.gate(key).raise_floor(delay)
         with self._lock:
-            self._robots.setdefault(host, rules)
-            return self._robots[host]
+            self._robots.setdefault(origin, rules)
+            return self._robots[origin]
 
     def _get(self, url: str, conditional: Mapping[str, str], form: Mapping[str, str] | None = None) -> _Hop:
         """One URL with retries on transient failures (jittered exponential backoff through the host gate)."""
-        host = _host(url) or ""
-        policy, gate = self.policy(host), self.gate(host)
+        key = self.key(url) or ""
+        policy, gate = self.policy(key), self.gate(key)
         reason, status = "", None
         for attempt in range(1, policy.retries + 2):
             with gate.slot():  # the gate learns how this went before the next request may take the slot
                 try:
-                    hop = self._request_once(url, conditional, policy, form)
+                    hop = self._request_once(url, conditional, policy, key in self._private_ok, form)
                 except _TransientError as err:
                     reason, status = str(err), err.status
                     if err.wait > policy.max_retry_after_seconds:
@@ -196,50 +238,103 @@ class Fetcher:
                                 f"{policy.retries + 1} attempts)", attempts=policy.retries + 1))
 
     def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness,
-                      form: Mapping[str, str] | None = None) -> _Hop:
+                      allow_private: bool, form: Mapping[str, str] | None = None) -> _Hop:
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **conditional}
-        method = "GET" if form is None else "POST"
+        method, content = "GET", b""
+        if form is not None:  # a CMS list API: the fields as an urlencoded POST body
+            method, content = "POST", urlencode(form).encode("ascii")
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        timeouts = {"connect": policy.timeout_seconds, "read": policy.timeout_seconds,
+                    "write": policy.timeout_seconds, "pool": policy.timeout_seconds}
         try:
-            with self._client.stream(method, url, headers=headers, data=form,
-                                     timeout=policy.timeout_seconds) as response:
-                status = response.status_code
-                kept = {k.lower(): v for k, v in response.headers.items()}
-                if status in TRANSIENT_STATUS:
-                    wait = retry_after_seconds(response.headers.get("retry-after")) or 0.0
-                    raise _TransientError(f"HTTP {status}", status, wait)
-                if status in REDIRECT_STATUS and response.headers.get("location"):
-                    return _Hop(FetchResult(url, url, "fetched", status, kept), response.headers["location"])
-                if status == 304:
-                    return _Hop(FetchResult(url, url, "unchanged", status, kept))
-                if status >= 300:
-                    raise _FinalError(f"HTTP {status}", status)
-                body = _read_capped(response, policy)
-                return _Hop(FetchResult(url, url, "fetched", status, kept, body))
-        except httpx.TimeoutException as exc:
+            target = httpx.URL(url)
+            request_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
+                                       target=target.raw_path)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise _FinalError(f"unusable URL: {exc}") from exc
+        try:
+            with exchange(self.limits.download_deadline_seconds, allow_private), self._pool.stream(
+                    method, request_url, headers=list(headers.items()), content=content or None,
+                    extensions={"timeout": timeouts}) as response:
+                return self._answer(url, response, policy)
+        except DeadlinePassed as exc:
+            raise _FinalError(str(exc)) from exc
+        except AddressRefused as exc:
+            raise _FinalError(str(exc)) from exc
+        except httpcore.TimeoutException as exc:
             raise _TransientError(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
-        except httpx.RemoteProtocolError as exc:
+        except httpcore.RemoteProtocolError as exc:
+            if _hinted_status(exc) == 431:  # h11 refused a header block past its 100 KiB buffer
+                raise _FinalError("response headers exceed the HTTP parser's limit "
+                                  f"({exc})") from exc
             raise _TransientError(f"truncated or malformed response: {exc}") from exc
-        except httpx.ReadError as exc:
+        except httpcore.ReadError as exc:
             raise _TransientError(f"connection broke while reading: {exc}") from exc
-        except httpx.HTTPError as exc:
+        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
             raise _FinalError(f"{type(exc).__name__}: {exc}") from exc
 
+    def _answer(self, url: str, response: httpcore.Response, policy: Politeness) -> _Hop:
+        status = response.status
+        headers = _header_map(response.headers, self.limits, status)
+        kept = {name: value for name, value in headers.items() if name in KEPT_HEADERS}
+        if status in TRANSIENT_STATUS:
+            wait = retry_after_seconds(headers.get("retry-after")) or 0.0
+            raise _TransientError(f"HTTP {status}", status, wait)
+        if status in REDIRECT_STATUS and headers.get("location"):
+            return _Hop(FetchResult(url, url, "fetched", status, kept), headers["location"])
+        if status == 304:
+            return _Hop(FetchResult(url, url, "unchanged", status, kept))
+        if status >= 300:
+            raise _FinalError(f"HTTP {status}", status)
+        body = _read_capped(response, headers, policy)
+        return _Hop(FetchResult(url, url, "fetched", status, kept, body))
 
-def _read_capped(response: httpx.Response, policy: Politeness) -> bytes:
-    """The body, decompressed here rather than by httpx so that no chunk can grow past the caps (a few
-    compressed bytes can stand for gigabytes, and httpx would inflate a whole chunk, every layer, at once)."""
-    declared = response.headers.get("content-length")
+
+def _header_map(raw: list[tuple[bytes, bytes]], limits: FetchLimits, status: int) -> dict[str, str]:
+    """Response headers by lowercased name (repeats joined with ', ', Location: the first); a header block
+    over fetch.max_header_count lines or fetch.max_header_bytes bytes is a permanent failure."""
+    size = sum(len(name) + len(value) + 4 for name, value in raw)
+    if len(raw) > limits.max_header_count or size > limits.max_header_bytes:
+        raise _FinalError(f"response headers too large: {len(raw)} headers, {size} bytes (limits "
+                          f"{limits.max_header_count} headers, {limits.max_header_bytes} bytes)", status)
+    out: dict[str, str] = {}
+    for name_raw, value_raw in raw:
+        name, value = name_raw.decode("latin-1").lower(), value_raw.decode("latin-1")
+        if name == "location":
+            out.setdefault(name, value)
+        else:
+            out[name] = f"{out[name]}, {value}" if name in out else value
+    return out
+
+
+def _hinted_status(exc: BaseException) -> int | None:
+    """The status h11 suggests for a protocol error it raised (431: header block too large), if any."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, h11.RemoteProtocolError):
+            return seen.error_status_hint
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _short(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "..."
+
+
+def _read_capped(response: httpcore.Response, headers: Mapping[str, str], policy: Politeness) -> bytes:
+    """The body, decompressed here so that no chunk can grow past the caps (a few compressed bytes can
+    stand for gigabytes)."""
+    declared = headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > policy.max_bytes:
         raise _FinalError(f"body of {declared} bytes exceeds the {policy.max_bytes}-byte cap",
-                          response.status_code)
-    decoder = _BoundedDecoder(response.headers.get("content-encoding"), policy.max_decompressed_bytes,
-                              response.status_code)
+                          response.status)
+    decoder = _BoundedDecoder(headers.get("content-encoding"), policy.max_decompressed_bytes, response.status)
     chunks: list[bytes] = []
     downloaded = 0
-    for raw in response.iter_raw():
+    for raw in response.iter_stream():
         downloaded += len(raw)
         if downloaded > policy.max_bytes:
-            raise _FinalError(f"body exceeds the {policy.max_bytes}-byte cap", response.status_code)
+            raise _FinalError(f"body exceeds the {policy.max_bytes}-byte cap", response.status)
         chunks.append(decoder.feed(raw))
     chunks.append(decoder.finish())
     return b"".join(chunks)
@@ -247,7 +342,8 @@ def _read_capped(response: httpx.Response, policy: Politeness) -> bytes:
 
 class _BoundedDecoder:
     """Content-Encoding identity, gzip or deflate (one layer: what the fetcher asks for), inflated at most
-    `limit` bytes in all; anything else is refused."""
+    `limit` bytes in all; anything else is refused. A gzip body may hold several members one after another
+    (RFC 1952); each is inflated in turn, under the same limit."""
 
     def __init__(self, encoding: str | None, limit: int, status: int):
         codings = [c.strip().lower() for c in (encoding or "").split(",")]
@@ -257,14 +353,22 @@ class _BoundedDecoder:
                               "deflate is accepted)", status)
         self._coding = codings[0] if codings else None
         # gzip, or deflate with its zlib header (auto-detected); raw deflate is tried if that fails
-        self._inflater = zlib.decompressobj(zlib.MAX_WBITS | 32) if self._coding else None
+        self._inflater = self._member() if self._coding else None
         self._limit, self._status, self._size, self._started = limit, status, 0, False
+
+    @staticmethod
+    def _member() -> zlib._Decompress:
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)
 
     def feed(self, data: bytes) -> bytes:
         if self._inflater is None:
             return self._count(data)
         out: list[bytes] = []
         while data:
+            if self._inflater.eof:  # a member ended and more bytes follow: the next gzip member
+                if self._coding == "deflate":
+                    raise _FinalError("bytes after the end of the deflate body", self._status)
+                self._inflater = self._member()
             try:
                 piece = self._inflater.decompress(data, self._limit - self._size + 1)
             except zlib.error as exc:
@@ -274,11 +378,16 @@ class _BoundedDecoder:
                 raise _FinalError(f"cannot decompress the {self._coding} body: {exc}", self._status) from exc
             self._started = True
             out.append(self._count(piece))
-            data = self._inflater.unconsumed_tail
+            data = self._inflater.unconsumed_tail or self._inflater.unused_data
         return b"".join(out)
 
     def finish(self) -> bytes:
-        return self._count(self._inflater.flush()) if self._inflater is not None else b""
+        if self._inflater is None or not self._started:  # no body at all: nothing to inflate
+            return b""
+        tail = self._count(self._inflater.flush())
+        if not self._inflater.eof:
+            raise _FinalError(f"the {self._coding} body ends before its end marker", self._status)
+        return tail
 
     def _count(self, data: bytes) -> bytes:
         self._size += len(data)
@@ -294,7 +403,3 @@ def charset_of(content_type: str | None) -> str | None:
         if key.strip().lower() == "charset" and value.strip():
             return value.strip().strip('"').lower()
     return None
-
-
-def _host(url: str) -> str | None:
-    return urlsplit(url).hostname

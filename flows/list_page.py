@@ -9,6 +9,8 @@ from urllib.parse import urldefrag, urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
+from flows.urls import without_userinfo
+
 CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
 _SPACE = re.compile(r"\s+")
 _NOT_PAGES = ("javascript:", "mailto:", "tel:", "#")
@@ -61,4 +63,5 @@ def _anchors(tree: LexborHTMLParser, page_url: str) -> Iterator[ListedLink]:
         if not href or href.lower().startswith(_NOT_PAGES):
             continue
         title = (node.attributes.get("title") or "").strip() or (node.text(deep=True) or "")
-        yield ListedLink(urldefrag(urljoin(page_url, href))[0], _SPACE.sub(" ", title).strip())
+        url = without_userinfo(urldefrag(urljoin(page_url, href))[0])
+        yield ListedLink(url, _SPACE.sub(" ", title).strip())

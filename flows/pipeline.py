@@ -5,6 +5,7 @@ backfill (both, for chosen years and regions), reprocess (ingest everything agai
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +18,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from flows.archive import Archive, ManifestRow, utc_now
 from flows.discover import Discovery, ReportLink, discover_site
 from flows.fetch import Fetcher
+from flows.fetch_limits import load_fetch_limits
 from flows.progress import ProgressBar, progress_bar
 from flows.sources import Site, SourcesConfig, load_sources
 from flows.summary import NothingLoadedError, RunSummary, publish_artifacts
@@ -29,6 +31,20 @@ FETCH_CHUNK = 25      # report pages per fetch task
 INGEST_BATCH = 200    # pages per ingest task: one transform batch, one warehouse transaction
 
 FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
+
+
+class _BoundedCallsFilter(logging.Filter):
+    """Prefect warns, for every task with a timeout that runs in a worker thread, that the timeout cannot
+    interrupt a blocking call. The fetch and discover tasks' blocking calls are bounded (each exchange by
+    fetch.download_deadline_seconds, each wait by the politeness caps), so their timeout takes effect
+    within one such call; the warning, repeated for every chunk, would only be noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        return not (text.startswith("Timeout of") and "running in a worker thread" in text)
+
+
+logging.getLogger("prefect.task_runs").addFilter(_BoundedCallsFilter())
 
 
 @dataclass(slots=True)
@@ -49,14 +65,18 @@ def resolve_sites(regions: Sequence[str] | None, base_urls: dict[str, str] | Non
 
 
 def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> Fetcher:
-    """A fetcher allowed on the sites' hosts, each host with its site's politeness (plus run overrides)."""
+    """A fetcher allowed on the sites' hosts and ports, each with its site's politeness (plus run overrides);
+    private addresses only for sites that allow them."""
     config = load_sources()
-    policies = {}
+    policies, private_ok = {}, set()
     for site in sites:
         policy = config.politeness_for(site).merged(politeness)
-        for host in site.hosts:
-            policies[host] = policy
-    return Fetcher(policies, default=config.politeness.merged(politeness))
+        for key in site.authorities:
+            policies[key] = policy
+            if site.allow_private_addresses:
+                private_ok.add(key)
+    return Fetcher(policies, default=config.politeness.merged(politeness), private_ok=private_ok,
+                   limits=load_fetch_limits())
 
 
 @task(name="discover-site", cache_policy=NO_CACHE)
@@ -72,25 +92,28 @@ def discover_task(site: Site, fetcher: Fetcher, years: list[int] | None) -> Disc
 def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
                previous: dict[str, ManifestRow], bar: ProgressBar) -> list[FetchedRow]:
     """Fetch a chunk of report pages (conditional GET when the archive has them), store bodies, write the
-    manifest. Returns (row, outcome, reason) per link."""
+    manifest. Returns (row, outcome, reason) per link. Rows of bodies stored are recorded even when the
+    task is stopped part-way (its timeout), so no stored body is left without its manifest row."""
     out: list[FetchedRow] = []
-    for link in links:
-        prior = previous.get(link.url)
-        etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
-        result = fetcher.fetch(link.url, etag, modified)
-        sha = None
-        if result.outcome == "fetched" and result.body is not None:
-            sha = archive.put(result.body)
-        elif result.outcome == "unchanged" and prior is not None:
-            sha = prior.sha256
-        headers = result.headers if result.outcome != "unchanged" or prior is None else {
-            **prior.headers, **result.headers}
-        row = ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                          site=link.site, kind=link.kind, year=link.year, title=link.title,
-                          extra={"run": str(flow_run.id)} if flow_run.id else {})
-        out.append((row, result.outcome, result.reason))
-        bar.advance()
-    archive.record(row for row, _, _ in out)
+    try:
+        for link in links:
+            prior = previous.get(link.url)
+            etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
+            result = fetcher.fetch(link.url, etag, modified)
+            sha = None
+            if result.outcome == "fetched" and result.body is not None:
+                sha = archive.put(result.body)
+            elif result.outcome == "unchanged" and prior is not None:
+                sha = prior.sha256
+            headers = result.headers if result.outcome != "unchanged" or prior is None else {
+                **prior.headers, **result.headers}
+            row = ManifestRow(result.url, result.final_url, result.status or 0, headers, utc_now(), sha,
+                              site=link.site, kind=link.kind, year=link.year, title=link.title,
+                              extra={"run": str(flow_run.id)} if flow_run.id else {})
+            out.append((row, result.outcome, result.reason))
+            bar.advance()
+    finally:
+        archive.record(row for row, _, _ in out)
     return out
 
 
@@ -124,7 +147,19 @@ def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: 
     result = ScrapeResult()
     fetch_rejects: list[RejectRow] = []
     with build_fetcher(sites, politeness) as fetcher:
-        discoveries = [f.result() for f in [discover_task.submit(s, fetcher, years) for s in sites]]
+        timeout = fetcher.limits.task_timeout_seconds
+        discover = discover_task.with_options(timeout_seconds=timeout)
+        fetch = fetch_task.with_options(timeout_seconds=timeout)
+        discovered = [(s, discover.submit(s, fetcher, years)) for s in sites]
+        discoveries = []
+        for site, future in discovered:
+            future.wait()
+            state = future.state
+            if state.is_failed():  # the task ran out of time (or broke): the site's pages stay unknown
+                fetch_rejects.append(RejectRow(site.base_url or site.id, "discover",
+                                               f"discovery task failed: {state.message}"))
+                continue
+            discoveries.append(future.result())
         links = [link for d in discoveries for link in d.links]
         for d in discoveries:
             result.summary.skipped_links.update(s.reason for s in d.skipped)
@@ -132,10 +167,19 @@ def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: 
         result.summary.found = len(links)
         with progress_bar("fetching report pages", len(links)) as bar:
             chunks = [links[i:i + FETCH_CHUNK] for i in range(0, len(links), FETCH_CHUNK)]
-            futures = [fetch_task.submit(c, fetcher, store, previous, bar) for c in chunks]
-            for future in futures:
+            futures = [(c, fetch.submit(c, fetcher, store, previous, bar)) for c in chunks]
+            for chunk, future in futures:
+                future.wait()
+                state = future.state
+                if state.is_failed():  # every link of the chunk is a failure with the task's reason
+                    result.summary.failed += len(chunk)
+                    why = f"fetch task failed: {state.message}"
+                    fetch_rejects += [RejectRow(link.url, "fetch", why) for link in chunk]
+                    continue
                 for row, outcome, reason in future.result():
                     _count_fetch(result, row, outcome, reason, fetch_rejects)
+        for notice in fetcher.notices:
+            get_run_logger().warning("%s", notice)
     if fetch_rejects:
         record_rejects(fetch_rejects, warehouse)
     result.summary.add_rejects(fetch_rejects)

@@ -12,6 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flows.urls import authority_key
 from nianbao.settings import ConfigError, config_dir, load_config
 
 SOURCES_FILE = "sources.yaml"
@@ -141,7 +142,9 @@ class Site(_Strict):
     listings: tuple[Listing, ...] = Field(min_length=1)
     politeness: dict[str, Any] = Field(default_factory=dict)
     sample: bool = False
-    allow_private_addresses: bool = False  # loopback/private hosts (a local test site) may be fetched
+    # The fetcher refuses hosts resolving to loopback, private or link-local addresses; a site served on
+    # such an address (the sample site, a test server, an intranet mirror) says so here.
+    allow_private_addresses: bool = False
 
     @field_validator("base_url")
     @classmethod
@@ -151,6 +154,8 @@ class Site(_Strict):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"base_url must be an http(s) URL with a host, got {value!r}")
+        if "@" in parts.netloc:
+            raise ValueError("base_url must not hold credentials (user:password@); the crawler sends none")
         return value if value.endswith("/") else value + "/"
 
     @model_validator(mode="after")
@@ -169,9 +174,10 @@ class Site(_Strict):
         return urljoin(self.base_url, listing.path)
 
     @property
-    def hosts(self) -> frozenset[str]:
-        """Hosts this site may be fetched from (redirects elsewhere are refused)."""
-        own = {urlsplit(self.base_url).hostname} if self.base_url else set()
+    def authorities(self) -> frozenset[str]:
+        """Where this site may be fetched from: "host" (ports 80 and 443) or "host:port" (that port only),
+        from base_url and extra_hosts (see flows/urls.py); redirects elsewhere are refused."""
+        own = {authority_key(self.base_url)} if self.base_url else set()
         return frozenset(h.lower() for h in (*own, *self.extra_hosts) if h)
 
 

@@ -19,12 +19,19 @@ from flows.sample_server import serve_site
 from flows.sample_site import SampleSiteSpec, build_sample_site
 from flows.sample_variants import VARIANT_YEARS, build_variant_site
 from flows.sources import HanwebPaging, Listing, Politeness, Site, load_sources
+from flows.urls import authority_key
 from nianbao.settings import PROJECT_ROOT, ConfigError
 from transforms.version import extractor_version
 
 FAST = Politeness(delay_seconds=0.0, backoff_seconds=0.0, timeout_seconds=2, retries=0)
 LAW = r"(\d{4})\s*年度?.{0,8}?法治政府建设.{0,12}报告"
 COLUMN = "http://127.0.0.1:9/col/col4521/index.html"
+
+
+def _fetcher(served) -> Fetcher:
+    """A fetcher allowed on the local server's host and port, loopback included."""
+    key = authority_key(served.base_url)
+    return Fetcher({key: FAST}, private_ok=[key])
 
 
 def _page(variant: str, path: str) -> str:
@@ -104,7 +111,7 @@ def test_hanweb_paging_falls_back_to_get_when_post_is_refused() -> None:
         entry = Site(id="shili", name="示例县", region_code="990121", base_url=served.base_url,
                      listings=(Listing(path="col/col4521/index.html", title_pattern=LAW,
                                        kind="law_based_government_annual_report"),))
-        with Fetcher({"127.0.0.1": FAST}) as fetcher:
+        with _fetcher(served) as fetcher:
             found = discover_site(entry, fetcher)
         proxy = [(r.status, r.path) for r in served.seen if "dataproxy" in r.path]
     assert sorted(link.year for link in found.links) == list(VARIANT_YEARS)
@@ -114,7 +121,7 @@ def test_hanweb_paging_falls_back_to_get_when_post_is_refused() -> None:
 
 def test_a_post_obeys_robots_and_carries_its_form() -> None:
     with serve_site(build_variant_site("hanweb")) as served:
-        with Fetcher({"127.0.0.1": FAST}) as fetcher:
+        with _fetcher(served) as fetcher:
             refused = fetcher.fetch(served.base_url + "admin/list.jsp", form={"a": "1"})
             proxy = served.base_url + "module/web/jpage/dataproxy.jsp?startrecord=1&endrecord=3"
             wrong = fetcher.fetch(proxy, form={"columnid": "1"})
@@ -161,7 +168,7 @@ def test_the_bundled_sample_site_is_paged_as_before_without_api_calls() -> None:
     site = build_sample_site(SampleSiteSpec(page_size=2))
     with serve_site(site) as served:
         sample = load_sources().site("sample").with_base_url(served.base_url)
-        with Fetcher({"127.0.0.1": FAST}) as fetcher:
+        with _fetcher(served) as fetcher:
             found = discover_site(sample, fetcher)
         paths = [r.path for r in served.seen]
     assert sorted(link.year for link in found.links) == sorted(site.report_paths)

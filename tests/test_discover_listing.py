@@ -86,7 +86,7 @@ def test_discovery_walks_pagination_and_both_cms_columns() -> None:
                       listings=(Listing(path="fzzf/index.html", kind=LISTING.kind, title_pattern=LAW,
                                         pagination={"template": "fzzf/index_{n}.html"}),
                                 Listing(path="col/col9901/index.html", kind=LISTING.kind, title_pattern=LAW)))
-        with Fetcher({"127.0.0.1": FAST}) as fetcher:
+        with Fetcher({f"127.0.0.1:{served.port}": FAST}, private_ok=[f"127.0.0.1:{served.port}"]) as fetcher:
             found = discover_site(sample, fetcher)
             only_2022 = discover_site(sample, fetcher, years=[2022])
     assert sorted(link.year for link in found.links) == sorted(spec.years)
@@ -104,7 +104,7 @@ def test_an_unreachable_list_page_is_a_failure_with_its_reason() -> None:
     with serve_site(build_sample_site()) as served:
         broken = Site(id="sample", name="示例县", region_code="990121", base_url=served.base_url,
                       listings=(Listing(path="nowhere/index.html", kind=LISTING.kind, title_pattern=LAW),))
-        with Fetcher({"127.0.0.1": FAST}) as fetcher:
+        with Fetcher({f"127.0.0.1:{served.port}": FAST}, private_ok=[f"127.0.0.1:{served.port}"]) as fetcher:
             found = discover_site(broken, fetcher)
     assert found.links == []
     assert [(f.url.endswith("nowhere/index.html"), f.reason) for f in found.failures] == [(True, "HTTP 404")]

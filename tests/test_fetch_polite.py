@@ -40,8 +40,13 @@ def served(site: SampleSite) -> Iterator[RunningSite]:
         yield running
 
 
-def _fetcher(policy: Politeness = FAST, sleep: SleepLog | None = None) -> Fetcher:
-    return Fetcher({"127.0.0.1": policy}, sleep=sleep or SleepLog())
+def _key(served: RunningSite) -> str:
+    return f"127.0.0.1:{served.port}"
+
+
+def _fetcher(served: RunningSite, policy: Politeness = FAST, sleep: SleepLog | None = None) -> Fetcher:
+    """A fetcher for the test server only (a loopback address, so allowed private addresses)."""
+    return Fetcher({_key(served): policy}, private_ok=[_key(served)], sleep=sleep or SleepLog())
 
 
 def _hits(served: RunningSite, path: str) -> list[int]:
@@ -55,7 +60,7 @@ def _url(served: RunningSite, path: str) -> str:
 def test_500_then_200_is_retried_once(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2024]
     served.plan.add(path, Fault("status", 500))
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert (result.outcome, result.status, result.attempts) == ("fetched", 200, 2)
     assert result.body == site.resources[path].body
@@ -65,7 +70,7 @@ def test_500_then_200_is_retried_once(served: RunningSite, site: SampleSite) -> 
 def test_read_timeout_is_retried(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2022]
     served.plan.add(path, Fault("slow", seconds=1.5))
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "fetched"
     assert result.attempts == 2
@@ -75,9 +80,9 @@ def test_429_waits_for_retry_after_and_slows_the_host(served: RunningSite, site:
     path = site.report_paths[2019]
     served.plan.add(path, Fault("status", 429, headers=(("Retry-After", "30"),)))
     sleep = SleepLog()
-    with _fetcher(sleep=sleep) as fetcher:
+    with _fetcher(served, sleep=sleep) as fetcher:
         result = fetcher.fetch(_url(served, path))
-        gate = fetcher.gate("127.0.0.1")
+        gate = fetcher.gate(_key(served))
     assert result.outcome == "fetched" and result.attempts == 2
     assert max(sleep.waits) >= 29  # the next slot honoured Retry-After
     assert gate.delay >= FAST.delay_seconds  # and the host did not get faster
@@ -86,7 +91,7 @@ def test_429_waits_for_retry_after_and_slows_the_host(served: RunningSite, site:
 def test_retry_after_longer_than_allowed_gives_up(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2019]
     served.plan.add(path, Fault("status", 503, headers=(("Retry-After", "86400"),)))
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "failed" and "Retry-After" in (result.reason or "")
     assert _hits(served, path) == [503]
@@ -95,7 +100,7 @@ def test_retry_after_longer_than_allowed_gives_up(served: RunningSite, site: Sam
 def test_truncated_body_is_retried_then_fails(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2020]
     served.plan.always[path] = Fault("truncate")
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "failed"
     assert "truncated" in (result.reason or "")
@@ -104,7 +109,7 @@ def test_truncated_body_is_retried_then_fails(served: RunningSite, site: SampleS
 
 
 def test_404_is_not_retried(served: RunningSite) -> None:
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, "/fzzf/missing.html"))
     assert (result.outcome, result.status, result.reason, result.attempts) == ("failed", 404, "HTTP 404", 1)
     assert _hits(served, "/fzzf/missing.html") == [404]
@@ -114,7 +119,7 @@ def test_redirect_to_another_host_is_refused(served: RunningSite, site: SampleSi
     path = site.report_paths[2024]
     elsewhere = f"http://localhost:{served.port}{path}"
     served.plan.add(path, Fault("redirect", 302, location=elsewhere))
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "failed"
     assert result.reason == "redirect to host 'localhost' is not a configured host"
@@ -124,7 +129,7 @@ def test_redirect_to_another_host_is_refused(served: RunningSite, site: SampleSi
 def test_redirect_on_the_same_host_is_followed(served: RunningSite, site: SampleSite) -> None:
     old = "/old/report.html"
     served.plan.add(old, Fault("redirect", 301, location=site.report_paths[2024]))
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, old))
     assert result.outcome == "fetched"
     assert result.final_url == _url(served, site.report_paths[2024])
@@ -133,7 +138,7 @@ def test_redirect_on_the_same_host_is_followed(served: RunningSite, site: Sample
 
 def test_robots_disallow_means_no_request(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2023]  # under /fzzf/202403/, disallowed by this site's robots.txt
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert (result.outcome, result.reason) == ("failed", "disallowed by robots.txt")
     assert _hits(served, path) == []
@@ -144,14 +149,14 @@ def test_crawl_delay_raises_the_hosts_floor() -> None:
     site = build_sample_site()
     robots = b"User-agent: *\nCrawl-delay: 7\n"
     site.resources["/robots.txt"] = type(site.resources["/robots.txt"])(robots, "text/plain", "x")
-    with serve_site(site) as served, _fetcher() as fetcher:
+    with serve_site(site) as served, _fetcher(served) as fetcher:
         fetcher.fetch(_url(served, site.report_paths[2024]))
-        assert fetcher.gate("127.0.0.1").delay >= 7
+        assert fetcher.gate(_key(served)).delay >= 7
 
 
 def test_conditional_get_answers_unchanged(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2022]
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         first = fetcher.fetch(_url(served, path))
         again = fetcher.fetch(_url(served, path), etag=first.headers["etag"],
                               last_modified=first.headers["last-modified"])
@@ -162,25 +167,25 @@ def test_conditional_get_answers_unchanged(served: RunningSite, site: SampleSite
 
 
 def test_polite_user_agent_is_sent(served: RunningSite, site: SampleSite) -> None:
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         fetcher.fetch(_url(served, site.report_paths[2024]))
     assert {s.headers["user-agent"] for s in served.seen} == {FAST.user_agent}
 
 
 def test_size_caps_on_the_wire_and_after_decompression(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2024]
-    with _fetcher(FAST.merged({"max_bytes": 1000})) as fetcher:
+    with _fetcher(served, FAST.merged({"max_bytes": 1000})) as fetcher:
         assert "cap" in (fetcher.fetch(_url(served, path)).reason or "")
     bomb = gzip.compress(b"0" * 2_000_000)
     served.plan.add(path, Fault("body", body=bomb, headers=(("Content-Encoding", "gzip"),)))
-    with _fetcher(FAST.merged({"max_decompressed_bytes": 100_000})) as fetcher:
+    with _fetcher(served, FAST.merged({"max_decompressed_bytes": 100_000})) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "failed"
     assert "decompressed body exceeds" in (result.reason or "")
 
 
 def test_only_http_and_configured_hosts(served: RunningSite) -> None:
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         assert fetcher.fetch("ftp://127.0.0.1/x").reason == "scheme 'ftp' is not http(s)"
         assert fetcher.fetch("file:///etc/passwd").reason == "scheme 'file' is not http(s)"
         other = fetcher.fetch(f"http://localhost:{served.port}/")
@@ -218,7 +223,7 @@ def test_stacked_gzip_layers_are_refused_before_inflating(served: RunningSite, s
     path = site.report_paths[2024]
     bomb = gzip.compress(gzip.compress(b"\0" * 50_000_000))
     served.plan.add(path, Fault("body", body=bomb, headers=(("Content-Encoding", "gzip, gzip"),)))
-    with _fetcher(FAST.merged({"max_decompressed_bytes": 100_000})) as fetcher:
+    with _fetcher(served, FAST.merged({"max_decompressed_bytes": 100_000})) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "failed"
     assert "unsupported Content-Encoding 'gzip, gzip'" in (result.reason or "")
@@ -231,7 +236,7 @@ def test_deflate_and_gzip_bodies_are_inflated(served: RunningSite, site: SampleS
     packed = packer.compress(site.resources[path].body) + packer.flush()
     coding = "gzip" if wbits > zlib.MAX_WBITS else "deflate"  # deflate: zlib-wrapped or raw, both seen
     served.plan.add(path, Fault("body", body=packed, headers=(("Content-Encoding", coding),)))
-    with _fetcher() as fetcher:
+    with _fetcher(served) as fetcher:
         result = fetcher.fetch(_url(served, path))
     assert result.outcome == "fetched" and result.body == site.resources[path].body
 
@@ -239,17 +244,17 @@ def test_deflate_and_gzip_bodies_are_inflated(served: RunningSite, site: SampleS
 def test_an_error_answer_never_relaxes_the_hosts_pace(served: RunningSite, site: SampleSite) -> None:
     path = site.report_paths[2024]
     served.plan.add(path, Fault("status", 503))
-    with _fetcher(FAST.merged({"retries": 0})) as fetcher:
+    with _fetcher(served, FAST.merged({"retries": 0})) as fetcher:
         fetcher.fetch(_url(served, path))
-        slowed = fetcher.gate("127.0.0.1").delay
+        slowed = fetcher.gate(_key(served)).delay
         assert slowed > FAST.delay_seconds
         assert fetcher.fetch(_url(served, "/fzzf/missing.html")).status == 404
-        assert fetcher.gate("127.0.0.1").delay >= slowed
+        assert fetcher.gate(_key(served)).delay >= slowed
 
 
 def test_unreachable_robots_txt_refuses_the_host_and_says_why(served: RunningSite, site: SampleSite) -> None:
     served.plan.always["/robots.txt"] = Fault("status", 503)
-    with _fetcher(FAST.merged({"retries": 0})) as fetcher:
+    with _fetcher(served, FAST.merged({"retries": 0})) as fetcher:
         result = fetcher.fetch(_url(served, site.report_paths[2024]))
     assert result.outcome == "failed"
     assert result.reason == ("disallowed by robots.txt "
@@ -270,7 +275,7 @@ def test_a_request_queued_behind_a_429_waits_for_its_retry_after(
 
     first, second = site.report_paths[2024], site.report_paths[2022]
     served.plan.add(first, Fault("status", 429, headers=(("Retry-After", "30"),), seconds=0.4))
-    with Fetcher({"127.0.0.1": FAST}, sleep=sleep) as fetcher:
+    with Fetcher({_key(served): FAST}, private_ok=[_key(served)], sleep=sleep) as fetcher:
         fetcher.robots(_url(served, first))  # robots.txt first, so both threads go straight to their pages
         one = threading.Thread(target=fetcher.fetch, args=(_url(served, first),), name="one")
         two = threading.Thread(target=fetcher.fetch, args=(_url(served, second),), name="two")

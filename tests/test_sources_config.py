@@ -63,6 +63,7 @@ def test_politeness_override_merges_with_defaults() -> None:
         (lambda s: s["listings"][0].update(pagination={"template": "index.html"}), "{n}"),
         (lambda s: s.update(listings=[]), "listings"),
         (lambda s: s.update(colour="blue"), "colour"),
+        (lambda s: s.update(base_url="http://reader:pw@127.0.0.1:1/"), "must not hold credentials"),
     ],
 )
 def test_bad_entry_names_the_site_and_the_problem(edit: Any, message: str) -> None:
@@ -72,6 +73,21 @@ def test_bad_entry_names_the_site_and_the_problem(edit: Any, message: str) -> No
         parse_sources(raw)
     assert "site 'shili'" in str(err.value)
     assert message in str(err.value)
+
+
+def test_a_site_is_fetched_from_its_hosts_and_ports_and_private_addresses_only_on_request() -> None:
+    from flows.urls import configured_key
+
+    raw = _raw()
+    raw["sites"][0]["extra_hosts"] = ["www.example.invalid"]
+    site = parse_sources(raw).site("shili")
+    assert site.authorities == {"127.0.0.1:1", "www.example.invalid"}
+    assert not site.allow_private_addresses
+    assert configured_key("http://127.0.0.1:1/a", site.authorities) == "127.0.0.1:1"
+    assert configured_key("http://127.0.0.1:2/a", site.authorities) is None
+    assert configured_key("https://www.example.invalid/a", site.authorities) == "www.example.invalid"
+    assert configured_key("http://www.example.invalid:8080/a", site.authorities) is None
+    assert load_sources().site("sample").allow_private_addresses
 
 
 def test_bad_politeness_override_is_reported_when_used() -> None:
@@ -105,6 +121,7 @@ def test_every_known_report_url_is_reachable_through_a_shipped_listing(dev_corpu
     from urllib.parse import urlsplit
 
     from flows.discover import report_year
+    from flows.urls import configured_key
 
     known = dev_corpus.parent / "known-report-urls.csv"
     if not known.is_file():
@@ -113,7 +130,8 @@ def test_every_known_report_url_is_reachable_through_a_shipped_listing(dev_corpu
     misses = []
     for row in csv.DictReader(known.open(encoding="utf-8")):
         host = urlsplit(row["url"]).hostname
-        years = {report_year(row["title"], listing) for site in config.sites if host in site.hosts
+        years = {report_year(row["title"], listing) for site in config.sites
+                 if configured_key(row["url"], site.authorities)
                  for listing in site.listings if listing.title_regex().search(row["title"])}
         wanted = int(row["report_year"]) if row["report_year"] else None  # none: a multi-year report
         if not years or (wanted is not None and wanted not in years):

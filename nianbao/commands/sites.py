@@ -26,8 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--region", required=True, type=_region, metavar="CODE", help="6-digit region code")
     add.add_argument("--id", type=_site_id, help="site id (default: from the host name)")
     add.add_argument("--name", help="site name (default: from the home page's title)")
-    add.add_argument("--allow-private", action="store_true", help="write allow_private_addresses: true "
-                     "(a site on 127.0.0.1 or a private network, e.g. for local testing)")
+    add.add_argument("--allow-private", action="store_true", help="allow the survey to fetch a "
+                     "site on 127.0.0.1 or a private network (local testing) and write "
+                     "allow_private_addresses: true in the entry")
     add.add_argument("--delay", type=float, metavar="SECONDS", help="override the per-host delay")
     add.add_argument("--force", action="store_true", help="replace this id's file in config/sources.d/")
     add.add_argument("--dry-run", action="store_true", help="print the proposed entry, write nothing")
@@ -73,6 +74,7 @@ def _add(args: argparse.Namespace) -> int:
     import yaml
 
     from flows.fetch import Fetcher
+    from flows.fetch_limits import load_fetch_limits
     from flows.onboard import (
         default_site_id,
         load_survey_config,
@@ -81,11 +83,14 @@ def _add(args: argparse.Namespace) -> int:
         write_proposal,
     )
     from flows.sources import load_sources
+    from flows.urls import authority_key
 
     config = load_survey_config()
     host = (urlsplit(args.home).hostname or "").lower()
+    key = authority_key(args.home)
     policy = load_sources().politeness.merged(_overrides(args))
-    with Fetcher({host: policy}, default=policy) as fetcher:
+    private_ok = [key] if args.allow_private else []
+    with Fetcher({key: policy}, default=policy, private_ok=private_ok, limits=load_fetch_limits()) as fetcher:
         survey = survey_site(args.home, config, fetcher)
     print(f"surveyed {survey.pages} page(s) from {args.home} (title: {survey.title or '—'})")
     for c in survey.candidates:

@@ -1,0 +1,51 @@
+"""Bounds on every download, from the `fetch:` section of config/settings.yaml, validated with pydantic.
+
+These hold for every host whatever its politeness says: a server can be slow, chatty or hostile, and one
+download still ends within `download_deadline_seconds`, a robots.txt Crawl-delay never exceeds
+`max_crawl_delay_seconds`, and response headers stay within `max_header_bytes` / `max_header_count`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from nianbao.settings import ConfigError, load_config
+
+SETTINGS_FILE = "settings.yaml"
+# httpcore's HTTP/1.1 parser (h11) refuses a header block past 100 KiB whatever we allow; a larger bound
+# could not be honoured, so the config may not promise one.
+PARSER_HEADER_CEILING = 100 * 1024
+
+
+class FetchLimits(BaseModel):
+    """Hard bounds on one download and on what a site may ask of the crawler."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    download_deadline_seconds: float = Field(120.0, gt=0)
+    max_crawl_delay_seconds: float = Field(60.0, ge=0)
+    max_header_bytes: int = Field(64 * 1024, gt=0, le=PARSER_HEADER_CEILING)
+    max_header_count: int = Field(200, gt=0)
+    task_timeout_seconds: float = Field(3600.0, gt=0)
+
+
+def parse_fetch_limits(raw: Any) -> FetchLimits:
+    """Validate the `fetch:` mapping; a bad value is a ConfigError naming the key."""
+    if raw is None:
+        return FetchLimits()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{SETTINGS_FILE}: 'fetch' must be a mapping")
+    try:
+        return FetchLimits.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise ConfigError(f"{SETTINGS_FILE}: fetch.{where}: {err['msg']}") from exc
+
+
+def load_fetch_limits() -> FetchLimits:
+    """The `fetch:` section of config/settings.yaml (defaults when it is absent)."""
+    settings = load_config(SETTINGS_FILE) or {}
+    return parse_fetch_limits(settings.get("fetch") if isinstance(settings, dict) else None)
