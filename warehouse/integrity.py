@@ -1,0 +1,117 @@
+"""Is the file a nianbao warehouse, and is its storage whole? Checked on every open, before any use.
+
+Identity: a nianbao warehouse records its migrations in `schema_version`, whose first row is nianbao's
+first migration. A DuckDB file holding anything else is refused and never migrated; only a new (or
+entirely empty) file may become a warehouse, and only for a command that writes.
+
+Storage: the file must be as long as the blocks DuckDB says it holds (a truncated copy fails here), and
+every block of every table must pass DuckDB's checksum when read (a block damaged mid-file fails here).
+A failure is one line naming the file, the fault and the way out: `nianbao reprocess` rebuilds the
+warehouse from the raw archive.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.errors import NotAWarehouseError, WarehouseDamagedError
+from warehouse.migrations import known_migrations
+
+# DuckDB's file starts with a main header and two database headers of 4 KiB each, then the blocks.
+_HEADER_BYTES = 3 * 4096
+_verified: set[tuple[Path, int, int, int]] = set()
+_DAMAGE_WORDS = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb database",
+                 "serializ", "invalid block", "failed to read")
+
+
+def way_out(path: Path) -> str:
+    return (f"move it aside and rebuild it from the raw archive with `nianbao reprocess --warehouse {path}` "
+            "(or restore a copy)")
+
+
+def damaged_error(path: Path, exc: BaseException) -> WarehouseDamagedError | NotAWarehouseError:
+    """The one-line error for a file DuckDB cannot read."""
+    detail = " ".join(str(exc).split("\n")[0].split())
+    if "not a valid duckdb database" in detail.lower():
+        return NotAWarehouseError(f"{path}: not a DuckDB file, so not a nianbao warehouse ({detail}); "
+                                  "pass the path of a nianbao warehouse or of a new file")
+    return WarehouseDamagedError(f"{path}: the warehouse file is damaged ({detail}); {way_out(path)}")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the file's storage is damaged (as opposed to a bad query)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(word in text for word in _DAMAGE_WORDS) and not isinstance(
+        exc, duckdb.ParserException | duckdb.BinderException | duckdb.CatalogException)
+
+
+def check_identity(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None, may_initialise: bool) -> bool:
+    """True for a nianbao warehouse; False for an empty file a writer may initialise; otherwise
+    NotAWarehouseError. `alias` names the attached database (None: the connection's own)."""
+    database = alias or _current_database(con)
+    try:
+        tables = {row[0] for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+            "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal",
+            [database, database]).fetchall()}
+        if not tables:
+            if may_initialise:
+                return False
+            raise NotAWarehouseError(f"{path}: an empty DuckDB file, not a nianbao warehouse; "
+                                     "load reports into it with `nianbao load` first")
+        first = known_migrations()[0]
+        if "schema_version" in tables:
+            rows = con.execute(f'SELECT name FROM "{database}".main.schema_version WHERE version = 1').fetchall()
+            if rows and rows[0][0] == first.name and "warehouse_meta" in tables:
+                return True
+    except duckdb.Error as exc:
+        raise damaged_error(path, exc) from exc
+    raise NotAWarehouseError(
+        f"{path}: not a nianbao warehouse (a DuckDB file with other tables: "
+        f"{', '.join(sorted(tables)[:5])}{', …' if len(tables) > 5 else ''}); nianbao neither reads nor "
+        "changes it — pass the path of a nianbao warehouse or of a new file"
+    )
+
+
+def verify_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
+    """Raise WarehouseDamagedError unless the file is as long as its blocks and every table reads whole.
+    Once per process and file state (a load of many batches reads the file once, not once per batch)."""
+    stat = path.stat() if path.exists() else None
+    state = (path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns) if stat else None
+    if state in _verified:
+        return
+    _check_storage(con, path, alias)
+    if state:
+        _verified.add(state)
+
+
+def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
+    database = alias or _current_database(con)
+    try:
+        rows = con.execute(
+            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = ?", [database]
+        ).fetchall()
+        if rows and path.exists():
+            block_size, total = rows[0]
+            expected = _HEADER_BYTES + int(block_size) * int(total)
+            actual = path.stat().st_size
+            if actual < expected:
+                raise WarehouseDamagedError(
+                    f"{path}: the warehouse file is damaged (truncated: {actual:,} bytes where its blocks need "
+                    f"{expected:,}); {way_out(path)}")
+        tables = [row[0] for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [database]).fetchall()]
+        for table in tables:
+            columns = [row[0] for row in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ?",
+                [database, table]).fetchall()]
+            every = ", ".join(f'"{c}"' for c in columns)
+            con.execute(f'SELECT count(*), sum(hash({every})) FROM "{database}".main."{table}"').fetchall()
+    except duckdb.Error as exc:
+        raise damaged_error(path, exc) from exc
+
+
+def _current_database(con: duckdb.DuckDBPyConnection) -> str:
+    return str(con.execute("SELECT current_database()").fetchall()[0][0])
