@@ -25,7 +25,7 @@ import duckdb
 
 from nianbao.bounds import bounds
 from nianbao.settings import setting
-from warehouse.errors import WarehouseBusyError, WarehouseError
+from warehouse.errors import WarehouseBusyError
 from warehouse.integrity import check_identity, damaged_error, verify_storage
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
@@ -37,7 +37,7 @@ T = TypeVar("T")
 BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
 # Read-only SQL cannot touch files, attach databases, install or load extensions or change that setting
 # (external access is switched off and the configuration locked right after connecting, see _sandbox).
-_NO_EXTENSIONS = Path(tempfile.gettempdir()) / f"nianbao-no-extensions-{os.getuid() if hasattr(os, 'getuid') else 0}"
+_NO_EXTENSIONS = Path(tempfile.gettempdir()) / f"nianbao-no-extensions-{getattr(os, 'getuid', lambda: 0)()}"
 _SANDBOX_START: dict[str, object] = {
     "extension_directory": str(_NO_EXTENSIONS), "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,

@@ -4,8 +4,9 @@ Identity: a nianbao warehouse records its migrations in `schema_version`, whose 
 first migration. A DuckDB file holding anything else is refused and never migrated; only a new (or
 entirely empty) file may become a warehouse, and only for a command that writes.
 
-Storage: the file must be as long as the blocks DuckDB says it holds (a truncated copy fails here), and
-every block of every table must pass DuckDB's checksum when read (a block damaged mid-file fails here).
+Storage: every block of every table is read, so DuckDB checks each one: a truncated file fails ("could not
+read enough bytes"), a block damaged mid-file fails its checksum. (Comparing the file's length with its
+block count is not a check: after a killed write the WAL holds blocks the file does not have yet.)
 A failure is one line naming the file, the fault and the way out: `nianbao reprocess` rebuilds the
 warehouse from the raw archive.
 """
@@ -19,8 +20,6 @@ import duckdb
 from warehouse.errors import NotAWarehouseError, WarehouseDamagedError
 from warehouse.migrations import known_migrations
 
-# DuckDB's file starts with a main header and two database headers of 4 KiB each, then the blocks.
-_HEADER_BYTES = 3 * 4096
 _verified: set[tuple[Path, int, int, int]] = set()
 _DAMAGE_WORDS = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb database",
                  "serializ", "invalid block", "failed to read")
@@ -47,7 +46,9 @@ def is_damage(exc: BaseException) -> bool:
         exc, duckdb.ParserException | duckdb.BinderException | duckdb.CatalogException)
 
 
-def check_identity(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None, may_initialise: bool) -> bool:
+def check_identity(
+    con: duckdb.DuckDBPyConnection, path: Path, alias: str | None, may_initialise: bool
+) -> bool:
     """True for a nianbao warehouse; False for an empty file a writer may initialise; otherwise
     NotAWarehouseError. `alias` names the attached database (None: the connection's own)."""
     database = alias or _current_database(con)
@@ -63,7 +64,8 @@ def check_identity(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None
                                      "load reports into it with `nianbao load` first")
         first = known_migrations()[0]
         if "schema_version" in tables:
-            rows = con.execute(f'SELECT name FROM "{database}".main.schema_version WHERE version = 1').fetchall()
+            rows = con.execute(
+                f'SELECT name FROM "{database}".main.schema_version WHERE version = 1').fetchall()
             if rows and rows[0][0] == first.name and "warehouse_meta" in tables:
                 return True
     except duckdb.Error as exc:
@@ -76,7 +78,7 @@ def check_identity(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None
 
 
 def verify_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
-    """Raise WarehouseDamagedError unless the file is as long as its blocks and every table reads whole.
+    """Raise WarehouseDamagedError unless every table reads whole.
     Once per process and file state (a load of many batches reads the file once, not once per batch)."""
     stat = path.stat() if path.exists() else None
     state = (path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns) if stat else None
@@ -90,19 +92,9 @@ def verify_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None
 def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
     database = alias or _current_database(con)
     try:
-        rows = con.execute(
-            "SELECT block_size, total_blocks FROM pragma_database_size() WHERE database_name = ?", [database]
-        ).fetchall()
-        if rows and path.exists():
-            block_size, total = rows[0]
-            expected = _HEADER_BYTES + int(block_size) * int(total)
-            actual = path.stat().st_size
-            if actual < expected:
-                raise WarehouseDamagedError(
-                    f"{path}: the warehouse file is damaged (truncated: {actual:,} bytes where its blocks need "
-                    f"{expected:,}); {way_out(path)}")
         tables = [row[0] for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [database]).fetchall()]
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [database]
+        ).fetchall()]
         for table in tables:
             columns = [row[0] for row in con.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ?",

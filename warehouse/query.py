@@ -3,11 +3,11 @@ stopped after warehouse.query_timeout_seconds and held to warehouse.query_memory
 
 Allowed: a single SELECT (WITH, FROM-first, DESCRIBE, SHOW and SUMMARIZE parse as SELECT), PIVOT/UNPIVOT,
 and EXPLAIN [ANALYZE] of an allowed statement; read-only table functions such as duckdb_extensions() work.
-Refused (QueryRefusedError): everything else — INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT/IMPORT, ATTACH/DETACH,
-INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, VACUUM, PREPARE/EXECUTE, transactions and several
-statements at once. A SELECT that reads files (read_csv, read_parquet, glob, …) or needs an extension
-(sqlite_scan, read_xlsx, …) is refused by the sandbox, and one whose WITH clause writes
-(WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
+Refused (QueryRefusedError): everything else — INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY,
+EXPORT/IMPORT, ATTACH/DETACH, INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, VACUUM,
+PREPARE/EXECUTE, transactions and several statements at once. A SELECT that reads files (read_csv,
+read_parquet, glob, …) or needs an extension (sqlite_scan, read_xlsx, …) is refused by the sandbox, and one
+whose WITH clause writes (WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
 """
 
 from __future__ import annotations

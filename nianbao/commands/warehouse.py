@@ -9,13 +9,13 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.files import LOADABLE_SUFFIXES, loadable_files
 from nianbao.settings import ConfigError
 from warehouse.errors import QueryRefusedError, WarehouseError
 from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
 EXIT_REFUSED = 2
-LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -152,27 +152,15 @@ def _emit(frame: pl.DataFrame, args: argparse.Namespace, null: str = "NULL") -> 
         print(render_table(frame, max_rows=args.max_rows, null=null))
 
 
-def loadable_files(paths: list[str]) -> list[str]:
-    """Files as given; folders expanded (recursively, sorted) to files with a page or capture suffix."""
-    files: list[str] = []
-    for path in paths:
-        folder = Path(path)
-        if folder.is_dir():
-            files.extend(str(p) for p in sorted(folder.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in LOADABLE_SUFFIXES)
-        else:
-            files.append(path)
-    return files
-
-
 def _run_load(args: argparse.Namespace) -> int:
-    from warehouse.load import LoadSummary, load_batch
+    from ingest.pages import ingest_files
+    from warehouse.summary import LoadSummary
 
     files = loadable_files(args.paths)
     total = LoadSummary()
     size = max(1, args.batch_size)
     for start in range(0, len(files), size):
-        part = load_batch(files[start:start + size], args.warehouse)
+        part = ingest_files(files[start:start + size], args.warehouse)
         total.add(part)
         total.warehouse = part.warehouse
     print(total.describe())
