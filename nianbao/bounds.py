@@ -21,8 +21,9 @@ class QueryBounds(BaseModel):
 
     query_timeout_seconds: float = Field(60.0, gt=0)
     query_memory_limit: str = "2GB"
+    query_spill_limit: str = "20GB"
 
-    @field_validator("query_memory_limit")
+    @field_validator("query_memory_limit", "query_spill_limit")
     @classmethod
     def _memory(cls, value: str) -> str:
         if not _MEMORY.match(value.strip()):

@@ -148,7 +148,9 @@ def open_read_only(
 
 
 def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection:
-    config = {**BASE_CONFIG, "memory_limit": bounds().warehouse.query_memory_limit}
+    limits = bounds().warehouse
+    config = {**BASE_CONFIG, "memory_limit": limits.query_memory_limit,
+              "max_temp_directory_size": limits.query_spill_limit}
     if sandboxed:
         config.update(_SANDBOX_START)
     return _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config))
@@ -164,3 +166,11 @@ def _sandbox(con: duckdb.DuckDBPyConnection) -> None:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def check_warehouse(warehouse: Path | str | None = None) -> None:
+    """Raise the one-line error of an existing file that is not a whole nianbao warehouse (a command checks
+    before it starts work); a missing file passes, the first load creates it."""
+    if resolve_warehouse(warehouse).exists():
+        with open_read_only(warehouse, sandboxed=False):
+            pass
