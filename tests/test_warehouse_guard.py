@@ -16,7 +16,7 @@ import pytest
 
 from nianbao.cli import main
 from nianbao.settings import PROJECT_ROOT
-from warehouse.export import export_parquet, versions_dir
+from warehouse.export import export_parquet
 from warehouse.load import load_frames
 from warehouse.synthetic import fictional_region_codes, synthetic_batch, synthetic_captures
 
@@ -112,6 +112,7 @@ def test_export_publishes_every_table_at_once_while_readers_read(
     """Item 13: a reader polling the export folder never finds a table missing, and after each export
     DIR points at one complete version (the switch is one atomic rename of a link)."""
     out = tmp_path / "export"
+    versions = tmp_path / ".export.versions"
     export_parquet(out, good_warehouse)
     poller = subprocess.Popen(
         [sys.executable, "-c", _POLLER, str(out)], stdout=subprocess.PIPE, text=True
@@ -121,14 +122,14 @@ def test_export_publishes_every_table_at_once_while_readers_read(
         for _ in range(4):
             export_parquet(out, good_warehouse)
             target = out.resolve()
-            assert out.is_symlink() and target.parent == versions_dir(out).resolve()
+            assert out.is_symlink() and target.parent == versions.resolve()
             assert {p.name for p in target.iterdir()} >= {"facts", "reports", "regions.parquet"}
     finally:
         poller.terminate()
         output, _ = poller.communicate(timeout=10)
     polls, misses = (int(n) for n in output.split())
     assert polls > 100 and misses == 0, (polls, misses)
-    assert len([p for p in versions_dir(out).iterdir()]) <= 2
+    assert len(list(versions.iterdir())) <= 2
 
 
 _POLLER = """
