@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,23 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness():
         yield
+
+
+@pytest.fixture()
+def use_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """use_settings(key=value, …): from now on nianbao reads a copy of config/ whose settings.yaml has
+    those `key: value` lines replaced (e.g. tighter bounds); returns the copy's folder."""
+    config = tmp_path / "config-override"
+
+    def override(**replace: str) -> Path:
+        shutil.rmtree(config, ignore_errors=True)
+        shutil.copytree(PROJECT_ROOT / "config", config)
+        settings = (config / "settings.yaml").read_text(encoding="utf-8")
+        for key, value in replace.items():
+            settings, found = re.subn(rf"(?m)^(\s*{key}:)\s*\S+", rf"\g<1> {value}", settings)
+            assert found == 1, f"settings.yaml has no single {key}"
+        (config / "settings.yaml").write_text(settings, encoding="utf-8")
+        monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+        return config
+
+    return override

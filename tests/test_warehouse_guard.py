@@ -4,18 +4,17 @@ and queries that would run too long or take too much memory (issue 9, items 6, 9
 from __future__ import annotations
 
 import hashlib
-import re
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from nianbao.cli import main
-from nianbao.settings import PROJECT_ROOT
 from warehouse.export import export_parquet
 from warehouse.load import load_frames
 from warehouse.synthetic import fictional_region_codes, synthetic_batch, synthetic_captures
@@ -134,6 +133,7 @@ def test_export_publishes_every_table_at_once_while_readers_read(
 
 _POLLER = """
 import signal, sys
+from collections.abc import Callable
 from pathlib import Path
 out = Path(sys.argv[1])
 polls = misses = 0
@@ -148,24 +148,11 @@ while True:
 """
 
 
-def use_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **replace: str) -> Path:
-    """A copy of config/ whose settings.yaml has some `key: value` lines replaced; used from now on."""
-    config = tmp_path / "config"
-    shutil.copytree(PROJECT_ROOT / "config", config)
-    settings = (config / "settings.yaml").read_text(encoding="utf-8")
-    for key, value in replace.items():
-        settings, found = re.subn(rf"(?m)^(\s*{key}:)\s*\S+", rf"\g<1> {value}", settings)
-        assert found == 1, key
-    (config / "settings.yaml").write_text(settings, encoding="utf-8")
-    monkeypatch.setenv("NIANBAO_CONFIG", str(config))
-    return config
-
-
 def test_a_query_past_the_time_limit_is_stopped(
-    good_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    good_warehouse: Path, use_settings: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Item 14: a recursive CTE that never ends is interrupted after query_timeout_seconds."""
-    use_settings(tmp_path, monkeypatch, query_timeout_seconds="1")
+    use_settings(query_timeout_seconds="1")
     start = time.monotonic()
     endless = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
     assert main(["sql", endless, "--warehouse", str(good_warehouse)]) == 1
@@ -174,11 +161,11 @@ def test_a_query_past_the_time_limit_is_stopped(
 
 
 def test_a_query_stays_within_the_memory_limit(
-    good_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    good_warehouse: Path, use_settings: Callable[..., Path]
 ) -> None:
     """Item 14: a DISTINCT over 8 M distinct strings (≈ 900 MB resident without a limit) stays near
     query_memory_limit (it spills to disk) or fails with one line; measured as the child's peak RSS."""
-    use_settings(tmp_path, monkeypatch, query_memory_limit="64MB")
+    use_settings(query_memory_limit="64MB")
     big = ("SELECT count(DISTINCT s) AS n FROM (SELECT range::VARCHAR || repeat('x', 40) AS s "
            "FROM range(8000000))")
     command = [sys.executable, "-m", "nianbao.cli", "sql", big, "--warehouse", str(good_warehouse), "--csv"]
