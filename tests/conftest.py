@@ -8,8 +8,12 @@ import shutil
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from chaos_ledger import ChaosLedger
+
+_LEDGER = pytest.StashKey[ChaosLedger]()
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -76,3 +80,22 @@ def use_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..
         return config
 
     return override
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    long = "chaos" in (config.getoption("-m") or "")
+    config.stash[_LEDGER] = ChaosLedger(long=long, seed=int(os.environ.get("NIANBAO_CHAOS_SEED", "20260127")))
+
+
+@pytest.fixture(scope="session")
+def chaos_ledger(request: pytest.FixtureRequest) -> ChaosLedger:
+    """The session's record of faults tried and data lost (long under `make chaos`, i.e. -m chaos)."""
+    return request.config.stash[_LEDGER]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    ledger = config.stash.get(_LEDGER, None)
+    if ledger is not None and ledger.rows:
+        terminalreporter.section("chaos")
+        for line in ledger.table():
+            terminalreporter.write_line(line)
