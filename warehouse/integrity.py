@@ -21,8 +21,6 @@ from warehouse.errors import NotAWarehouseError, WarehouseDamagedError
 from warehouse.migrations import known_migrations
 
 _verified: set[tuple[Path, int, int, int]] = set()
-_DAMAGE_WORDS = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb database",
-                 "serializ", "invalid block", "failed to read")
 
 
 def way_out(path: Path) -> str:
@@ -37,13 +35,6 @@ def damaged_error(path: Path, exc: BaseException) -> WarehouseDamagedError | Not
         return NotAWarehouseError(f"{path}: not a DuckDB file, so not a nianbao warehouse ({detail}); "
                                   "pass the path of a nianbao warehouse or of a new file")
     return WarehouseDamagedError(f"{path}: the warehouse file is damaged ({detail}); {way_out(path)}")
-
-
-def is_damage(exc: BaseException) -> bool:
-    """Whether a DuckDB error says the file's storage is damaged (as opposed to a bad query)."""
-    text = str(exc).lower()
-    return isinstance(exc, duckdb.Error) and any(word in text for word in _DAMAGE_WORDS) and not isinstance(
-        exc, duckdb.ParserException | duckdb.BinderException | duckdb.CatalogException)
 
 
 def check_identity(
@@ -107,3 +98,8 @@ def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None
 
 def _current_database(con: duckdb.DuckDBPyConnection) -> str:
     return str(con.execute("SELECT current_database()").fetchall()[0][0])
+
+
+def forget_verified() -> None:
+    """Check every file again on its next open (what a new process does)."""
+    _verified.clear()
