@@ -47,7 +47,8 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "load", help="extract local captures or saved HTML pages and load them into the warehouse",
         description="Extract and load files (folders are searched for "
-        f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch. A report already loaded with the "
+        f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch; only regular files up to "
+        "ingest.max_input_bytes are read (others are rejects). A report already loaded with the "
         "same content and extractor version is skipped; new content for a report replaces all its rows. "
         "Exit status: 0 when no input was rejected, 1 otherwise.",
     )
@@ -60,11 +61,12 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
 def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sql", help="run one read-only SELECT on the warehouse",
-        description="Run one read-only query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) on the "
-        "warehouse opened read-only. Anything that writes or reaches outside the file is refused with "
-        "exit status 2: INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT, ATTACH, INSTALL/LOAD, "
-        "SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, several statements, WITH clauses that write, file "
-        "readers such as read_csv, and functions of extensions. "
+        description="Run one read-only query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, PIVOT, "
+        "EXPLAIN) on the warehouse opened read-only, stopped after warehouse.query_timeout_seconds and held "
+        "to warehouse.query_memory_limit (config/settings.yaml). Anything that writes or reaches outside "
+        "the file is refused with exit status 2: INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, "
+        "EXPORT, ATTACH, INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, several statements, WITH "
+        "clauses that write, file readers such as read_csv, and functions of extensions. "
         "Tables: reports, sections, quantities, facts, regions, indicators, rejects; views: "
         "indicator_values, indicator_yoy, coverage, latest_reports.",
         epilog='example: nianbao sql "SELECT region_name, report_year, value FROM indicator_values '
@@ -99,7 +101,8 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
         "export", help="write the warehouse as Hive-partitioned Parquet (kind=/year=)",
         description="Write reports, sections, quantities and facts under DIR/<table>/kind=…/year=…/ and "
         "regions, indicators, rejects as DIR/<table>.parquet, for tools that cannot share the DuckDB file. "
-        "Each table is swapped in whole, so readers never see half an export.",
+        "Each export is written complete beside DIR (.DIR.versions/) and DIR, a symbolic link, is switched "
+        "to it with one atomic rename: readers see the old export or the new one, never a table missing.",
         epilog="example: nianbao export data/parquet && duckdb -c \"SELECT count(*) FROM "
         "read_parquet('data/parquet/facts/*/*/*.parquet', hive_partitioning = true)\"",
     )
