@@ -26,7 +26,7 @@ import duckdb
 from nianbao.bounds import bounds
 from nianbao.settings import setting
 from warehouse.errors import WarehouseBusyError
-from warehouse.integrity import check_identity, damaged_error, verify_storage
+from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -100,21 +100,25 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
 def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a migrated warehouse (the file and its folder are created if missing).
 
-    Regions and indicators are (re)loaded on first use and whenever the rule files change.
+    Regions and indicators are (re)loaded on first use and whenever the rule files change. The file as this
+    write leaves it counts as checked (its blocks were checked before, the new ones DuckDB just wrote), so
+    the next batch of a load does not read the whole file again.
     """
     path = resolve_warehouse(warehouse).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _WRITE_LOCK, _attachment(path) as (host, alias):
-        con = host.cursor()
-        try:
-            con.execute(f"USE {alias}")
-            if check_identity(con, path, alias, may_initialise=True):
-                verify_storage(con, path, alias)
-            migrate(con, path)
-            refresh_reference(con)
-            yield con
-        finally:
-            con.close()
+    with _WRITE_LOCK:
+        with _attachment(path) as (host, alias):
+            con = host.cursor()
+            try:
+                con.execute(f"USE {alias}")
+                if check_identity(con, path, alias, may_initialise=True):
+                    verify_storage(con, path, alias)
+                migrate(con, path)
+                refresh_reference(con)
+                yield con
+            finally:
+                con.close()
+        trust_own_write(path)
 
 
 @contextmanager

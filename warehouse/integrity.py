@@ -71,13 +71,26 @@ def check_identity(
 def verify_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
     """Raise WarehouseDamagedError unless every table reads whole.
     Once per process and file state (a load of many batches reads the file once, not once per batch)."""
-    stat = path.stat() if path.exists() else None
-    state = (path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns) if stat else None
+    state = _state(path)
     if state in _verified:
         return
     _check_storage(con, path, alias)
     if state:
         _verified.add(state)
+
+
+def trust_own_write(path: Path) -> None:
+    """The file as this process's write left it needs no new check (only its unchecked writes changed it)."""
+    state = _state(path)
+    if state:
+        _verified.add(state)
+
+
+def _state(path: Path) -> tuple[Path, int, int, int] | None:
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return (path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
 def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
