@@ -17,10 +17,13 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.errors import NotAWarehouseError, WarehouseDamagedError
+from warehouse.errors import NotAWarehouseError, WarehouseDamagedError, WarehouseError
 from warehouse.migrations import known_migrations
 
 _verified: set[tuple[Path, int, int, int]] = set()
+# What DuckDB says when the file's bytes are wrong (as opposed to a permission or a missing file).
+_DAMAGE_WORDS = ("corrupt", "checksum", "could not read enough bytes", "failed to read", "serializ",
+                 "invalid block", "invalid database", "internal error", "pointer", "out of range")
 
 
 def way_out(path: Path) -> str:
@@ -28,13 +31,18 @@ def way_out(path: Path) -> str:
             "(or restore a copy)")
 
 
-def damaged_error(path: Path, exc: BaseException) -> WarehouseDamagedError | NotAWarehouseError:
-    """The one-line error for a file DuckDB cannot read."""
+def damaged_error(path: Path, exc: BaseException, reading: bool = False) -> WarehouseError:
+    """The one-line error for a file DuckDB cannot open or read: not DuckDB at all, damaged storage, or
+    another reason (permissions, a missing folder) said as it is. `reading`: the file opened and a read of
+    its own tables failed, which only damaged storage does."""
     detail = " ".join(str(exc).split("\n")[0].split())
-    if "not a valid duckdb database" in detail.lower():
+    lowered = detail.lower()
+    if "not a valid duckdb database" in lowered:
         return NotAWarehouseError(f"{path}: not a DuckDB file, so not a nianbao warehouse ({detail}); "
                                   "pass the path of a nianbao warehouse or of a new file")
-    return WarehouseDamagedError(f"{path}: the warehouse file is damaged ({detail}); {way_out(path)}")
+    if reading or (isinstance(exc, duckdb.Error) and any(word in lowered for word in _DAMAGE_WORDS)):
+        return WarehouseDamagedError(f"{path}: the warehouse file is damaged ({detail}); {way_out(path)}")
+    return WarehouseError(f"{path}: cannot open the warehouse: {detail}")
 
 
 def check_identity(
@@ -60,7 +68,7 @@ def check_identity(
             if rows and rows[0][0] == first.name and "warehouse_meta" in tables:
                 return True
     except duckdb.Error as exc:
-        raise damaged_error(path, exc) from exc
+        raise damaged_error(path, exc, reading=True) from exc
     raise NotAWarehouseError(
         f"{path}: not a nianbao warehouse (a DuckDB file with other tables: "
         f"{', '.join(sorted(tables)[:5])}{', …' if len(tables) > 5 else ''}); nianbao neither reads nor "
@@ -106,7 +114,7 @@ def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None
             every = ", ".join(f'"{c}"' for c in columns)
             con.execute(f'SELECT count(*), sum(hash({every})) FROM "{database}".main."{table}"').fetchall()
     except duckdb.Error as exc:
-        raise damaged_error(path, exc) from exc
+        raise damaged_error(path, exc, reading=True) from exc
 
 
 def _current_database(con: duckdb.DuckDBPyConnection) -> str:
