@@ -18,8 +18,13 @@ from transforms.model import Page
 from warehouse.summary import RejectRow
 
 LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-          (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"))
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a folder"),
+)
 
 
 def loadable_files(paths: Sequence[str]) -> list[str]:
@@ -28,8 +33,11 @@ def loadable_files(paths: Sequence[str]) -> list[str]:
     for path in paths:
         folder = Path(path)
         if folder.is_dir():
-            files.extend(str(p) for p in sorted(folder.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in LOADABLE_SUFFIXES)
+            files.extend(
+                str(p)
+                for p in sorted(folder.rglob("*"))
+                if p.is_file() and p.suffix.lower() in LOADABLE_SUFFIXES
+            )
         else:
             files.append(path)
     return files

@@ -86,9 +86,18 @@ def _within_limits(pages: Sequence[Page]) -> tuple[list[Page], list[RejectRow]]:
         name = input_name(page.name)
         url = input_name(page.url) if page.url else page.url
         if len(page.data) > cap:
-            rejects.append(RejectRow(name, "read", f"{len(page.data):,} bytes, over the input size limit of "
-                                                   f"{cap:,} (ingest.max_input_bytes)"))
+            rejects.append(
+                RejectRow(
+                    name,
+                    "read",
+                    f"{len(page.data):,} bytes, over the input size limit of "
+                    f"{cap:,} (ingest.max_input_bytes)",
+                )
+            )
             continue
-        usable.append(page if (name, url) == (page.name, page.url) else
-                      Page(name=name, data=page.data, http_charset=page.http_charset, url=url))
+        usable.append(
+            page
+            if (name, url) == (page.name, page.url)
+            else Page(name=name, data=page.data, http_charset=page.http_charset, url=url)
+        )
     return usable, rejects

@@ -58,11 +58,16 @@ class ChaosLedger:
     def table(self) -> list[str]:
         rows = list(self.rows.values())
         recorded = {row.fault for row in rows}
-        rows += [Row("fetch", fault, notes=[f"not in this branch: {where} (h-fetch)"])
-                 for fault, where in FETCH_FAULTS if fault not in recorded]
+        rows += [
+            Row("fetch", fault, notes=[f"not in this branch: {where} (h-fetch)"])
+            for fault, where in FETCH_FAULTS
+            if fault not in recorded
+        ]
         width = max(len(row.fault) for row in rows)
-        lines = [f"chaos run: {'long (make chaos)' if self.long else 'short (make test)'}, seed {self.seed}",
-                 f"{'section':<8}  {'fault class':<{width}}  {'tried':>6}  {'lost':>5}  notes"]
+        lines = [
+            f"chaos run: {'long (make chaos)' if self.long else 'short (make test)'}, seed {self.seed}",
+            f"{'section':<8}  {'fault class':<{width}}  {'tried':>6}  {'lost':>5}  notes",
+        ]
         for row in rows:
             tried = str(row.tried) if row.tried else "-"
             lost = str(row.lost) if row.tried else "-"

@@ -41,9 +41,9 @@ pytestmark = pytest.mark.chaos
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURE_HTML = sorted((Path(__file__).resolve().parent / "fixtures" / "html").glob("*.html"))
 YEARS_LONG, YEARS_SHORT = range(1989, 2025), range(2005, 2025)  # reports of the fictional 示例县
-BATCH = "4"                # pages per transaction: many commits for a kill to land between or inside
+BATCH = "4"  # pages per transaction: many commits for a kill to land between or inside
 VOLATILE = ("loaded_at", "when")
-PER_INPUT_SECONDS = 20     # the fuzz bound per input (hypothesis deadline; the parse budget keeps it low)
+PER_INPUT_SECONDS = 20  # the fuzz bound per input (hypothesis deadline; the parse budget keeps it low)
 
 
 def scale(ledger: ChaosLedger, short: int, long: int) -> int:
@@ -76,8 +76,17 @@ def corpus(tmp_path_factory: pytest.TempPathFactory, chaos_ledger: ChaosLedger) 
         name = Path(page.name).name
         (pages / name).write_bytes(page.data)
         url = f"http://127.0.0.1:9/art/{name}"
-        rows.append(ManifestRow(url, url, 200, {"content-type": "text/html; charset=utf-8"}, utc_now(),
-                                archive.put(page.data), site="sample"))
+        rows.append(
+            ManifestRow(
+                url,
+                url,
+                200,
+                {"content-type": "text/html; charset=utf-8"},
+                utc_now(),
+                archive.put(page.data),
+                site="sample",
+            )
+        )
     archive.record(rows)
     return Corpus(pages, root / "archive", good)
 
@@ -110,8 +119,9 @@ def _kill_and_rerun(ref: Reference, path: Path, delay: float, env: dict[str, str
     Returns (reports lost or half-written, whether the kill landed before the command ended)."""
     for leftover in path.parent.glob(path.name + "*"):
         leftover.unlink()
-    proc = subprocess.Popen(ref.command(path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
-                            cwd=PROJECT)
+    proc = subprocess.Popen(
+        ref.command(path), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=PROJECT
+    )
     time.sleep(delay)
     killed = proc.poll() is None
     if killed:
@@ -123,8 +133,9 @@ def _kill_and_rerun(ref: Reference, path: Path, delay: float, env: dict[str, str
     if path.exists():
         after = report_checksums(path)
         half = sum(1 for rid, digest in after.items() if ref.reports.get(rid) != digest)
-    rerun = subprocess.run(ref.command(path), capture_output=True, text=True, env=env, cwd=PROJECT,
-                           timeout=600)
+    rerun = subprocess.run(
+        ref.command(path), capture_output=True, text=True, env=env, cwd=PROJECT, timeout=600
+    )
     assert rerun.returncode in (0, 1) and "Traceback" not in rerun.stderr, rerun.stderr[-3000:]
     final = report_checksums(path)
     lost = sum(1 for rid, digest in ref.reports.items() if final.get(rid) != digest)
@@ -132,8 +143,15 @@ def _kill_and_rerun(ref: Reference, path: Path, delay: float, env: dict[str, str
     return half + lost + len(set(final) - set(ref.reports)), killed
 
 
-def _kills(chaos_ledger: ChaosLedger, rng: random.Random, ref: Reference, path: Path, env: dict[str, str],
-           count: int, label: str) -> None:
+def _kills(
+    chaos_ledger: ChaosLedger,
+    rng: random.Random,
+    ref: Reference,
+    path: Path,
+    env: dict[str, str],
+    count: int,
+    label: str,
+) -> None:
     lost_total = 0
     landed = 0
     for _ in range(count):
@@ -141,29 +159,40 @@ def _kills(chaos_ledger: ChaosLedger, rng: random.Random, ref: Reference, path: 
         lost, killed = _kill_and_rerun(ref, path, delay, env)
         lost_total += lost
         landed += killed
-    chaos_ledger.record("SIGKILL", label, tried=count, lost=lost_total,
-                        note=f"{landed} mid-run; every rerun reached the uninterrupted checksums")
+    chaos_ledger.record(
+        "SIGKILL",
+        label,
+        tried=count,
+        lost=lost_total,
+        note=f"{landed} mid-run; every rerun reached the uninterrupted checksums",
+    )
     assert lost_total == 0
 
 
-def test_sigkill_during_nianbao_load(chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus,
-                                     tmp_path: Path) -> None:
+def test_sigkill_during_nianbao_load(
+    chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus, tmp_path: Path
+) -> None:
     env = dict(os.environ)
-    ref = _reference(lambda p: _cli("load", str(corpus.pages), "--batch-size", BATCH, "--warehouse", str(p)),
-                     tmp_path / "reference.duckdb", env)
+    ref = _reference(
+        lambda p: _cli("load", str(corpus.pages), "--batch-size", BATCH, "--warehouse", str(p)),
+        tmp_path / "reference.duckdb",
+        env,
+    )
     assert len(ref.reports) == len(corpus.good)
     _kills(chaos_ledger, rng, ref, tmp_path / "w.duckdb", env, scale(chaos_ledger, 2, 8), "nianbao load")
 
 
-def test_sigkill_during_the_ingest_flow(chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus,
-                                        tmp_path: Path, prefect_harness: None) -> None:
+def test_sigkill_during_the_ingest_flow(
+    chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus, tmp_path: Path, prefect_harness: None
+) -> None:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": str(PREFECT_API_URL.value())}
 
     def command(path: Path) -> list[str]:
-        return _cli("ingest", "--archive", str(corpus.archive), "--batch-size", BATCH,
-                    "--warehouse", str(path))
+        return _cli(
+            "ingest", "--archive", str(corpus.archive), "--batch-size", BATCH, "--warehouse", str(path)
+        )
 
     ref = _reference(command, tmp_path / "reference.duckdb", env)
     assert len(ref.reports) == len(corpus.good)
@@ -184,8 +213,13 @@ def loaded(corpus: Corpus, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def test_foreign_duckdb_files(chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus, tmp_path: Path,
-                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_foreign_duckdb_files(
+    chaos_ledger: ChaosLedger,
+    rng: random.Random,
+    corpus: Corpus,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     import duckdb
 
     changed = 0
@@ -201,13 +235,22 @@ def test_foreign_duckdb_files(chaos_ledger: ChaosLedger, rng: random.Random, cor
             assert main([*command, "--warehouse", str(other)]) == 1
             assert "not a nianbao warehouse" in capsys.readouterr().err
         changed += other.read_bytes() != before
-    chaos_ledger.record("item 6", "item 6: a DuckDB file that is not a warehouse", tried=tries,
-                        note="refused by load/sql/yoy; bytes unchanged")
+    chaos_ledger.record(
+        "item 6",
+        "item 6: a DuckDB file that is not a warehouse",
+        tried=tries,
+        note="refused by load/sql/yoy; bytes unchanged",
+    )
     assert changed == 0
 
 
-def test_damaged_warehouses(chaos_ledger: ChaosLedger, rng: random.Random, loaded: Path, tmp_path: Path,
-                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_damaged_warehouses(
+    chaos_ledger: ChaosLedger,
+    rng: random.Random,
+    loaded: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     reference = table_checksums(loaded, skip_columns=VOLATILE)
     size = loaded.stat().st_size
     tries = scale(chaos_ledger, 2, 8)
@@ -223,8 +266,11 @@ def test_damaged_warehouses(chaos_ledger: ChaosLedger, rng: random.Random, loade
                     fh.seek(rng.randrange(12288, size - 512))
                     fh.write(rng.randbytes(rng.randint(1, 4096)))
         statuses = []
-        for command in (["sql", "SELECT count(*) FROM facts"], ["yoy", "litigation.cases"], ["export",
-                        str(tmp_path / "out")]):
+        for command in (
+            ["sql", "SELECT count(*) FROM facts"],
+            ["yoy", "litigation.cases"],
+            ["export", str(tmp_path / "out")],
+        ):
             statuses.append(main([*command, "--warehouse", str(path)]))
             err = capsys.readouterr().err
             assert statuses[-1] == 0 or ("damaged" in err and err.count("\n") == 1), err
@@ -232,14 +278,19 @@ def test_damaged_warehouses(chaos_ledger: ChaosLedger, rng: random.Random, loade
             detected += 1
         elif table_checksums(path, skip_columns=VOLATILE) != reference:  # damage in unused space is harmless
             wrong += 1
-    chaos_ledger.record("item 9", "item 9: truncated or corrupted warehouse", tried=tries, lost=wrong,
-                        note=f"{detected} refused with one line, {tries - detected} hit unused space and "
-                        "read whole")
+    chaos_ledger.record(
+        "item 9",
+        "item 9: truncated or corrupted warehouse",
+        tried=tries,
+        lost=wrong,
+        note=f"{detected} refused with one line, {tries - detected} hit unused space and read whole",
+    )
     assert wrong == 0
 
 
-def test_rejects_stay_one_row_per_input(chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus,
-                                        tmp_path: Path) -> None:
+def test_rejects_stay_one_row_per_input(
+    chaos_ledger: ChaosLedger, rng: random.Random, corpus: Corpus, tmp_path: Path
+) -> None:
     path = tmp_path / "w.duckdb"
     files = [str(p) for p in sorted(corpus.pages.iterdir())]
     extra = [*files, *rng.sample(files, 3)]  # an input given twice in one batch
@@ -253,8 +304,12 @@ def test_rejects_stay_one_row_per_input(chaos_ledger: ChaosLedger, rng: random.R
         state = table_checksums(path, skip_columns=VOLATILE)
         first = first or state
         assert state == first
-    chaos_ledger.record("item 8", "item 8: the same inputs loaded again", tried=tries,
-                        note="rejects table equal to the summary's count, unchanged by reloads")
+    chaos_ledger.record(
+        "item 8",
+        "item 8: the same inputs loaded again",
+        tried=tries,
+        note="rejects table equal to the summary's count, unchanged by reloads",
+    )
 
 
 def _count(path: Path, sql: str) -> int:
@@ -272,8 +327,13 @@ def test_file_names_that_are_not_utf8(chaos_ledger: ChaosLedger, rng: random.Ran
     names = [os.path.join(folder, name) for name in sorted(os.listdir(folder))]
     summary = ingest_files(names, tmp_path / "w.duckdb")
     lost = tries - summary.loaded
-    chaos_ledger.record("item 10", "item 10: file names that are not UTF-8", tried=tries, lost=lost,
-                        note="random non-UTF-8 bytes; loaded under \\xNN names")
+    chaos_ledger.record(
+        "item 10",
+        "item 10: file names that are not UTF-8",
+        tried=tries,
+        lost=lost,
+        note="random non-UTF-8 bytes; loaded under \\xNN names",
+    )
     assert lost == 0
 
 
@@ -289,28 +349,44 @@ def test_inputs_that_are_not_regular_files_or_too_large(
     start = time.monotonic()
     summary = ingest_files([*odd, *(str(p) for p in sorted(corpus.pages.iterdir()))], tmp_path / "w.duckdb")
     lost = len(corpus.good) - summary.loaded
-    chaos_ledger.record("item 12", "item 12: devices, FIFOs, oversized files", tried=len(odd), lost=lost,
-                        note=f"rejected with reasons in {time.monotonic() - start:.1f} s; the folder loaded")
+    chaos_ledger.record(
+        "item 12",
+        "item 12: devices, FIFOs, oversized files",
+        tried=len(odd),
+        lost=lost,
+        note=f"rejected with reasons in {time.monotonic() - start:.1f} s; the folder loaded",
+    )
     assert lost == 0 and {r.input for r in summary.rejects} >= set(odd)
 
 
-def test_readers_during_the_transform(chaos_ledger: ChaosLedger, corpus: Corpus, loaded: Path,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readers_during_the_transform(
+    chaos_ledger: ChaosLedger, corpus: Corpus, loaded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import ingest.pages
 
     real = ingest.pages.extract_pages
     results: list[int] = []
 
     def probe(pages: list[Page]) -> object:
-        results.append(subprocess.run(_cli("sql", "SELECT count(*) FROM reports", "--warehouse", str(loaded)),
-                                      capture_output=True, timeout=120, cwd=PROJECT).returncode)
+        results.append(
+            subprocess.run(
+                _cli("sql", "SELECT count(*) FROM reports", "--warehouse", str(loaded)),
+                capture_output=True,
+                timeout=120,
+                cwd=PROJECT,
+            ).returncode
+        )
         return real(pages)
 
     monkeypatch.setattr(ingest.pages, "extract_pages", probe)
     changed = synthetic_captures([1989], revision=7)  # new content: it must be transformed
     ingest.pages.ingest_pages(changed, loaded)
-    chaos_ledger.record("item 7", "item 7: readers while pages are transformed", tried=len(results),
-                        note="`nianbao sql` answered during the transform")
+    chaos_ledger.record(
+        "item 7",
+        "item 7: readers while pages are transformed",
+        tried=len(results),
+        note="`nianbao sql` answered during the transform",
+    )
     assert results and set(results) == {0}
 
 
@@ -326,8 +402,12 @@ def test_exports_under_a_polling_reader(chaos_ledger: ChaosLedger, loaded: Path,
         poller.terminate()
         output, _ = poller.communicate(timeout=30)
     polls, misses = (int(n) for n in output.split())
-    chaos_ledger.record("item 13", "item 13: export while a reader reads", tried=tries,
-                        note=f"{polls} reader polls, {misses} found a table missing")
+    chaos_ledger.record(
+        "item 13",
+        "item 13: export while a reader reads",
+        tried=tries,
+        note=f"{polls} reader polls, {misses} found a table missing",
+    )
     assert misses == 0
 
 
@@ -347,8 +427,12 @@ while True:
 """
 
 
-def test_queries_that_never_end(chaos_ledger: ChaosLedger, loaded: Path, use_settings: Callable[..., Path],
-                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_queries_that_never_end(
+    chaos_ledger: ChaosLedger,
+    loaded: Path,
+    use_settings: Callable[..., Path],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     use_settings(query_timeout_seconds="1")
     endless = [
         "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r",
@@ -359,20 +443,30 @@ def test_queries_that_never_end(chaos_ledger: ChaosLedger, loaded: Path, use_set
         assert main(["sql", sql, "--warehouse", str(loaded)]) == 1
         assert time.monotonic() - start < 30
         assert "query_timeout_seconds" in capsys.readouterr().err
-    chaos_ledger.record("item 14", "item 14: endless or huge queries", tried=len(endless),
-                        note="stopped at query_timeout_seconds (memory: tests/test_warehouse_guard.py)")
+    chaos_ledger.record(
+        "item 14",
+        "item 14: endless or huge queries",
+        tried=len(endless),
+        note="stopped at query_timeout_seconds (memory: tests/test_warehouse_guard.py)",
+    )
 
 
 # --- fuzzed inputs: every input ends as a report or a reject within the bound; a good page beside it loads
 
 
-def _fuzz(chaos_ledger: ChaosLedger, label: str, strategy: st.SearchStrategy[Page], short: int,
-          long: int) -> None:
+def _fuzz(
+    chaos_ledger: ChaosLedger, label: str, strategy: st.SearchStrategy[Page], short: int, long: int
+) -> None:
     good = synthetic_captures([2024])[0]
     seen = {"n": 0, "lost": 0, "slowest": 0.0}
 
-    @settings(max_examples=scale(chaos_ledger, short, long), deadline=PER_INPUT_SECONDS * 1000,
-              suppress_health_check=list(HealthCheck), derandomize=True, database=None)
+    @settings(
+        max_examples=scale(chaos_ledger, short, long),
+        deadline=PER_INPUT_SECONDS * 1000,
+        suppress_health_check=list(HealthCheck),
+        derandomize=True,
+        database=None,
+    )
     @given(strategy)
     def check(page: Page) -> None:
         start = time.monotonic()
@@ -388,21 +482,58 @@ def _fuzz(chaos_ledger: ChaosLedger, label: str, strategy: st.SearchStrategy[Pag
     try:
         check()
     finally:
-        chaos_ledger.record("fuzz", label, tried=seen["n"], lost=seen["lost"],
-                            note=f"slowest {seen['slowest']:.2f} s per input (bound {PER_INPUT_SECONDS} s)")
+        chaos_ledger.record(
+            "fuzz",
+            label,
+            tried=seen["n"],
+            lost=seen["lost"],
+            note=f"slowest {seen['slowest']:.2f} s per input (bound {PER_INPUT_SECONDS} s)",
+        )
 
 
-_TAGS = st.sampled_from(["div", "p", "span", "table", "tr", "td", "b", "font", "ul", "li", "a", "h1", "br",
-                         "script", "style", "meta", "title", "!--", "html", "body"])
+_TAGS = st.sampled_from(
+    [
+        "div",
+        "p",
+        "span",
+        "table",
+        "tr",
+        "td",
+        "b",
+        "font",
+        "ul",
+        "li",
+        "a",
+        "h1",
+        "br",
+        "script",
+        "style",
+        "meta",
+        "title",
+        "!--",
+        "html",
+        "body",
+    ]
+)
 
 
 @st.composite
 def random_html(draw: st.DrawFn) -> Page:
-    parts = draw(st.lists(st.one_of(
-        _TAGS.map(lambda t: f"<{t}>"), _TAGS.map(lambda t: f"</{t}>"),
-        st.text(alphabet="示例县法治政府报告年度件项人次一二三1234567890 。，、<>&;=\"'/", max_size=40),
-        st.just('<meta charset="gbk">'), st.just("<![CDATA["), st.just("<!DOCTYPE html>"),
-    ), max_size=300))
+    parts = draw(
+        st.lists(
+            st.one_of(
+                _TAGS.map(lambda t: f"<{t}>"),
+                _TAGS.map(lambda t: f"</{t}>"),
+                st.text(
+                    alphabet="示例县法治政府报告年度件项人次一二三1234567890 。，、<>&;=\"'/", max_size=40
+                ),
+                st.just('<meta charset="gbk">'),
+                st.just("<![CDATA["),
+                st.just("<!DOCTYPE html>"),
+            ),
+            max_size=300,
+        )
+    )
     return Page("random.html", "".join(parts).encode("utf-8"))
 
 
@@ -427,8 +558,11 @@ def deep_nesting(draw: st.DrawFn) -> Page:
     depth = draw(st.integers(50, 400_000))
     tag = draw(st.sampled_from(["div", "span", "b", "font", "table", "ul", "blockquote", "section"]))
     closed = draw(st.booleans())
-    return Page("deep.html", f"<html><body>{f'<{tag}>' * depth}示例县{f'</{tag}>' * depth if closed else ''}"
-                "</body></html>".encode())
+    return Page(
+        "deep.html",
+        f"<html><body>{f'<{tag}>' * depth}示例县{f'</{tag}>' * depth if closed else ''}"
+        "</body></html>".encode(),
+    )
 
 
 @st.composite
@@ -437,8 +571,10 @@ def huge_page(draw: st.DrawFn) -> Page:
     copies = draw(st.integers(100, 2000))
     html = draw(st.booleans())
     body = unit * copies
-    return Page("huge.html" if html else "huge.txt",
-                (b"<html><body><pre>" + body + b"</pre></body></html>") if html else body)
+    return Page(
+        "huge.html" if html else "huge.txt",
+        (b"<html><body><pre>" + body + b"</pre></body></html>") if html else body,
+    )
 
 
 def test_fuzz_random_and_truncated_html(chaos_ledger: ChaosLedger) -> None:

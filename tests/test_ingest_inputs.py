@@ -44,10 +44,15 @@ def test_the_transform_runs_while_other_processes_can_open_the_warehouse(
     opened: list[int] = []
 
     def extract_and_try_a_reader(pages: list[Page]) -> ExtractedBatch:
-        probe = ("import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True)"
-                 ".execute('SELECT count(*) FROM reports').fetchall()")
-        opened.append(subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True,
-                                     timeout=60).returncode)
+        probe = (
+            "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True)"
+            ".execute('SELECT count(*) FROM reports').fetchall()"
+        )
+        opened.append(
+            subprocess.run(
+                [sys.executable, "-c", probe, str(path)], capture_output=True, timeout=60
+            ).returncode
+        )
         return real_extract(pages)
 
     monkeypatch.setattr(ingest.pages, "extract_pages", extract_and_try_a_reader)

@@ -113,9 +113,7 @@ def test_export_publishes_every_table_at_once_while_readers_read(
     out = tmp_path / "export"
     versions = tmp_path / ".export.versions"
     export_parquet(out, good_warehouse)
-    poller = subprocess.Popen(
-        [sys.executable, "-c", _POLLER, str(out)], stdout=subprocess.PIPE, text=True
-    )
+    poller = subprocess.Popen([sys.executable, "-c", _POLLER, str(out)], stdout=subprocess.PIPE, text=True)
     try:
         time.sleep(0.2)
         for _ in range(4):
@@ -166,15 +164,19 @@ def test_a_query_stays_within_the_memory_limit(
     """Item 14: a DISTINCT over 8 M distinct strings (≈ 900 MB resident without a limit) stays near
     query_memory_limit (it spills to disk) or fails with one line; measured as the child's peak RSS."""
     use_settings(query_memory_limit="64MB")
-    big = ("SELECT count(DISTINCT s) AS n FROM (SELECT range::VARCHAR || repeat('x', 40) AS s "
-           "FROM range(8000000))")
+    big = (
+        "SELECT count(DISTINCT s) AS n FROM (SELECT range::VARCHAR || repeat('x', 40) AS s "
+        "FROM range(8000000))"
+    )
     command = [sys.executable, "-m", "nianbao.cli", "sql", big, "--warehouse", str(good_warehouse), "--csv"]
-    child = subprocess.run([sys.executable, "-c", _PEAK_RSS, *command], capture_output=True, text=True,
-                           timeout=300)
+    child = subprocess.run(
+        [sys.executable, "-c", _PEAK_RSS, *command], capture_output=True, text=True, timeout=300
+    )
     out, peak = child.stdout.rsplit("peak_kb=", 1)
     assert int(peak) / 1024 < 500, f"{int(peak) / 1024:.0f} MB"
     assert (child.returncode, out) == (0, "n\n8000000\n") or (
-        child.returncode == 1 and "query_memory_limit" in child.stderr), child.stderr
+        child.returncode == 1 and "query_memory_limit" in child.stderr
+    ), child.stderr
 
 
 _PEAK_RSS = """
@@ -185,20 +187,29 @@ sys.exit(code)
 """
 
 
-@pytest.mark.parametrize("sql", [
-    "EXPLAIN SELECT * FROM facts",
-    "EXPLAIN ANALYZE SELECT count(*) FROM facts",
-    "PIVOT (SELECT kind, report_year FROM reports) ON kind USING count(*)",
-    "SELECT count(*) AS n FROM duckdb_extensions()",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "EXPLAIN SELECT * FROM facts",
+        "EXPLAIN ANALYZE SELECT count(*) FROM facts",
+        "PIVOT (SELECT kind, report_year FROM reports) ON kind USING count(*)",
+        "SELECT count(*) AS n FROM duckdb_extensions()",
+    ],
+)
 def test_harmless_read_only_forms_are_allowed(
     good_warehouse: Path, sql: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["sql", sql, "--warehouse", str(good_warehouse), "--csv"]) == 0, capsys.readouterr().err
 
 
-@pytest.mark.parametrize("sql", ["EXPLAIN DELETE FROM facts", "EXPLAIN ANALYZE COPY facts TO '/tmp/x.csv'",
-                                 "SELECT * FROM read_csv('/etc/hostname')"])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "EXPLAIN DELETE FROM facts",
+        "EXPLAIN ANALYZE COPY facts TO '/tmp/x.csv'",
+        "SELECT * FROM read_csv('/etc/hostname')",
+    ],
+)
 def test_explain_of_a_write_and_file_reads_stay_refused(
     good_warehouse: Path, sql: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

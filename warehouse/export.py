@@ -50,8 +50,10 @@ def export_parquet(out_dir: Path | str, warehouse: Path | str | None = None) -> 
                 )
                 names.append(table)
             for table in SINGLE:
-                con.execute(f"COPY (SELECT * FROM {table}) TO {_literal(staging / f'{table}.parquet')} "
-                            "(FORMAT parquet)")
+                con.execute(
+                    f"COPY (SELECT * FROM {table}) TO {_literal(staging / f'{table}.parquet')} "
+                    "(FORMAT parquet)"
+                )
                 names.append(f"{table}.parquet")
         version = staging.rename(versions / stamp)
     except BaseException:

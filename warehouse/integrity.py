@@ -22,13 +22,25 @@ from warehouse.migrations import known_migrations
 
 _verified: set[tuple[Path, int, int, int]] = set()
 # What DuckDB says when the file's bytes are wrong (as opposed to a permission or a missing file).
-_DAMAGE_WORDS = ("corrupt", "checksum", "could not read enough bytes", "failed to read", "serializ",
-                 "invalid block", "invalid database", "internal error", "pointer", "out of range")
+_DAMAGE_WORDS = (
+    "corrupt",
+    "checksum",
+    "could not read enough bytes",
+    "failed to read",
+    "serializ",
+    "invalid block",
+    "invalid database",
+    "internal error",
+    "pointer",
+    "out of range",
+)
 
 
 def way_out(path: Path) -> str:
-    return (f"move it aside and rebuild it from the raw archive with `nianbao reprocess --warehouse {path}` "
-            "(or restore a copy)")
+    return (
+        f"move it aside and rebuild it from the raw archive with `nianbao reprocess --warehouse {path}` "
+        "(or restore a copy)"
+    )
 
 
 def damaged_error(path: Path, exc: BaseException, reading: bool = False) -> WarehouseError:
@@ -38,8 +50,10 @@ def damaged_error(path: Path, exc: BaseException, reading: bool = False) -> Ware
     detail = " ".join(str(exc).split("\n")[0].split())
     lowered = detail.lower()
     if "not a valid duckdb database" in lowered:
-        return NotAWarehouseError(f"{path}: not a DuckDB file, so not a nianbao warehouse ({detail}); "
-                                  "pass the path of a nianbao warehouse or of a new file")
+        return NotAWarehouseError(
+            f"{path}: not a DuckDB file, so not a nianbao warehouse ({detail}); "
+            "pass the path of a nianbao warehouse or of a new file"
+        )
     if reading or (isinstance(exc, duckdb.Error) and any(word in lowered for word in _DAMAGE_WORDS)):
         return WarehouseDamagedError(f"{path}: the warehouse file is damaged ({detail}); {way_out(path)}")
     return WarehouseError(f"{path}: cannot open the warehouse: {detail}")
@@ -52,19 +66,26 @@ def check_identity(
     NotAWarehouseError. `alias` names the attached database (None: the connection's own)."""
     database = alias or _current_database(con)
     try:
-        tables = {row[0] for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
-            "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal",
-            [database, database]).fetchall()}
+        tables = {
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? "
+                "UNION ALL SELECT view_name FROM duckdb_views() WHERE database_name = ? AND NOT internal",
+                [database, database],
+            ).fetchall()
+        }
         if not tables:
             if may_initialise:
                 return False
-            raise NotAWarehouseError(f"{path}: an empty DuckDB file, not a nianbao warehouse; "
-                                     "load reports into it with `nianbao load` first")
+            raise NotAWarehouseError(
+                f"{path}: an empty DuckDB file, not a nianbao warehouse; "
+                "load reports into it with `nianbao load` first"
+            )
         first = known_migrations()[0]
         if "schema_version" in tables:
             rows = con.execute(
-                f'SELECT name FROM "{database}".main.schema_version WHERE version = 1').fetchall()
+                f'SELECT name FROM "{database}".main.schema_version WHERE version = 1'
+            ).fetchall()
             if rows and rows[0][0] == first.name and "warehouse_meta" in tables:
                 return True
     except duckdb.Error as exc:
@@ -104,13 +125,20 @@ def _state(path: Path) -> tuple[Path, int, int, int] | None:
 def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
     database = alias or _current_database(con)
     try:
-        tables = [row[0] for row in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [database]
-        ).fetchall()]
+        tables = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ? ORDER BY 1", [database]
+            ).fetchall()
+        ]
         for table in tables:
-            columns = [row[0] for row in con.execute(
-                "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ?",
-                [database, table]).fetchall()]
+            columns = [
+                row[0]
+                for row in con.execute(
+                    "SELECT column_name FROM duckdb_columns() WHERE database_name = ? AND table_name = ?",
+                    [database, table],
+                ).fetchall()
+            ]
             every = ", ".join(f'"{c}"' for c in columns)
             con.execute(f'SELECT count(*), sum(hash({every})) FROM "{database}".main."{table}"').fetchall()
     except duckdb.Error as exc:
