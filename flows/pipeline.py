@@ -22,9 +22,10 @@ from flows.fetch_limits import load_fetch_limits
 from flows.progress import ProgressBar, progress_bar
 from flows.sources import Site, SourcesConfig, load_sources
 from flows.summary import NothingLoadedError, RunSummary, publish_artifacts
+from ingest.pages import ingest_pages
 from transforms.model import Page
 from transforms.version import extractor_version
-from warehouse.load import RejectRow, load_batch, record_rejects
+from warehouse.load import RejectRow, record_rejects
 
 FETCH_WORKERS = 4     # threads fetching at once (each host is still limited by its own gate)
 FETCH_CHUNK = 25      # report pages per fetch task
@@ -130,10 +131,7 @@ def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None
             unreadable.append(RejectRow(row.url, "archive", f"archived body unreadable: {exc}"))
             continue
         pages.append(Page(name=row.url, data=data, http_charset=row.charset, url=row.final_url))
-    summary.add_load(load_batch(pages, warehouse), len(pages))
-    if unreadable:
-        record_rejects(unreadable, warehouse)
-        summary.add_rejects(unreadable)
+    summary.add_load(ingest_pages(pages, warehouse, unreadable), len(pages))
     return summary
 
 

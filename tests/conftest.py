@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from chaos_ledger import ChaosLedger
+
+_LEDGER = pytest.StashKey[ChaosLedger]()
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -54,3 +60,42 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness():
         yield
+
+
+@pytest.fixture()
+def use_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Path]:
+    """use_settings(key=value, …): from now on nianbao reads a copy of config/ whose settings.yaml has
+    those `key: value` lines replaced (e.g. tighter bounds); returns the copy's folder."""
+    config = tmp_path / "config-override"
+
+    def override(**replace: str) -> Path:
+        shutil.rmtree(config, ignore_errors=True)
+        shutil.copytree(PROJECT_ROOT / "config", config)
+        settings = (config / "settings.yaml").read_text(encoding="utf-8")
+        for key, value in replace.items():
+            settings, found = re.subn(rf"(?m)^(\s*{key}:)\s*\S+", rf"\g<1> {value}", settings)
+            assert found == 1, f"settings.yaml has no single {key}"
+        (config / "settings.yaml").write_text(settings, encoding="utf-8")
+        monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+        return config
+
+    return override
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    long = "chaos" in (config.getoption("-m") or "")
+    config.stash[_LEDGER] = ChaosLedger(long=long, seed=int(os.environ.get("NIANBAO_CHAOS_SEED", "20260127")))
+
+
+@pytest.fixture(scope="session")
+def chaos_ledger(request: pytest.FixtureRequest) -> ChaosLedger:
+    """The session's record of faults tried and data lost (long under `make chaos`, i.e. -m chaos)."""
+    return request.config.stash[_LEDGER]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    ledger = config.stash.get(_LEDGER, None)
+    if ledger is not None and ledger.rows:
+        terminalreporter.section("chaos")
+        for line in ledger.table():
+            terminalreporter.write_line(line)

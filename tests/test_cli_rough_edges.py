@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pages import ingest_files
 from nianbao.cli import main
 from warehouse.describe import schema_markdown, schema_relations
-from warehouse.load import load_batch
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FLOW_COMMANDS = ("scrape", "ingest", "backfill", "reprocess", "run", "serve", "demo")
@@ -42,7 +42,7 @@ def one_line_error(result: subprocess.CompletedProcess[str], status: int, *needl
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "w.duckdb"
     fixtures = Path(__file__).resolve().parent / "fixtures" / "warehouse"
-    assert load_batch(sorted(fixtures.glob("*.txt")), path).loaded == 3
+    assert ingest_files(sorted(fixtures.glob("*.txt")), path).loaded == 3
     return path
 
 

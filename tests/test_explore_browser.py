@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pages import ingest_files
 from warehouse.explore import build_site
-from warehouse.load import load_batch
 from warehouse.query import run_query
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -59,7 +59,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, fixtures_dir_module: Path) ->
                                   lit=year % 7)
         (pages / f"shishi-{year}.txt").write_text(text, encoding="utf-8")
     warehouse = root / "w.duckdb"
-    summary = load_batch([*sorted((fixtures_dir_module / "warehouse").glob("*.txt")),
+    summary = ingest_files([*sorted((fixtures_dir_module / "warehouse").glob("*.txt")),
                           *sorted(pages.glob("*.txt"))], warehouse)
     assert summary.loaded == 6, summary.describe()
     build_site(root / "site", warehouse)

@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from ingest.pages import ingest_files
 from warehouse.explore import DATA_FILE, SITE_FILES, build_site, site_data
-from warehouse.load import load_batch
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,7 +23,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("site") / "w.duckdb"
     fixtures = Path(__file__).resolve().parent / "fixtures" / "warehouse"
-    assert load_batch(sorted(fixtures.glob("*.txt")), path).loaded == 3
+    assert ingest_files(sorted(fixtures.glob("*.txt")), path).loaded == 3
     return path
 
 

@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from faults_http import CONCATENATED_PARTS, REDIRECT_TARGETS, FaultServer, probe, serve_faults
+from faults_http import CONCATENATED_PARTS, REDIRECT_TARGETS, ROBOTS, FaultServer, probe, serve_faults
 
 from flows.fetch import Fetcher
 from flows.fetch_limits import FetchLimits, load_fetch_limits, parse_fetch_limits
@@ -194,15 +194,36 @@ def test_the_sent_requests_carry_no_authorization_or_cookie() -> None:
     assert sent and all("authorization" not in h and "cookie" not in h for h in sent)
 
 
-def test_every_fault_route_ends_as_expected_within_the_deadline(faults: FaultServer) -> None:
-    """Each fault class once, as the chaos table runs them: an outcome, never an exception or a hang."""
+@pytest.mark.chaos
+def test_every_fault_route_ends_as_expected_within_the_deadline(faults: FaultServer, chaos_ledger) -> None:
+    """Each fault class once (three rounds under `make chaos`), as the chaos table lists them: an outcome,
+    never an exception or a hang; a good page fetched after each round shows the fetcher goes on."""
     limits = FetchLimits(download_deadline_seconds=2)
+    rounds = 3 if chaos_ledger.long else 1
+    probes = []
     with _fetcher(faults, FAST.merged({"max_decompressed_bytes": 1_000_000}), limits) as fetcher:
-        probes = probe(faults, fetcher)
+        for _ in range(rounds):
+            probes.extend(probe(faults, fetcher))
+            assert fetcher.fetch(faults.url("ok")).outcome == "fetched"
+    for p in probes:
+        chaos_ledger.record("fetch", p.fault_class, lost=0, note=f"{p.route}: {p.outcome}")
     unexpected = [p for p in probes if not p.as_expected]
     assert not unexpected, unexpected
     assert all(p.reason for p in probes if p.outcome == "failed")
     assert max(p.seconds for p in probes) < 2 * (FAST.retries + 1) + 1
+
+
+@pytest.mark.chaos
+@pytest.mark.parametrize("robots", [mode for mode in ROBOTS if mode != "allow"])
+def test_every_robots_fault_leaves_the_fetcher_answering_within_its_bounds(robots: str, chaos_ledger) -> None:
+    """What robots.txt does for a whole host (timeouts, trickles, redirects, 503, a huge Crawl-delay): every
+    fetch of the host ends within the bounds with an outcome, and the fault is listed in the chaos table."""
+    limits = FetchLimits(download_deadline_seconds=2, max_crawl_delay_seconds=1)
+    started = time.monotonic()
+    with serve_faults(robots=robots, max_seconds=8) as server, _fetcher(server, NO_RETRY, limits) as fetcher:
+        result = fetcher.fetch(server.url("ok"))
+    assert result.outcome in ("fetched", "failed") and time.monotonic() - started < 6
+    chaos_ledger.record("fetch", f"robots.txt {robots}", note=f"page {result.outcome}")
 
 
 def test_fetch_bounds_come_from_settings_and_are_validated() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from chaos_ledger import ChaosLedger
 
 from flows.pipeline import backfill
 from flows.sample_pages import not_found_page
@@ -48,7 +49,7 @@ def _transient(rng: random.Random) -> Fault:
 
 
 def _plan(rng: random.Random, paths: dict[int, str], lists: list[str], port: int,
-          plan: FaultPlan) -> dict[int, str]:
+          plan: FaultPlan, ledger: ChaosLedger) -> dict[int, str]:
     """Random faults per report; returns the expected fate per year ('load', 'fetch', 'extract')."""
     plan.queued.clear()
     plan.always.clear()
@@ -60,20 +61,25 @@ def _plan(rng: random.Random, paths: dict[int, str], lists: list[str], port: int
         elif roll < 0.08:
             plan.always[path] = Fault("body", body=not_found_page().encode())
             fate[year] = "extract"
+            ledger.record("fetch", "404-as-200 (error page with status 200)")
         elif roll < 0.14:
             plan.always[path] = Fault("redirect", 302, location=f"http://localhost:{port}{path}")
             fate[year] = "fetch"
+            ledger.record("fetch", "redirect off the configured host")
         else:
             faults = [_transient(rng) for _ in range(rng.choice([0, 0, 1, 2, 3]))]
             plan.add(path, *faults)
             fate[year] = "load" if len(faults) <= RETRIES else "fetch"
+            for fault in faults:
+                label = f"HTTP {fault.status}" if fault.kind == "status" else fault.kind
+                ledger.record("fetch", f"transient: {label}")
     for page in lists:  # list pages fail once now and then; discovery retries them like any page
         if rng.random() < 0.3:
             plan.add(page, Fault("status", 503))
     return fate
 
 
-def test_random_faults_stay_bounded_and_accounted_for(tmp_path: Path) -> None:
+def test_random_faults_stay_bounded_and_accounted_for(tmp_path: Path, chaos_ledger: ChaosLedger) -> None:
     spec = SampleSiteSpec(years=YEARS, page_size=2, robots_disallow=("/art/2002/",))
     site = build_sample_site(spec)
     lists = [p for p in site.resources if p.endswith("index.html") or "/index_" in p]
@@ -83,7 +89,7 @@ def test_random_faults_stay_bounded_and_accounted_for(tmp_path: Path) -> None:
         for round_no in range(ROUNDS + 1):
             clean = round_no == ROUNDS
             fate = ({y: ("fetch" if y == DISALLOWED_YEAR else "load") for y in YEARS} if clean
-                    else _plan(rng, site.report_paths, lists, served.port, served.plan))
+                    else _plan(rng, site.report_paths, lists, served.port, served.plan, chaos_ledger))
             if clean:
                 served.plan.queued.clear()
                 served.plan.always.clear()

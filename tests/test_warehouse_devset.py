@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pages import ingest_files
 from nianbao.cli import main
-from warehouse.load import load_batch
 from warehouse.query import run_query
 
 pytestmark = pytest.mark.devset
@@ -21,12 +21,12 @@ def test_dev_captures_load_one_report_per_gold_identity(
     captures = sorted((dev_corpus / "captures").glob("*.txt"))
     golds = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((dev_corpus / "gold").glob("*.json"))]
     identities = {(g["metadata"]["region_code"], g["kind"], g["metadata"]["report_year"]) for g in golds}
-    summary = load_batch(captures, path)
+    summary = ingest_files(captures, path)
     assert summary.loaded == len(identities)
     assert all(r.stage == "duplicate" for r in summary.rejects), summary.describe()
     loaded = set(run_query("SELECT region_code, kind, report_year FROM reports", path).rows())
     assert loaded == identities
-    again = load_batch(captures, path)
+    again = ingest_files(captures, path)
     assert (again.loaded, again.replaced, again.skipped) == (0, 0, len(identities))
 
     args = ["yoy", "reconsideration.accepted", "--region", "东辽县", "--csv"]

@@ -227,3 +227,55 @@ def test_an_input_that_now_reads_as_another_year_leaves_no_stale_report(tmp_path
     assert query(path, "SELECT DISTINCT report_id FROM facts") == [(f"990121:{KIND}:2020",)]
     orphans = "SELECT count(*) FROM {} WHERE report_id NOT IN (SELECT report_id FROM reports)"
     assert all(query(path, orphans.format(t)) == [(0,)] for t in ("facts", "quantities", "sections"))
+
+
+def _three_pages_one_identity() -> dict[str, FrameBatch]:
+    """Pages A, B, C of 示例县 2019 with different content, published A (latest), then B, then C."""
+    batch = synthetic_batch(["990121"], [2019, 2019, 2019], facts_per_report=2)
+    reports = batch.reports.with_columns(
+        path=pl.Series(["pages/a.html", "pages/b.html", "pages/c.html"]),
+        published_at=pl.Series(["2020-03-30", "2020-03-20", "2020-03-10"]),
+        content_sha256=pl.Series(["a" * 64, "b" * 64, "c" * 64]),
+    )
+    whole = with_reports(batch, reports)
+    return {name: FrameBatch(*(getattr(whole, part).filter(pl.col("doc") == doc)
+                               for part in ("reports", "sections", "quantities", "facts")))
+            for doc, name in enumerate("ABC")}
+
+
+def _together(*batches: FrameBatch) -> FrameBatch:
+    return FrameBatch(*(pl.concat([getattr(b, part) for b in batches])
+                        for part in ("reports", "sections", "quantities", "facts")))
+
+
+def test_rejects_hold_one_row_per_input_and_reloading_adds_none(tmp_path: Path) -> None:
+    """Issue 9.8: loading the same inputs again must not add reject rows whose reasons changed."""
+    path = tmp_path / "w.duckdb"
+    pages = _three_pages_one_identity()
+    load_frames(_together(pages["B"], pages["C"]), path)
+    summary = load_frames(_together(pages["A"], pages["B"], pages["C"]), path)
+    rows = query(path, "SELECT input, reason FROM rejects ORDER BY 1")
+    assert len(rows) == summary.rejected == 2
+    assert all("pages/a.html" in reason for _, reason in rows), rows
+    snapshot = checksums(path, skip_columns=("when", "loaded_at"))
+    again = load_frames(_together(pages["A"], pages["B"], pages["C"]), path)
+    assert again.rejected == 2 and checksums(path, skip_columns=("when", "loaded_at")) == snapshot
+
+
+def test_a_duplicate_is_recorded_against_the_page_kept_not_a_rejected_one(tmp_path: Path) -> None:
+    """Issue 9.8: B wins its batch over C but loses to the loaded A; C lost to A, not to B."""
+    path = tmp_path / "w.duckdb"
+    pages = _three_pages_one_identity()
+    load_frames(pages["A"], path)
+    summary = load_frames(_together(pages["B"], pages["C"]), path)
+    reasons = dict(query(path, "SELECT input, reason FROM rejects"))
+    assert summary.rejected == 2
+    assert "pages/a.html" in reasons["pages/c.html"], reasons
+    assert "pages/b.html" not in reasons["pages/c.html"]
+
+
+def test_an_input_rejected_at_another_stage_keeps_only_its_current_reject(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    record_rejects([RejectRow("http://127.0.0.1/r.html", "fetch", "HTTP 503")], path)
+    record_rejects([RejectRow("http://127.0.0.1/r.html", "extract", "page has no text content")], path)
+    assert query(path, "SELECT stage FROM rejects") == [("extract",)]

@@ -89,10 +89,10 @@ def test_review_lists_foreign_units_jumps_and_conflicts_with_evidence(warehouse:
 
 
 def test_fact_offsets_index_the_body(fixtures_dir: Path, tmp_path: Path) -> None:
-    from warehouse.load import load_batch
+    from ingest.pages import ingest_files
 
     path = tmp_path / "w.duckdb"
-    load_batch(sorted((fixtures_dir / "warehouse").glob("*.txt")), path)
+    ingest_files(sorted((fixtures_dir / "warehouse").glob("*.txt")), path)
     rows = run_query(
         "SELECT f.sentence, substr(r.body, f.start + 1, f.end - f.start) AS text, f.value FROM facts AS f "
         "JOIN reports AS r USING (report_id) WHERE f.start IS NOT NULL", path).rows()

@@ -14,17 +14,22 @@ from transforms.html_strip import looks_like_html, strip_html
 from transforms.metadata import delivery_of, plausible_title, read_metadata_and_region, title_of
 from transforms.model import Page, Report, StrippedPage
 from transforms.page_region import PageOrigin, region_hint
+from transforms.parse_budget import check_parse_budget
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
 from transforms.textmap import to_simplified
 
 
 def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> StrippedPage:
-    """Chrome removal for either input form: HTML pages by structure, text captures line by line.
+    """Chrome removal for either input form: HTML pages by structure (within the parse budget), text
+    captures line by line.
 
     ``utf8``: ``text`` encoded as UTF-8 when the caller has those bytes (Decoded.utf8), to parse HTML from.
     """
-    return strip_html(text, url=url, utf8=utf8) if looks_like_html(text) else strip_capture(text)
+    if not looks_like_html(text):
+        return strip_capture(text)
+    check_parse_budget(text)  # before the tree parser, whose cost grows with the square of the depth
+    return strip_html(text, url=url, utf8=utf8)
 
 
 _SPEECH_HEAD_LINES = 4

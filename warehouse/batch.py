@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from transforms.extract import ExtractedBatch
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA, REPORT_SCHEMA, SECTION_SCHEMA
 
 
@@ -19,10 +18,6 @@ class FrameBatch:
     sections: pl.DataFrame
     quantities: pl.DataFrame
     facts: pl.DataFrame
-
-    @classmethod
-    def from_extracted(cls, batch: ExtractedBatch) -> FrameBatch:
-        return cls(batch.reports_frame(), batch.sections_frame(), batch.quantities, batch.facts)
 
     @classmethod
     def empty(cls) -> FrameBatch:

@@ -27,3 +27,22 @@ def table_checksums(
             ).fetchall()[0]
             sums[table] = f"{rows}:{digest}"
     return sums
+
+
+def report_checksums(warehouse: Path | str | None = None, skip_columns: tuple[str, ...] = ("loaded_at",)
+                     ) -> dict[str, str]:
+    """{report_id: hash} over the report's row and all its sections, quantities and facts, so two states can
+    be compared report by report (a report present with other rows is half-written or different)."""
+    with open_read_only(warehouse) as con:
+        parts = []
+        for table in ("reports", "sections", "quantities", "facts"):
+            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
+                       if r[0] not in skip_columns and r[0] != "report_id"]
+            row = ", ".join(f'"{c}"' for c in columns)
+            parts.append(f"(SELECT report_id, '{table}' AS part, count(*) AS n, sum(hash({row})) AS h "
+                         f"FROM {table} GROUP BY report_id)")
+        rows = con.execute(
+            "SELECT report_id, string_agg(part || ':' || n || ':' || h, ',' ORDER BY part) "
+            f"FROM ({' UNION ALL '.join(parts)}) GROUP BY report_id"
+        ).fetchall()
+    return dict(rows)

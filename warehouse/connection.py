@@ -2,13 +2,19 @@
 
 Writes go through one in-memory DuckDB instance per process that ATTACHes the file for the duration of a
 load and DETACHes it afterwards (~3 ms, against ~25 ms to start a DuckDB instance per load): the file's
-lock is held only while a load runs. Read-only queries get a connection of their own, sandboxed.
+lock is held only while a load runs. Read-only queries get a connection of their own, sandboxed, with the
+memory limit of config (warehouse.query_memory_limit).
+
+Only a nianbao warehouse is ever opened (warehouse/integrity.py): another DuckDB file is refused and never
+migrated, and a damaged one is one clear error that names the way out.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,8 +24,10 @@ from typing import TypeVar
 
 import duckdb
 
+from nianbao.bounds import bounds
 from nianbao.settings import setting
-from warehouse.errors import WarehouseBusyError, WarehouseError
+from warehouse.errors import WarehouseBusyError
+from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -28,10 +36,12 @@ T = TypeVar("T")
 
 # SQL never sees Python variables by name (DuckDB's replacement scans); frames are registered explicitly.
 BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
-# Read-only SQL cannot touch files, attach databases, install or load extensions or change that setting.
-SANDBOX = {
-    **BASE_CONFIG, "enable_external_access": False, "autoinstall_known_extensions": False,
-    "autoload_known_extensions": False, "lock_configuration": True,
+# Read-only SQL cannot touch files, attach databases, install or load extensions or change that setting
+# (external access is switched off and the configuration locked right after connecting, see _sandbox).
+_NO_EXTENSIONS = Path(tempfile.gettempdir()) / f"nianbao-no-extensions-{getattr(os, 'getuid', lambda: 0)()}"
+_SANDBOX_START: dict[str, object] = {
+    "extension_directory": str(_NO_EXTENSIONS), "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
 }
 
 # DuckDB lets one process write a file; threads of this process take turns.
@@ -82,7 +92,7 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
             return open_file()
         except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             if isinstance(exc, duckdb.IOException) and "lock" not in str(exc).lower():
-                raise _cannot_open(path, exc) from exc
+                raise damaged_error(path, exc) from exc
             if not holder:
                 holder = _holder(path, exc, writing)
                 if LockWait.notice and wait > 0:
@@ -95,11 +105,7 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
                 ) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
-            raise _cannot_open(path, exc) from exc
-
-
-def _cannot_open(path: Path, exc: duckdb.Error) -> WarehouseError:
-    return WarehouseError(f"{path}: cannot open the warehouse: {str(exc).splitlines()[0]}")
+            raise damaged_error(path, exc) from exc
 
 
 @contextmanager
@@ -131,43 +137,82 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
 def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a migrated warehouse (the file and its folder are created if missing).
 
-    Regions and indicators are (re)loaded on first use and whenever the rule files change.
+    Regions and indicators are (re)loaded on first use and whenever the rule files change. The file as this
+    write leaves it counts as checked (its blocks were checked before, the new ones DuckDB just wrote), so
+    the next batch of a load does not read the whole file again.
     """
     path = resolve_warehouse(warehouse).absolute()
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _WRITE_LOCK, _attachment(path) as (host, alias):
-        con = host.cursor()
-        try:
-            con.execute(f"USE {alias}")
-            migrate(con, path)
-            refresh_reference(con)
-            yield con
-        finally:
-            con.close()
+    with _WRITE_LOCK:
+        with _attachment(path) as (host, alias):
+            con = host.cursor()
+            try:
+                con.execute(f"USE {alias}")
+                if check_identity(con, path, alias, may_initialise=True):
+                    verify_storage(con, path, alias)
+                migrate(con, path)
+                refresh_reference(con)
+                yield con
+            finally:
+                con.close()
+        trust_own_write(path)
 
 
 @contextmanager
 def open_read_only(
     warehouse: Path | str | None = None, sandboxed: bool = True
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection; sandboxed ones cannot read or write other files.
+    """A read-only connection to a nianbao warehouse whose storage passed DuckDB's checks; sandboxed ones
+    cannot read or write other files.
 
-    A missing file is created first and an older schema migrated, so queries always see every view.
+    A missing file is created first and an older nianbao schema migrated, so queries always see every view;
+    a DuckDB file that is not a nianbao warehouse is refused (NotAWarehouseError), never migrated.
     """
     path = resolve_warehouse(warehouse)
-    config = SANDBOX if sandboxed else BASE_CONFIG
     if not path.exists():
         with open_for_writing(path):
             pass
-    con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
-                            writing=False)
+    con = _connect_read_only(path, sandboxed)
     try:
+        check_identity(con, path, None, may_initialise=False)
         if check_not_newer(con, path) < code_schema_version():
             con.close()
             with open_for_writing(path):
                 pass
-            con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
-                            writing=False)
+            con = _connect_read_only(path, sandboxed)
+        verify_storage(con, path, None)
+        if sandboxed:
+            _sandbox(con)
         yield con
     finally:
         con.close()
+
+
+def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection:
+    limits = bounds().warehouse
+    config = {**BASE_CONFIG, "memory_limit": limits.query_memory_limit,
+              "max_temp_directory_size": limits.query_spill_limit}
+    if sandboxed:
+        config.update(_SANDBOX_START)
+    return _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
+                             writing=False)
+
+
+def _sandbox(con: duckdb.DuckDBPyConnection) -> None:
+    """No file outside an empty folder of nianbao's own (so listing extensions works), no extension
+    loading, and settings locked so SQL cannot undo any of it."""
+    con.execute(f"SET allowed_directories = [{_literal(str(_NO_EXTENSIONS))}]")
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def check_warehouse(warehouse: Path | str | None = None) -> None:
+    """Raise the one-line error of an existing file that is not a whole nianbao warehouse (a command checks
+    before it starts work); a missing file passes, the first load creates it."""
+    if resolve_warehouse(warehouse).exists():
+        with open_read_only(warehouse, sandboxed=False):
+            pass

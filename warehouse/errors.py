@@ -17,3 +17,15 @@ class WarehouseBusyError(WarehouseError):
 
 class QueryRefusedError(WarehouseError):
     """A query that would write or reach outside the warehouse; `nianbao sql` exits 2."""
+
+
+class NotAWarehouseError(WarehouseError):
+    """The file is not a nianbao warehouse (another DuckDB database, or not DuckDB at all): never touched."""
+
+
+class WarehouseDamagedError(WarehouseError):
+    """The file fails DuckDB's checks (truncated, a block's checksum wrong); the message names the way out."""
+
+
+class QueryTimeoutError(WarehouseError):
+    """A query ran past warehouse.query_timeout_seconds and was interrupted."""

@@ -2,6 +2,8 @@
 
 Two different pages claiming one identity keep the later-published one (ties: the larger content hash, so
 the outcome never depends on input order); a page seen again under the same input name replaces itself.
+A page that loses is recorded against the page the warehouse keeps in the end (never against a batch
+winner that itself lost to the loaded report).
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ CANDIDATE_COLUMNS = ("doc", "report_id", "path", "url", "content_sha256", "extra
 
 @dataclass(slots=True)
 class BatchResolution:
-    """One winner per identity, the inputs that failed or lost, and how many copies were dropped
-    (identical content, or an earlier copy of the same input name)."""
+    """One winner per identity, the inputs that failed, the pages that lost to their batch's winner
+    (path, report_id, published_at), and how many copies were dropped (identical content, or an earlier
+    copy of the same input name)."""
 
     winners: pl.DataFrame
     rejects: list[RejectRow]
     identical: int
+    losers: pl.DataFrame
 
 
 @dataclass(slots=True)
@@ -75,18 +79,15 @@ def resolve_batch(reports: pl.DataFrame) -> BatchResolution:
         winners.select("report_id", kept_path="path", kept_sha="content_sha256", kept_pub="published_at"),
         on="report_id",
     )
-    identical = identified.height - candidates.height
-    for row in losers.iter_rows(named=True):
-        if row["content_sha256"] == row["kept_sha"]:
-            identical += 1
-            continue
-        rejects.append(RejectRow(row["path"], "duplicate", duplicate_reason(
-            row["report_id"], row["kept_path"], row["kept_pub"], row["published_at"])))
-    return BatchResolution(winners.sort("doc"), rejects, identical)
+    same = pl.col("content_sha256") == pl.col("kept_sha")
+    identical = identified.height - candidates.height + losers.filter(same).height
+    losers = losers.filter(~same).select("path", "report_id", "published_at")
+    return BatchResolution(winners.sort("doc"), rejects, identical, losers)
 
 
-def decide(winners: pl.DataFrame, existing: pl.DataFrame) -> Decision:
-    """Compare each winner with the loaded report of its identity (e_input, e_sha, e_version, e_pub)."""
+def decide(winners: pl.DataFrame, existing: pl.DataFrame, losers: pl.DataFrame | None = None) -> Decision:
+    """Compare each winner with the loaded report of its identity (e_input, e_sha, e_version, e_pub);
+    `losers` (path, report_id, published_at) lost inside the batch and are recorded against the page kept."""
     joined = winners.join(existing, on="report_id", how="left")
     known = pl.col("e_sha").is_not_null()
     unchanged = known & (pl.col("content_sha256") == pl.col("e_sha")) & (
@@ -107,6 +108,16 @@ def decide(winners: pl.DataFrame, existing: pl.DataFrame) -> Decision:
     for row in displaced.iter_rows(named=True):
         rejects.append(RejectRow(row["e_input"], "duplicate", duplicate_reason(
             row["report_id"], row["path"], row["published_at"], row["e_pub"])))
+    if losers is not None and losers.height:
+        loaded_kept = pl.col("outcome").is_in(["lose", "skip"])  # the loaded report stays
+        kept = joined.select(
+            "report_id",
+            kept_path=pl.when(loaded_kept).then("e_input").otherwise("path"),
+            kept_pub=pl.when(loaded_kept).then("e_pub").otherwise("published_at"),
+        )
+        for row in losers.join(kept, on="report_id").iter_rows(named=True):
+            rejects.append(RejectRow(row["path"], "duplicate", duplicate_reason(
+                row["report_id"], row["kept_path"], row["kept_pub"], row["published_at"])))
     count = dict(joined.group_by("outcome").len().iter_rows())
     write = joined.filter(pl.col("outcome").is_in(["load", "replace"]))
     return Decision(

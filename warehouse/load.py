@@ -1,12 +1,13 @@
-"""Loading reports: pages → transforms → one DuckDB transaction per batch, through Arrow.
+"""Loading frames: one DuckDB transaction per batch of ready frames, through Arrow.
 
-A report's identity is (region_code, kind, report_year): loading it again replaces all its rows at once; an
-input whose content hash and extractor version are already loaded is skipped without being extracted.
+The warehouse receives frames and never runs the transform (ingest/ turns pages into frames first): the
+file's write lock is held only while a batch of ready frames is written. A report's identity is
+(region_code, kind, report_year): loading it again replaces all its rows at once. Rejects hold one row per
+input, its current reason, so loading the same inputs again leaves the table as it was.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,16 +15,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from transforms.extract import extract_pages
-from transforms.model import Page
 from transforms.version import extractor_version
 from warehouse.batch import FrameBatch
-from warehouse.connection import open_for_writing
+from warehouse.connection import open_for_writing, open_read_only
 from warehouse.identity import decide, resolve_batch
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
-__all__ = ["LoadSummary", "RejectRow", "load_batch", "load_frames", "record_rejects"]
+__all__ = ["LoadSummary", "RejectRow", "known_hashes", "load_frames", "record_rejects"]
 
 _REPORT_COLUMNS = (
     "report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at", "source",
@@ -31,33 +30,29 @@ _REPORT_COLUMNS = (
 )
 
 
-def load_batch(inputs: Sequence[Page | str | Path], warehouse: Path | str | None = None) -> LoadSummary:
-    """Extract and load pages (or files by path) in one transaction; returns what happened to each."""
-    pages, rejects = _read_inputs(inputs)
-    hashes = {id(page): hashlib.sha256(page.data).hexdigest() for page in pages}
-    with open_for_writing(warehouse) as con:
-        known = _known_hashes(con, list(hashes.values()))
-        todo = [page for page in pages if hashes[id(page)] not in known]
-        frames, extracted, failed = _extract(todo)
-        frames.reports = frames.reports.with_columns(
-            content_sha256=pl.Series([hashes[id(page)] for page in extracted], dtype=pl.Utf8),
-            path=pl.Series([page.name for page in extracted], dtype=pl.Utf8),
-            url=pl.coalesce(pl.Series([page.url for page in extracted], dtype=pl.Utf8), pl.col("url")),
-        )
-        settled = [name for page in pages if hashes[id(page)] in known
-                   for name in (page.name, page.url) if name]
-        summary = _load(con, frames, [*rejects, *failed], settled)
-    summary.skipped += len(pages) - len(todo)
-    summary.warehouse = str(resolve_warehouse(warehouse))
-    return summary
+def known_hashes(hashes: Sequence[str], warehouse: Path | str | None = None) -> set[str]:
+    """Which content hashes are loaded with the current extractor version (those pages need no transform).
+    Read-only: a missing warehouse knows none and is not created."""
+    if not hashes or not resolve_warehouse(warehouse).exists():
+        return set()
+    with open_read_only(warehouse, sandboxed=False) as con, _registered(
+            con, batch_hashes=pl.DataFrame({"sha": list(hashes)}, schema={"sha": pl.Utf8})):
+        rows = con.execute(
+            "SELECT DISTINCT content_sha256 FROM reports WHERE extractor_version = ? "
+            "AND content_sha256 IN (SELECT sha FROM batch_hashes)",
+            [extractor_version()],
+        ).fetchall()
+    return {row[0] for row in rows}
 
 
 def load_frames(
-    frames: FrameBatch, warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = ()
+    frames: FrameBatch, warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = (),
+    settled: Sequence[str] = (),
 ) -> LoadSummary:
-    """Load frames built by transforms (or directly, with the frames.py schemas) in one transaction."""
+    """Load frames built by ingest (or directly, with the frames.py schemas) in one transaction;
+    `settled` names inputs found already loaded and unchanged (their old rejects go)."""
     with open_for_writing(warehouse) as con:
-        summary = _load(con, frames, extra_rejects)
+        summary = _load(con, frames, extra_rejects, settled)
     summary.warehouse = str(resolve_warehouse(warehouse))
     return summary
 
@@ -71,7 +66,7 @@ def _load(
     resolution = resolve_batch(frames.checked_reports())
     rejects = [*extra_rejects, *resolution.rejects]
     with _transaction(con):
-        decision = decide(resolution.winners, _existing(con, resolution.winners))
+        decision = decide(resolution.winners, _existing(con, resolution.winners), resolution.losers)
         rejects.extend(decision.rejects)
         if decision.write.height:
             _write_reports(con, frames.checked(), decision.write)
@@ -85,7 +80,7 @@ def _load(
 
 
 def record_rejects(rows: Sequence[RejectRow], warehouse: Path | str | None = None) -> None:
-    """Record inputs that failed before loading (stage 'fetch', 'discover', …); repeats are kept once."""
+    """Record inputs that failed before loading (stage 'fetch', 'discover', …); one row per input."""
     if rows:
         with open_for_writing(warehouse) as con, _transaction(con):
             _insert_rejects(con, rows)
@@ -111,52 +106,6 @@ def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Itera
     finally:
         for name in frames:
             con.unregister(name)
-
-
-def _read_inputs(inputs: Sequence[Page | str | Path]) -> tuple[list[Page], list[RejectRow]]:
-    pages: list[Page] = []
-    rejects: list[RejectRow] = []
-    for item in inputs:
-        if isinstance(item, Page):
-            pages.append(item)
-            continue
-        try:
-            pages.append(Page(name=str(item), data=Path(item).read_bytes()))
-        except OSError as exc:
-            rejects.append(RejectRow(str(item), "read", f"cannot read file: {exc.strerror or exc}"))
-    return pages, rejects
-
-
-def _extract(pages: list[Page]) -> tuple[FrameBatch, list[Page], list[RejectRow]]:
-    """The batch transform; if it raises, pages are tried one by one so a bad page is one reject."""
-    if not pages:
-        return FrameBatch.empty(), [], []
-    try:
-        return FrameBatch.from_extracted(extract_pages(pages)), pages, []
-    except Exception:  # find the failing pages below
-        good: list[Page] = []
-        failed: list[RejectRow] = []
-        for page in pages:
-            try:
-                extract_pages([page])
-                good.append(page)
-            except Exception as exc:  # a transform bug must not sink the batch
-                reason = f"extraction failed: {type(exc).__name__}: {exc}".splitlines()[0]
-                failed.append(RejectRow(page.name, "extract", reason))
-        frames = FrameBatch.from_extracted(extract_pages(good)) if good else FrameBatch.empty()
-        return frames, good, failed
-
-
-def _known_hashes(con: duckdb.DuckDBPyConnection, hashes: list[str]) -> set[str]:
-    if not hashes:
-        return set()
-    with _registered(con, batch_hashes=pl.DataFrame({"sha": hashes}, schema={"sha": pl.Utf8})):
-        rows = con.execute(
-            "SELECT DISTINCT content_sha256 FROM reports WHERE extractor_version = ? "
-            "AND content_sha256 IN (SELECT sha FROM batch_hashes)",
-            [extractor_version()],
-        ).fetchall()
-    return {row[0] for row in rows}
 
 
 def _existing(con: duckdb.DuckDBPyConnection, winners: pl.DataFrame) -> pl.DataFrame:
@@ -222,12 +171,18 @@ def _clear_rejects(con: duckdb.DuckDBPyConnection, inputs: Sequence[str]) -> Non
 
 
 def _insert_rejects(con: duckdb.DuckDBPyConnection, rows: Sequence[RejectRow]) -> None:
+    """Each input's current reject replaces whatever was recorded for it before (the same reject again
+    keeps its row and its first "when")."""
     if not rows:
         return
     frame = pl.DataFrame(
         [(r.input, r.stage, r.reason) for r in rows], schema=["input", "stage", "reason"], orient="row"
-    ).unique(maintain_order=True)
+    ).unique("input", keep="last", maintain_order=True)
     with _registered(con, batch_rejects=frame):
+        con.execute(
+            "DELETE FROM rejects WHERE input IN (SELECT input FROM batch_rejects) AND (input, stage, reason) "
+            "NOT IN (SELECT (input, stage, reason) FROM batch_rejects)"
+        )
         con.execute(
             'INSERT INTO rejects (input, stage, reason, "when") '
             "SELECT input, stage, reason, current_timestamp::TIMESTAMP FROM batch_rejects "

@@ -1,23 +1,27 @@
-"""Ad-hoc SQL, read-only: one SELECT-like statement on a sandboxed connection that cannot touch files.
+"""Ad-hoc SQL, read-only: one SELECT-like statement on a sandboxed connection that cannot touch files,
+stopped after warehouse.query_timeout_seconds and held to warehouse.query_memory_limit (config).
 
-Refused (QueryRefusedError): anything but a single SELECT (WITH, FROM-first, DESCRIBE, SHOW and SUMMARIZE
-parse as SELECT) — so INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT/IMPORT, ATTACH/DETACH,
-INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, VACUUM, PREPARE/EXECUTE, transactions and several
-statements at once. A SELECT that reads files (read_csv, read_parquet, glob, …) or needs an extension
-(sqlite_scan, read_xlsx, …) is refused by the sandbox, and one whose WITH clause writes
-(WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
+Allowed: a single SELECT (WITH, FROM-first, DESCRIBE, SHOW and SUMMARIZE parse as SELECT), PIVOT/UNPIVOT,
+and EXPLAIN [ANALYZE] of an allowed statement; read-only table functions such as duckdb_extensions() work.
+Refused (QueryRefusedError): everything else — INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY,
+EXPORT/IMPORT, ATTACH/DETACH, INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, VACUUM,
+PREPARE/EXECUTE, transactions and several statements at once. A SELECT that reads files (read_csv,
+read_parquet, glob, …) or needs an extension (sqlite_scan, read_xlsx, …) is refused by the sandbox, and one
+whose WITH clause writes (WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from nianbao.bounds import bounds
 from warehouse.connection import open_read_only
-from warehouse.errors import QueryRefusedError, WarehouseError
+from warehouse.errors import QueryRefusedError, QueryTimeoutError, WarehouseError
 
 _WHY = {
     "INSERT": "it writes rows", "UPDATE": "it writes rows", "DELETE": "it deletes rows",
@@ -33,6 +37,8 @@ _WHY = {
 
 
 _EXTENSION = re.compile(r"exists in the (\w+) extension")
+_EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
+_PIVOT_WORDS = ("PIVOT", "PIVOT_WIDER", "UNPIVOT", "PIVOT_LONGER")
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -48,8 +54,16 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
             f"refused: {len(statements)} statements; `nianbao sql` runs one SELECT at a time"
         )
     kind = statements[0].type.name
+    if kind == "EXPLAIN":
+        inner = _EXPLAIN.sub("", statements[0].query, count=1)
+        if inner == statements[0].query:
+            raise QueryRefusedError("refused: cannot read the statement after EXPLAIN")
+        check_read_only(con, inner)
+        return
+    words = statements[0].query.split(None, 1)
+    if kind == "MULTI" and words and words[0].upper() in _PIVOT_WORDS:
+        return  # PIVOT expands into several read-only statements
     if kind != "SELECT":
-        words = statements[0].query.split(None, 1)
         keyword = words[0].upper() if words and words[0].isalpha() and words[0].upper() != "WITH" else kind
         why = _WHY.get(keyword, _WHY.get(kind, "it is not a read-only query"))
         raise QueryRefusedError(
@@ -59,16 +73,31 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
 
 
 def run_query(sql: str, warehouse: Path | str | None = None) -> pl.DataFrame:
-    """The result of one read-only SELECT on the warehouse."""
+    """The result of one read-only SELECT on the warehouse (QueryTimeoutError past the time limit)."""
+    limit = bounds().warehouse.query_timeout_seconds
     with open_read_only(warehouse) as con:
         check_read_only(con, sql)
+        timer = threading.Timer(limit, con.interrupt)
+        timer.daemon = True
+        timer.start()
         try:
             return con.sql(sql).pl()
+        except duckdb.InterruptException as exc:
+            raise QueryTimeoutError(
+                f"query stopped after {limit:g} s (warehouse.query_timeout_seconds in config/settings.yaml)"
+            ) from exc
+        except duckdb.OutOfMemoryException as exc:
+            raise WarehouseError(
+                f"query needs more memory than warehouse.query_memory_limit in config/settings.yaml "
+                f"({bounds().warehouse.query_memory_limit}): {_one_line(exc)}"
+            ) from exc
         except duckdb.Error as exc:
             why = _refusal(exc)
             if why:
                 raise QueryRefusedError(f"refused: {why}") from exc
             raise WarehouseError(f"query failed: {_with_hints(exc)}") from exc
+        finally:
+            timer.cancel()
 
 
 def _refusal(exc: duckdb.Error) -> str | None:

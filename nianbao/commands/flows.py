@@ -176,9 +176,18 @@ def _scrape(args: argparse.Namespace) -> int:
 
 
 def _run_flow(name: str, **params: Any) -> int:
-    """Run one flow; a failed flow state (e.g. nothing could be loaded) exits 1 with its message."""
+    """Run one flow; a failed flow state (e.g. nothing could be loaded) exits 1 with its message, as does a
+    warehouse that is damaged or not a nianbao warehouse (checked before the flow starts)."""
     _check_sites(params.get("regions"))
     _quiet_prefect()
+    from warehouse.connection import check_warehouse
+    from warehouse.errors import WarehouseError
+
+    try:
+        check_warehouse(params.get("warehouse"))
+    except WarehouseError as exc:
+        print(f"nianbao {name}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     from flows import pipeline
 
     state = getattr(pipeline, name)(**params, return_state=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from ingest.files import LOADABLE_SUFFIXES, loadable_files
 from nianbao.errors import WAIT_HELP, wait_seconds
 from nianbao.hint_options import add_hint_options, hints_from
 from nianbao.manifest import ManifestError
@@ -17,7 +18,6 @@ from warehouse.errors import WarehouseError
 from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
-LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,7 +50,8 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "load", help="extract local captures or saved HTML pages and load them into the warehouse",
         description="Extract and load files (folders are searched for "
-        f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch. A report already loaded with the "
+        f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch; only regular files up to "
+        "ingest.max_input_bytes are read (others are rejects). A report already loaded with the "
         "same content and extractor version is skipped; new content for a report replaces all its rows. "
         "Exit status: 0 when no input was rejected, 1 otherwise, 2 for bad usage (a bad hint or manifest).",
         epilog="manifest: a CSV file with a header row naming path and any of url, region_code, kind, year "
@@ -70,11 +71,12 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
 def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "sql", help="run one read-only SELECT on the warehouse",
-        description="Run one read-only query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE) on the "
-        "warehouse opened read-only. Anything that writes or reaches outside the file is refused with "
-        "exit status 2: INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, EXPORT, ATTACH, INSTALL/LOAD, "
-        "SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, several statements, WITH clauses that write, file "
-        "readers such as read_csv, and functions of extensions. "
+        description="Run one read-only query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, PIVOT, "
+        "EXPLAIN) on the warehouse opened read-only, stopped after warehouse.query_timeout_seconds and held "
+        "to warehouse.query_memory_limit (config/settings.yaml). Anything that writes or reaches outside "
+        "the file is refused with exit status 2: INSERT/UPDATE/DELETE/MERGE, CREATE/DROP/ALTER, COPY, "
+        "EXPORT, ATTACH, INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOINT, several statements, WITH "
+        "clauses that write, file readers such as read_csv, and functions of extensions. "
         "Tables: reports, sections, quantities, facts, regions, indicators, rejects; views: "
         "indicator_values, indicator_yoy, coverage, latest_reports.",
         epilog='example: nianbao sql "SELECT region_name, report_year, value FROM indicator_values '
@@ -109,7 +111,8 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
         "export", help="write the warehouse as Hive-partitioned Parquet (kind=/year=)",
         description="Write reports, sections, quantities and facts under DIR/<table>/kind=…/year=…/ and "
         "regions, indicators, rejects as DIR/<table>.parquet, for tools that cannot share the DuckDB file. "
-        "Each table is swapped in whole, so readers never see half an export.",
+        "Each export is written complete beside DIR (.DIR.versions/) and DIR, a symbolic link, is switched "
+        "to it with one atomic rename: readers see the old export or the new one, never a table missing.",
         epilog="example: nianbao export data/parquet && duckdb -c \"SELECT count(*) FROM "
         "read_parquet('data/parquet/facts/*/*/*.parquet', hive_partitioning = true)\"",
     )
@@ -151,26 +154,6 @@ def _emit(frame: pl.DataFrame, args: argparse.Namespace, null: str = "NULL") -> 
         print(render_table(frame, max_rows=args.max_rows, null=null))
 
 
-def loadable_files(paths: list[str]) -> tuple[list[str], Counter[str]]:
-    """Files as given; folders expanded (recursively, sorted) to files with a page or capture suffix. The
-    files of those folders left out are counted by reason."""
-    files: list[str] = []
-    ignored: Counter[str] = Counter()
-    for path in paths:
-        folder = Path(path)
-        if not folder.is_dir():
-            files.append(path)
-            continue
-        for p in sorted(folder.rglob("*")):
-            if not p.is_file():
-                continue
-            if p.suffix.lower() in LOADABLE_SUFFIXES:
-                files.append(str(p))
-            else:
-                ignored[f"not a page or capture ({p.suffix.lower() or 'no suffix'})"] += 1
-    return files, ignored
-
-
 def load_inputs(args: argparse.Namespace) -> tuple[list[tuple[str, str | None, Hints]], Counter[str]]:
     """(file, url, hints) of each file to load: the manifest's rows first, then the PATHs it does not list;
     and the files of the folders left out, counted by reason."""
@@ -196,22 +179,15 @@ def load_inputs(args: argparse.Namespace) -> tuple[list[tuple[str, str | None, H
     return inputs, ignored
 
 
-def _pages(inputs: list[tuple[str, str | None, Hints]]) -> list[Page | str]:
-    """Pages with their URL and hints; a file that cannot be read stays a path (load_batch rejects it)."""
-    pages: list[Page | str] = []
-    for file, url, hints in inputs:
-        try:
-            pages.append(Page(name=file, data=Path(file).read_bytes(), url=url, hints=hints))
-        except OSError:
-            pages.append(file)
-    return pages
-
-
 def _run_load(args: argparse.Namespace) -> int:
-    from warehouse.load import LoadSummary, load_batch
+    from ingest.files import read_input
+    from ingest.pages import ingest_pages
+    from warehouse.connection import check_warehouse
+    from warehouse.summary import LoadSummary
 
     if not args.paths and not args.manifest:
         raise ManifestError("give files or folders to load, or --manifest FILE")
+    check_warehouse(args.warehouse)  # a damaged or foreign file is one line before any work starts
     files, ignored = load_inputs(args)
     why = ", ".join(f"{n} {reason}" for reason, n in sorted(ignored.items()))
     n_ignored = sum(ignored.values())
@@ -220,7 +196,9 @@ def _run_load(args: argparse.Namespace) -> int:
     total = LoadSummary()
     size = max(1, args.batch_size)
     for start in range(0, len(files), size):
-        part = load_batch(_pages(files[start:start + size]), args.warehouse)
+        read = [read_input(file, url, hints) for file, url, hints in files[start:start + size]]
+        pages = [item for item in read if isinstance(item, Page)]
+        part = ingest_pages(pages, args.warehouse, [item for item in read if not isinstance(item, Page)])
         total.add(part)
         total.warehouse = part.warehouse
         done = min(start + size, len(files))

@@ -1,0 +1,65 @@
+"""Resource bounds from config/settings.yaml, validated once per settings file: what a query, an input file
+and an HTML parse may cost. A missing key takes its default; a wrong value is a ConfigError naming it."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from nianbao.settings import ConfigError, config_dir, load_config
+
+_MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+class QueryBounds(BaseModel):
+    """`nianbao sql` and every other read: wall-clock time and memory of one statement."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    query_timeout_seconds: float = Field(60.0, gt=0)
+    query_memory_limit: str = "2GB"
+    query_spill_limit: str = "20GB"
+
+    @field_validator("query_memory_limit", "query_spill_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        if not _MEMORY.match(value.strip()):
+            raise ValueError("a size such as 512MB or 2GB")
+        return value.strip()
+
+
+class IngestBounds(BaseModel):
+    """What one input may cost before it is a reject: its size, and the HTML parse (tags, nesting)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_input_bytes: int = Field(25_000_000, gt=0)
+    max_html_tags: int = Field(200_000, gt=0)
+    max_html_depth: int = Field(512, gt=0)
+
+
+class Bounds(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    warehouse: QueryBounds = QueryBounds()
+    ingest: IngestBounds = IngestBounds()
+
+
+def bounds() -> Bounds:
+    """The validated bounds of the current settings file (validated again when the file changes)."""
+    load_config("settings.yaml")  # a clear error when the file is missing or not YAML
+    path = config_dir() / "settings.yaml"
+    return _validated(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _validated(path: Path, mtime_ns: int) -> Bounds:
+    try:
+        return Bounds.model_validate(load_config("settings.yaml") or {})
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise ConfigError(f"{path}: {where}: {first['msg']}") from exc

@@ -1,0 +1,109 @@
+"""The parse budget of an HTML page, checked by one linear scan before the tree parser sees it.
+
+The parser's cost grows with the square of the nesting depth (100,000 nested divs take seconds, a million
+never finish), so a page over ingest.max_html_depth or ingest.max_html_tags (config/settings.yaml) is
+refused with its reason before parsing. The depth is measured the way a parser builds the tree, roughly: an
+end tag closes the innermost open element of its name and everything opened inside it; void elements and
+elements whose end tag may be left out (p, li, td, option, …) never add depth.
+"""
+
+from __future__ import annotations
+
+import re
+
+from nianbao.bounds import bounds
+from transforms.errors import ExtractError
+
+_TAG = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?(/?)>")
+# Elements whose content holds no tags, up to their own end tag.
+_RAW_END = {
+    name: re.compile(f"</{name}", re.IGNORECASE)
+    for name in ("script", "style", "textarea", "title", "xmp", "plaintext")
+}
+# Elements that never hold children, and those a parser closes by itself when a sibling starts.
+_FLAT = frozenset(
+    [
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "param",
+        "source",
+        "track",
+        "wbr",
+        "basefont",
+        "bgsound",
+        "frame",
+        "keygen",
+        "p",
+        "li",
+        "dt",
+        "dd",
+        "tr",
+        "td",
+        "th",
+        "option",
+        "optgroup",
+        "thead",
+        "tbody",
+        "tfoot",
+        "colgroup",
+        "caption",
+        "rb",
+        "rt",
+        "rtc",
+        "rp",
+    ]
+)
+
+
+class OverParseBudgetError(ExtractError):
+    """The page would cost the HTML parser more than the configured budget."""
+
+
+def check_parse_budget(html: str) -> None:
+    """Raise OverParseBudgetError when the page has too many tags or nests elements too deeply."""
+    limits = bounds().ingest
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    tags = 0
+    position = 0
+    while match := _TAG.search(html, position):
+        position = match.end()
+        if match.group(0) == "<!--":  # skip the comment (to the end of the page when unclosed)
+            end = html.find("-->", position)
+            position = len(html) if end < 0 else end + 3
+            continue
+        tags += 1
+        if tags > limits.max_html_tags:
+            raise OverParseBudgetError(
+                f"over the parse budget: more than {limits.max_html_tags:,} tags "
+                "(ingest.max_html_tags in config/settings.yaml)"
+            )
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if name in _RAW_END and not closing:
+            end = _RAW_END[name].search(html, position)
+            position = end.start() if end else len(html)
+            continue
+        if name in _FLAT or self_closing:
+            continue
+        if not closing:
+            stack.append(name)
+            open_count[name] = open_count.get(name, 0) + 1
+            if len(stack) > limits.max_html_depth:
+                raise OverParseBudgetError(
+                    f"over the parse budget: elements nested more than {limits.max_html_depth:,} deep "
+                    "(ingest.max_html_depth in config/settings.yaml)"
+                )
+        elif open_count.get(name):
+            while stack:
+                top = stack.pop()
+                open_count[top] -= 1
+                if top == name:
+                    break
