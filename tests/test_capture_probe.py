@@ -1,0 +1,419 @@
+"""Second-reader probes of issue 8: synthetic 示例县 captures and saved pages in the styles of portals of provinces
+outside dev and dev-b (山东, 河南, 湖北, 四川, 福建, 广西, 云南, 辽宁, 黑龙江, 山西, 内蒙古, 甘肃, 新疆, 海南, 江西, 上海,
+宁夏). Each states the metadata a reader of the page writes by ../shared/spec/gold-format.md (null when the page does
+not state it), where the body starts, and header or chrome words that must not reach the body."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transforms.document import read_document
+from transforms.model import Page
+
+PROBE = Path(__file__).resolve().parent / "fixtures" / "probe"
+FIELDS = (
+    "title",
+    "issuer",
+    "published_at",
+    "source",
+    "doc_number",
+    "signer",
+    "signed_on",
+    "report_year",
+    "region_code",
+)
+COUNTY = "990121"
+LAW_2023 = "示例县人民政府关于2023年度法治政府建设情况的报告"
+
+CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
+    # 山东: accessibility bar, crumb, a two-column index table (成文日期 is signed_on, 发布机构 the source when no 来源)
+    "sd_index_table_law.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-25",
+            source="示例县人民政府办公室",
+            signed_on="2024-03-20",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("长者模式", "索引号", "有效性", "字号", "关闭窗口"),
+    ),
+    # 河南: a bare 政府工作报告, the byline, then the delivery line and the speaker line
+    "hn_work_report_dash.txt": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-18T09:12:33",
+            source="示例县人民政府办公室",
+            signer="李某某",
+            signed_on="2024-01-10",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("李某某", "第四次会议上", "字体", "浏览次数"),
+    ),
+    # 湖北: a department's 信息公开年报 with an 作者 byline (not the source)
+    "hb_disclosure_author.txt": (
+        dict(
+            title="示例县人民政府办公室2023年政府信息公开工作年度报告",
+            issuer="示例县人民政府办公室",
+            published_at="2024-01-26",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "本报告依据《中华人民共和国政府信息公开条例》编制",
+        ("作者", "浏览量", "字体", "您当前的位置"),
+    ),
+    # 四川: a 县司法局 report; 收藏/打印/关闭 bar
+    "sc_department_law.txt": (
+        dict(
+            title="示例县司法局关于2023年度法治政府建设工作情况的报告",
+            issuer="示例县司法局",
+            published_at="2024-02-28T15:20",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，县司法局在县委、县政府的坚强领导下",
+        ("收藏", "阅读次数", "部门信息"),
+    ),
+    # 福建: the unlabelled date beside 来源 is the publication date; print/close after the text
+    "fj_date_beside_source.txt": (
+        dict(
+            title="示例县2023年法治政府建设年度报告",
+            published_at="2024-03-15T16:30",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县深入践行习近平法治思想",
+        ("字体", "【打印】", "关闭窗口", "政务公开 >"),
+    ),
+    # 广西: one label per row, a 标题 row repeating the title
+    "gx_titled_index_table.txt": (
+        dict(
+            title="示例县人民政府关于2023年法治政府建设情况的报告",
+            issuer="示例县人民政府",
+            published_at="2024-03-29",
+            source="示例县人民政府",
+            signed_on="2024-03-27",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("标题", "索引号", "主题分类", "成文日期", "门户网站"),
+    ),
+    # 云南: the whole page on one line, 发布日期 and 信息来源
+    "yn_one_line_law.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-18",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县在示例市委、市政府的正确领导下",
+        ("首页", "发布日期", "浏览次数"),
+    ),
+    # 辽宁: a body-only beginning that opens with a section heading; region and year from the text
+    "ln_body_only_heading.txt": (
+        dict(report_year=2023),
+        "一、2023年度推进法治政府建设的主要举措和成效",
+        (),
+    ),
+    # 黑龙江: the title broken over two lines; a bare 日期 label
+    "hlj_split_title.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-12",
+            source="示例县人民政府",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("建设情况的报告", "【打印】", "通知公告"),
+    ),
+    # 山西: a 信息公开年报 with the footer block (主办/承办, 网站标识码, another province's ICP and 公网安备, 技术支持)
+    "sx_disclosure_footer.txt": (
+        dict(
+            title="示例县2023年政府信息公开工作年度报告",
+            published_at="2024-01-30",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "本年度报告根据《中华人民共和国政府信息公开条例》",
+        ("主办单位", "网站标识码", "ICP", "技术支持", "字号"),
+    ),
+    # 内蒙古: a Mongolian-script language toggle above the site name
+    "nmg_mongolian_toggle.txt": (
+        dict(
+            title="示例县人民政府2023年度法治政府建设工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-02-20",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县人民政府坚持把法治政府建设作为全局性工作",
+        ("ᠮᠣᠩᠭᠣᠯ", "蒙古文", "打印本页", "长者模式"),
+    ),
+    # 甘肃: a red-header document: issuer line, 文号 line, title; the signature block gives signed_on
+    "gs_red_header_signed.txt": (
+        dict(
+            title="示例县人民政府关于2023年度法治政府建设工作情况的报告",
+            issuer="示例县人民政府",
+            published_at="2024-03-06T10:00",
+            source="示例县政府办",
+            doc_number="示政报〔2024〕5号",
+            signed_on="2024-03-01",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("示政报", "发布时间"),
+    ),
+    # 新疆: a Uyghur-script language toggle; 作者 byline
+    "xj_uyghur_toggle.txt": (
+        dict(
+            title="示例县2023年法治政府建设年度报告",
+            published_at="2024-03-30T10:23:12",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县以铸牢中华民族共同体意识为主线",
+        ("ئۇيغۇرچە", "汉文", "作者", "字体"),
+    ),
+    # 海南: letter-spaced labels each above its value; 发布机构 is issuer (the title names none) and source
+    "hi_label_value_rows.txt": (
+        dict(
+            title="示例县2023年政府信息公开工作年度报告",
+            issuer="示例县人民政府办公室",
+            published_at="2024-01-19",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "根据《中华人民共和国政府信息公开条例》规定，现公布",
+        ("索 引 号", "46099-0012", "标 题", "主 题 词", "政府信息公开年报"),
+    ),
+    # 江西: the delivery line in brackets, the speaker line names only the office
+    "jx_work_report_parenthesised.txt": (
+        dict(
+            title="示例县人民政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-15",
+            source="示例县政府办",
+            signer="张某某",
+            signed_on="2024-01-08",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("张某某", "第四次会议上", "发布时间"),
+    ),
+    # 上海: 索取号 instead of 索引号, 公开类别; share and scan prompts
+    "sh_request_number.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-22",
+            source="示例县人民政府",
+            report_year=2023,
+        ),
+        "2023年，示例县人民政府深入贯彻落实",
+        ("索取号", "公开类别", "分享到", "扫一扫", "重点领域"),
+    ),
+    # a city's report: 您现在的位置 with » crumbs, 文章来源 and 更新时间 on one line with print/close
+    "yangban_city_law.txt": (
+        dict(
+            title="样板市人民政府关于2022年度法治政府建设情况的报告",
+            issuer="样板市人民政府",
+            published_at="2023-03-28",
+            source="样板市司法局",
+            report_year=2022,
+            region_code="990200",
+        ),
+        "2022年，样板市坚持以习近平法治思想为指导",
+        ("您现在的位置", "打印本页", "文章来源"),
+    ),
+    # a city department's report; the date printed as 年月日 时分
+    "shili_city_department.txt": (
+        dict(
+            title="示例市司法局2022年度法治政府建设情况报告",
+            issuer="示例市司法局",
+            published_at="2023-02-15T09:30",
+            source="示例市司法局",
+            report_year=2022,
+            region_code="990100",
+        ),
+        "2022年，市司法局围绕全市中心工作",
+        ("发布时间", "信息公开 >"),
+    ),
+    # the headline is the column's name; the opening sentence names the report (现公布X): X is the title
+    "column_headline_opening_title.txt": (
+        dict(
+            title="示例县人民政府2023年政府信息公开工作年度报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-31",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "根据《中华人民共和国政府信息公开条例》要求，现公布",
+        ("政府信息公开年报", "发布时间"),
+    ),
+    # a department report whose byline starts with 作者
+    "author_first_department.txt": (
+        dict(
+            title="示例县应急管理局2023年法治政府建设工作报告",
+            issuer="示例县应急管理局",
+            published_at="2024-01-05",
+            source="示例县应急管理局",
+            report_year=2023,
+        ),
+        "今年以来，县应急管理局坚持依法行政",
+        ("作者", "浏览次数", "部门动态"),
+    ),
+    # print/close printed above the title; 信息来源 before 发布时间
+    "print_close_top_law.txt": (
+        dict(
+            title="示例县2023年度法治政府建设情况报告",
+            published_at="2024-03-19T09:05",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县坚持把法治建设融入经济社会发展全过程",
+        ("打印本页", "信息来源"),
+    ),
+    # a 政府工作报告 whose delivery line carries no date; the date on its own line below it
+    "work_report_date_line_separate.txt": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-22",
+            source="示例县人民政府办公室",
+            signer="王某某",
+            signed_on="2024-01-15",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("王某某", "第一次会议上", "发布日期"),
+    ),
+    # 山东 again, the index table and the text on one line
+    "one_line_index_shandong.txt": (
+        dict(
+            title="示例县司法局2022年法治政府建设工作情况报告",
+            issuer="示例县司法局",
+            published_at="2023-03-14",
+            source="示例县司法局",
+            signed_on="2023-03-10",
+            report_year=2022,
+        ),
+        "2022年，县司法局坚持以习近平法治思想为指导",
+        ("索引号", "主题分类", "成文日期"),
+    ),
+    # 宁夏: a column tag in 【】 before the title
+    "ningxia_style_site_tag.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-08",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县紧扣建设法治政府目标",
+        ("【法治政府】", "字体"),
+    ),
+    # 河南: a GBK page (declared gb2312), TRS editor body, another province's ICP in the footer
+    "henan_gbk_disclosure.html": (
+        dict(
+            title="示例县2023年政府信息公开工作年度报告",
+            published_at="2024-01-20",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "本报告根据《中华人民共和国政府信息公开条例》要求",
+        ("点击数", "ICP", "当前位置"),
+    ),
+    # 福建: <title> is only the site's name; the headline is a div; the date beside 来源 unlabelled
+    "fujian_sitename_title.html": (
+        dict(
+            title="示例县2023年法治政府建设年度报告",
+            published_at="2024-03-15T16:30",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县深入践行习近平法治思想",
+        ("分享到", "关闭窗口", "ICP"),
+    ),
+    # 云南: an xxgk table with 标题 and 文号; 发布机构 the source (no 来源)
+    "yunnan_xxgk_docnum.html": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-02-29",
+            source="示例县人民政府办公室",
+            doc_number="示政报〔2024〕7号",
+            signed_on="2024-02-26",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("索引号", "滇ICP", "请输入关键词"),
+    ),
+    # 四川: a 政府工作报告 article with the delivery and speaker lines as centred paragraphs
+    "sichuan_work_report.html": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-19T10:20",
+            source="示例县人民政府办公室",
+            signer="陈某某",
+            signed_on="2024-01-11",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("陈某某", "第四次会议上", "收藏"),
+    ),
+    # 辽宁: <title> says 详细信息; the title only in the headline div; text lines split by <br>
+    "liaoning_headline_only.html": (
+        dict(
+            title="示例县2023年度法治政府建设情况报告",
+            published_at="2024-03-21",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县坚持以习近平法治思想为根本遵循",
+        ("浏览次数", "辽ICP", "English"),
+    ),
+    # 黑龙江: a 信息公开年报 with ArticleTitle/PubDate meta tags and 字号/打印本页 on the info line
+    "hlj_disclosure_meta.html": (
+        dict(
+            title="示例县2023年政府信息公开工作年度报告",
+            published_at="2024-01-25T14:02",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "本报告是根据《中华人民共和国政府信息公开条例》要求",
+        ("打印本页", "黑ICP", "智能问答"),
+    ),
+}
+
+
+def _read(name: str):
+    return read_document(Page(name=name, data=(PROBE / name).read_bytes()))
+
+
+def test_every_probe_file_has_a_case():
+    assert sorted(p.name for p in PROBE.iterdir() if p.suffix in {".txt", ".html"}) == sorted(CASES)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_metadata_as_a_reader_writes_it(name):
+    expected, _, _ = CASES[name]
+    report = _read(name)
+    assert report.ok, report.error
+    stated = {key: getattr(report.metadata, key) for key in FIELDS}
+    assert stated == {key: expected.get(key) for key in FIELDS} | {"region_code": expected.get("region_code", COUNTY)}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_body_starts_at_the_report_text_without_header_or_chrome(name):
+    _, first, leaks = CASES[name]
+    report = _read(name)
+    lines = report.body.split("\n")
+    assert lines[0].startswith(first), lines[:2]
+    for leak in leaks:
+        assert not any(leak in line for line in lines), (leak, [line for line in lines if leak in line])
