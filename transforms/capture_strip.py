@@ -300,6 +300,10 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
             toc = True
             continue  # a table of contents above the text: headings in a row, each printed again below
         toc = False
+        if bare_label_of(line, page.header) and page.value_below(i):
+            header.append(f"{printed[i].rstrip(':：')}：{printed[i + 1]}")
+            skip = i + 1
+            continue
         if page.is_header(i):
             if titles or not CMS_DATE_LINE.fullmatch(line):
                 header.append(printed[i])
@@ -307,9 +311,6 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
                 undated.append(printed[i])
             continue
         if bare_label_of(line, page.header):
-            if page.value_below(i):
-                header.append(f"{printed[i].rstrip(':：')}：{printed[i + 1]}")
-                skip = i + 1
             continue
         first = page.title_at(i)
         if first is not None:
