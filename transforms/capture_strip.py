@@ -181,11 +181,10 @@ class _Lines:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
         "关于2022年度政府信息公开") are part of it."""
         line = self.title_text(self.simple[i])
-        below = self.simple[i + 1] if i + 1 < len(self.simple) else ""
         if self.chrome.heading.fullmatch(line) or not self.header.title_short.fullmatch(line):
             return None
-        if self.header.title_subtitle.fullmatch(below):
-            return i  # 政府工作报告 above its delivery subtitle (——在…会议上)
+        if self.header.title_subtitle.fullmatch(self._below_header(i)):
+            return i  # 政府工作报告 above its delivery subtitle (——在…会议上), the byline maybe between them
         first = i
         while first > 0:
             part = self._title_part(first - 1, first)
@@ -204,6 +203,13 @@ class _Lines:
         if not _YEAR.search(title) and not find_mentions(title) and not find_mentions(above[-20:]):
             return None  # a column name such as 政府信息公开年度报告, not a report's title
         return first
+
+    def _below_header(self, i: int) -> str:
+        """The first line after line i that is neither chrome nor a header line ("" at the end)."""
+        for j in range(i + 1, len(self.simple)):
+            if not (self.is_chrome(j) or self.is_header(j)):
+                return self.simple[j]
+        return ""
 
     def _title_part(self, j: int, k: int) -> str | None:
         """How line j leads into the title line k below it: "open" (…关于 / 关于…政府信息公开), "issuer" (an

@@ -130,12 +130,21 @@ def delivery_of(lines: list[str]) -> Delivery:
                 printed_year = match.group("year") or match.group("year2")
                 year = int(printed_year) if printed_year else None
                 printed_date = match.group("date") or match.group("date2")
+                if printed_date is None:
+                    printed_date = _date_line_below(simple[i + 1 : i + 1 + rules.delivery_lookahead])
+                    year = int(printed_date[:4]) if printed_date else year
                 date = parse_date(printed_date) if printed_date else None
         found = rules.speaker_line.search(line)
         if speaker is None and found:
             speaker = found.group("name")
             body = found.group("body") or None
     return Delivery(text=text, year=year, date=date, speaker=speaker, speaker_body=body)
+
+
+def _date_line_below(lines: list[str]) -> str | None:
+    """A date printed alone on one of ``lines`` (a delivery line's date below it), as printed."""
+    pattern = metadata_rules().signature_date
+    return next((line.strip() for line in lines if pattern.fullmatch(line.strip())), None)
 
 
 def speech_delivery(header_lines: list[str], body: str) -> Delivery:
