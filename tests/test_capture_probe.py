@@ -392,6 +392,208 @@ CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
         "本报告是根据《中华人民共和国政府信息公开条例》要求",
         ("打印本页", "黑ICP", "智能问答"),
     ),
+    # round two (written after the first round's fixes, run before any fix of its own)
+    # 青海: 年月日 with seconds; 【大 中 小】 alone
+    "qh_chinese_date_seconds.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-20T10:30:00",
+            source="示例县人民政府",
+            report_year=2023,
+        ),
+        "2023年，示例县坚持以习近平法治思想为指导",
+        ("【大 中 小】", "发布时间"),
+    ),
+    # 西藏: a Tibetan-script language toggle; a bare 时间 label
+    "xz_tibetan_toggle.txt": (
+        dict(
+            title="示例县人民政府2023年法治政府建设年度报告",
+            issuer="示例县人民政府",
+            published_at="2024-03-11",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县人民政府深入贯彻落实法治政府建设实施纲要",
+        ("བོད་ཡིག", "汉文"),
+    ),
+    # the title printed only in the index table's 标 题 row
+    "sd_title_only_in_index.txt": (
+        dict(
+            title="示例县人民政府关于2022年度法治政府建设情况的报告",
+            issuer="示例县人民政府",
+            published_at="2023-03-06",
+            source="示例县人民政府",
+            signed_on="2023-03-02",
+            report_year=2022,
+        ),
+        "示例市人民政府：",
+        ("标 题", "索 引 号", "成文日期"),
+    ),
+    # the year in brackets after a 信息公开 title
+    "disclosure_year_in_brackets.txt": (
+        dict(
+            title="示例县人民政府政府信息公开工作年度报告（2023年度）",
+            issuer="示例县人民政府",
+            published_at="2024-01-29",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "本报告由示例县人民政府办公室根据",
+        ("年度报告", "信息来源"),
+    ),
+    # 文号 on the byline line
+    "doc_number_in_byline.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-02-01",
+            source="县政府办",
+            doc_number="示政〔2024〕8号",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("文号", "发布时间"),
+    ),
+    # index cells separated by tabs, label and value in turn, one cell empty
+    "tab_cells_index.txt": (
+        dict(
+            title="示例县司法局2023年法治政府建设工作报告",
+            issuer="示例县司法局",
+            published_at="2024-03-08",
+            source="示例县司法局",
+            signed_on="2024-03-04",
+            report_year=2023,
+        ),
+        "2023年，县司法局以法治政府示范创建为抓手",
+        ("索引号", "主题分类", "发布日期"),
+    ),
+    # the county government's office issuing the report
+    "office_issuer_law.txt": (
+        dict(
+            title="示例县人民政府办公室关于2023年度法治政府建设情况的报告",
+            issuer="示例县人民政府办公室",
+            published_at="2024-01-30T16:02",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "2023年，县政府办公室在县委、县政府的领导下",
+        ("当前位置", "发布时间"),
+    ),
+    # a portal group's masthead naming province, city and county
+    "portal_group_three_levels.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-15",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县全面推进严格规范公正文明执法",
+        ("示例省人民政府", "发布日期"),
+    ),
+    # joint issuers on the title's line, a space between them
+    "joint_issuers_one_line.txt": (
+        dict(
+            title="中共示例县委 示例县人民政府关于2023年度法治建设工作情况的报告",
+            issuer="中共示例县委 示例县人民政府",
+            published_at="2024-03-25",
+            source="示例县委依法治县办",
+            report_year=2023,
+        ),
+        "示例市委全面依法治市委员会：",
+        ("发布时间",),
+    ),
+    # a share bar above the title, 打印本页 on the byline
+    "share_bar_above_title.txt": (
+        dict(
+            title="示例县2023年度法治政府建设年度报告",
+            published_at="2024-02-26",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县以建设法治政府示范县为目标",
+        ("分享到", "打印本页"),
+    ),
+    # an eye-care colour picker on the byline
+    "eye_care_color_picker.txt": (
+        dict(
+            title="示例县2023年法治政府建设工作报告",
+            published_at="2024-03-01",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县严格落实党政主要负责人",
+        ("视力保护色", "字体"),
+    ),
+    # a date with slashes; 作者 between the date and 来源
+    "slash_date.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-15",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县以提升行政执法质量为重点",
+        ("作者", "发布日期"),
+    ),
+    # each byline field in its own brackets
+    "bracketed_labels.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-15",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县持续推进行政复议体制改革",
+        ("发布时间", "字号"),
+    ),
+    # the text opens with the sentence that introduces the report
+    "preface_sentence_start.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-18",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "按照《法治政府建设与责任落实督察工作规定》要求",
+        ("发布时间",),
+    ),
+    # 广西: an index box of dt/dd pairs above the headline
+    "dl_dt_index.html": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-07",
+            source="示例县人民政府",
+            doc_number="示政报〔2024〕2号",
+            signed_on="2024-03-05",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("索引号", "桂ICP"),
+    ),
+    # 湖北: the h1 and <title> are the column's name; the title is a bold centred first paragraph
+    "headline_column_strong_title.html": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-27T09:15",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县认真贯彻落实上级关于法治政府建设的决策部署",
+        ("浏览次数", "鄂ICP"),
+    ),
+    # 上海: ivs_title / ivs_content ids with ArticleTitle meta
+    "ivs_content_meta.html": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-22",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县坚持依法行政和改革创新相结合",
+        ("分享", "沪ICP"),
+    ),
 }
 
 
