@@ -90,8 +90,8 @@ def with_colons(rules: PageRules, text: str) -> str:
 
 
 def pair_labels(rules: PageRules, lines: list[str]) -> list[str]:
-    """Lines where a byline label printed alone (a <dt>索引号：</dt> or a label <div>) is joined with the short
-    value printed on the line below it (its <dd>), as one labelled line."""
+    """Lines where a byline label printed alone (a <dt>索引号：</dt> or a label <div>) is joined with
+    the short value printed on the line below it (its <dd>), as one labelled line."""
     out: list[str] = []
     i = 0
     while i < len(lines):
