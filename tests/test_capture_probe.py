@@ -594,6 +594,153 @@ CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
         "2023年，示例县坚持依法行政和改革创新相结合",
         ("分享", "沪ICP"),
     ),
+    # round three (document numbers, signers and signing dates, the weakest fields on unseen captures)
+    # a document number on its own line below the title
+    "docnum_below_title.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-12",
+            source="示例县人民政府办公室",
+            doc_number="示政报〔2024〕9号",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("示政报",),
+    ),
+    # a document number in square brackets and a 签发人 line above the title
+    "docnum_square_signer.txt": (
+        dict(
+            title="示例县人民政府关于2023年度法治政府建设工作情况的报告",
+            issuer="示例县人民政府",
+            published_at="2024-03-04",
+            source="示例县人民政府办公室",
+            doc_number="示政发[2024]15号",
+            signer="刘某某",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("示政发", "签发人"),
+    ),
+    # a document number with its year in round brackets, below the byline
+    "docnum_round_brackets.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-02-27",
+            source="县政府办",
+            doc_number="示政报（2024）4号",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("示政报",),
+    ),
+    # 文号 with 第 in an index table
+    "docnum_with_di_index.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-13",
+            source="示例县人民政府办公室",
+            doc_number="示政字〔2024〕第6号",
+            signed_on="2024-03-11",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("文号", "索引号"),
+    ),
+    # the document number and a letter-spaced 签 发 人 on one line
+    "docnum_signer_one_line.txt": (
+        dict(
+            title="示例县人民政府关于2023年度法治政府建设工作的报告",
+            issuer="示例县人民政府",
+            published_at="2024-03-07T09:20",
+            source="示例县司法局",
+            doc_number="示府报〔2024〕12号",
+            signer="孙某某",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("示府报", "签 发 人"),
+    ),
+    # the signing date in Chinese numerals under the signing body
+    "signature_chinese_numerals.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-09",
+            source="示例县司法局",
+            signed_on="2024-03-05",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("发布时间",),
+    ),
+    # a delivery line dated in Chinese numerals
+    "work_report_chinese_numeral_delivery.txt": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-17",
+            source="示例县人民政府办公室",
+            signer="周某某",
+            signed_on="2024-01-10",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("周某某", "会议上"),
+    ),
+    # an acting head (代县长) speaking
+    "work_report_acting_head.txt": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-16",
+            source="示例县人民政府办公室",
+            signer="吴某某",
+            signed_on="2024-01-09",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("吴某某", "会议上"),
+    ),
+    # a 政府工作报告 titled with its session year (it covers the year before)
+    "work_report_session_year_title.txt": (
+        dict(
+            title="2024年示例县人民政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-22",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("发布时间",),
+    ),
+    # a title opening with 关于 names no issuer
+    "title_opens_with_guanyu.txt": (
+        dict(
+            title="关于示例县2023年法治政府建设情况的报告",
+            published_at="2024-03-21",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县全面落实行政执法责任制",
+        ("发布时间",),
+    ),
+    # an index table with 发文机关 and 发文字号 cells (label and value in turn)
+    "fawenzihao_table.html": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-18",
+            source="示例县人民政府",
+            doc_number="示政报〔2024〕11号",
+            signed_on="2024-03-14",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("发文字号", "鲁ICP"),
+    ),
 }
 
 

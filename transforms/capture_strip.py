@@ -220,8 +220,12 @@ class _Lines:
             return None
         if self.header.title_open_head.fullmatch(line) or self.header.title_mid_line.fullmatch(line):
             return "open"
-        if self.header.title_head_line.fullmatch(line) and self.header.title_tail_start.match(self.simple[k]):
-            return "issuer"
+        if (
+            self.header.title_head_line.fullmatch(line)
+            and self.header.title_tail_start.match(self.simple[k])
+            and not find_mentions(self.simple[k])
+        ):
+            return "issuer"  # (a tail naming its own region is a whole title: the line above is a masthead)
         broken_tail = self._names_nothing(k) and not self._names_nothing(j)
         if broken_tail and self.header.title_head_part.fullmatch(line):
             return "issuer"  # a title broken anywhere: its head names the region or year its tail lacks
