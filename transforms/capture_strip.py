@@ -273,6 +273,13 @@ class Head:
     page: _Lines
 
 
+def _issuer_rank(title: str) -> int:
+    """0 for a title opening with its issuing body (示例县人民政府工作报告), 1 for one naming it after
+    its year (2022年示例县人民政府工作报告), 2 for one naming none."""
+    issuer = issuer_of(title)
+    return 2 if issuer is None else 0 if title.startswith(issuer) else 1
+
+
 def read_head(printed: list[str], simple: list[str]) -> Head:
     """Classify the lines above the report's text: chrome (dropped), title, header lines, masthead."""
     rules = chrome_rules()
@@ -339,10 +346,10 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
                 continue  # a slogan, notice or long index cell above the title is not the report's text
             body_from = i
             break
-    # a page printing the title twice (headline, document heading) gives the first that names its issuer
-    # (a column's name printed like a title is none)
+    # a page printing the title twice (headline, document heading) gives the first that opens with its issuer,
+    # else the first naming one (a column's name printed like a title is none)
     named = [t for t, _, _ in titles if plausible_title(t, delivered=True)]
-    title = next((t for t in named if issuer_of(t)), named[0]) if named else None
+    title = min(named, key=_issuer_rank) if named else None
     if not titles:
         header = undated + header
     if titles:
