@@ -741,6 +741,105 @@ CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
         "示例市人民政府：",
         ("发文字号", "鲁ICP"),
     ),
+    # round four (site chrome above and below the text: every chrome line written is checked)
+    # a banner with date and weather, login, a search box and a menu; the footer's links, badge and counter
+    "top_menu_weather_search.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-20",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县聚焦法治政府建设目标任务",
+        (
+            "星期三",
+            "登录",
+            "请输入关键字",
+            "走进示例",
+            "网站地图",
+            "党政机关",
+            "访客",
+        ),
+    ),
+    # correction/print/close buttons, related reports (titles like this one), previous/next links
+    "related_links_tail.txt": (
+        dict(
+            title="示例县2023年度法治政府建设情况报告",
+            published_at="2024-03-02",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县将法治政府建设纳入",
+        (
+            "我要纠错",
+            "相关阅读",
+            "2022年度法治政府",
+            "2021年度法治政府",
+            "上一篇",
+            "下一篇",
+        ),
+    ),
+    # editor, reviewer and proofreader lines
+    "editor_lines.txt": (
+        dict(
+            title="示例县2023年法治政府建设年度报告",
+            published_at="2024-03-06",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县坚持法治政府建设与营商环境",
+        (
+            "责任编辑",
+            "审核：",
+            "校对",
+        ),
+    ),
+    # sponsor, address and maintainer lines
+    "contact_footer.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-28",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县严格落实法治政府建设年度报告制度",
+        (
+            "主办：",
+            "邮编",
+            "运维单位",
+        ),
+    ),
+    # the site's media accounts and IPv6 badge
+    "media_badges.txt": (
+        dict(
+            title="示例县2023年法治政府建设工作报告",
+            published_at="2024-03-14",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县全面加强法治政府建设",
+        (
+            "政务微博",
+            "政务新媒体",
+            "IPv6",
+        ),
+    ),
+    # screen-reader, Q&A and script toggles; a font and background-colour bar
+    "reader_tools.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-23",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县扎实推进法治政府建设",
+        (
+            "读屏专用",
+            "智能问答",
+            "繁體",
+            "背景色",
+        ),
+    ),
 }
 
 
