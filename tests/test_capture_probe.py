@@ -840,6 +840,159 @@ CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
             "背景色",
         ),
     ),
+    # round five (the shapes real captures have: blank lines between lines, ASCII punctuation, pipe cells)
+    # an index table flattened to label: | value | cells with 文号 and 成文日期
+    "pipe_table_docnum.txt": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-25",
+            source="示例县人民政府",
+            doc_number="示政字〔2024〕6号",
+            signed_on="2024-03-20",
+            report_year=2023,
+        ),
+        "示例市人民政府:",
+        ("索引号", "主题分类", "成文日期"),
+    ),
+    # the delivery line broken after 人民代表大会, blank lines between
+    "delivery_broken_after_congress.txt": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-19T11:02",
+            source="示例县人民政府办公室",
+            signer="郑某某",
+            signed_on="2024-01-12",
+            report_year=2023,
+        ),
+        "各位代表:",
+        ("郑某某", "第三次会议上", "发布时间"),
+    ),
+    # a date printed with dots
+    "dotted_date.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-15",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年,示例县坚持依法行政",
+        ("发布时间",),
+    ),
+    # 发布日期 and 来源 printed under the text
+    "byline_below_text.txt": (
+        dict(
+            title="示例县2023年度法治政府建设工作报告",
+            published_at="2024-03-19",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年,示例县统筹推进法治政府建设",
+        ("发布日期", "来源:"),
+    ),
+    # a one-line page holding a pipe-cell index table (文号: 无 states none)
+    "one_line_pipe_table.txt": (
+        dict(
+            title="示例县司法局2023年法治政府建设工作报告",
+            issuer="示例县司法局",
+            published_at="2024-03-08",
+            source="示例县司法局",
+            signed_on="2024-03-06",
+            report_year=2023,
+        ),
+        "2023年,县司法局坚持以习近平法治思想为指导",
+        ("索引号", "当前位置", "发布时间"),
+    ),
+    # a 信息公开 report's body-only beginning: the year from its 统计期限 sentence
+    "body_only_disclosure.txt": (dict(report_year=2023), "一、总体情况", ()),
+    # spaces after the colons; print and close buttons in spaced brackets
+    "spaced_colon_print_brackets.txt": (
+        dict(
+            title="示例县人民政府关于2023年法治政府建设情况的报告",
+            issuer="示例县人民政府",
+            published_at="2024-03-26",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "示例市人民政府:",
+        ("打印", "当前位置", "发布时间"),
+    ),
+    # round six (HTML templates: the weakest kind in rounds one and two)
+    # an info line of unlabelled spans: the date is the publication date, the office no source
+    "unlabelled_byline_spans.html": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-15",
+            report_year=2023,
+        ),
+        "2023年，示例县紧紧围绕法治政府建设目标",
+        ("浏览",),
+    ),
+    # the text opens with the document number and the title printed again
+    "docnum_title_in_content.html": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-12T09:00",
+            source="示例县人民政府办公室",
+            doc_number="示政报〔2024〕3号",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("示政报",),
+    ),
+    # byline fields as list items; a share bar and a font bar above the text
+    "li_byline_share.html": (
+        dict(
+            title="示例县2023年法治政府建设年度报告",
+            issuer="示例县司法局",
+            published_at="2024-03-10",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县把法治政府建设作为全面依法治县的重点任务",
+        ("字体", "分享到", "浏览次数"),
+    ),
+    # an index table whose label cells have no colon, a 标题 row among them
+    "colonless_table_rows.html": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-21",
+            source="示例县人民政府",
+            doc_number="示政报〔2024〕13号",
+            signed_on="2024-03-19",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("索引号", "主题分类"),
+    ),
+    # a pager under the text
+    "pagination_disclosure.html": (
+        dict(
+            title="示例县2023年政府信息公开工作年度报告",
+            published_at="2024-01-28",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "本报告根据《中华人民共和国政府信息公开条例》要求编制",
+        ("第1页", "下一页", "尾页"),
+    ),
+    # the headline holds the title, the delivery line and the speaker, split by <br>
+    "h1_with_br_delivery.html": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-18",
+            source="示例县人民政府办公室",
+            signer="冯某某",
+            signed_on="2024-01-11",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("冯某某", "会议上"),
+    ),
 }
 
 
