@@ -993,6 +993,67 @@ CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
         "各位代表：",
         ("冯某某", "会议上"),
     ),
+    # round seven (regions: 白鹭区 is a district of both 示例市 990102 and 样板市 990202)
+    # the masthead names the city
+    "bailu_masthead_city.txt": (
+        dict(
+            title="白鹭区2023年法治政府建设情况报告",
+            published_at="2024-03-18",
+            source="白鹭区司法局",
+            report_year=2023,
+            region_code="990202",
+        ),
+        "2023年，白鹭区坚持以习近平法治思想为指导",
+        ("样板市白鹭区人民政府",),
+    ),
+    # the text names the city
+    "bailu_city_in_body.txt": (
+        dict(
+            title="白鹭区2023年法治政府建设情况报告",
+            published_at="2024-03-19",
+            source="白鹭区司法局",
+            report_year=2023,
+            region_code="990102",
+        ),
+        "2023年，白鹭区在示例市委、市政府的坚强领导下",
+        (),
+    ),
+    # nothing tells the two apart: no region, never a silent pick
+    "bailu_no_clue.txt": (
+        dict(
+            title="白鹭区2023年法治政府建设情况报告",
+            published_at="2024-03-20",
+            source="白鹭区司法局",
+            report_year=2023,
+            region_code=None,
+        ),
+        "2023年，白鹭区深入推进依法行政",
+        (),
+    ),
+    # a city department titled by its short name (市司法局) under the city's masthead
+    "city_department_short_name.txt": (
+        dict(
+            title="市司法局2023年法治政府建设工作报告",
+            issuer="市司法局",
+            published_at="2024-02-22",
+            source="示例市司法局",
+            report_year=2023,
+            region_code="990100",
+        ),
+        "2023年，市司法局认真履行统筹推进全市法治政府建设职责",
+        ("部门信息",),
+    ),
+    # another district named in the text does not move the report
+    "neighbour_named_in_body.txt": (
+        dict(
+            title="示例县2023年法治政府建设情况报告",
+            published_at="2024-03-27",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县与样板市白鹭区建立跨区域行政执法协作机制",
+        (),
+    ),
 }
 
 
