@@ -193,7 +193,12 @@ class _Lines:
             first -= 1
             if part == "issuer":
                 # joint issuers print one line each (中共X县委 / X县人民政府 / 2023年…报告)
-                while first > 0 and self._co_issuer(first - 1):
+                # (a line repeating the body below it is the site's masthead, not a second issuer)
+                while (
+                    first > 0
+                    and self._co_issuer(first - 1)
+                    and self.simple[first - 1] != self.simple[first]
+                ):
                     first -= 1
                 break
         title = "".join(self.simple[first:i]) + line
