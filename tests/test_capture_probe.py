@@ -1140,6 +1140,55 @@ CASES: dict[str, tuple[dict, str, tuple[str, ...]]] = {
         "示例市人民政府：",
         ("情况的报告", "发布时间"),
     ),
+    # round nine (HTML titles and subtitles)
+    # <title> and ArticleTitle are the column's name; the headline holds the title
+    "meta_title_column_name.html": (
+        dict(
+            title="示例县2023年法治政府建设年度报告",
+            published_at="2024-03-13T10:05",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县认真落实法治政府建设责任",
+        ("当前位置",),
+    ),
+    # an old table layout: <title> the site's name, the title a bold cell, the text one cell of <br> lines
+    "table_layout_td_zoom.html": (
+        dict(
+            title="示例县2023年度法治政府建设情况报告",
+            published_at="2024-03-15",
+            source="示例县司法局",
+            report_year=2023,
+        ),
+        "2023年，示例县坚持以习近平法治思想为指导",
+        ("点击", "版权所有", "您现在的位置"),
+    ),
+    # a 政府工作报告 whose delivery and speaker lines sit in their own block between headline and byline
+    "work_report_subtitle_div.html": (
+        dict(
+            title="政府工作报告",
+            issuer="示例县人民政府",
+            published_at="2024-01-15T10:30",
+            source="示例县人民政府办公室",
+            signer="卫某某",
+            signed_on="2024-01-08",
+            report_year=2023,
+        ),
+        "各位代表：",
+        ("卫某某", "会议上"),
+    ),
+    # the text repeats the title over two centred lines
+    "two_line_title_in_content.html": (
+        dict(
+            title=LAW_2023,
+            issuer="示例县人民政府",
+            published_at="2024-03-04",
+            source="示例县人民政府办公室",
+            report_year=2023,
+        ),
+        "示例市人民政府：",
+        ("关于2023年度法治政府建设情况的报告",),
+    ),
 }
 
 
