@@ -181,11 +181,10 @@ class _Lines:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
         "关于2022年度政府信息公开") are part of it."""
         line = self.title_text(self.simple[i])
-        below = self.simple[i + 1] if i + 1 < len(self.simple) else ""
         if self.chrome.heading.fullmatch(line) or not self.header.title_short.fullmatch(line):
             return None
-        if self.header.title_subtitle.fullmatch(below):
-            return i  # 政府工作报告 above its delivery subtitle (——在…会议上)
+        if self.header.title_subtitle.fullmatch(self._below_header(i)):
+            return i  # 政府工作报告 above its delivery subtitle (——在…会议上), the byline maybe between them
         first = i
         while first > 0:
             part = self._title_part(first - 1, first)
@@ -194,7 +193,12 @@ class _Lines:
             first -= 1
             if part == "issuer":
                 # joint issuers print one line each (中共X县委 / X县人民政府 / 2023年…报告)
-                while first > 0 and self._co_issuer(first - 1):
+                # (a line repeating the body below it is the site's masthead, not a second issuer)
+                while (
+                    first > 0
+                    and self._co_issuer(first - 1)
+                    and self.simple[first - 1] != self.simple[first]
+                ):
                     first -= 1
                 break
         title = "".join(self.simple[first:i]) + line
@@ -205,6 +209,13 @@ class _Lines:
             return None  # a column name such as 政府信息公开年度报告, not a report's title
         return first
 
+    def _below_header(self, i: int) -> str:
+        """The first line after line i that is neither chrome nor a header line ("" at the end)."""
+        for j in range(i + 1, len(self.simple)):
+            if not (self.is_chrome(j) or self.is_header(j)):
+                return self.simple[j]
+        return ""
+
     def _title_part(self, j: int, k: int) -> str | None:
         """How line j leads into the title line k below it: "open" (…关于 / 关于…政府信息公开), "issuer" (an
         issuing body above "关于…" / "2022年度…"), or None when line j is not part of the title."""
@@ -214,8 +225,12 @@ class _Lines:
             return None
         if self.header.title_open_head.fullmatch(line) or self.header.title_mid_line.fullmatch(line):
             return "open"
-        if self.header.title_head_line.fullmatch(line) and self.header.title_tail_start.match(self.simple[k]):
-            return "issuer"
+        if (
+            self.header.title_head_line.fullmatch(line)
+            and self.header.title_tail_start.match(self.simple[k])
+            and not find_mentions(self.simple[k])
+        ):
+            return "issuer"  # (a tail naming its own region is a whole title: the line above is a masthead)
         broken_tail = self._names_nothing(k) and not self._names_nothing(j)
         if broken_tail and self.header.title_head_part.fullmatch(line):
             return "issuer"  # a title broken anywhere: its head names the region or year its tail lacks
@@ -263,6 +278,13 @@ class Head:
     page: _Lines
 
 
+def _issuer_rank(title: str) -> int:
+    """0 for a title opening with its issuing body (示例县人民政府工作报告), 1 for one naming it after
+    its year (2022年示例县人民政府工作报告), 2 for one naming none."""
+    issuer = issuer_of(title)
+    return 2 if issuer is None else 0 if title.startswith(issuer) else 1
+
+
 def read_head(printed: list[str], simple: list[str]) -> Head:
     """Classify the lines above the report's text: chrome (dropped), title, header lines, masthead."""
     rules = chrome_rules()
@@ -300,6 +322,10 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
             toc = True
             continue  # a table of contents above the text: headings in a row, each printed again below
         toc = False
+        if bare_label_of(line, page.header) and page.value_below(i):
+            header.append(f"{printed[i].rstrip(':：')}：{printed[i + 1]}")
+            skip = i + 1
+            continue
         if page.is_header(i):
             if titles or not CMS_DATE_LINE.fullmatch(line):
                 header.append(printed[i])
@@ -307,9 +333,6 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
                 undated.append(printed[i])
             continue
         if bare_label_of(line, page.header):
-            if page.value_below(i):
-                header.append(f"{printed[i].rstrip(':：')}：{printed[i + 1]}")
-                skip = i + 1
             continue
         first = page.title_at(i)
         if first is not None:
@@ -328,10 +351,10 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
                 continue  # a slogan, notice or long index cell above the title is not the report's text
             body_from = i
             break
-    # a page printing the title twice (headline, document heading) gives the first that names its issuer
-    # (a column's name printed like a title is none)
+    # a page printing the title twice (headline, document heading) gives the first that opens with its issuer,
+    # else the first naming one (a column's name printed like a title is none)
     named = [t for t, _, _ in titles if plausible_title(t, delivered=True)]
-    title = next((t for t in named if issuer_of(t)), named[0]) if named else None
+    title = min(named, key=_issuer_rank) if named else None
     if not titles:
         header = undated + header
     if titles:

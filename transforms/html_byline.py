@@ -20,6 +20,7 @@ _BOX_SIBLINGS = 3
 _BOX_MIN_FIELDS = 2  # a box states several fields; one labelled line above the article is a banner
 _LABEL_CELL = re.compile(r"[:：]\s*$")
 _LABEL_CELL_CHARS = 8
+_MAX_VALUE_CHARS = 60
 
 
 def _ancestor_ids(node: LexborNode) -> list[int]:
@@ -88,6 +89,31 @@ def with_colons(rules: PageRules, text: str) -> str:
     return "\t".join(cells)
 
 
+def pair_labels(rules: PageRules, lines: list[str]) -> list[str]:
+    """Lines where a byline label printed alone (a <dt>索引号：</dt> or a label <div>) is joined with
+    the short value printed on the line below it (its <dd>), as one labelled line."""
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        below = lines[i + 1] if i + 1 < len(lines) else ""
+        if (
+            _LABEL_CELL.search(line)
+            and len(compact(line)) <= _LABEL_CELL_CHARS + 1
+            and rules.byline_label.search(line)
+            and below
+            and not below.startswith("\x00")
+            and not _LABEL_CELL.search(below)
+            and len(below) <= _MAX_VALUE_CHARS
+        ):
+            out.append(line + below)
+            i += 2
+            continue
+        out.append(line)
+        i += 1
+    return out
+
+
 def _fields(lines: list[str]) -> list[str]:
     return [f for line in lines for f in field_lines(line)]
 
@@ -104,20 +130,24 @@ def _element_siblings_before(node: LexborNode) -> list[LexborNode]:
 
 def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> list[str]:
     """Labelled lines of a metadata box (an index table or field list) placed just before ``anchor``'s
-    block: the element siblings before ``anchor`` or before one of its parents, up to a few levels, never
-    the page's top level. A box must state several fields."""
+    block: the element siblings before ``anchor`` or before one of its parents, up to a few levels. A box
+    must state several fields; at the page's top level (a flat template: masthead, crumbs, box and article
+    as children of <body>) one more, so that a banner with a date and a counter is never taken for one."""
     current: LexborNode | None = anchor
     for _ in range(_BOX_LEVELS + 1):
         if current is None or current.tag in ("body", "html"):
             return []
         parent = current.parent
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None:
             return []
+        top = parent.tag in ("body", "html")
         for sibling in _element_siblings_before(current):
-            lines = [with_colons(rules, x.text) for x in render_lines([sibling], skip)]
+            lines = pair_labels(rules, [with_colons(rules, x.text) for x in render_lines([sibling], skip)])
             labelled = [x for x in lines if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
-            if len(_fields(labelled)) >= _BOX_MIN_FIELDS:
+            if len(_fields(labelled)) >= _BOX_MIN_FIELDS + top:
                 return labelled
+        if top:
+            return []
         current = parent
     return []
 
@@ -130,7 +160,7 @@ def split_at_title(rules: PageRules, lines: list[Line]) -> tuple[list[str], list
     at = next((i for i, line in enumerate(lines) if line.text == TITLE_MARK), None)
     if at is None:  # the title sits in a subtree left out of the text
         return [], lines
-    above = [with_colons(rules, x.text) for x in lines[:at]]
+    above = pair_labels(rules, [with_colons(rules, x.text) for x in lines[:at]])
     header = [x for x in above if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
     rest = lines[at + 1:]
     while rest and len(rest[0].text) <= _MAX_BYLINE_CHARS and (
@@ -169,7 +199,7 @@ def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | N
     # content is in page order, so its last block gives the last marker: the lines after it are not needed
     marks = {n.mem_id: _CONTENT_MARK for n in content}
     rendered = render_lines([region], skip, marks, stop_after=content[-1].mem_id, lines_after=_TRAILER_LINES)
-    lines = [with_colons(rules, line.text) for line in rendered]
+    lines = pair_labels(rules, [with_colons(rules, line.text) for line in rendered])
     first = lines.index(_CONTENT_MARK) if _CONTENT_MARK in lines else len(lines)
     last = len(lines) - 1 - lines[::-1].index(_CONTENT_MARK) if _CONTENT_MARK in lines else len(lines)
     shown = _title_line(lines[:first], title)

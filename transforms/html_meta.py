@@ -14,7 +14,7 @@ _SPACES = re.compile(r"\s+")
 _HEADING_SELECTOR = (
     "h1,h2,h3,[class*=tit],[class*=Tit],[class*=TIT],[id*=tit],[id*=Tit],[class*=biaoti],[class*=headline]"
 )
-_TITLE_META = ("articletitle", "og:title", "title", "dc.title")
+TITLE_META = ("articletitle", "og:title", "title", "dc.title")
 _MIN_NEARBY_TITLE = 8
 _LEAF_BLOCKS = frozenset(("p", "div", "td", "th", "h1", "h2", "h3", "h4", "center", "strong", "b", "font"))
 _BLOCK_CHILDREN = "div,p,table,ul,ol,li,dl,h1,h2,h3,h4,h5,h6,br"
@@ -47,7 +47,7 @@ def find_title(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None
     meta title, then the first segment of <title>.
     """
     window = page_title(tree)
-    meta_title = next((meta[k] for k in _TITLE_META if meta.get(k)), None)
+    meta_title = next((meta[k] for k in TITLE_META if meta.get(k)), None)
     references = [compact(t) for t in (meta_title, window) if t]
     best: tuple[int, LexborNode] | None = None
     fallback: tuple[int, LexborNode] | None = None
@@ -80,7 +80,7 @@ def title_head(window: str) -> str:
 
 def has_meta_title(meta: dict[str, str]) -> bool:
     """True when a meta tag states the article title."""
-    return any(meta.get(k) for k in _TITLE_META)
+    return any(meta.get(k) for k in TITLE_META)
 
 
 def heading_before(root: LexborNode, anchor: LexborNode, skip: re.Pattern[str]) -> LexborNode | None:

@@ -17,6 +17,7 @@ from transforms.html_byline import TITLE_MARK, byline_lines, field_lines, inside
 from transforms.html_containers import PageRules, known_containers, page_rules
 from transforms.html_density import DensityRules, choose_content, prose_weight
 from transforms.html_meta import (
+    TITLE_META,
     find_title,
     has_meta_title,
     heading_before,
@@ -25,6 +26,7 @@ from transforms.html_meta import (
     title_head,
 )
 from transforms.html_text import SKIP_TAGS, Line, compact, flat_text, is_link_line, render_lines
+from transforms.metadata import plausible_title
 from transforms.model import StrippedPage
 
 _HTML_START = re.compile(
@@ -70,7 +72,9 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
     meta = read_meta_tags(tree)
     window_title = page_title(tree)
     inline = _remove_chrome(tree, rules)
-    title, title_node = find_title(tree, meta)
+    # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
+    titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}
+    title, title_node = find_title(tree, titled)
     while title_node is not None and title_node.tag in _INLINE_TAGS:
         title_node = title_node.parent
     body = tree.body
@@ -92,7 +96,7 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
         if choice is not None:
             content, skip = choice.blocks, choice.skip_ids
             lines = render_lines(content, skip)
-    if title_node is None and content and not has_meta_title(meta) and _names_site(rules, window_title):
+    if title_node is None and content and not has_meta_title(titled) and _names_site(rules, window_title):
         nearby = heading_before(body, content[0], rules.not_title)
         if nearby is not None:
             title, title_node = flat_text(nearby), nearby

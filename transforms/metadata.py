@@ -14,6 +14,7 @@ from nianbao.settings import ConfigError
 from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
 from transforms.page_region import PageOrigin, RegionFinding, find_region
+from transforms.regions import find_mentions
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
 from transforms.sections import heading_of
@@ -27,6 +28,7 @@ _ORG_AND_DATE = re.compile(r"\s*(\S.*?)\s+((?:(?:19|20)\d{2}|[〇○零ＯO一�
 @dataclass(frozen=True, slots=True)
 class MetadataRules:
     issuer_split: re.Pattern[str]
+    issuer_after_year: re.Pattern[str]
     issuer_suffixes: tuple[str, ...]
     title_in_body: tuple[re.Pattern[str], ...]
     body_title_chars: int
@@ -65,6 +67,7 @@ def _build(raw: Any) -> MetadataRules:
     try:
         return MetadataRules(
             issuer_split=re.compile(raw["issuer_split"]),
+            issuer_after_year=re.compile(raw["issuer_after_year"]),
             issuer_suffixes=tuple(sorted(raw["issuer_suffixes"], key=len, reverse=True)),
             title_in_body=_patterns(raw, "title_in_body"),
             body_title_chars=int(raw["body_title_chars"]),
@@ -130,12 +133,21 @@ def delivery_of(lines: list[str]) -> Delivery:
                 printed_year = match.group("year") or match.group("year2")
                 year = int(printed_year) if printed_year else None
                 printed_date = match.group("date") or match.group("date2")
+                if printed_date is None:
+                    printed_date = _date_line_below(simple[i + 1 : i + 1 + rules.delivery_lookahead])
+                    year = int(printed_date[:4]) if printed_date else year
                 date = parse_date(printed_date) if printed_date else None
         found = rules.speaker_line.search(line)
         if speaker is None and found:
             speaker = found.group("name")
             body = found.group("body") or None
     return Delivery(text=text, year=year, date=date, speaker=speaker, speaker_body=body)
+
+
+def _date_line_below(lines: list[str]) -> str | None:
+    """A date printed alone on one of ``lines`` (a delivery line's date below it), as printed."""
+    pattern = metadata_rules().signature_date
+    return next((line.strip() for line in lines if pattern.fullmatch(line.strip())), None)
 
 
 def speech_delivery(header_lines: list[str], body: str) -> Delivery:
@@ -187,12 +199,16 @@ def issuer_of(title: str | None) -> str | None:
         return None
     rules = metadata_rules()
     simple = to_simplified(title)
-    match = rules.issuer_split.search(simple)
-    if not match or match.start() == 0:
+    lead = rules.issuer_after_year.match(simple)
+    start = lead.end() if lead else 0  # 2024年X县人民政府工作报告: the body follows the session year
+    match = rules.issuer_split.search(simple, start)
+    if not match or match.start() == start:
         return None
-    head = simple[: match.start()].strip()
+    head = simple[start : match.start()].strip()
+    if lead and not find_mentions(head):
+        return None  # 2016年换届政府工作报告: after a year, only a named region's body is an issuer
     if head.endswith(rules.issuer_suffixes) and head not in rules.issuer_suffixes:
-        return title[: match.start()].strip()
+        return title[start : match.start()].strip()
     return None
 
 
