@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from ingest.pages import ingest_files
+from transforms.catalog import load_catalog
 from warehouse.explore import DATA_FILE, SITE_FILES, build_site, site_data
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -51,6 +52,9 @@ def test_every_value_carries_its_evidence_and_report(warehouse: Path) -> None:
     indicator = next(i for i in data["indicators"] if i["code"] == "reconsideration.accepted")
     assert indicator["name_zh"] == "受理行政复议案件" and indicator["n_values"] == 3
     assert "件" in indicator["family_units"].split()
+    card = next(i for i in load_catalog().indicators if i.code == "reconsideration.accepted")
+    assert card.definition and indicator["definition"] == card.definition  # the catalog's own card
+    assert all(code in indicator["neighbours"] for code, _ in card.neighbours)
     missing = [c for c in data["coverage"] if not c["loaded"]]
     assert [(c["region_code"], c["report_year"]) for c in missing] == [("990121", 2019)]
 

@@ -42,7 +42,7 @@ SELECT report_id, region_code, kind, report_year, title, published_at, url, inpu
 FROM reports ORDER BY region_code, kind, report_year
 """
 _INDICATORS = """
-SELECT i.code, i.name_zh, i.name_en, i.unit, i.family, i.domain,
+SELECT i.code, i.name_zh, i.name_en, i.unit, i.family, i.domain, i.definition, i.neighbours,
        (SELECT string_agg(u.unit, ' ' ORDER BY u.unit) FROM unit_families AS u WHERE u.family = i.family)
            AS family_units,
        (SELECT count(*) FROM indicator_values AS v WHERE v.code = i.code) AS n_values

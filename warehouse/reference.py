@@ -17,7 +17,7 @@ REGION_SCHEMA: dict[str, pl.DataType] = {
 }
 INDICATOR_SCHEMA: dict[str, pl.DataType] = {
     "code": pl.Utf8(), "name_zh": pl.Utf8(), "name_en": pl.Utf8(), "unit": pl.Utf8(), "family": pl.Utf8(),
-    "domain": pl.Utf8(), "rule_count": pl.Int32(),
+    "domain": pl.Utf8(), "rule_count": pl.Int32(), "definition": pl.Utf8(), "neighbours": pl.Utf8(),
 }
 _META_KEY = "reference_version"
 

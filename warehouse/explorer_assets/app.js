@@ -92,7 +92,8 @@ function fillIndicators(domain) {
 
 function definition(ind) {
   const family = ind.family_units ? ` Any measure word of the ${ind.family} family counts: ${ind.family_units}.` : "";
-  return `${ind.name_en}. Stored in ${ind.unit}.${family}`;
+  const near = ind.neighbours ? ` Not this: ${ind.neighbours}.` : "";
+  return `${ind.definition || ind.name_en} Stored in ${ind.unit}.${family}${near}`;
 }
 
 function pickIndicator(code) {
