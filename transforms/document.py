@@ -6,6 +6,7 @@ import hashlib
 
 from transforms.capture_strip import strip_capture
 from transforms.decode import decode_bytes
+from transforms.doc_formats import line_origins, read_document_bytes
 from transforms.errors import ExtractError, NotAReportError
 from transforms.html_strip import looks_like_html, strip_html
 from transforms.metadata import read_metadata, title_of
@@ -27,15 +28,20 @@ def read_document(page: Page) -> Report:
     digest = hashlib.sha256(page.data).hexdigest()
     report = Report(path=page.name, ok=False, url=page.url, content_sha256=digest)
     try:
-        decoded = decode_bytes(page.data, page.http_charset)
-        report.encoding = decoded.encoding
-        report.replaced_chars = decoded.replaced
-        if decoded.replaced:
-            report.warnings.append(
-                f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
-                "sequence(s) with U+FFFD"
-            )
-        stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
+        document = read_document_bytes(page.data)  # None unless the bytes are a PDF/DOCX/OFD/DOC/WPS
+        if document is not None:
+            report.encoding = document.encoding
+            stripped = strip_capture(document.text)
+        else:
+            decoded = decode_bytes(page.data, page.http_charset)
+            report.encoding = decoded.encoding
+            report.replaced_chars = decoded.replaced
+            if decoded.replaced:
+                report.warnings.append(
+                    f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
+                    "sequence(s) with U+FFFD"
+                )
+            stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
         body = "\n".join(stripped.body_lines)
         title = title_of(stripped, body)
         kind = report_kind(title, body)
@@ -52,4 +58,6 @@ def read_document(page: Page) -> Report:
         report.warnings.append("no report kind recognised in the title or the opening of the body")
     report.body = body
     report.sections = find_sections(body)
+    if document is not None:
+        report.origins = line_origins(stripped.body_lines, document)
     return report

@@ -107,6 +107,7 @@ class Report:
     replaced_chars: int = 0
     content_sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)  # documents: where each body line came from (p.3)
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object `nianbao extract --json` prints for this report."""
@@ -123,6 +124,7 @@ class Report:
             "encoding": self.encoding,
             "replaced_chars": self.replaced_chars,
             "warnings": self.warnings,
+            **({"line_origins": self.origins} if self.origins else {}),
         }
 
 
