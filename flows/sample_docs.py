@@ -1,4 +1,5 @@
-"""Documents of the FICTIONAL county's sample site: a report's paragraphs and tables as PDF, DOCX or OFD bytes.
+"""Documents of the FICTIONAL county's sample site: a report's paragraphs and tables as PDF, DOCX or OFD
+bytes.
 
 Generated deterministically (the same blocks always give the same bytes): reportlab with its built-in
 STSong-Light CID font for PDF (no font file needed), python-docx for DOCX (both development dependencies),
@@ -18,7 +19,7 @@ from xml.sax.saxutils import escape
 Table = list[list[str]]
 Block = str | Table
 
-PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 20.0     # A4, millimetres
+PAGE_W, PAGE_H, MARGIN = 210.0, 297.0, 20.0  # A4, millimetres
 FONT_MM, TABLE_FONT_MM, LINE_MM = 3.9, 2.8, 6.4
 MM_TO_PT = 72 / 25.4
 FIXED_TIME = datetime(2020, 1, 1, 0, 0, 0)
@@ -96,8 +97,7 @@ def pdf_bytes(blocks: Sequence[Block], title: str, password: str | None = None) 
         pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
     buffer = io.BytesIO()
     encrypt = StandardEncryption(password, ownerPassword=password) if password else None
-    pdf = canvas.Canvas(buffer, pagesize=(PAGE_W * MM_TO_PT, PAGE_H * MM_TO_PT), invariant=1,
-                        encrypt=encrypt)
+    pdf = canvas.Canvas(buffer, pagesize=(PAGE_W * MM_TO_PT, PAGE_H * MM_TO_PT), invariant=1, encrypt=encrypt)
     pdf.setTitle(title)
     runs = layout(blocks)
     pages = max((r.page for r in runs), default=0) + 1
@@ -153,8 +153,9 @@ def normalised_zip(data: bytes) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            target.writestr(zipfile.ZipInfo(info.filename, ZIP_TIME), source.read(info.filename),
-                            zipfile.ZIP_DEFLATED)
+            target.writestr(
+                zipfile.ZipInfo(info.filename, ZIP_TIME), source.read(info.filename), zipfile.ZIP_DEFLATED
+            )
     return out.getvalue()
 
 
@@ -166,20 +167,27 @@ def ofd_bytes(blocks: Sequence[Block], title: str) -> bytes:
     runs = layout(blocks)
     pages = max((r.page for r in runs), default=0) + 1
     members: list[tuple[str, str]] = [
-        ("OFD.xml", f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {_OFD_NS} Version="1.1" DocType="OFD">'
-                    f"<ofd:DocBody><ofd:DocInfo><ofd:DocID>0000000000000000000000000000{pages:04d}</ofd:DocID>"
-                    f"<ofd:Title>{escape(title)}</ofd:Title><ofd:Creator>nianbao sample</ofd:Creator>"
-                    "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"),
-        ("Doc_0/Document.xml",
-         f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {_OFD_NS}><ofd:CommonData>'
-         f"<ofd:MaxUnitID>{len(runs) + 10}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {PAGE_W:g} "
-         f"{PAGE_H:g}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>"
-         "</ofd:CommonData><ofd:Pages>"
-         + "".join(f'<ofd:Page ID="{n + 1}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(pages))
-         + "</ofd:Pages></ofd:Document>"),
-        ("Doc_0/PublicRes.xml",
-         f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res {_OFD_NS} BaseLoc="Res"><ofd:Fonts>'
-         '<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>'),
+        (
+            "OFD.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:OFD {_OFD_NS} Version="1.1" DocType="OFD">'
+            f"<ofd:DocBody><ofd:DocInfo><ofd:DocID>0000000000000000000000000000{pages:04d}</ofd:DocID>"
+            f"<ofd:Title>{escape(title)}</ofd:Title><ofd:Creator>nianbao sample</ofd:Creator>"
+            "</ofd:DocInfo><ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>",
+        ),
+        (
+            "Doc_0/Document.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Document {_OFD_NS}><ofd:CommonData>'
+            f"<ofd:MaxUnitID>{len(runs) + 10}</ofd:MaxUnitID><ofd:PageArea><ofd:PhysicalBox>0 0 {PAGE_W:g} "
+            f"{PAGE_H:g}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>"
+            "</ofd:CommonData><ofd:Pages>"
+            + "".join(f'<ofd:Page ID="{n + 1}" BaseLoc="Pages/Page_{n}/Content.xml"/>' for n in range(pages))
+            + "</ofd:Pages></ofd:Document>",
+        ),
+        (
+            "Doc_0/PublicRes.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><ofd:Res {_OFD_NS} BaseLoc="Res"><ofd:Fonts>'
+            '<ofd:Font ID="2" FontName="宋体" FamilyName="宋体"/></ofd:Fonts></ofd:Res>',
+        ),
     ]
     object_id = 100
     for number in range(pages):
@@ -190,10 +198,15 @@ def ofd_bytes(blocks: Sequence[Block], title: str) -> bytes:
             objects.append(
                 f'<ofd:TextObject ID="{object_id}" Boundary="{run.x:.2f} {run.y - run.size:.2f} {width:.2f} '
                 f'{run.size * 1.4:.2f}" Font="2" Size="{run.size:g}"><ofd:TextCode X="0" Y="{run.size:g}">'
-                f"{escape(run.text)}</ofd:TextCode></ofd:TextObject>")
-        members.append((f"Doc_0/Pages/Page_{number}/Content.xml",
-                        f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {_OFD_NS}><ofd:Content>'
-                        f'<ofd:Layer ID="{number + 2}">{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>'))
+                f"{escape(run.text)}</ofd:TextCode></ofd:TextObject>"
+            )
+        members.append(
+            (
+                f"Doc_0/Pages/Page_{number}/Content.xml",
+                f'<?xml version="1.0" encoding="UTF-8"?><ofd:Page {_OFD_NS}><ofd:Content>'
+                f'<ofd:Layer ID="{number + 2}">{"".join(objects)}</ofd:Layer></ofd:Content></ofd:Page>',
+            )
+        )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, text in members:

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from nianbao.settings import ConfigError, load_config
+from transforms.gov_info_tables import TABLES_FILE, CatalogEntry, catalog_entries, table_rules
 from transforms.units import UnitsTable, units_table
 
 CATALOG_FILE = "indicators.yaml"
@@ -212,11 +213,29 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes)
 
 
+def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: UnitsTable) -> Catalog:
+    """The catalog plus the codes of the 信息公开 template tables (config/gov_info_tables.yaml): their facts
+    come from table cells, so they have no text rules."""
+    known = {ind.code for ind in catalog.indicators}
+    added = []
+    for entry in entries:
+        label = f"config/{TABLES_FILE}: {entry.code}"
+        if entry.code in known:
+            raise ConfigError(f"{label}: code already in config/{CATALOG_FILE}")
+        if entry.unit not in units.families.get(entry.family, ()):
+            raise ConfigError(f"{label}: unit {entry.unit!r} is not in family {entry.family!r}")
+        added.append(Indicator(entry.code, entry.name_zh, entry.name_en, entry.unit, entry.family,
+                               entry.code.split(".")[0], (), (), ()))
+    return Catalog((*catalog.indicators, *added), catalog.rules, catalog.zero_re, catalog.zero_codes)
+
+
 @cache
-def _catalog_for(raw_id: int, units_id: int) -> Catalog:
-    return build_catalog(load_config(CATALOG_FILE), units_table())
+def _catalog_for(raw_id: int, units_id: int, tables_id: int) -> Catalog:
+    catalog = build_catalog(load_config(CATALOG_FILE), units_table())
+    return with_table_codes(catalog, catalog_entries(), units_table())
 
 
 def load_catalog() -> Catalog:
-    """The catalog of the current config (rebuilt when indicators.yaml or units.yaml changes)."""
-    return _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()))
+    """The catalog of the current config (rebuilt when indicators.yaml, units.yaml or gov_info_tables.yaml
+    changes)."""
+    return _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()), id(table_rules()))

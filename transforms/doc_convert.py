@@ -30,8 +30,10 @@ def read_ole2(data: bytes, rules: DocumentRules) -> DocumentText:
         raise DocumentRejectedError("encrypted Office document: it needs a password to open")
     program = shutil.which(rules.converter.command[0])
     if program is None:
-        raise DocumentRejectedError(f"binary Office document (DOC/WPS) and no converter found "
-                                    f"({rules.converter.command[0]!r} is not on PATH): {INSTALL_HINT}")
+        raise DocumentRejectedError(
+            f"binary Office document (DOC/WPS) and no converter found "
+            f"({rules.converter.command[0]!r} is not on PATH): {INSTALL_HINT}"
+        )
     seconds = rules.limits.max_seconds
     with tempfile.TemporaryDirectory(prefix="nianbao-convert-") as folder:
         source = Path(folder) / "document.doc"
@@ -46,15 +48,23 @@ def read_ole2(data: bytes, rules: DocumentRules) -> DocumentText:
         converted = out / "document.docx"
         if returncode != 0 or not converted.is_file():
             detail = stderr.decode("utf-8", "replace").strip().splitlines()
-            raise DocumentRejectedError("corrupt or unsupported DOC/WPS: the converter produced nothing"
-                                        + (f" ({detail[-1]})" if detail else ""))
+            raise DocumentRejectedError(
+                "corrupt or unsupported DOC/WPS: the converter produced nothing"
+                + (f" ({detail[-1]})" if detail else "")
+            )
         return read_docx(converted.read_bytes(), rules, encoding="doc/wps (LibreOffice → docx)")
 
 
 def _run(command: list[str], env: dict[str, str], seconds: float) -> tuple[int, bytes]:
     """Run the converter in a session of its own; past the time limit the whole group is killed."""
-    process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE, env=env, start_new_session=True)
+    process = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        start_new_session=True,
+    )
     try:
         _, stderr = process.communicate(timeout=seconds)
     except subprocess.TimeoutExpired as exc:

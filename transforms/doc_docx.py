@@ -52,8 +52,10 @@ def _blocks(body: ET.Element) -> Iterator[tuple[str, str]]:
         elif child.tag == f"{W}tbl":
             table += 1
             for row_number, row in enumerate(child.iter(f"{W}tr"), start=1):
-                cells = ["".join(_paragraph_text(p) for p in cell.iter(f"{W}p")).replace("\n", " ").strip()
-                         for cell in row.findall(f"{W}tc")]
+                cells = [
+                    "".join(_paragraph_text(p) for p in cell.iter(f"{W}p")).replace("\n", " ").strip()
+                    for cell in row.findall(f"{W}tc")
+                ]
                 yield "\t".join(cells), f"table {table} row {row_number}"
         elif child.tag == f"{W}sdt":  # a content control wraps ordinary paragraphs
             content = child.find(f"{W}sdtContent")

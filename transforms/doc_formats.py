@@ -98,8 +98,9 @@ def sniff_format(data: bytes) -> Format | None:
             return "docx"
         if "OFD.xml" in names or any(n.lower() == "ofd.xml" for n in names):
             return "ofd"
-        raise DocumentRejectedError("a zip archive that is neither DOCX nor OFD (no word/document.xml, "
-                                    "no OFD.xml)")
+        raise DocumentRejectedError(
+            "a zip archive that is neither DOCX nor OFD (no word/document.xml, no OFD.xml)"
+        )
     return None
 
 
@@ -114,8 +115,10 @@ def checked_zip(data: bytes, limits: DocumentLimits, what: str) -> zipfile.ZipFi
         raise DocumentRejectedError(f"encrypted {what}: its zip members are password-protected")
     inflated = sum(info.file_size for info in infos)
     if inflated > limits.max_decompressed_bytes:
-        raise DocumentRejectedError(f"oversized {what}: {inflated} bytes when decompressed, more than the "
-                                    f"{limits.max_decompressed_bytes}-byte limit")
+        raise DocumentRejectedError(
+            f"oversized {what}: {inflated} bytes when decompressed, more than the "
+            f"{limits.max_decompressed_bytes}-byte limit"
+        )
     return archive
 
 
@@ -141,8 +144,9 @@ def read_document_bytes(data: bytes) -> DocumentText | None:
         return None
     rules = document_rules()
     if len(data) > rules.limits.max_bytes:
-        raise DocumentRejectedError(f"oversized {kind.upper()}: {len(data)} bytes, more than the "
-                                    f"{rules.limits.max_bytes}-byte limit")
+        raise DocumentRejectedError(
+            f"oversized {kind.upper()}: {len(data)} bytes, more than the {rules.limits.max_bytes}-byte limit"
+        )
     return _readers()[kind](data, rules)
 
 

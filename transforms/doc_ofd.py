@@ -48,11 +48,15 @@ def read_ofd(data: bytes, rules: DocumentRules) -> DocumentText:
     for title in _children(root, "Title"):
         if (title.text or "").strip():
             metadata.setdefault("title", (title.text or "").strip())
-    page_paths = [path for doc_root in _children(root, "DocRoot")
-                  for path in _page_paths(archive, names, (doc_root.text or "").strip().lstrip("/"))]
+    page_paths = [
+        path
+        for doc_root in _children(root, "DocRoot")
+        for path in _page_paths(archive, names, (doc_root.text or "").strip().lstrip("/"))
+    ]
     if len(page_paths) > limits.max_pages:
-        raise DocumentRejectedError(f"oversized OFD: {len(page_paths)} pages, more than the "
-                                    f"{limits.max_pages}-page limit")
+        raise DocumentRejectedError(
+            f"oversized OFD: {len(page_paths)} pages, more than the {limits.max_pages}-page limit"
+        )
     if not page_paths:
         raise DocumentRejectedError("corrupt OFD: no pages")
     _read_pages(archive, names, page_paths, limits, lines, origins)
@@ -60,8 +64,14 @@ def read_ofd(data: bytes, rules: DocumentRules) -> DocumentText:
     return DocumentText(lines, origins, ENCODING, len(page_paths), metadata)
 
 
-def _read_pages(archive: zipfile.ZipFile, names: dict[str, str], page_paths: list[str],
-                limits: DocumentLimits, lines: list[str], origins: list[str]) -> None:
+def _read_pages(
+    archive: zipfile.ZipFile,
+    names: dict[str, str],
+    page_paths: list[str],
+    limits: DocumentLimits,
+    lines: list[str],
+    origins: list[str],
+) -> None:
     deadline = time.monotonic() + limits.max_seconds
     for number, path in enumerate(page_paths, start=1):
         if time.monotonic() > deadline:
@@ -88,8 +98,9 @@ def _page_paths(archive: zipfile.ZipFile, names: dict[str, str], doc_path: str) 
     for page in _children(document, "Page"):
         loc = (page.get("BaseLoc") or "").strip()
         if loc:
-            paths.append(posixpath.normpath(loc.lstrip("/") if loc.startswith("/") else
-                                            posixpath.join(base, loc)))
+            paths.append(
+                posixpath.normpath(loc.lstrip("/") if loc.startswith("/") else posixpath.join(base, loc))
+            )
     return paths
 
 
@@ -107,8 +118,9 @@ def _page_lines(page: ET.Element) -> list[str]:
         size = float(text_object.get("Size") or 0)
         for code in _children(text_object, "TextCode"):
             if code.text:
-                runs.append((box[1] + float(code.get("Y") or 0), box[0] + float(code.get("X") or 0),
-                             code.text, size))
+                runs.append(
+                    (box[1] + float(code.get("Y") or 0), box[0] + float(code.get("X") or 0), code.text, size)
+                )
     runs.sort()
     rows: list[list[tuple[float, str, float]]] = []
     last_y: float | None = None

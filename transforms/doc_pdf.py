@@ -44,16 +44,18 @@ def _read_pages(document: pdfium.PdfDocument, limits: DocumentLimits) -> Documen
     max_seconds = limits.max_seconds
     pages = len(document)
     if pages > limits.max_pages:
-        raise DocumentRejectedError(f"oversized PDF: {pages} pages, more than the {limits.max_pages}-page "
-                                    "limit")
+        raise DocumentRejectedError(
+            f"oversized PDF: {pages} pages, more than the {limits.max_pages}-page limit"
+        )
     deadline = time.monotonic() + max_seconds
     lines: list[str] = []
     origins: list[str] = []
     chars = 0
     for number in range(pages):
         if time.monotonic() > deadline:
-            raise DocumentRejectedError(f"PDF took longer than {max_seconds:g} s to read "
-                                        f"(stopped at page {number + 1} of {pages})")
+            raise DocumentRejectedError(
+                f"PDF took longer than {max_seconds:g} s to read (stopped at page {number + 1} of {pages})"
+            )
         try:
             page = document[number]
             textpage = page.get_textpage()
@@ -69,7 +71,8 @@ def _read_pages(document: pdfium.PdfDocument, limits: DocumentLimits) -> Documen
         raise DocumentRejectedError("corrupt PDF: no pages")
     if chars < limits.min_chars_per_page * pages:
         raise DocumentRejectedError(
-            f"scanned PDF: no text layer ({chars} characters on {pages} page(s)); OCR is not supported")
+            f"scanned PDF: no text layer ({chars} characters on {pages} page(s)); OCR is not supported"
+        )
     title = (document.get_metadata_value("Title") or "").strip()
     lines, origins = unwrap_lines(lines, origins)
     return DocumentText(lines, origins, ENCODING, pages, {"title": title} if title else {})

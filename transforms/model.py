@@ -108,6 +108,7 @@ class Report:
     content_sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)  # documents: where each body line came from (p.3)
+    table_checks: list[dict[str, Any]] = field(default_factory=list)  # 信息公开 tables' arithmetic
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object `nianbao extract --json` prints for this report."""
@@ -125,6 +126,7 @@ class Report:
             "replaced_chars": self.replaced_chars,
             "warnings": self.warnings,
             **({"line_origins": self.origins} if self.origins else {}),
+            **({"table_checks": self.table_checks} if self.table_checks else {}),
         }
 
 

@@ -25,6 +25,7 @@ from warehouse.summary import LoadSummary, RejectRow
 
 __all__ = ["LoadSummary", "RejectRow", "load_batch", "load_frames", "record_rejects"]
 
+REPORT_TABLES = ("table_checks", "facts", "quantities", "sections", "reports")  # children first
 _REPORT_COLUMNS = (
     "report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at", "source",
     "doc_number", "url", "input", "content_sha256", "body", "extractor_version", "loaded_at",
@@ -171,9 +172,10 @@ def _existing(con: duckdb.DuckDBPyConnection, winners: pl.DataFrame) -> pl.DataF
 def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl.DataFrame) -> None:
     """Replace every row of the written identities: delete children and reports, then insert anew."""
     with _registered(con, batch_write=write, batch_reports=frames.reports, batch_sections=frames.sections,
-                     batch_quantities=frames.quantities, batch_facts=frames.facts):
+                     batch_quantities=frames.quantities, batch_facts=frames.facts,
+                    batch_checks=frames.table_checks):
         if write.get_column("replacing").any():
-            for table in ("facts", "quantities", "sections", "reports"):
+            for table in REPORT_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE report_id IN "
                             "(SELECT report_id FROM batch_write WHERE replacing)")
         _drop_moved(con)
@@ -196,6 +198,10 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             "INSERT INTO facts SELECT w.report_id, f.code, f.value, f.value_high, f.unit, f.qualifier, "
             "f.scope, f.evidence FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
         )
+        con.execute(
+            "INSERT INTO table_checks SELECT w.report_id, c.table_id, c.check_id, c.scope, c.left_value, "
+            "c.right_value, c.ok, c.detail FROM batch_checks AS c JOIN batch_write AS w USING (doc)"
+        )
 
 
 def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
@@ -209,7 +215,7 @@ def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
         return
     with _registered(con, batch_moved=pl.DataFrame({"report_id": [row[0] for row in moved]},
                                                    schema={"report_id": pl.Utf8})):
-        for table in ("facts", "quantities", "sections", "reports"):
+        for table in REPORT_TABLES:
             con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_moved)")
 
 
