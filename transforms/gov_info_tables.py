@@ -297,7 +297,7 @@ def _store(
             )
         return
     cells.values[row.code] = {
-        column: value * row.scale for column, (value, _) in zip(columns, numbers, strict=True)
+        column: round(value * row.scale, 6) for column, (value, _) in zip(columns, numbers, strict=True)
     }
     cells.evidence[row.code] = f"{label.strip()} | " + " | ".join(raw for _, raw in numbers)
 
