@@ -68,7 +68,11 @@ def test_each_format_gives_the_same_report_as_the_html_page(maker) -> None:
     page, doc = batch.reports
     assert doc.ok, doc.error
     assert (doc.kind, doc.metadata.title, doc.metadata.report_year, doc.metadata.region_code) == (
-        page.kind, page.metadata.title, page.metadata.report_year, page.metadata.region_code)
+        page.kind,
+        page.metadata.title,
+        page.metadata.report_year,
+        page.metadata.region_code,
+    )
     assert doc.metadata.signed_on == f"{year + 1}-03-{8 + year % 7:02d}"
     facts = {(i.code, i.value, i.scope) for i in page.indicators}
     assert facts and {(i.code, i.value, i.scope) for i in doc.indicators} == facts
@@ -106,8 +110,10 @@ def test_documents_load_beside_rejects_with_reasons(tmp_path: Path) -> None:
     reasons = {r.input: r.reason for r in summary.rejects}
     for path, reason in bad.items():
         assert reason in reasons[str(path)], reasons[str(path)]
-    rows = run_query("SELECT report_year, value FROM indicator_values WHERE code = "
-                     "'reconsideration.accepted' ORDER BY 1", warehouse).rows()
+    rows = run_query(
+        "SELECT report_year, value FROM indicator_values WHERE code = 'reconsideration.accepted' ORDER BY 1",
+        warehouse,
+    ).rows()
     assert rows == [(y, float(sp.figures_for(y).reconsideration_accepted)) for y in (2019, 2020, 2022)]
 
 
@@ -115,20 +121,25 @@ def test_page_limit_from_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     config = tmp_path / "config"
     shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
     rules = config / "documents.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("max_pages: 400", "max_pages: 1"),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("max_pages: 400", "max_pages: 1"), encoding="utf-8"
+    )
     monkeypatch.setenv("NIANBAO_CONFIG", str(config))
     year = 2022
     four_pages = pdf_bytes(law_blocks(year) + sp.report_paragraphs(year) * 3, "t")
     report = extract_pages([Page("long.pdf", four_pages)]).reports[0]
     assert not report.ok
-    assert report.error is not None and report.error.startswith("oversized PDF: 4 pages, more than the 1-page limit")
+    assert report.error == "oversized PDF: 4 pages, more than the 1-page limit"
 
 
 def test_extract_cli_reads_a_pdf_saved_under_any_name(tmp_path: Path) -> None:
     path = write(tmp_path, "report.html", pdf_bytes(law_blocks(2023), sp.report_title(2023)))
-    done = subprocess.run([sys.executable, "-m", "nianbao.cli", "extract", str(path)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "extract", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "encoding: pdf (pypdfium2)" in done.stdout
     assert sp.report_title(2023) in done.stdout
@@ -143,17 +154,32 @@ def test_doc_needs_the_converter(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert report.error is not None and "apt-get install libreoffice-writer-nogui" in report.error
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None,
-                    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
+@pytest.mark.skipif(
+    shutil.which("soffice") is None,
+    reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui",
+)
 def test_doc_is_read_through_libreoffice(tmp_path: Path) -> None:
     year = 2024
     source = write(tmp_path, "r.docx", docx_bytes(law_blocks(year), sp.report_title(year)))
-    subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "doc", "--outdir", str(tmp_path),
-                    str(source)], capture_output=True, check=True, timeout=120,
-                   env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "doc",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        capture_output=True,
+        check=True,
+        timeout=120,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
     report = extract_pages([Page("r.doc", (tmp_path / "r.doc").read_bytes())]).reports[0]
     assert report.ok, report.error
     assert report.encoding == "doc/wps (LibreOffice → docx)"
     assert report.metadata.title == sp.report_title(year)
-    assert any(i.code == "reconsideration.accepted" and i.value == sp.figures_for(year).reconsideration_accepted
-               for i in report.indicators)
+    accepted = sp.figures_for(year).reconsideration_accepted
+    assert any(i.code == "reconsideration.accepted" and i.value == accepted for i in report.indicators)

@@ -67,8 +67,11 @@ def test_a_wrong_total_fails_the_checks_in_every_form() -> None:
     for name, data in forms(YEAR, wrong_total=True).items():
         report = extract_pages([Page(name, data)]).reports[0]
         failed = {(c["check_id"], c["scope"]) for c in report.table_checks if not c["ok"]}
-        assert failed == {("requests_balance", "总计"), ("requests_results_total", "总计"),
-                          ("requests_row_totals", "gov_info.requests_handled_total")}, name
+        assert failed == {
+            ("requests_balance", "总计"),
+            ("requests_results_total", "总计"),
+            ("requests_row_totals", "gov_info.requests_handled_total"),
+        }, name
 
 
 def test_flagged_in_the_warehouse_not_silently_true(tmp_path: Path) -> None:
@@ -82,11 +85,16 @@ def test_flagged_in_the_warehouse_not_silently_true(tmp_path: Path) -> None:
     flags = run_query("SELECT report_year, table_id, failed, problems FROM gov_info_flags", warehouse).rows()
     assert [(y, t, n) for y, t, n, _ in flags] == [(2023, "requests", 3)]
     assert "38 ≠ 39" in flags[0][3] or "≠" in flags[0][3]
-    status = run_query("SELECT report_year, adds_up FROM gov_info_table_status WHERE table_id = 'requests' "
-                       "ORDER BY 1", warehouse).rows()
+    status = run_query(
+        "SELECT report_year, adds_up FROM gov_info_table_status WHERE table_id = 'requests' ORDER BY 1",
+        warehouse,
+    ).rows()
     assert status == [(2022, True), (2023, False)]
-    values = run_query("SELECT DISTINCT report_year, adds_up FROM gov_info_table_values "
-                       "WHERE code = 'gov_info.requests_new' ORDER BY 1", warehouse).rows()
+    values = run_query(
+        "SELECT DISTINCT report_year, adds_up FROM gov_info_table_values "
+        "WHERE code = 'gov_info.requests_new' ORDER BY 1",
+        warehouse,
+    ).rows()
     assert values == [(2022, True), (2023, False)]
     # loading the corrected report replaces the flag
     bad.write_bytes(pdf_bytes(disclosure_blocks(2023), disclosure_title(2023)))
@@ -111,13 +119,18 @@ def test_table_codes_join_the_catalog() -> None:
     assert "gov_info.applications" in codes  # the text-rule codes stay
 
 
-def test_a_check_naming_an_unknown_row_is_a_config_error(tmp_path: Path,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_check_naming_an_unknown_row_is_a_config_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = tmp_path / "config"
     shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
     path = config / "gov_info_tables.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "right: [gov_info.requests_handled_total]", "right: [gov_info.requests_nowhere]"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "right: [gov_info.requests_handled_total]", "right: [gov_info.requests_nowhere]"
+        ),
+        encoding="utf-8",
+    )
     monkeypatch.setenv("NIANBAO_CONFIG", str(config))
-    with pytest.raises(ConfigError, match="gov_info_tables.yaml.*requests_nowhere"):
+    with pytest.raises(ConfigError, match=r"gov_info_tables\.yaml.*requests_nowhere"):
         table_rules()
