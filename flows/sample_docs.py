@@ -86,8 +86,12 @@ def layout(blocks: Sequence[Block], encrypt_note: str | None = None) -> list[Run
     return runs
 
 
-def pdf_bytes(blocks: Sequence[Block], title: str, password: str | None = None) -> bytes:
-    """A text PDF of the blocks (STSong-Light); with a password, an encrypted one."""
+def pdf_bytes(blocks: Sequence[Block], title: str, password: str | None = None, style: str = "lines") -> bytes:
+    """A text PDF of the blocks (STSong-Light); with a password, an encrypted one.
+
+    style: `lines` draws each placed line as one string; `glyphs` draws every character on its own (as many
+    word processors write PDFs); `columns` draws table cells column by column (content order ≠ reading order).
+    """
     from reportlab.lib.pdfencrypt import StandardEncryption
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -100,11 +104,20 @@ def pdf_bytes(blocks: Sequence[Block], title: str, password: str | None = None) 
     pdf = canvas.Canvas(buffer, pagesize=(PAGE_W * MM_TO_PT, PAGE_H * MM_TO_PT), invariant=1, encrypt=encrypt)
     pdf.setTitle(title)
     runs = layout(blocks)
+    if style == "columns":
+        runs = sorted(runs, key=lambda r: (r.page, r.x, r.y))
     pages = max((r.page for r in runs), default=0) + 1
     for number in range(pages):
         for run in (r for r in runs if r.page == number):
-            pdf.setFont("STSong-Light", run.size * MM_TO_PT)
-            pdf.drawString(run.x * MM_TO_PT, (PAGE_H - run.y) * MM_TO_PT, run.text)
+            size = run.size * MM_TO_PT
+            pdf.setFont("STSong-Light", size)
+            if style == "glyphs":
+                x = run.x * MM_TO_PT
+                for ch in run.text:
+                    pdf.drawString(x, (PAGE_H - run.y) * MM_TO_PT, ch)
+                    x += pdfmetrics.stringWidth(ch, "STSong-Light", size)
+            else:
+                pdf.drawString(run.x * MM_TO_PT, (PAGE_H - run.y) * MM_TO_PT, run.text)
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()

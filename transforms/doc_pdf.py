@@ -7,6 +7,8 @@ is capped before any page is read, so a document stays within max_pages × (time
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import threading
 import time
 
@@ -17,6 +19,9 @@ from transforms.doc_formats import DocumentLimits, DocumentRules, DocumentText, 
 from transforms.errors import DocumentRejectedError
 
 ENCODING = "pdf (pypdfium2)"
+BASELINE_TOLERANCE_PT = 2.0  # characters whose baselines differ by less share a line
+TAB_GAP = 2.5                # a gap of more than this many typical advances is a column break
+SPACE_GAP = 1.6              # … of more than this (next to Latin letters or digits) a space
 _LOCK = threading.Lock()  # PDFium is not thread-safe
 _REASONS = {
     pdfium_c.FPDF_ERR_PASSWORD: "encrypted PDF: it needs a password to open",
@@ -57,16 +62,13 @@ def _read_pages(document: pdfium.PdfDocument, limits: DocumentLimits) -> Documen
                 f"PDF took longer than {max_seconds:g} s to read (stopped at page {number + 1} of {pages})"
             )
         try:
-            page = document[number]
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
+            page_lines = _page_lines(document[number].get_textpage())
         except pdfium.PdfiumError as exc:
             raise DocumentRejectedError(f"corrupt PDF: page {number + 1}: {exc}") from exc
-        for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-            if line.strip():
-                lines.append(line.rstrip())
-                origins.append(f"p.{number + 1}")
-                chars += len("".join(line.split()))
+        for line in page_lines:
+            lines.append(line)
+            origins.append(f"p.{number + 1}")
+            chars += len("".join(line.split()))
     if pages == 0:
         raise DocumentRejectedError("corrupt PDF: no pages")
     if chars < limits.min_chars_per_page * pages:
@@ -76,3 +78,44 @@ def _read_pages(document: pdfium.PdfDocument, limits: DocumentLimits) -> Documen
     title = (document.get_metadata_value("Title") or "").strip()
     lines, origins = unwrap_lines(lines, origins)
     return DocumentText(lines, origins, ENCODING, pages, {"title": title} if title else {})
+
+
+def _page_lines(textpage: pdfium.PdfTextPage) -> list[str]:
+    """The page's characters placed by their origins: grouped into lines by baseline (top to bottom), each
+    line read left to right, a gap of several characters' advance (a table column) kept as a tab. Content
+    order does not matter, so a table drawn column by column still reads row by row."""
+    text = textpage.get_text_range()
+    x, y = ctypes.c_double(), ctypes.c_double()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    chars: list[tuple[float, float, str]] = []
+    for index, ch in enumerate(text[: textpage.count_chars()]):
+        if not ch.isspace() and pdfium_c.FPDFText_GetCharOrigin(textpage.raw, index, x_ref, y_ref):
+            chars.append((-y.value, x.value, ch))
+    chars.sort()
+    rows: list[list[tuple[float, str]]] = []
+    top: float | None = None
+    for neg_y, x_at, ch in chars:
+        if top is None or neg_y - top > BASELINE_TOLERANCE_PT:
+            rows.append([])
+            top = neg_y
+        rows[-1].append((x_at, ch))
+    for row in rows:
+        row.sort()
+    steps = sorted(b[0] - a[0] for row in rows for a, b in itertools.pairwise(row) if b[0] > a[0])
+    advance = steps[len(steps) // 2] if steps else 0.0  # the page's typical character advance
+    return [line for line in (_join_row(row, advance) for row in rows) if line.strip()]
+
+
+def _join_row(row: list[tuple[float, str]], advance: float) -> str:
+    out: list[str] = []
+    previous: float | None = None
+    for x_at, ch in row:
+        if previous is not None and advance:
+            gap = x_at - previous
+            if gap > TAB_GAP * advance:
+                out.append("\t")
+            elif gap > SPACE_GAP * advance and (ch.isascii() or out[-1].isascii()):
+                out.append(" ")
+        out.append(ch)
+        previous = x_at
+    return "".join(out)
