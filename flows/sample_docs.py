@@ -86,7 +86,9 @@ def layout(blocks: Sequence[Block], encrypt_note: str | None = None) -> list[Run
     return runs
 
 
-def pdf_bytes(blocks: Sequence[Block], title: str, password: str | None = None, style: str = "lines") -> bytes:
+def pdf_bytes(
+    blocks: Sequence[Block], title: str, password: str | None = None, style: str = "lines"
+) -> bytes:
     """A text PDF of the blocks (STSong-Light); with a password, an encrypted one.
 
     style: `lines` draws each placed line as one string; `glyphs` draws every character on its own (as many

@@ -10,7 +10,7 @@ from transforms.doc_formats import line_origins, read_document_bytes
 from transforms.errors import ExtractError, NotAReportError
 from transforms.html_strip import looks_like_html, strip_html
 from transforms.metadata import read_metadata, title_of
-from transforms.model import Page, Report, StrippedPage
+from transforms.model import Metadata, Page, Report, StrippedPage
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
 
@@ -49,6 +49,8 @@ def read_document(page: Page) -> Report:
         if reason:
             raise NotAReportError(reason)
         report.metadata = read_metadata(stripped, stripped.body_lines, kind, title)
+        if document is not None and page.parent is not None:
+            inherit_page_fields(report.metadata, page.parent, kind)
     except ExtractError as exc:
         report.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return report
@@ -61,3 +63,21 @@ def read_document(page: Page) -> Report:
     if document is not None:
         report.origins = line_origins(stripped.body_lines, document)
     return report
+
+
+PAGE_FIELDS = ("published_at", "source", "region_name", "region_code")
+
+
+def inherit_page_fields(metadata: Metadata, parent: Page, kind: str) -> None:
+    """An attachment's report page gives what the document itself does not state: 发布时间, 来源 and, failing
+    the document, the region. The document's own title, 文号 and signature stay."""
+    try:
+        decoded = decode_bytes(parent.data, parent.http_charset)
+    except ExtractError:
+        return
+    stripped = strip_page(decoded.text, url=parent.url, utf8=decoded.utf8)
+    body = "\n".join(stripped.body_lines)
+    page_meta = read_metadata(stripped, stripped.body_lines, kind, title_of(stripped, body))
+    for name in PAGE_FIELDS:
+        if getattr(metadata, name) is None:
+            setattr(metadata, name, getattr(page_meta, name))

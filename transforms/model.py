@@ -19,6 +19,7 @@ class Page:
     data: bytes
     http_charset: str | None = None
     url: str | None = None
+    parent: Page | None = None  # an attachment's report page: it gives 发布时间 and 来源 the document lacks
 
 
 @dataclass(slots=True)
