@@ -183,3 +183,23 @@ def test_doc_is_read_through_libreoffice(tmp_path: Path) -> None:
     assert report.metadata.title == sp.report_title(year)
     accepted = sp.figures_for(year).reconsideration_accepted
     assert any(i.code == "reconsideration.accepted" and i.value == accepted for i in report.indicators)
+
+
+def test_load_cli_takes_a_folder_of_documents(tmp_path: Path) -> None:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write(folder, "2019.pdf", pdf_bytes(law_blocks(2019), sp.report_title(2019)))
+    write(folder, "2020.docx", docx_bytes(law_blocks(2020), sp.report_title(2020)))
+    write(folder, "2022.ofd", ofd_bytes(law_blocks(2022), sp.report_title(2022)))
+    write(folder, "scan.pdf", scanned_pdf_bytes())
+    warehouse = tmp_path / "w.duckdb"
+    done = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "load", str(folder), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "loaded 3" in done.stdout, done.stdout + done.stderr
+    assert "scanned PDF: no text layer" in done.stdout + done.stderr
+    years = run_query("SELECT report_year FROM reports ORDER BY 1", warehouse).rows()
+    assert years == [(2019,), (2020,), (2022,)]

@@ -15,7 +15,7 @@ from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
 EXIT_REFUSED = 2
-LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
+LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".ofd")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
