@@ -230,12 +230,20 @@ def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: Units
 
 
 @cache
-def _catalog_for(raw_id: int, units_id: int, tables_id: int) -> Catalog:
-    catalog = build_catalog(load_config(CATALOG_FILE), units_table())
-    return with_table_codes(catalog, catalog_entries(), units_table())
+def _catalog_for(raw_id: int, units_id: int) -> Catalog:
+    return build_catalog(load_config(CATALOG_FILE), units_table())
+
+
+_with_tables: dict[tuple[int, int], Catalog] = {}  # (id of the base catalog, id of the table rules) → catalog
 
 
 def load_catalog() -> Catalog:
     """The catalog of the current config (rebuilt when indicators.yaml, units.yaml or gov_info_tables.yaml
-    changes)."""
-    return _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()), id(table_rules()))
+    changes): indicators.yaml's entries, then the 信息公开 table codes."""
+    base = _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()))
+    tables = table_rules()
+    key = (id(base), id(tables))
+    if key not in _with_tables:
+        _with_tables.clear()
+        _with_tables[key] = with_table_codes(base, catalog_entries(tables), units_table())
+    return _with_tables[key]

@@ -115,8 +115,11 @@ class GovInfoTables(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    row_numbering: str
     tables: tuple[TableSpec, ...]
     checks: tuple[CheckSpec, ...] = ()
+
+    _row_numbering = field_validator("row_numbering")(_regex)
 
     @model_validator(mode="after")
     def _consistent(self) -> GovInfoTables:
@@ -204,28 +207,21 @@ def _heading_spans(body: str, heading: re.Pattern[str]) -> list[int]:
     return ends
 
 
-def _region(body: str, start: int, stops: Sequence[re.Pattern[str]]) -> str:
-    """From start to the first later section heading line (一、…) or another table's heading line."""
+def _region(body: str, start: int, stops: Sequence[re.Pattern[str]], rows: re.Pattern[str]) -> str:
+    """From start to the first later section heading line (一、…, unless it numbers a table row: the
+    config's row_numbering) or another table's heading line."""
     end = len(body)
     position = start
     for line in body[start:].split("\n"):
         if (
             line.strip()
-            and (
-                (_SECTION_LINE.match(line) and not _is_row_numbering(line))
-                or any(s.search(line) for s in stops)
-            )
+            and ((_SECTION_LINE.match(line) and not rows.search(line)) or any(s.search(line) for s in stops))
             and position > start
         ):
             end = position
             break
         position += len(line) + 1
     return body[start:end]
-
-
-def _is_row_numbering(line: str) -> bool:
-    """一、本年新收… and 三、本年度办理结果 are rows of the requests table, not section headings."""
-    return bool(re.search(r"新收|结转|办理结果|数量", line))
 
 
 def _numbers(text: str) -> list[tuple[int, float, str]]:
@@ -246,7 +242,7 @@ def parse_tables(body: str, rules: GovInfoTables | None = None) -> TableCells:
         if not spans:
             continue
         stops = [p for tid, p in headings.items() if tid != table.id]
-        region = _region(body, spans[-1], stops)
+        region = _region(body, spans[-1], stops, re.compile(rules.row_numbering))
         before = len(cells.values)
         if table.layout == "rows":
             _read_rows(table, region, cells)
