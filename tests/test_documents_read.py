@@ -7,6 +7,7 @@ import io
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -203,3 +204,35 @@ def test_load_cli_takes_a_folder_of_documents(tmp_path: Path) -> None:
     assert "scanned PDF: no text layer" in done.stdout + done.stderr
     years = run_query("SELECT report_year FROM reports ORDER BY 1", warehouse).rows()
     assert years == [(2019,), (2020,), (2022,)]
+
+
+def _config_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "config", config)
+    rules = config / "documents.yaml"
+    text = rules.read_text(encoding="utf-8")
+    assert old in text
+    rules.write_text(text.replace(old, new), encoding="utf-8")
+    monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+
+
+def test_a_converter_that_hangs_is_killed_at_the_time_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _config_with(tmp_path, monkeypatch, "max_seconds: 60", "max_seconds: 1")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "soffice"
+    fake.write_text("#!/bin/sh\nsleep 30 &\nwait\n", encoding="utf-8")  # a child that outlives a plain kill
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    started = time.monotonic()
+    report = extract_pages([Page("old.doc", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 4096)]).reports[0]
+    assert time.monotonic() - started < 10
+    assert report.error == "converter took longer than 1 s (killed)"
+
+
+def test_the_pdf_time_limit_is_checked_between_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _config_with(tmp_path, monkeypatch, "max_seconds: 60", "max_seconds: 0.000001")
+    report = extract_pages([Page("slow.pdf", pdf_bytes(law_blocks(2022) * 3, "t"))]).reports[0]
+    assert report.error is not None and report.error.startswith("PDF took longer than 1e-06 s to read")
