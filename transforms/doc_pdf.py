@@ -1,8 +1,9 @@
 """PDF → text lines with their page numbers, through pypdfium2 (PDFium): the library the measurements in
 bench/bench_documents.py chose (README, "Attachments").
 
-PDFium cannot be interrupted inside one page; the time limit is checked between pages and the page count
-is capped before any page is read, so a document stays within max_pages × (time of one page).
+PDFium cannot be interrupted inside one page: the reading runs in a worker process that is killed past the
+time limit (and whose crash loses one document only); inside it the limit is also checked between pages, and
+the page count is capped before any page is read.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from transforms.doc_formats import DocumentLimits, DocumentRules, DocumentText, unwrap_lines
+from transforms.doc_worker import run_bounded
 from transforms.errors import DocumentRejectedError
 
 ENCODING = "pdf (pypdfium2)"
@@ -32,7 +34,13 @@ _REASONS = {
 
 
 def read_pdf(data: bytes, rules: DocumentRules) -> DocumentText:
-    """Every page's text, line by line, with 'p.N' as each line's origin."""
+    """Every page's text, line by line, with 'p.N' as each line's origin; read in a worker process that is
+    stopped when the document passes max_seconds (transforms/doc_worker.py)."""
+    return run_bounded(read_pdf_here, (data, rules), rules.limits.max_seconds, "PDF")
+
+
+def read_pdf_here(data: bytes, rules: DocumentRules) -> DocumentText:
+    """read_pdf in this process (what the worker runs)."""
     limits = rules.limits
     with _LOCK:
         try:
