@@ -22,8 +22,8 @@ from transforms.errors import DocumentRejectedError
 
 ENCODING = "pdf (pypdfium2)"
 BASELINE_TOLERANCE_PT = 2.0  # characters whose baselines differ by less share a line
-TAB_GAP = 2.5                # a gap of more than this many typical advances is a column break
-SPACE_GAP = 1.6              # … of more than this (next to Latin letters or digits) a space
+TAB_GAP = 2.5  # a gap of more than this many typical advances is a column break
+SPACE_GAP = 1.6  # … of more than this (next to Latin letters or digits) a space
 _LOCK = threading.Lock()  # PDFium is not thread-safe
 _REASONS = {
     pdfium_c.FPDF_ERR_PASSWORD: "encrypted PDF: it needs a password to open",
