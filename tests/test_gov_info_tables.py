@@ -49,8 +49,8 @@ def test_every_form_gives_the_same_exact_facts() -> None:
     reports = extract_pages([Page(name, data) for name, data in items.items()]).reports
     assert all(r.ok and r.kind == "gov_info_disclosure_annual_report" for r in reports)
     expected = table_facts(reports[0])
-    rows = sum(len(t.rows) for t in table_rules().tables)
-    assert len({code for code, _, _ in expected}) == rows
+    rows = {row.code for t in table_rules().tables for row in t.rows}
+    assert {code for code, _, _ in expected} == rows - {"gov_info.requests_other_handling"}  # the 2019 row
     for name, report in zip(items, reports, strict=True):
         assert table_facts(report) == expected, name
         assert report.table_checks and all(c["ok"] for c in report.table_checks), name
@@ -134,3 +134,17 @@ def test_a_check_naming_an_unknown_row_is_a_config_error(
     monkeypatch.setenv("NIANBAO_CONFIG", str(config))
     with pytest.raises(ConfigError, match=r"gov_info_tables\.yaml.*requests_nowhere"):
         table_rules()
+
+
+def test_the_2019_template_with_one_other_handling_row_adds_up() -> None:
+    """Before 2021 （六）其他处理 was one row; its three sub-rows are optional and it stands in for them."""
+    lines = disclosure_text(YEAR, "pipes").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| （六）其他处理"))
+    sub_rows = [[int(c) for c in line.strip("| ").split(" | ")[1:]] for line in lines[start + 1 : start + 4]]
+    merged = [sum(column) for column in zip(*sub_rows, strict=True)]
+    lines[start : start + 4] = ["| （六）其他处理 | " + " | ".join(map(str, merged)) + " |"]
+    report = extract_pages([Page("2019.txt", "\n".join(lines).encode())]).reports[0]
+    facts = table_facts(report)
+    assert ("gov_info.requests_other_handling", "总计", float(merged[-1])) in facts
+    assert not {c for c, _, _ in facts} & {"gov_info.requests_other", "gov_info.requests_other_no_fee"}
+    assert report.table_checks and all(c["ok"] for c in report.table_checks)

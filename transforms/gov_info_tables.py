@@ -58,6 +58,7 @@ class RowSpec(BaseModel):
     family: str | None = None
     scale: float = 1.0
     columns: tuple[str, ...] | None = None
+    optional: bool = False  # a template version may lack the row: absent, it counts as 0 in checks
 
     _label = field_validator("label")(_regex)
 
@@ -315,7 +316,8 @@ def check_tables(cells: TableCells, rules: GovInfoTables | None = None) -> Itera
 
 
 def _rows_check(check: CheckSpec, table: TableSpec, cells: TableCells) -> Iterator[dict[str, Any]]:
-    missing = [c for c in (*check.left, *check.right) if c not in cells.values]
+    optional = {row.code for row in table.rows if row.optional}
+    missing = [c for c in (*check.left, *check.right) if c not in cells.values and c not in optional]
     if missing:
         yield _check_row(
             table.id,
@@ -328,8 +330,8 @@ def _rows_check(check: CheckSpec, table: TableSpec, cells: TableCells) -> Iterat
         )
         return
     for column in check.columns or table.columns or ():
-        left = sum(cells.values[c][column] for c in check.left)
-        right = sum(cells.values[c][column] for c in check.right)
+        left = sum(cells.values[c][column] for c in check.left if c in cells.values)
+        right = sum(cells.values[c][column] for c in check.right if c in cells.values)
         yield _check_row(table.id, check.id, column, left, right, abs(left - right) < 1e-6, None)
 
 
