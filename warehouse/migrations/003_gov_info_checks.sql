@@ -37,9 +37,9 @@ SELECT
     s.table_id,
     s.adds_up
 FROM indicator_values AS v
+JOIN indicators AS i ON i.code = v.code AND i.domain = 'gov_info' AND i.rule_count = 0  -- table rows
 LEFT JOIN gov_info_table_status AS s
-    ON s.report_id = v.report_id AND starts_with(v.code, 'gov_info.' || s.table_id || '_')
-WHERE starts_with(v.code, 'gov_info.') AND v.evidence LIKE '% | %';
+    ON s.report_id = v.report_id AND starts_with(v.code, 'gov_info.' || s.table_id || '_');
 
 COMMENT ON TABLE table_checks IS 'The 信息公开 template tables'' own arithmetic per report: one row per check and column (or row); ok = false when it does not add up, or when a row was incomplete (check_id complete).';
 COMMENT ON VIEW gov_info_table_status IS 'Per report and template table: how many checks ran, how many failed, adds_up, and the failures.';
