@@ -71,7 +71,9 @@ def _nianbao(data: bytes) -> list[str]:
 
 
 LIBRARIES: dict[str, Callable[[bytes], list[str]]] = {
-    "pypdfium2": _pdfium, "pdfplumber": _plumber, "pypdf": _pypdf,
+    "pypdfium2": _pdfium,
+    "pdfplumber": _plumber,
+    "pypdf": _pypdf,
     "nianbao (pypdfium2 + positions)": _nianbao,
 }
 
@@ -111,33 +113,56 @@ def _law_blocks() -> list:
     return [sp.report_title(2023), *(p for y in YEARS for p in sp.report_paragraphs(y))]
 
 
-def _quality(name: str, pdf: bytes, source: list[str], tables: dict[str, bytes],
-             expected: dict) -> dict[str, float]:
+def _quality(
+    name: str, pdf: bytes, source: list[str], tables: dict[str, bytes], expected: dict
+) -> dict[str, float]:
     """Reading order and full-width punctuation on the long report; table cells per drawing style."""
     read = LIBRARIES[name]
     text = "\n".join(read(pdf))
     source_fw = sum(ch in FULL_WIDTH for ch in "".join(source))
-    out = {"reading_order": round(_in_order(source, text), 3),
-           "full_width_kept": round(sum(ch in FULL_WIDTH for ch in text) / source_fw, 3)}
+    out = {
+        "reading_order": round(_in_order(source, text), 3),
+        "full_width_kept": round(sum(ch in FULL_WIDTH for ch in text) / source_fw, 3),
+    }
     total = sum(len(row) for row in expected.values())
     for style, data in tables.items():
         cells = parse_tables("\n".join(read(data))).values
-        right = sum(cells.get(code, {}).get(col) == value for code, row in expected.items()
-                    for col, value in row.items())
+        right = sum(
+            cells.get(code, {}).get(col) == value
+            for code, row in expected.items()
+            for col, value in row.items()
+        )
         out[f"table_cells_{style}"] = round(right / total, 3)
     return out
 
 
 def _formats(year: int) -> dict[str, bytes]:
     blocks, title = [sp.report_title(year), *sp.report_paragraphs(year)], sp.report_title(year)
-    items = {"html page": sp.trs_report_page(year).encode(), "pdf": pdf_bytes(blocks, title),
-             "docx": docx_bytes(blocks, title), "ofd": ofd_bytes(blocks, title)}
+    items = {
+        "html page": sp.trs_report_page(year).encode(),
+        "pdf": pdf_bytes(blocks, title),
+        "docx": docx_bytes(blocks, title),
+        "ofd": ofd_bytes(blocks, title),
+    }
     if shutil.which("soffice"):
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "r.docx").write_bytes(items["docx"])
-            subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "doc", "--outdir", folder,
-                            str(Path(folder) / "r.docx")], capture_output=True, check=False, timeout=180,
-                           env={"HOME": folder, "PATH": "/usr/bin:/bin"})
+            subprocess.run(
+                [
+                    "soffice",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    "doc",
+                    "--outdir",
+                    folder,
+                    str(Path(folder) / "r.docx"),
+                ],
+                capture_output=True,
+                check=False,
+                timeout=180,
+                env={"HOME": folder, "PATH": "/usr/bin:/bin"},
+            )
             with contextlib.suppress(OSError):
                 items["doc (LibreOffice)"] = (Path(folder) / "r.doc").read_bytes()
     return items
@@ -148,8 +173,10 @@ def main() -> dict[str, object]:
     source = [b for b in blocks if isinstance(b, str)]
     pdf = pdf_bytes(blocks, "bench", style="glyphs")
     pages = len(pdfium.PdfDocument(pdf))
-    tables = {style: pdf_bytes(disclosure_blocks(2023), disclosure_title(2023), style=style)
-              for style in ("lines", "glyphs", "columns")}
+    tables = {
+        style: pdf_bytes(disclosure_blocks(2023), disclosure_title(2023), style=style)
+        for style in ("lines", "glyphs", "columns")
+    }
     html = extract_pages([Page("d.html", disclosure_html(2023).encode())]).reports[0]
     expected = parse_tables(html.body).values
     rates = _rates({name: (lambda read=read: len(read(pdf))) for name, read in LIBRARIES.items()})
@@ -157,16 +184,24 @@ def main() -> dict[str, object]:
     for name in LIBRARIES:
         quality = _quality(name, pdf, source, tables, expected)
         libraries[name] = {"pages_per_s": round(rates[name], 1), **quality}
-        print(f"  {name:32} {rates[name]:8.1f} pages/s  " + "  ".join(
-            f"{k} {v}" for k, v in libraries[name].items() if k != "pages_per_s"), flush=True)
+        print(
+            f"  {name:32} {rates[name]:8.1f} pages/s  "
+            + "  ".join(f"{k} {v}" for k, v in libraries[name].items() if k != "pages_per_s"),
+            flush=True,
+        )
     with pdfplumber.open(io.BytesIO(tables["lines"])) as plumbed:
         plumber_tables = sum(len(page.extract_tables()) for page in plumbed.pages)
-    print(f"  pdfplumber extract_tables on the 信息公开 PDF (no ruled lines): {plumber_tables} tables",
-          flush=True)
+    print(
+        f"  pdfplumber extract_tables on the 信息公开 PDF (no ruled lines): {plumber_tables} tables",
+        flush=True,
+    )
 
     items = _formats(2023)
-    fast = {name: [Page(f"{i}.{name}", data) for i in range(BATCH)] for name, data in items.items()
-            if not name.startswith(SLOW)}
+    fast = {
+        name: [Page(f"{i}.{name}", data) for i in range(BATCH)]
+        for name, data in items.items()
+        if not name.startswith(SLOW)
+    }
     batches = {name: (lambda b=b: len(extract_pages(b).reports)) for name, b in fast.items()}
     transform = {name: round(rate, 1) for name, rate in _rates(batches).items()}
     for name, data in items.items():
@@ -174,9 +209,13 @@ def main() -> dict[str, object]:
             transform[name] = round(1 / _time_once(Page(f"r.{name}", data)), 2)
     for name, rate in transform.items():
         print(f"  transform {name:18} {rate:8.2f} documents/s", flush=True)
-    return {"pdf_pages": pages, "libraries": libraries, "pdfplumber_tables_found": plumber_tables,
-            "chosen": "pypdfium2, characters placed by their origins (transforms/doc_pdf.py)",
-            "transform_documents_per_s": transform}
+    return {
+        "pdf_pages": pages,
+        "libraries": libraries,
+        "pdfplumber_tables_found": plumber_tables,
+        "chosen": "pypdfium2, characters placed by their origins (transforms/doc_pdf.py)",
+        "transform_documents_per_s": transform,
+    }
 
 
 def _time_once(page: Page) -> float:

@@ -35,8 +35,9 @@ FetchedRow = tuple[ManifestRow, str, str | None]
 
 
 def _is_document(link: ListedLink) -> bool:
-    return (urlsplit(link.url).path.lower().endswith(DOCUMENT_EXTENSIONS)
-            or link.title.lower().endswith(DOCUMENT_EXTENSIONS))
+    return urlsplit(link.url).path.lower().endswith(DOCUMENT_EXTENSIONS) or link.title.lower().endswith(
+        DOCUMENT_EXTENSIONS
+    )
 
 
 def _names_report(text: str, report: ReportLink) -> bool:
@@ -50,19 +51,33 @@ def _names_report(text: str, report: ReportLink) -> bool:
 def attachment_links(html: str, page_url: str, report: ReportLink) -> list[ListedLink]:
     """The report's attachments among the page's links (same host as the page), in page order."""
     host = urlsplit(page_url).hostname
-    links = [a for a in listed_links(html, page_url)
-             if urlsplit(a.url).hostname == host and a.url not in (page_url, report.url)]
+    links = [
+        a
+        for a in listed_links(html, page_url)
+        if urlsplit(a.url).hostname == host and a.url not in (page_url, report.url)
+    ]
     documents = [a for a in links if _is_document(a)]
     named = [a for a in documents if _names_report(a.title, report)]
-    downloads = [a for a in links if not _is_document(a) and _names_report(a.title, report)
-                 and not urlsplit(a.url).path.lower().endswith(PAGE_EXTENSIONS)]
+    downloads = [
+        a
+        for a in links
+        if not _is_document(a)
+        and _names_report(a.title, report)
+        and not urlsplit(a.url).path.lower().endswith(PAGE_EXTENSIONS)
+    ]
     chosen = named or (documents if len(documents) == 1 else [])
     seen: set[str] = set()
     return [a for a in [*chosen, *downloads] if not (a.url in seen or seen.add(a.url))]
 
 
-def follow_attachments(report: ReportLink, row: ManifestRow, body: bytes | None, fetcher: Fetcher,
-                       archive: Archive, previous: dict[str, ManifestRow]) -> list[FetchedRow]:
+def follow_attachments(
+    report: ReportLink,
+    row: ManifestRow,
+    body: bytes | None,
+    fetcher: Fetcher,
+    archive: Archive,
+    previous: dict[str, ManifestRow],
+) -> list[FetchedRow]:
     """Fetch the attachments the report page links (conditional GETs for known ones); marks the page row."""
     if body is None or row.sha256 is None:
         return []
@@ -84,9 +99,25 @@ def follow_attachments(report: ReportLink, row: ManifestRow, body: bytes | None,
             sha = prior.sha256
         headers = {**(prior.headers if prior and result.outcome == "unchanged" else {}), **result.headers}
         extra = {PARENT_KEY: report.url, PARENT_SHA_KEY: row.sha256}
-        out.append((ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                                site=report.site, kind=report.kind, year=report.year, title=link.title,
-                                extra=extra), result.outcome, result.reason))
+        out.append(
+            (
+                ManifestRow(
+                    link.url,
+                    result.final_url,
+                    result.status or 0,
+                    headers,
+                    utc_now(),
+                    sha,
+                    site=report.site,
+                    kind=report.kind,
+                    year=report.year,
+                    title=link.title,
+                    extra=extra,
+                ),
+                result.outcome,
+                result.reason,
+            )
+        )
     if out:
         row.extra[ATTACHMENTS_KEY] = " ".join(r.url for r, _, _ in out)
     return out
