@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-stamp
 export PREFECT_SERVER_ANALYTICS_ENABLED ?= false
 export PREFECT_LOGGING_LEVEL ?= WARNING
 
-.PHONY: demo test bench chaos lint clean
+.PHONY: demo test bench chaos lint clean schema-doc
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/nianbao demo
+
+# docs/schema.md: every table, view and column with its comment (tests check it is up to date)
+schema-doc: $(STAMP)
+	$(BIN)/nianbao schema --markdown > docs/schema.md
 
 test: $(STAMP)
 	$(BIN)/ruff check .

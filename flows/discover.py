@@ -1,35 +1,26 @@
 """Discovery: walk a site's list pages (and their pagination), keep the links whose title marks a report.
 
-Hanweb columns hold their list as CDATA <record>s inside <script type="text/xml">; those are read too.
+Each listing is paged the way its CMS pages (flows.listing_walk: TRS, Hanweb, JSON API, links).
 Every link not kept is recorded with the reason it was skipped.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection
 from dataclasses import dataclass, field
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from selectolax.lexbor import LexborHTMLParser
-
-from flows.fetch import Fetcher, charset_of
+from flows.fetch import Fetcher
+from flows.list_page import ListedLink, listed_links, next_page_urls
+from flows.listing_walk import walk_listing
 from flows.sources import Listing, Site
-from transforms.decode import decode_bytes
-from transforms.errors import UndecodableError
 
-_CDATA = re.compile(r"<!\[CDATA\[(.*?)\]\]>", re.DOTALL)
+# ListedLink, listed_links and next_page_urls moved to flows.list_page; callers still find them here
+__all__ = ["Discovery", "ListedLink", "ReportLink", "Skipped", "classify", "discover_site", "listed_links",
+           "next_page_urls", "report_year"]
+
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
-_SPACE = re.compile(r"\s+")
-_NOT_PAGES = ("javascript:", "mailto:", "tel:", "#")
-
-
-@dataclass(frozen=True, slots=True)
-class ListedLink:
-    """An <a> found on a list page: absolute URL and its title (title attribute, else text)."""
-
-    url: str
-    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,37 +51,7 @@ class Discovery:
     skipped: list[Skipped] = field(default_factory=list)
     failures: list[Skipped] = field(default_factory=list)
     pages_read: int = 0
-
-
-def listed_links(html: str, page_url: str) -> list[ListedLink]:
-    """All links on a list page, including those of Hanweb CDATA records."""
-    tree = LexborHTMLParser(html)
-    links = list(_anchors(tree, page_url))
-    for script in tree.css('script[type="text/xml"]'):
-        for record in _CDATA.findall(script.text(deep=True) or ""):
-            links.extend(_anchors(LexborHTMLParser(record), page_url))
-    return links
-
-
-def next_page_urls(html: str, page_url: str, texts: Collection[str]) -> list[str]:
-    """hrefs of links whose text is a 'next page' label (下一页)."""
-    tree = LexborHTMLParser(html)
-    found = []
-    for node in tree.css("a[href]"):
-        label = _SPACE.sub("", node.text(deep=True) or "")
-        href = (node.attributes.get("href") or "").strip()
-        if label in texts and href and not href.lower().startswith(_NOT_PAGES):
-            found.append(urldefrag(urljoin(page_url, href))[0])
-    return found
-
-
-def _anchors(tree: LexborHTMLParser, page_url: str) -> Iterator[ListedLink]:
-    for node in tree.css("a[href]"):
-        href = (node.attributes.get("href") or "").strip()
-        if not href or href.lower().startswith(_NOT_PAGES):
-            continue
-        title = (node.attributes.get("title") or "").strip() or (node.text(deep=True) or "")
-        yield ListedLink(urldefrag(urljoin(page_url, href))[0], _SPACE.sub(" ", title).strip())
+    modes: dict[str, str] = field(default_factory=dict)  # listing URL → "mode: what in its markup said so"
 
 
 def report_year(title: str, listing: Listing) -> int | None:
@@ -135,34 +96,12 @@ def discover_site(site: Site, fetcher: Fetcher, years: Collection[int] | None = 
 def _walk_listing(site: Site, listing: Listing, fetcher: Fetcher, years: Collection[int] | None,
                   seen: set[str], found: Discovery) -> None:
     first = site.listing_url(listing)
-    queue, visited = [first], set[str]()
-    template_n = listing.pagination.start
-    observed: set[str] = set()
-    while queue and len(visited) < listing.pagination.max_pages:
-        url = queue.pop(0)
-        if url in visited:
+    for page in walk_listing(site, listing, fetcher):
+        if page.error is not None:  # only the first page's failure is yielded: later ones end the pagination
+            found.failures.append(Skipped(page.url, "list page", page.error))
             continue
-        visited.add(url)
-        result = fetcher.fetch(url)
-        if not result.ok or result.body is None:
-            if url == first:  # a later page failing is the end of the pagination, not an error
-                found.failures.append(Skipped(url, "list page", result.reason or "no body"))
-            continue
-        try:
-            html = decode_bytes(result.body, charset_of(result.headers.get("content-type"))).text
-        except UndecodableError as exc:
-            found.failures.append(Skipped(url, "list page", str(exc)))
-            continue
+        found.modes.setdefault(first, f"{page.mode}: {page.evidence}")
         found.pages_read += 1
-        links = listed_links(html, result.final_url)
-        fresh = {link.url for link in links} - observed
-        observed |= fresh
-        for link in links:
-            verdict = classify(link, site, listing, url, years, seen)
+        for link in page.links:
+            verdict = classify(link, site, listing, page.url, years, seen)
             (found.links if isinstance(verdict, ReportLink) else found.skipped).append(verdict)
-        template = listing.pagination.template
-        if template and fresh:
-            queue.append(urljoin(site.base_url or first, template.format(n=template_n)))
-            template_n += 1
-        queue.extend(next_page_urls(html, result.final_url, listing.pagination.next_link_texts))
-

@@ -106,8 +106,10 @@ class Fetcher:
                 self._gates[host] = gate
             return gate
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None) -> FetchResult:
-        """GET url politely; with etag/last_modified it is a conditional GET (a 304 is 'unchanged')."""
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              form: Mapping[str, str] | None = None) -> FetchResult:
+        """GET url politely; with etag/last_modified it is a conditional GET (a 304 is 'unchanged'). With
+        form it is a POST of those fields (a CMS list API); a redirect after it is followed with GET."""
         conditional: dict[str, str] = {}
         if etag:
             conditional["If-None-Match"] = etag
@@ -118,7 +120,7 @@ class Fetcher:
             refusal = self._refusal(current, first=hop == 0)
             if refusal:
                 return FetchResult(url, current, "failed", reason=refusal, attempts=attempts)
-            answer = self._get(current, conditional)
+            answer = self._get(current, conditional, form if hop == 0 else None)
             attempts += answer.result.attempts
             answer.result.url, answer.result.attempts = url, attempts
             if answer.location is None:
@@ -166,7 +168,7 @@ class Fetcher:
             self._robots.setdefault(host, rules)
             return self._robots[host]
 
-    def _get(self, url: str, conditional: Mapping[str, str]) -> _Hop:
+    def _get(self, url: str, conditional: Mapping[str, str], form: Mapping[str, str] | None = None) -> _Hop:
         """One URL with retries on transient failures (jittered exponential backoff through the host gate)."""
         host = _host(url) or ""
         policy, gate = self.policy(host), self.gate(host)
@@ -174,7 +176,7 @@ class Fetcher:
         for attempt in range(1, policy.retries + 2):
             with gate.slot():  # the gate learns how this went before the next request may take the slot
                 try:
-                    hop = self._request_once(url, conditional, policy)
+                    hop = self._request_once(url, conditional, policy, form)
                 except _TransientError as err:
                     reason, status = str(err), err.status
                     if err.wait > policy.max_retry_after_seconds:
@@ -193,10 +195,13 @@ class Fetcher:
         return _Hop(FetchResult(url, url, "failed", status, reason=f"{reason} (gave up after "
                                 f"{policy.retries + 1} attempts)", attempts=policy.retries + 1))
 
-    def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness) -> _Hop:
+    def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness,
+                      form: Mapping[str, str] | None = None) -> _Hop:
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **conditional}
+        method = "GET" if form is None else "POST"
         try:
-            with self._client.stream("GET", url, headers=headers, timeout=policy.timeout_seconds) as response:
+            with self._client.stream(method, url, headers=headers, data=form,
+                                     timeout=policy.timeout_seconds) as response:
                 status = response.status_code
                 kept = {k.lower(): v for k, v in response.headers.items()}
                 if status in TRANSIENT_STATUS:

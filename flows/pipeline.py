@@ -11,6 +11,7 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
@@ -62,7 +63,10 @@ def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = Non
 @task(name="discover-site", cache_policy=NO_CACHE)
 def discover_task(site: Site, fetcher: Fetcher, years: list[int] | None) -> Discovery:
     """Walk one site's list pages (network; never cached: lists change)."""
-    return discover_site(site, fetcher, years)
+    found = discover_site(site, fetcher, years)
+    for url, mode in found.modes.items():
+        get_run_logger().info("%s: %s is paged as %s", site.id, url, mode)
+    return found
 
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
@@ -83,7 +87,8 @@ def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
         headers = result.headers if result.outcome != "unchanged" or prior is None else {
             **prior.headers, **result.headers}
         row = ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                          site=link.site, kind=link.kind, year=link.year, title=link.title)
+                          site=link.site, kind=link.kind, year=link.year, title=link.title,
+                          extra={"run": str(flow_run.id)} if flow_run.id else {})
         out.append((row, result.outcome, result.reason))
         body = _body(result.body, sha, archive)
         out.extend(follow_attachments(link, row, body, fetcher, archive, previous))

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from flows.sample_site import Resource, SampleSite
 
@@ -85,8 +85,29 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         return
 
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = dict(parse_qsl(self.rfile.read(length).decode("utf-8", errors="replace")))
+        self._dynamic("POST", form)
+
+    def _dynamic(self, method: str, form: dict[str, str]) -> None:
+        """A dynamic path: the answer for this method and these query (and form) fields, else 405/404."""
+        parts = urlsplit(self.path)
+        answer = self.server.site.dynamic.get(parts.path)
+        if answer is None:
+            self._send(405 if method == "POST" else 404, b"not here", "text/plain", parts.path)
+            return
+        resource = answer(method, {**dict(parse_qsl(parts.query)), **form})
+        if resource is None:
+            self._send(405, f"{method} not accepted here".encode(), "text/plain", parts.path)
+            return
+        self._send(200, resource.body, resource.content_type, parts.path, resource)
+
     def do_GET(self) -> None:
         path = urlsplit(self.path).path
+        if path in self.server.site.dynamic:
+            self._dynamic("GET", {})
+            return
         fault = self.server.plan.next_for(path)
         if fault is not None and self._apply(fault, path):
             return

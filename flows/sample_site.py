@@ -7,6 +7,7 @@ Hanweb-style column whose list is CDATA inside <script type="text/xml">; `gbk_ye
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -30,13 +31,19 @@ class Resource:
         return '"' + hashlib.sha256(self.body).hexdigest()[:16] + '"'
 
 
+# A resource that depends on the request: (method, query and form fields) → answer, None to refuse (405)
+Dynamic = Callable[[str, Mapping[str, str]], Resource | None]
+
+
 @dataclass(frozen=True, slots=True)
 class SampleSite:
-    """Path → resource, plus where each year's report lives (for tests and the demo's explanations)."""
+    """Path → resource, plus where each year's report lives (for tests and the demo's explanations).
+    `dynamic` paths (a CMS's list API) answer by method and parameters."""
 
     resources: dict[str, Resource]
     report_paths: dict[int, str] = field(default_factory=dict)
     notice_paths: tuple[str, ...] = ()
+    dynamic: dict[str, Dynamic] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from nianbao.settings import ConfigError, load_config
+from nianbao.settings import ConfigError, config_dir, load_config
 
 SOURCES_FILE = "sources.yaml"
+SOURCES_DIR = "sources.d"  # one file per proposed site (`nianbao sites add`), merged with sources.yaml
 REPORT_KINDS = (
     "law_based_government_annual_report",
     "gov_info_disclosure_annual_report",
@@ -65,13 +66,49 @@ class Pagination(_Strict):
         return value
 
 
+ListingMode = Literal["links", "trs", "hanweb", "json"]
+
+
+class HanwebPaging(_Strict):
+    """Hanweb JCMS/JPaaS paging: further records come from the dataproxy (POST form, or GET with page=).
+    Form fields left out are read from the column page (its nextgroup link and jpage parameters)."""
+
+    proxy: str = "/module/web/jpage/dataproxy.jsp"
+    method: Literal["post", "get"] = "post"
+    per_page: int | None = Field(None, ge=1, le=500)
+    form: dict[str, str] = Field(default_factory=dict)
+
+
+class JsonApi(_Strict):
+    """A JSON list API behind a column: a URL template with {page}, and dotted paths to the list of items
+    and, inside each item, to its title, link and date."""
+
+    url: str
+    first_page: int = Field(1, ge=0)
+    items: str = ""
+    title: str
+    link: str
+    date: str | None = None
+
+
 class Listing(_Strict):
-    """One column (list page) of a site that holds reports of one kind."""
+    """One column (list page) of a site that holds reports of one kind. mode says how its pages follow one
+    another (links: 下一页 links and the template; trs: createPageHTML; hanweb: datastore + dataproxy; json:
+    json_api); left out, discovery detects it from the first page's markup."""
 
     path: str
     kind: str
     title_pattern: str
     pagination: Pagination = Pagination()
+    mode: ListingMode | None = None
+    hanweb: HanwebPaging | None = None
+    json_api: JsonApi | None = None
+
+    @model_validator(mode="after")
+    def _json_needs_api(self) -> Listing:
+        if self.mode == "json" and self.json_api is None:
+            raise ValueError("mode json needs json_api (url template and the title/link fields)")
+        return self
 
     @field_validator("kind")
     @classmethod
@@ -104,6 +141,7 @@ class Site(_Strict):
     listings: tuple[Listing, ...] = Field(min_length=1)
     politeness: dict[str, Any] = Field(default_factory=dict)
     sample: bool = False
+    allow_private_addresses: bool = False  # loopback/private hosts (a local test site) may be fetched
 
     @field_validator("base_url")
     @classmethod
@@ -217,5 +255,31 @@ def parse_sources(raw: Any) -> SourcesConfig:
 
 
 def load_sources() -> SourcesConfig:
-    """config/sources.yaml (or $NIANBAO_CONFIG/sources.yaml), validated."""
-    return parse_sources(load_config(SOURCES_FILE))
+    """config/sources.yaml plus every config/sources.d/*.yaml (or under $NIANBAO_CONFIG), validated."""
+    raw = load_config(SOURCES_FILE)
+    extra = proposed_sites()
+    if extra and isinstance(raw, dict):
+        raw = {**raw, "sites": [*(raw.get("sites") or []), *extra]}
+    return parse_sources(raw)
+
+
+def proposed_sites() -> list[dict[str, Any]]:
+    """The site entries of config/sources.d/*.yaml (each file: a mapping with `sites:`), each validated on
+    its own so that an error names its file."""
+    folder = config_dir() / SOURCES_DIR
+    entries: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
+        name = f"{SOURCES_DIR}/{path.name}"
+        raw = load_config(name)
+        sites = raw.get("sites") if isinstance(raw, dict) else None
+        if not isinstance(sites, list) or not sites:
+            raise ConfigError(f"{name}: expected a mapping with a non-empty 'sites' list")
+        for position, entry in enumerate(sites, start=1):
+            try:
+                Site.model_validate(entry)
+            except ValidationError as exc:
+                label = f"site {entry['id']!r}" if isinstance(entry, dict) and entry.get("id") else \
+                    f"site #{position}"
+                raise ConfigError(f"{name}: {label}: {_first_error(exc)}") from exc
+            entries.append(entry)
+    return entries

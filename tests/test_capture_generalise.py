@@ -43,10 +43,12 @@ CASES = {
         "根据《中华人民共和国政府信息公开条例》规定，现公布2022年度郫都区人民政府办公室"
         "政府信息公开工作年度报告。",
         "详见下表。"),
-    # a bare 政府工作报告 title, its delivery subtitle and the 县长 line; the region only in the masthead
+    # a bare 政府工作报告 title, its delivery subtitle (the date is signed_on) and the 县长 line (the
+    # signer); the region only in the masthead
     "work_report_subtitle_only.txt": (
         dict(title="政府工作报告", region_name="新安县", region_code="410323", report_year=2020,
-             published_at="2021-01-20", source="新安县人民政府办公室", addressee="各位代表"),
+             published_at="2021-01-20", source="新安县人民政府办公室", addressee="各位代表", signer="李某某",
+             signed_on="2021-01-10"),
         "各位代表：", "今年是“十四五”开局之年。"),
     # a county renamed and recoded (县→区) after the dataset was compiled: its old name gets the new code
     "renamed_county_law.txt": (
@@ -96,12 +98,13 @@ CASES = {
         dict(title="新安县人民政府政府信息公开工作年度报告", issuer="新安县人民政府", region_name="新安县",
              region_code="410323", published_at="2022-01-28"),
         "本报告根据《中华人民共和国政府信息公开条例》要求，由新安县人民政府办公室编制。", "详见统计表。"),
-    # tab-separated index rows (发文日期 is the document's date, not its publication); the site's address and
-    # phone under the footer links are not the report's contact
+    # tab-separated index rows (发文日期 is neither the publication date nor, as the gold reads pages printing
+    # only it, the signing date); the site's address and phone under the footer links are not the report's
+    # contact
     "index_tabs_footer_contact_law.txt": (
-        dict(title="2021年南海区法治政府建设年度报告", region_name="南海区", region_code="440605",
-             report_year=2021, published_at="2022-03-28T10:30:15", source="南海区司法局",
-             signed_on="2022-03-25"),
+        dict(title="2021年南海区法治政府建设年度报告", issuer="佛山市南海区司法局", region_name="南海区",
+             region_code="440605", report_year=2021, published_at="2022-03-28T10:30:15",
+             source="南海区司法局"),
         "2021年，南海区全面贯彻落实党中央、国务院关于法治政府建设的决策部署，各项工作取得新进展。",
         "持续提升依法行政水平。"),
     "footer_contact_lines_law.txt": (
@@ -112,12 +115,12 @@ CASES = {
     # a session-year title: the report covers the year before
     "work_report_session_year.txt": (
         dict(title="2023年政府工作报告", region_name="郫都区", region_code="510117", report_year=2022,
-             addressee="各位代表"),
+             addressee="各位代表", signer="张某", signed_on="2023-01-06"),
         "各位代表：", "今年是全面贯彻落实党的二十大精神的开局之年。"),
     # region and session year stated only by the delivery subtitle
     "work_report_region_in_subtitle.txt": (
         dict(title="政府工作报告", region_name="德清县", region_code="330521", report_year=2021,
-             addressee="各位代表"),
+             addressee="各位代表", signed_on="2022-01-05"),
         "各位代表：", "确保高质量发展走在前列。"),
     # a county's report on the city's site, sourced to a city office: the issuer's region wins
     "city_site_county_report_law.txt": (
@@ -126,10 +129,10 @@ CASES = {
              published_at="2022-03-21",
              source="洛阳市司法局", addressee="洛阳市人民政府", signed_on="2022-03-15"),
         "洛阳市人民政府：", "2022年3月15日"),
-    # a department's report under an index table with 信息名称 and 生成日期
+    # a department's report under an index table with 信息名称 and 生成日期 (the document's date: signed_on)
     "index_name_department_disclosure.txt": (
         dict(title="德清县交通运输局2022年政府信息公开工作年度报告", issuer="德清县交通运输局",
-             region_name="德清县", region_code="330521", report_year=2022, published_at="2023-01-20",
+             region_name="德清县", region_code="330521", report_year=2022, signed_on="2023-01-20",
              source="德清县交通运输局", contact_phone="0572-8880000"),
         "本报告依据《中华人民共和国政府信息公开条例》编制。本报告中使用数据统计期限为2022年1月1日至12月31日。"
         "如对本报告有疑问，请与县交通运输局办公室联系（联系电话：0572-8880000）。",

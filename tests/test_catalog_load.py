@@ -88,6 +88,9 @@ def test_malformed_entry_names_the_entry(mutate, expected: str) -> None:
         (lambda u: u["families"].update(people=[]), "family 'people'"),
         (lambda u: u.update(fraction_words={"百分之": "percent"}), "'fraction_words' must map"),
         (lambda u: u.update(lone_one_not_after="跑"), "'lone_one_not_after' must be a list"),
+        (lambda u: u.update(name_contexts={"before": "届"}), "'name_contexts' must be a list"),
+        (lambda u: u.update(name_contexts=[{"before": "届"}]), "name_contexts entry 1: needs exactly"),
+        (lambda u: u.update(name_contexts=[{"before": "(", "after": "次"}]), "entry 1: bad regex"),
     ],
 )
 def test_malformed_units_name_the_entry(mutate, expected: str) -> None:

@@ -61,13 +61,14 @@ def test_nothing_to_load_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.
 
 def test_demo_table_has_one_column_per_year_and_an_empty_gap() -> None:
     rows = pl.DataFrame({
-        "indicator": ["litigation.cases"] * 3, "scope": [None] * 3, "report_year": [2019, 2020, 2022],
+        "indicator": ["litigation.cases"] * 3, "indicator_name": ["行政应诉"] * 3, "scope": [None] * 3,
+        "report_year": [2019, 2020, 2022],
         "value": [26.0, 12.0, 27.0], "previous_value": [None, 26.0, None], "change": [None, -14.0, None],
         "change_pct": [None, -53.85, None], "unit": ["件"] * 3,
     })
     wide = yoy_wide(rows, range(2019, 2023))
-    assert wide.columns == ["indicator", "scope", "2019", "2020", "2021", "2022", "Δ% 2022", "unit"]
-    assert wide.row(0) == ("litigation.cases", "", 26.0, 12.0, None, 27.0, None, "件")
+    assert wide.columns == ["indicator", "中文名", "scope", "2019", "2020", "2021", "2022", "Δ% 2022", "unit"]
+    assert wide.row(0) == ("litigation.cases", "行政应诉", "", 26.0, 12.0, None, 27.0, None, "件")
 
 
 @pytest.mark.parametrize("command", ["scrape", "ingest", "backfill", "reprocess", "run", "serve", "demo"])

@@ -116,7 +116,7 @@ def test_new_synonym_is_a_config_edit(tmp_path: Path, monkeypatch: pytest.Monkey
     body = "全年开展“合规体检进企业”服务,走访企业45家。"
     assert facts(body) == []
     catalog = (config / "indicators.yaml").read_text(encoding="utf-8")
-    rule = '      - {clause: "法治体检|法律体检"}'
+    rule = '      - {clause: "(法治|法律)[^,]{0,4}体检"}'
     catalog = catalog.replace(rule, rule + '\n      - {sentence: "合规体检", left: "走访企业"}')
     (config / "indicators.yaml").write_text(catalog, encoding="utf-8")
     monkeypatch.setenv("NIANBAO_CONFIG", str(config))
@@ -235,3 +235,14 @@ def test_number_first_word_order(body: str, code: str) -> None:
 def test_listed_items_are_a_breakdown_not_the_total() -> None:
     body = "在政务大厅设置了5个无差别受理综合窗口、2个工程建设项目受理窗口、1个统一出件窗口。"
     assert facts(body) == []
+
+
+def test_values_listed_under_fenbie_share_the_code() -> None:
+    body = "示例县经营许可事项实行告知承诺制办件分别为208件、1336件。"
+    assert [(c, v) for c, v, *_ in facts(body)] == [("commitment.cases", 208.0), ("commitment.cases", 1336.0)]
+    # Listed actions pair with their values: the second is not the first one's code.
+    body = "行政复议决定维持、撤销分别为20件、3件。"
+    assert [(c, v) for c, v, *_ in facts(body)] == [("reconsideration.upheld", 20.0)]
+    # Another unit family does not inherit the code.
+    body = "示例县告知承诺制办件分别为208件和36人。"
+    assert [(c, v) for c, v, *_ in facts(body)] == [("commitment.cases", 208.0)]

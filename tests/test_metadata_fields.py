@@ -187,10 +187,11 @@ def test_addressee_and_signature():
     assert signature_of(["2022年2月28日,县政府召开常务会议。"]) == (None, None)
 
 
-def test_an_index_table_gives_publisher_as_source_and_its_date():
+def test_an_index_table_gives_publisher_as_source_and_issuer_and_its_document_date():
     metadata = metadata_of("index_table_disclosure.txt")
     assert metadata.source == "示例县人民政府办公室"
-    assert metadata.published_at == "2022-01-20"
+    assert metadata.published_at is None  # 生成日期 is the document's date, not the page's
+    assert metadata.signed_on == "2022-01-20"
     assert metadata.issuer == "示例县人民政府办公室"
     assert (metadata.region_code, metadata.report_year) == ("990121", 2021)
     assert metadata.doc_number is None

@@ -30,7 +30,7 @@ def found(body: str) -> list[tuple]:
         ("地区生产总值256.8亿元。", (25680000000, "元", None, None)),
         ("参训率达91%。", (91, "%", None, None)),
         ("参训率达百分之九十一。", (91, "%", None, None)),
-        ("满意度提高2.5个百分点。", (2.5, "个百分点", None, None)),
+        ("满意度提高2.5个百分点。", (2.5, "百分点", None, None)),
         ("审批时间压缩至41个工作日。", (41, "工作日", None, None)),
         ("办结时限3—5个工作日。", (3, "工作日", None, 5)),
         ("补助1万-5万元。", (10000, "元", None, 50000)),
@@ -63,6 +63,13 @@ def found(body: str) -> list[tuple]:
         ("審批時限壓縮至十五個工作日以內。", (15, "工作日", "less_than", None)),
         ("受众达一萬二千餘人次。", (12000, "人次", "more_than", None)),
         ("培训时长不少于40学时。", (40, "学时", "more_than", None)),
+        # A bare 百/千/万 after a hedge or 达, and 百个; 类 counts; a session count that is no ordinal.
+        ("现代服务业增加值达千亿元。", (100000000000, "元", None, None)),
+        ("近万名干部参加考试。", (10000, "名", "about", None)),
+        ("位列全国百个城市前列。", (100, "个", None, None)),
+        ("将证明事项划分为六类。", (6, "类", None, None)),
+        ("抽查行政执法案卷260卷。", (260, "卷", None, None)),
+        ("本届政府共召开3次会议。", (3, "次", None, None)),
     ],
 )
 def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
@@ -96,6 +103,9 @@ def test_values_units_and_qualifiers(body: str, expected: tuple) -> None:
         "三点建议：一是加强领导。会议于上午九点半召开。",
         "开展“百日攻坚”行动，组织百名律师进千企。",
         "列入第一、二批名单，第3、4次会议审议，第五、六届委员。",
+        "围绕县十五届人大三次会议明确的目标,落实县委六届二次三次四次全会精神。",
+        "出台助企纾困28条等惠企政策。",
+        "走访三元里街道,破除城乡二元结构,惠及千家万户。",
     ],
 )
 def test_traps_are_not_quantities(body: str) -> None:

@@ -95,8 +95,8 @@ def test_yoy_command(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> Non
     args = ["yoy", "reconsideration.accepted", "--region", "示例县", "--from", "2018", "--csv"]
     assert main([*args, "--warehouse", str(warehouse)]) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[0].startswith("region_code,region_name,report_year,value,previous_value,change")
-    assert [r.split(",")[2] for r in rows[1:]] == ["2018", "2019"]
+    assert rows[0].startswith("code,indicator_name,region_code,region_name,report_year,value,previous_value")
+    assert [r.split(",")[4] for r in rows[1:]] == ["2018", "2019"]
     assert main(["yoy", "reconsideration.accepted", "--region", "990121", "--to", "2016",
                  "--warehouse", str(warehouse)]) == 1
     assert "no values" in capsys.readouterr().err
@@ -116,16 +116,22 @@ def test_export_writes_hive_partitions_that_read_back(warehouse: Path, tmp_path:
     assert exported == [(2017, 6), (2018, 6), (2019, 6)]
 
 
-def test_chart_writes_png_and_svg(
+def test_chart_writes_the_format_its_suffix_names(
     warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "charts" / "accepted.png"
-    args = ["chart", "reconsideration.accepted", "--region", "示例县", "--region", "992000",
-            "--out", str(out)]
-    assert main([*args, "--warehouse", str(warehouse)]) == 0
+    args = ["chart", "reconsideration.accepted", "--region", "示例县", "--region", "992000", "--warehouse",
+            str(warehouse), "--out"]
+    assert main([*args, str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert out.with_suffix(".svg").read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    assert not out.with_suffix(".svg").exists()
     assert "(2 lines)" in capsys.readouterr().out
+    svg = tmp_path / "charts" / "accepted-text.svg"
+    assert main([*args, str(svg)]) == 0
+    text = svg.read_text(encoding="utf-8")
+    assert text.lstrip().startswith("<?xml") and not svg.with_suffix(".png").exists()
+    # labels are SVG text, so a browser draws the Chinese whatever fonts this machine has
+    assert "受理行政复议案件 (reconsideration.accepted)" in text and "示例县" in text
 
 
 def test_load_command_on_fictional_captures(

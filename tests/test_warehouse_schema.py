@@ -14,8 +14,9 @@ from warehouse.errors import SchemaTooNewError
 from warehouse.location import ENV_VAR, default_warehouse_path, resolve_warehouse
 from warehouse.migrations import code_schema_version, known_migrations
 
-TABLES = {"regions", "indicators", "reports", "sections", "quantities", "facts", "rejects", "schema_version"}
-VIEWS = {"indicator_values", "indicator_yoy", "coverage", "latest_reports"}
+TABLES = {"regions", "indicators", "reports", "sections", "quantities", "facts", "rejects", "schema_version",
+          "unit_families", "table_checks"}
+VIEWS = {"indicator_values", "indicator_yoy", "coverage", "latest_reports", "fact_details", "review"}
 USER_VIEWS = "duckdb_views() WHERE NOT internal"
 
 
@@ -36,7 +37,8 @@ def test_first_use_creates_every_table_and_commented_view(tmp_path: Path) -> Non
                    "source", "doc_number", "url", "content_sha256", "body", "extractor_version", "loaded_at"):
         assert column in report_columns
     assert fact_columns == [
-        "report_id", "code", "value", "value_high", "unit", "qualifier", "scope", "evidence"]
+        "report_id", "code", "value", "value_high", "unit", "qualifier", "scope", "evidence", "start", "end",
+        "sentence"]
     assert reject_columns == ["input", "stage", "reason", "when"]
 
 

@@ -7,6 +7,7 @@ config/header_fields.yaml.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from transforms.header_fields import (
     is_header_line,
     opens_with_label,
 )
+from transforms.metadata import issuer_of, plausible_title
 from transforms.model import StrippedPage
 from transforms.regions import find_mentions
 from transforms.rulebook import any_of, compiled
@@ -41,6 +43,11 @@ class ChromeRules:
     not_start: re.Pattern[str]
     site_name: re.Pattern[str]
     max_chrome_chars: int
+    bullet: re.Pattern[str]
+    run_on_break: re.Pattern[str]
+    run_on_chars: int
+    run_on_counter: re.Pattern[str]
+    title_lookahead: int
 
 
 def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
@@ -68,6 +75,11 @@ def _build(raw: Any) -> ChromeRules:
             not_start=re.compile(start["not_start"]),
             site_name=re.compile(raw["site_name"]),
             max_chrome_chars=int(raw.get("max_chrome_chars", 200)),
+            bullet=re.compile(raw["bullet"]),
+            run_on_break=re.compile(raw["run_on"]["break"]),
+            run_on_chars=int(raw["run_on"]["min_chars"]),
+            run_on_counter=re.compile(raw["run_on"]["counter_head"]),
+            title_lookahead=int(start["title_lookahead"]),
         )
     except (KeyError, TypeError, re.error) as exc:
         raise ConfigError(f"config/capture_chrome.yaml: missing or bad entry: {exc}") from exc
@@ -78,14 +90,52 @@ def chrome_rules() -> ChromeRules:
     return compiled("capture_chrome.yaml", _build)
 
 
+_LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]{1,2}[\u4e00-\u9fff]){2,11}")
+
+
+def unspaced(line: str) -> str:
+    """A line printed letter-spaced (政 府 工 作 报 告) without its spaces; any other line as it is."""
+    return re.sub(r"[ \u3000]", "", line) if _LETTER_SPACED.fullmatch(line) else line
+
+
 def clean_lines(text: str) -> list[str]:
-    """Non-empty lines with surrounding spaces (ideographic and no-break ones too) removed."""
+    """Non-empty lines with surrounding spaces (ideographic and no-break ones too) removed; a line printed
+    letter-spaced (政 府 工 作 报 告) is written without its spaces."""
     lines = []
     for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
-        line = line.strip(_SPACES)
+        line = unspaced(line.strip(_SPACES))
         if line:
             lines.append(line)
     return lines
+
+
+def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> tuple[list[str], list[str]]:
+    """Pages printed as one long line (chrome, title, header and paragraphs joined by spaces): a line longer
+    than run_on.min_chars is cut at the gaps run_on.break names (a gap after a sentence end, before a label
+    or a section heading, after a title). Cut points are found in the simplified line and applied to both."""
+    out_printed: list[str] = []
+    out_simple: list[str] = []
+    for line, plain in zip(printed, simple, strict=True):
+        if len(plain) < rules.run_on_chars:
+            out_printed.append(line)
+            out_simple.append(plain)
+            continue
+        cuts = [0]
+        for gap in rules.run_on_break.finditer(plain):
+            cuts += [gap.start(), gap.end()]
+        cuts.append(len(plain))
+        for start, end in zip(cuts[::2], cuts[1::2], strict=True):
+            counter = rules.run_on_counter.match(plain, start, end)
+            pieces = [(start, counter.end()), (counter.end(), end)] if counter else [(start, end)]
+            for a, b in pieces:
+                out_printed.append(line[a:b])
+                out_simple.append(plain[a:b])
+    keep = [i for i, x in enumerate(out_simple) if x.strip(_SPACES)]
+    printed_out, simple_out = [], []
+    for i in keep:  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
+        printed_out.append(unspaced(out_printed[i].strip(_SPACES)))
+        simple_out.append(unspaced(out_simple[i].strip(_SPACES)))
+    return printed_out, simple_out
 
 
 def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
@@ -121,8 +171,11 @@ class _Lines:
         return is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
 
     def title_text(self, line: str) -> str:
-        """A title line without the publication date some templates print after it."""
-        return self.header.title_trailing_date.sub("", line)
+        """A title line without the publication date some templates print after it, the document number some
+        print before it, and a mirror site's wrapping (a bracketed province before it, "(全文)" after it)."""
+        line = self.header.title_trailing_date.sub("", line)
+        line = self.header.title_doc_number.sub("", line, count=1)
+        return self.header.title_wrapper.sub("", line)
 
     def title_at(self, i: int) -> int | None:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
@@ -140,6 +193,9 @@ class _Lines:
                 break
             first -= 1
             if part == "issuer":
+                # joint issuers print one line each (中共X县委 / X县人民政府 / 2023年…报告)
+                while first > 0 and self._co_issuer(first - 1):
+                    first -= 1
                 break
         title = "".join(self.simple[first:i]) + line
         if not self.header.title_line.fullmatch(title):
@@ -160,7 +216,29 @@ class _Lines:
             return "open"
         if self.header.title_head_line.fullmatch(line) and self.header.title_tail_start.match(self.simple[k]):
             return "issuer"
+        broken_tail = self._names_nothing(k) and not self._names_nothing(j)
+        if broken_tail and self.header.title_head_part.fullmatch(line):
+            return "issuer"  # a title broken anywhere: its head names the region or year its tail lacks
         return None
+
+    def _names_nothing(self, j: int) -> bool:
+        """Line j names neither a year nor a region (a title's tail: 建设情况报告)."""
+        line = self.simple[j]
+        return not _YEAR.search(line) and not find_mentions(line)
+
+    def _co_issuer(self, j: int) -> bool:
+        """Line j is one more issuing body above an issuer line of a title (a party committee and the
+        government issuing jointly)."""
+        line = self.simple[j]
+        if self.is_chrome(j) or self.is_header(j) or bare_label_of(line, self.header):
+            return False
+        head = self.header
+        return bool(head.title_head_line.fullmatch(line) or head.title_co_issuer.fullmatch(line))
+
+    def title_below(self, i: int) -> bool:
+        """A report title is printed within the next lines (title_lookahead) after line i."""
+        stop = min(len(self.simple), i + 1 + self.chrome.title_lookahead)
+        return any(not self.is_chrome(j) and self.title_at(j) is not None for j in range(i + 1, stop))
 
     def value_below(self, i: int) -> bool:
         """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""
@@ -173,16 +251,25 @@ class _Lines:
         return len(below) <= 60 and not starts_body(below, self.chrome)
 
 
-def strip_capture(text: str) -> StrippedPage:
-    """Split a capture into chrome (dropped), title, header lines and the report body.
+@dataclass(slots=True)
+class Head:
+    """What precedes a report's text: its title, header lines, the site's masthead lines, and the index of
+    the line the text starts at (len(lines) when no line starts it)."""
 
-    Lines are classified in simplified characters (traditional pages use the same templates) and kept as
-    printed.
-    """
-    printed = clean_lines(text)
-    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
-    page = _Lines(printed, simple, chrome_rules(), header_rules())
-    rules = page.chrome
+    title: str | None
+    header: list[str]
+    site_names: list[str]
+    body_from: int
+    page: _Lines
+
+
+def read_head(printed: list[str], simple: list[str]) -> Head:
+    """Classify the lines above the report's text: chrome (dropped), title, header lines, masthead."""
+    rules = chrome_rules()
+    page = _Lines(printed, simple, rules, header_rules())
+    later = Counter(simple)  # lines still to come: a heading printed twice is a contents entry
+    toc = False  # the line above was an entry of a table of contents
+    info_block = False  # inside an unlabelled page-info block (index number, office, dates) above the title
     titles: list[tuple[str, int, int]] = []  # (title, first line, last line)
     header: list[str] = []
     site_names: list[str] = []  # masthead lines (a portal group prints several: province, city, county)
@@ -190,8 +277,29 @@ def strip_capture(text: str) -> StrippedPage:
     body_from = len(printed)
     skip = -1
     for i, line in enumerate(page.simple):
-        if i == skip or page.is_chrome(i):
+        later[line] -= 1
+        if i == skip:
             continue
+        bare = rules.bullet.sub("", line)
+        if bare != line and bare_label_of(bare, page.header):  # • 成文日期: (its value on the next line)
+            if page.value_below(i):
+                header.append(f"{rules.bullet.sub('', printed[i]).rstrip(':：')}：{printed[i + 1]}")
+                skip = i + 1
+            continue
+        if not titles and page.header.index_number_line.fullmatch(bare):
+            header.append(rules.bullet.sub("", printed[i]))
+            info_block = True
+            continue
+        if info_block and not titles and CMS_DATE_LINE.fullmatch(bare):
+            header.append(rules.bullet.sub("", printed[i]))
+            continue
+        if page.is_chrome(i):
+            continue
+        if rules.heading.fullmatch(line) and later[line] > 0 and (toc or (
+                i + 1 < len(simple) and rules.heading.fullmatch(simple[i + 1]) and later[simple[i + 1]] > 0)):
+            toc = True
+            continue  # a table of contents above the text: headings in a row, each printed again below
+        toc = False
         if page.is_header(i):
             if titles or not CMS_DATE_LINE.fullmatch(line):
                 header.append(printed[i])
@@ -206,6 +314,9 @@ def strip_capture(text: str) -> StrippedPage:
         first = page.title_at(i)
         if first is not None:
             titles.append((page.title_text("".join(printed[first:i + 1])), first, i))
+            number = page.header.title_doc_number.match(printed[first])
+            if number:
+                header.append(number.group("number"))
             continue
         if not titles and rules.site_name.fullmatch(line):
             site_names.append(printed[i])
@@ -213,9 +324,14 @@ def strip_capture(text: str) -> StrippedPage:
         if rules.menu_line.fullmatch(line) or rules.bar_menu.fullmatch(line):
             continue
         if starts_body(line, rules):
+            if not titles and page.title_below(i):
+                continue  # a slogan, notice or long index cell above the title is not the report's text
             body_from = i
             break
-    title = titles[-1][0] if titles else None
+    # a page printing the title twice (headline, document heading) gives the first that names its issuer
+    # (a column's name printed like a title is none)
+    named = [t for t, _, _ in titles if plausible_title(t, delivered=True)]
+    title = next((t for t in named if issuer_of(t)), named[0]) if named else None
     if not titles:
         header = undated + header
     if titles:
@@ -226,6 +342,21 @@ def strip_capture(text: str) -> StrippedPage:
                     and not bare_label_of(page.simple[j], page.header)):
                 header.append(printed[j])
         header = [t for t, _, _ in titles] + header
+    return Head(title, header, site_names, body_from, page)
+
+
+def strip_capture(text: str) -> StrippedPage:
+    """Split a capture into chrome (dropped), title, header lines and the report body.
+
+    Lines are classified in simplified characters (traditional pages use the same templates) and kept as
+    printed.
+    """
+    rules = chrome_rules()
+    printed = clean_lines(text)
+    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
+    printed, simple = split_run_on(printed, simple, rules)
+    head = read_head(printed, simple)
+    page, header, title, body_from = head.page, head.header, head.title, head.body_from
     body: list[str] = []
     for i in range(body_from, len(printed)):
         if rules.tail_start.fullmatch(page.simple[i]):
@@ -236,7 +367,7 @@ def strip_capture(text: str) -> StrippedPage:
             body.append(printed[i])
     while body and rules.bar_menu.fullmatch(to_simplified(body[-1])):
         body.pop()
-    if titles and body and body[0] == title:
+    if title and body and body[0] == title:
         body = body[1:]
-    meta = {"sitename": " ".join(site_names)} if site_names else {}
+    meta = {"sitename": " ".join(head.site_names)} if head.site_names else {}
     return StrippedPage(body_lines=body, header_lines=header, meta_tags=meta, title_hint=title, is_html=False)

@@ -1,5 +1,7 @@
 """The indicator catalog (config/indicators.yaml): load, validate, and flatten its matching rules.
 
+Each entry also carries the card an analyst reads and tests check: a one-line definition, its near
+neighbours (code: why a phrase belongs there), example phrases with the fact each must give, and negatives.
 A malformed entry raises nianbao.settings.ConfigError naming the entry. Rules are regexes over the
 context columns of a quantity mention (see RULE_FIELDS); they run in polars (Rust regex syntax: no
 look-around), so each one is checked with both engines when the catalog loads.
@@ -34,8 +36,11 @@ RULE_FIELDS = {
 # The column a field reads: sentences are kept as printed for output, and in simplified form for rules.
 FIELD_COLUMNS = {**{name: name for name in RULE_FIELDS}, "sentence": "sentence_m"}
 ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priority", "rules", "scope", "zero",
-              "note"}
+              "note", "definition", "neighbours", "examples", "negatives"}
+EXAMPLE_KEYS = {"text", "value", "unit", "qualifier", "scope"}
+QUALIFIERS = {"more_than", "about", "less_than"}
 RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
+TOP_KEYS = {"indicators", "continuation", "unclaimed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +65,27 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True)
+class Example:
+    """A phrase the code must claim, exactly as stated (value in the stored unit, qualifier, scope)."""
+
+    text: str
+    value: float
+    unit: str
+    qualifier: str | None = None
+    scope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Negative:
+    """A phrase the code must not claim; `code` names the neighbour that claims it instead (None: no code)."""
+
+    text: str
+    code: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Indicator:
-    """A catalog entry."""
+    """A catalog entry: matching rules plus the card an analyst reads (definition, neighbours, examples)."""
 
     code: str
     name_zh: str
@@ -72,6 +96,10 @@ class Indicator:
     rules: tuple[Rule, ...]
     scopes: tuple[Scope, ...]
     zeros: tuple[str, ...]
+    definition: str = ""
+    neighbours: tuple[tuple[str, str], ...] = ()   # (code, why a phrase belongs there and not here)
+    examples: tuple[Example, ...] = ()
+    negatives: tuple[Negative, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +108,11 @@ class Catalog:
     rules: tuple[Rule, ...]            # every rule, best first (priority, then file order)
     zero_re: re.Pattern[str] | None    # one group per stated-zero pattern: zero_codes[i] for group z{i}
     zero_codes: tuple[str, ...]
+    continuation: tuple[tuple[str, str], ...] = ()  # (column, regex): a value listed after another
+    continuation_not: tuple[tuple[str, str], ...] = ()
+    # Filler trimmed off the words before a number no code claims (nianbao catalog --unclaimed).
+    unclaimed_lead: str = "^$"
+    unclaimed_tail: str = "^$"
 
     def by_code(self) -> dict[str, Indicator]:
         return {ind.code: ind for ind in self.indicators}
@@ -129,6 +162,39 @@ def _scopes(label: str, raw: Any) -> tuple[Scope, ...]:
             raise ConfigError(f"{label}: scope pattern needs one capture group")
         out.append(Scope(FIELD_COLUMNS[scope["field"]], pattern, scope.get("each", False)))
     return tuple(out)
+
+
+def _card(label: str, raw: dict[str, Any], unit_forms: set[str]) -> dict[str, Any]:
+    """The analyst's card of an entry: definition, neighbours (code: why), examples, negatives."""
+    definition = raw.get("definition", "")
+    if not isinstance(definition, str) or "\n" in definition.strip():
+        raise ConfigError(f"{label}: definition must be one line of text")
+    neighbours = raw.get("neighbours") or {}
+    if not isinstance(neighbours, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in neighbours.items()):
+        raise ConfigError(f"{label}: neighbours must map a code to why a phrase belongs there")
+    examples = []
+    for i, ex in enumerate(raw.get("examples") or []):
+        where = f"{label} example {i + 1}"
+        if not isinstance(ex, dict) or not {"text", "value", "unit"} <= set(ex) <= EXAMPLE_KEYS:
+            raise ConfigError(f"{where}: needs text, value, unit (optional: qualifier, scope)")
+        if not isinstance(ex["text"], str) or not isinstance(ex["value"], int | float) or isinstance(
+                ex["value"], bool):
+            raise ConfigError(f"{where}: text must be a string and value a number")
+        if str(ex["unit"]) not in unit_forms:
+            raise ConfigError(f"{where}: unit {ex['unit']!r} is not a unit of config/units.yaml")
+        if ex.get("qualifier") not in QUALIFIERS | {None}:
+            raise ConfigError(f"{where}: qualifier must be one of {sorted(QUALIFIERS)}")
+        examples.append(Example(ex["text"], float(ex["value"]), str(ex["unit"]), ex.get("qualifier"),
+                                ex.get("scope")))
+    negatives = []
+    for i, neg in enumerate(raw.get("negatives") or []):
+        if not isinstance(neg, dict) or not {"text"} <= set(neg) <= {"text", "code"} or not isinstance(
+                neg["text"], str):
+            raise ConfigError(f"{label} negative {i + 1}: needs text (optional: code, the neighbour it is)")
+        negatives.append(Negative(neg["text"], neg.get("code")))
+    return {"definition": definition.strip(), "neighbours": tuple(neighbours.items()),
+            "examples": tuple(examples), "negatives": tuple(negatives)}
 
 
 def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indicator:
@@ -186,14 +252,18 @@ def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indic
             raise ConfigError(f"{label}: zero pattern {z!r} must not have capture groups (use (?:...))")
     if not rules and not zeros:
         raise ConfigError(f"{label}: needs rules or zero patterns")
+    card = _card(label, raw, set(units.measure_words.values()) | set(units.measure_words))
     return Indicator(code, raw["name_zh"], raw["name_en"], raw["unit"], family, raw["domain"], tuple(rules),
-                     scopes, tuple(zeros))
+                     scopes, tuple(zeros), **card)
 
 
 def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     """Validate the parsed YAML (a mapping with 'indicators': [...])."""
     if not isinstance(raw, dict) or not isinstance(raw.get("indicators"), list):
         raise ConfigError(f"config/{CATALOG_FILE}: needs a top-level 'indicators' list")
+    unknown = set(raw) - TOP_KEYS
+    if unknown:
+        raise ConfigError(f"config/{CATALOG_FILE}: unknown top-level keys {sorted(unknown)}")
     indicators: list[Indicator] = []
     seen: set[str] = set()
     next_rule = 0
@@ -210,7 +280,17 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     zero_patterns = [z for ind in indicators for z in ind.zeros]
     zero_re = (re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns)))
                if zero_patterns else None)
-    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes)
+    where = f"config/{CATALOG_FILE}: continuation"
+    listed = dict(raw.get("continuation") or {})
+    continuation_not = _fields(f"{where}.not", listed.pop("not", {}))
+    continuation = _fields(where, listed)
+    unclaimed = raw.get("unclaimed") or {"lead": "^$", "tail": "^$"}
+    if not isinstance(unclaimed, dict) or set(unclaimed) != {"lead", "tail"}:
+        raise ConfigError(f"config/{CATALOG_FILE}: unclaimed must be {{lead: regex, tail: regex}}")
+    lead, tail = (_check_regex(f"config/{CATALOG_FILE}: unclaimed.{key}", unclaimed[key])
+                  for key in ("lead", "tail"))
+    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation, continuation_not, lead,
+                   tail)
 
 
 def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: UnitsTable) -> Catalog:

@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
-from transforms.capture_strip import strip_capture
+from transforms.capture_strip import chrome_rules, read_head, strip_capture, unspaced
 from transforms.decode import decode_bytes
 from transforms.doc_formats import line_origins, read_document_bytes
 from transforms.errors import ExtractError, NotAReportError
+from transforms.header_fields import CMS_DATE_LINE
+from transforms.hints import hinted_kind, hinted_year
 from transforms.html_strip import looks_like_html, strip_html
-from transforms.metadata import read_metadata, title_of
+from transforms.metadata import (
+    delivery_of,
+    plausible_title,
+    read_metadata,
+    read_metadata_and_region,
+    title_of,
+)
 from transforms.model import Metadata, Page, Report, StrippedPage
+from transforms.page_region import PageOrigin, region_hint
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
+from transforms.textmap import to_simplified
 
 
 def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> StrippedPage:
@@ -23,6 +34,58 @@ def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> 
     return strip_html(text, url=url, utf8=utf8) if looks_like_html(text) else strip_capture(text)
 
 
+_SPEECH_HEAD_LINES = 4
+
+
+def _move_speech_head(page: StrippedPage) -> None:
+    """A speech's delivery and speaker lines opening an HTML article's text (——…在…会议上 / X县县长 张三) are
+    header lines, as on captures: the report's text starts below them."""
+    rules = chrome_rules()
+    at = 0
+    while (at < min(_SPEECH_HEAD_LINES, len(page.body_lines) - 1)
+           and rules.not_start.fullmatch(to_simplified(page.body_lines[at]))):
+        at += 1
+    page.header_lines.extend(page.body_lines[:at])
+    del page.body_lines[:at]
+
+
+_DELIVERY_DASH = re.compile(r"\s*[—－]{1,2}\s*(?=[^—－])")
+
+
+def _split_title_delivery(page: StrippedPage) -> None:
+    """A heading printing a speech's title with its delivery and speaker lines (政府工作报告
+    ——2024年1月12日在…会议上 县长 张三): the title is the part before the dash, the rest a header line."""
+    title = page.title_hint
+    dash = _DELIVERY_DASH.search(title) if title else None
+    if title is None or dash is None or dash.start() == 0:
+        return
+    tail = title[dash.start():].strip()
+    if delivery_of([tail]).text is not None:
+        page.title_hint = title[: dash.start()].strip()
+        page.header_lines.append(tail)
+
+
+_TEXT_HEAD_LINES = 30
+
+
+def _move_text_head(page: StrippedPage) -> None:
+    """An HTML article whose text opens with lines a capture would call chrome, header or title (a flat page
+    putting its byline, index table and title among the paragraphs): those lines leave the text, read the
+    way capture heads are; the title printed there is the title when the page's own is none."""
+    lines = [unspaced(line) for line in page.body_lines[:_TEXT_HEAD_LINES]]
+    head = read_head(lines, [to_simplified(line) for line in lines])
+    if not 0 < head.body_from < len(lines):
+        return
+    page.header_lines.extend(head.header)
+    # lines a capture would leave out unread (a delivery subtitle above a title it did not find) stay readable
+    page.header_lines.extend(line for j, line in enumerate(lines[: head.body_from])
+                             if line not in head.header and not head.page.is_chrome(j)
+                             and not CMS_DATE_LINE.fullmatch(line))
+    if head.title and not plausible_title(page.title_hint):
+        page.title_hint = head.title
+    del page.body_lines[: head.body_from]
+
+
 def read_document(page: Page) -> Report:
     """The page's report (no quantities yet), or ok=False with a one-line reason when it is not one."""
     digest = hashlib.sha256(page.data).hexdigest()
@@ -31,7 +94,8 @@ def read_document(page: Page) -> Report:
         document = read_document_bytes(page.data)  # None unless the bytes are a PDF/DOCX/OFD/DOC/WPS
         if document is not None:
             report.encoding = document.encoding
-            stripped = strip_capture(document.text)
+            text = document.text
+            stripped = strip_capture(text)
         else:
             decoded = decode_bytes(page.data, page.http_charset)
             report.encoding = decoded.encoding
@@ -41,16 +105,25 @@ def read_document(page: Page) -> Report:
                     f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
                     "sequence(s) with U+FFFD"
                 )
+            text = decoded.text
             stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
+        if stripped.is_html:
+            _split_title_delivery(stripped)
+            _move_speech_head(stripped)
+            _move_text_head(stripped)
         body = "\n".join(stripped.body_lines)
         title = title_of(stripped, body)
-        kind = report_kind(title, body)
+        kind = hinted_kind(report_kind(title, body), page.hints, report.warnings)
         reason = not_a_report_reason(title, body, kind)
         if reason:
             raise NotAReportError(reason)
-        report.metadata = read_metadata(stripped, stripped.body_lines, kind, title)
+        origin = PageOrigin(text, page.url, region_hint(page.hints.region_code))
+        report.metadata, found = read_metadata_and_region(stripped, stripped.body_lines, kind, title, origin)
         if document is not None and page.parent is not None:
             inherit_page_fields(report.metadata, page.parent, kind)
+        report.metadata.report_year = hinted_year(report.metadata.report_year, page.hints, report.warnings)
+        report.region = found.note()
+        report.warnings.extend(found.warnings)
     except ExtractError as exc:
         report.error = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return report

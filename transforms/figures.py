@@ -17,7 +17,7 @@ from transforms.catalog import Catalog, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
-from transforms.quantities import MENTION_COLUMNS, scan_mentions
+from transforms.quantities import MENTION_COLUMNS, SENTENCE_END, scan_mentions
 from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
 
@@ -28,7 +28,8 @@ MENTION_SCHEMA: dict[str, pl.DataType] = {
 QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
 INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
 ZERO_SCHEMA: dict[str, pl.DataType] = {
-    "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(),
+    "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(), "end": pl.Int32(),
+    "sentence": pl.Utf8(),
 }
 
 
@@ -128,23 +129,46 @@ def _scope_found(scope: Scope) -> pl.Expr:
     return pl.concat_list(column.str.extract(scope.pattern, 1)).list.drop_nulls()
 
 
+def _continued(frame: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
+    """A value no rule claims, listed right after a claimed one (catalog `continuation`: 分别为8件、5件),
+    takes that one's rule; a run of such values all take the rule of the first (the unit check follows)."""
+    if not catalog.continuation:
+        return frame
+    listed = pl.lit(True)
+    for column, pattern in catalog.continuation:
+        listed = listed & pl.col(column).str.contains(pattern).fill_null(False)
+    for column, pattern in catalog.continuation_not:
+        listed = listed & ~pl.col(column).str.contains(pattern).fill_null(False)
+    # Carry a claimed rule forward through listed values only; any other unclaimed value stops it (-1).
+    carry = (pl.when(pl.col("rule").is_not_null()).then(pl.col("rule"))
+             .when(listed).then(None).otherwise(pl.lit(-1, pl.Int32)))
+    return (
+        frame.with_columns(carried=carry.forward_fill().over("doc"))
+        .with_columns(rule=pl.when(pl.col("rule").is_null() & listed & (pl.col("carried") >= 0))
+                      .then(pl.col("carried")).otherwise(pl.col("rule")))
+        .drop("carried")
+    )
+
+
 def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
     if not catalog.rules or measured.is_empty():
-        return pl.DataFrame(schema={**FACT_SCHEMA, "start": pl.Int32(), "scope_raw": pl.Utf8()})
+        return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
     # Rules are sorted best first, so the smallest matching position is the winner.
     winner = pl.min_horizontal(
         [pl.when(_rule_expr(r.units, r.match, r.exclude)).then(pl.lit(pos, pl.Int32))
          for pos, r in enumerate(catalog.rules)]
     )
     rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
-                               "code": [r.code for r in catalog.rules]},
-                              schema={"rule": pl.Int32(), "code": pl.Utf8()})
+                               "code": [r.code for r in catalog.rules],
+                               "rule_units": [list(r.units) for r in catalog.rules]},
+                              schema={"rule": pl.Int32(), "code": pl.Utf8(),
+                                      "rule_units": pl.List(pl.Utf8())})
     matched = (
-        measured.lazy()
-        .with_columns(rule=winner)
+        _continued(measured.lazy().with_columns(rule=winner), catalog)
         .filter(pl.col("rule").is_not_null())
         .join(rule_codes.lazy(), on="rule", how="left")
+        .filter(pl.col("rule_units").list.contains(pl.col("unit")))
         .collect()
     )
     # Scope: the first capture of the code's scope pattern; with `each`, every match (one fact per scope:
@@ -156,7 +180,7 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     scope_expr = pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))
     return matched.select(
         "doc", "code", "value", "value_high", "unit", "qualifier",
-        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start",
+        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start", "end", "sentence",
         scope_expr.alias("scope_raw"),
     ).explode("scope_raw")
 
@@ -177,7 +201,16 @@ def scan_zeros(bodies: Sequence[tuple[int, str, str]], catalog: Catalog) -> pl.D
                 data["code"].append(catalog.zero_codes[int(m.lastgroup[1:])])
                 data["evidence"].append(body[m.start():m.end()])
                 data["start"].append(m.start())
+                data["end"].append(m.end())
+                data["sentence"].append(_sentence_around(body, text, m.start(), m.end()))
     return pl.DataFrame(data, schema=ZERO_SCHEMA)
+
+
+def _sentence_around(body: str, text: str, start: int, end: int) -> str:
+    """The sentence of body holding body[start:end] (sentence ends found on the matching text)."""
+    before = [m.end() for m in SENTENCE_END.finditer(text, 0, start)]
+    after = SENTENCE_END.search(text, end)
+    return body[(before[-1] if before else 0):(after.start() if after else len(body))].strip()
 
 
 def zero_facts(zeros: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
@@ -186,7 +219,7 @@ def zero_facts(zeros: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     return zeros.join(units, on="code", how="left").select(
         "doc", "code", pl.lit(0.0).alias("value"), pl.lit(None, pl.Float64).alias("value_high"), "unit",
         pl.lit(None, pl.Utf8).alias("qualifier"), pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start",
-        pl.lit(None, pl.Utf8).alias("scope_raw"),
+        "end", "sentence", pl.lit(None, pl.Utf8).alias("scope_raw"),
     )
 
 

@@ -55,6 +55,9 @@ FACT_SCHEMA: dict[str, pl.DataType] = {
     "qualifier": pl.Utf8(),
     "scope": pl.Utf8(),
     "evidence": pl.Utf8(),
+    "start": pl.Int32(),
+    "end": pl.Int32(),
+    "sentence": pl.Utf8(),
 }
 
 

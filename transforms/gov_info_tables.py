@@ -305,6 +305,10 @@ def check_tables(cells: TableCells, rules: GovInfoTables | None = None) -> Itera
     tables = {t.id: t for t in rules.tables}
     for table_id, reason in cells.incomplete:
         yield _check_row(table_id, "complete", None, None, None, False, reason)
+    incomplete = {table_id for table_id, _ in cells.incomplete}
+    for table_id in cells.tables_found:
+        if table_id not in incomplete:  # every row had its cells
+            yield _check_row(table_id, "complete", None, None, None, True, None)
     for check in rules.checks:
         if check.table not in cells.tables_found:
             continue

@@ -38,11 +38,23 @@ class HeaderRules:
     title_mid_line: re.Pattern[str]
     title_short: re.Pattern[str]
     title_subtitle: re.Pattern[str]
+    title_wrapper: re.Pattern[str]
+    title_co_issuer: re.Pattern[str]
+    title_doc_number: re.Pattern[str]
+    title_head_part: re.Pattern[str]
+    index_number_line: re.Pattern[str]
     bare_label: re.Pattern[str]
     tab_label: re.Pattern[str]
     empty_values: frozenset[str]
     published_labels: tuple[str, ...]
     body_label_line_chars: int
+    spaced_label: re.Pattern[str]
+    spaced_line_chars: int
+    trailing_role: re.Pattern[str]
+
+    def field_of(self, label: str) -> str:
+        """The field a matched label names (a letter-spaced label, 索 引 号, as 索引号)."""
+        return self.label_field[_LABEL_GAP.sub("", label)]
 
 
 @dataclass(slots=True)
@@ -51,6 +63,14 @@ class HeaderValues:
 
     values: dict[str, str] = field(default_factory=dict)
     unlabeled_date: str | None = None
+
+
+_LABEL_GAP = re.compile(r"[ \u3000]")
+
+
+def _spaced(word: str) -> str:
+    """A label's regex that also matches it letter-spaced (索 引 号)."""
+    return "[ \u3000]?".join(re.escape(c) for c in word)
 
 
 def _compile(raw: Any, key: str) -> re.Pattern[str]:
@@ -70,7 +90,10 @@ def _build(raw: Any) -> HeaderRules:
             raise ConfigError(f"config/header_fields.yaml: labels.{name} must be a list of words")
         for word in words:
             label_field.setdefault(word, name)
-    alternation = "|".join(re.escape(w) for w in sorted(label_field, key=len, reverse=True))
+    alternation = "|".join(_spaced(w) for w in sorted(label_field, key=len, reverse=True))
+    roles = raw.get("trailing_roles") or []
+    if not isinstance(roles, list) or not all(isinstance(w, str) and w for w in roles):
+        raise ConfigError("config/header_fields.yaml: trailing_roles must be a list of words")
     return HeaderRules(
         label_field=label_field,
         label_pattern=re.compile(rf"(?P<label>{alternation})\s*(?:[:：]|[|｜](?=\s*\S))"),
@@ -85,11 +108,22 @@ def _build(raw: Any) -> HeaderRules:
         title_mid_line=_compile(raw, "title_mid_line"),
         title_short=_compile(raw, "title_short"),
         title_subtitle=_compile(raw, "title_subtitle"),
+        title_wrapper=_compile(raw, "title_wrapper"),
+        title_co_issuer=_compile(raw, "title_co_issuer"),
+        title_doc_number=_compile(raw, "title_doc_number"),
+        title_head_part=_compile(raw, "title_head_part"),
+        index_number_line=_compile(raw, "index_number_line"),
         bare_label=re.compile(rf"(?P<label>{alternation})\s*[:：]?"),
         tab_label=re.compile(rf"(?<!\S)(?P<label>{alternation})\t"),
         empty_values=frozenset(str(v) for v in raw.get("empty_values") or ()),
         published_labels=tuple(labels.get("published_at") or ()),
         body_label_line_chars=int(raw.get("body_label_line_chars", 80)),
+        spaced_label=re.compile(
+            rf"(?:^[•·▪\-\s]*[\u4e00-\u9fff]{{0,2}}/?|(?<=[\s/]))(?P<label>{alternation})[ \u3000\t](?=\s*\S)"
+        ),
+        spaced_line_chars=int(raw.get("spaced_line_chars", 40)),
+        trailing_role=re.compile(r"\s+(?:" + "|".join(re.escape(w) for w in roles) + r")\s*$") if roles
+        else re.compile(r"(?!)"),
     )
 
 
@@ -99,8 +133,23 @@ def header_rules() -> HeaderRules:
 
 
 def _colonised(line: str, rules: HeaderRules) -> str:
-    """An index-table row printed with tabs ("索引号\t123\t分类\t…") written as "索引号：123\t分类：…"."""
-    return rules.tab_label.sub(r"\g<label>：", line) if "\t" in line else line
+    """An index-table row printed without colons, its labels followed by a tab or a space
+    ("索引号\t123\t分类\t…", "发布机构 区府办 公开范围 面向全社会"), written as "索引号：123\t分类：…". One
+    character stands for one, so
+    offsets into the line still agree. A row counts when it opens with a label and is short, or holds two."""
+    if "\t" in line:
+        line = rules.tab_label.sub(r"\g<label>：", line)
+    if rules.colon_label.search(line):
+        return line
+    labels = list(rules.spaced_label.finditer(line))
+    if not labels or not rules.spaced_label.match(line):
+        return line
+    if len(labels) < 2 and len(line) > rules.spaced_line_chars:
+        return line
+    out = list(line)
+    for match in labels:
+        out[match.end() - 1] = "："
+    return "".join(out)
 
 
 def is_header_line(line: str, rules: HeaderRules | None = None) -> bool:
@@ -114,14 +163,14 @@ def is_header_line(line: str, rules: HeaderRules | None = None) -> bool:
         return True
     if len(line) > rules.max_line_chars or "。" in line:
         return False
-    return any(rules.label_field[m.group("label")] != "ignored" for m in rules.label_pattern.finditer(line))
+    return any(rules.field_of(m.group("label")) != "ignored" for m in rules.label_pattern.finditer(line))
 
 
 def bare_label_of(line: str, rules: HeaderRules | None = None) -> str | None:
     """The label a line holds alone (an index table printing "索引号" above its value); simplified chars."""
     rules = rules or header_rules()
     match = rules.bare_label.fullmatch(line)
-    if match is None or rules.label_field[match.group("label")] == "ignored":
+    if match is None or rules.field_of(match.group("label")) == "ignored":
         return None
     return match.group("label")
 
@@ -132,7 +181,7 @@ def opens_with_label(line: str, rules: HeaderRules | None = None) -> bool:
     if len(line) > rules.body_label_line_chars or "。" in line:
         return False
     match = rules.colon_label.match(line.lstrip(" 【[(（"))
-    return bool(match) and rules.label_field[match.group("label")] not in ("ignored", "index_info", "title")
+    return bool(match) and rules.field_of(match.group("label")) not in ("ignored", "index_info", "title")
 
 
 _CN_DIGIT = {c: str(i) for i, c in enumerate("〇一二三四五六七八九")}
@@ -194,10 +243,12 @@ def parse_date(text: str) -> str | None:
 _VALUE_END = re.compile(r"\s{2,}|\s+[^\s:：]{1,8}[:：]|[【\[]")
 
 
-def _clean_value(value: str) -> str:
-    """A label's value up to a wide gap, another (unknown) label or a bracketed button."""
+def _clean_value(value: str, rules: HeaderRules) -> str:
+    """A label's value up to a wide gap, another (unknown) label or a bracketed button, without a trailing
+    byline role printed with no name (来源:县政府网 通讯员)."""
     value = value.strip(" \t\u3000\xa0|｜【】[]")
-    return _VALUE_END.split(value, maxsplit=1)[0].strip(" \t\u3000\xa0|｜")
+    value = _VALUE_END.split(value, maxsplit=1)[0].strip(" \t\u3000\xa0|｜")
+    return rules.trailing_role.sub("", value)
 
 
 def parse_header_lines(lines: list[str]) -> HeaderValues:
@@ -214,13 +265,19 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
             continue
         plain = to_simplified(line)
         simple = _colonised(plain, rules)
-        if simple != plain:  # tabs became colons: one character for one, offsets still agree
-            line = "".join("：" if (a, b) == ("：", "\t") else b for a, b in zip(simple, line, strict=True))
+        if simple != plain:  # tabs or spaces after labels became colons: one character for one
+            line = "".join("：" if a == "：" != b else c for a, b, c in zip(simple, plain, line, strict=True))
         matches = list(rules.label_pattern.finditer(simple))
+        head = line[: matches[0].start()].strip() if matches else ""
+        lead = DATE.search(arabic_dates(head)) if head else None
+        if lead and result.unlabeled_date is None:  # the info line's date printed before its labels
+            result.unlabeled_date = format_date(lead)
+        if head and rules.doc_number_line.fullmatch(head):  # 东府〔2020〕3号 签发人:…
+            found.setdefault("doc_number", []).append(("", re.sub(r"\s+", "", head)))
         for i, match in enumerate(matches):
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
             label = match.group("label")
-            name = rules.label_field[label]
+            name = rules.field_of(label)
             raw = line[match.end():end]
             if name in ("published_at", "signed_on"):
                 value = parse_date(raw)
@@ -230,12 +287,15 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
                     if result.unlabeled_date is None:
                         result.unlabeled_date = format_date(date)
                     raw = raw[: date.start()]
-                value = _clean_value(raw) or None
+                value = _clean_value(raw, rules) or None
             if value and name != "ignored" and value not in rules.empty_values:
                 found.setdefault(name, []).append((label, value))
     for name, pairs in found.items():
         if name == "published_at":
             order = {label: i for i, label in enumerate(rules.published_labels)}
+            pairs = [(_LABEL_GAP.sub("", label), value) for label, value in pairs]
             pairs = sorted(pairs, key=lambda pair: order.get(pair[0], len(order)))
+            # the same day printed twice (an index table's date, a byline's date and time): the time too
+            pairs = sorted(pairs, key=lambda pair: pair[1][:10] != pairs[0][1][:10] or "T" not in pair[1])
         result.values[name] = pairs[0][1]
     return result

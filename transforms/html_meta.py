@@ -8,7 +8,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from transforms.html_text import compact, flat_text
 
-_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|—|-|–)\s*")
+# '<article>_<column>_<site>' separators; a dash between digits is a span of years (2016—2020), not one
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|(?<!\d)[—\-–]|[—\-–](?!\d))\s*")
 _SPACES = re.compile(r"\s+")
 _HEADING_SELECTOR = (
     "h1,h2,h3,[class*=tit],[class*=Tit],[class*=TIT],[id*=tit],[id*=Tit],[class*=biaoti],[class*=headline]"

@@ -7,20 +7,21 @@ not state stays None. Patterns live in config/metadata.yaml and config/header_fi
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from nianbao.settings import ConfigError
 from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
-from transforms.regions import Region, disambiguate, find_mentions, resolve_region
+from transforms.page_region import PageOrigin, RegionFinding, find_region
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
 from transforms.sections import heading_of
 from transforms.textmap import to_simplified
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+# a signing body and its date on one line (示例县人民政府　2023年3月1日 / 二〇二三年三月一日)
+_ORG_AND_DATE = re.compile(r"\s*(\S.*?)\s+((?:(?:19|20)\d{2}|[〇○零ＯO一二三四五六七八九]{4})\s*年.*?)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,12 +44,14 @@ class MetadataRules:
     signature_lines: int
     signature_org: re.Pattern[str]
     signature_date: re.Pattern[str]
-    region_body_chars: int
-    region_subject_after: re.Pattern[str]
-    region_superior_after: re.Pattern[str]
-    county_self_reference: re.Pattern[str]
     published_meta_tags: tuple[str, ...]
     source_meta_tags: tuple[str, ...]
+    delivery_line: re.Pattern[str]
+    delivery_lookahead: int
+    speaker_line: re.Pattern[str]
+    multi_year_title: re.Pattern[str]
+    site_title: re.Pattern[str]
+    column_title: re.Pattern[str]
 
 
 def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
@@ -79,12 +82,14 @@ def _build(raw: Any) -> MetadataRules:
             signature_lines=int(raw["signature_lines"]),
             signature_org=re.compile(raw["signature_org"]),
             signature_date=re.compile(raw["signature_date"]),
-            region_body_chars=int(raw["region_body_chars"]),
-            region_subject_after=re.compile(raw["region_subject_after"]),
-            region_superior_after=re.compile(raw["region_superior_after"]),
-            county_self_reference=re.compile(raw["county_self_reference"]),
             published_meta_tags=tuple(str(name).lower() for name in raw["published_meta_tags"]),
             source_meta_tags=tuple(str(name).lower() for name in raw["source_meta_tags"]),
+            delivery_line=re.compile(raw["delivery_line"]),
+            delivery_lookahead=int(raw["delivery_lookahead"]),
+            speaker_line=re.compile(raw["speaker_line"]),
+            multi_year_title=re.compile(raw["multi_year_title"]),
+            site_title=re.compile(raw["site_title"]),
+            column_title=re.compile(raw["column_title"]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/metadata.yaml: missing or bad entry: {exc}") from exc
@@ -98,16 +103,72 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What a speech's delivery and speaker lines state (——2025年1月10日在X县第N届人民代表大会…会议上 /
+    X县人民政府县长 张三): the session's year and date, where it sat, who spoke and for which body."""
+
+    text: str | None = None
+    year: int | None = None
+    date: str | None = None
+    speaker: str | None = None
+    speaker_body: str | None = None
+
+
+def delivery_of(lines: list[str]) -> Delivery:
+    """The delivery and speaker lines among ``lines`` (a page's header lines and the opening of its body). A
+    delivery line broken before the session's name is read with the lines below it."""
+    rules = metadata_rules()
+    simple = [arabic_dates(to_simplified(line)) for line in lines]
+    text = year = date = speaker = body = None
+    for i, line in enumerate(simple):
+        if text is None:
+            joined = "".join(simple[i:i + rules.delivery_lookahead])
+            match = rules.delivery_line.match(joined)
+            if match:
+                text = joined[: match.end()]
+                printed_year = match.group("year") or match.group("year2")
+                year = int(printed_year) if printed_year else None
+                printed_date = match.group("date") or match.group("date2")
+                date = parse_date(printed_date) if printed_date else None
+        found = rules.speaker_line.search(line)
+        if speaker is None and found:
+            speaker = found.group("name")
+            body = found.group("body") or None
+    return Delivery(text=text, year=year, date=date, speaker=speaker, speaker_body=body)
+
+
+def speech_delivery(header_lines: list[str], body: str) -> Delivery:
+    """delivery_of the header lines and the first lines of the body (where HTML pages print them)."""
+    lines = metadata_rules().delivery_lookahead + 2
+    return delivery_of(header_lines + body.split("\n", lines)[:lines])
+
+
+def plausible_title(title: str | None, delivered: bool = False) -> str | None:
+    """The title unless it is the site's or a column's name (…人民政府门户网站, or 法治政府建设年度报告
+    with no region or year). A bare 政府工作报告 is a title when the page prints its delivery line."""
+    if not title:
+        return None
+    rules = metadata_rules()
+    simple = to_simplified(_squash(title))
+    if rules.site_title.fullmatch(simple):
+        return None
+    if rules.column_title.fullmatch(simple) and not (delivered and "工作报告" in simple):
+        return None
+    return title
+
+
 def title_of(page: StrippedPage, body: str, header: HeaderValues | None = None) -> str | None:
     """The printed title; else ArticleTitle or an index-table 名称; else one the opening sentence states.
 
     ``header``: parse_header_lines(page.header_lines) when the caller has it already.
     """
-    title = page.title_hint or page.meta_tags.get("articletitle")
+    delivered = speech_delivery(page.header_lines, body).text is not None
+    title = plausible_title(page.title_hint, delivered) or plausible_title(page.meta_tags.get("articletitle"))
     if not title and page.header_lines:
         if header is None:
             header = parse_header_lines(page.header_lines)
-        title = header.values.get("title")
+        title = plausible_title(header.values.get("title"))
     if title and title.strip():
         return _squash(title)
     rules = metadata_rules()
@@ -147,13 +208,18 @@ def addressee_of(body_lines: list[str]) -> str | None:
 
 
 def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
-    """(issuing body, ISO date) of the signing block at the end of the body: an org line above a date line."""
+    """(issuing body, ISO date) of the signing block at the end of the body: an org line above a date line,
+    or both on one line, the date after a gap (示例县人民政府　2023年3月1日)."""
     rules = metadata_rules()
     tail = body_lines[-rules.signature_lines:]
-    for i in range(len(tail) - 1, 0, -1):
-        org = to_simplified(tail[i - 1])
-        if rules.signature_date.fullmatch(arabic_dates(tail[i])) and rules.signature_org.fullmatch(org):
+    for i in range(len(tail) - 1, -1, -1):
+        date_line = rules.signature_date.fullmatch(arabic_dates(tail[i]))
+        if i > 0 and date_line and rules.signature_org.fullmatch(to_simplified(tail[i - 1])):
             return tail[i - 1], parse_date(tail[i])
+        both = _ORG_AND_DATE.fullmatch(tail[i])
+        if (both and rules.signature_date.fullmatch(arabic_dates(both.group(2)))
+                and rules.signature_org.fullmatch(to_simplified(both.group(1)))):
+            return both.group(1), parse_date(both.group(2))
     return None, None
 
 
@@ -161,41 +227,6 @@ def _first(pattern: re.Pattern[str], simple: str, text: str) -> str | None:
     """The 'value' group of the first match in the simplified text, cut from the text as printed."""
     match = pattern.search(simple)
     return text[match.start("value"):match.end("value")].strip() if match else None
-
-
-def _body_region(body_lines: list[str], skip_first: bool, site: Region | None) -> Region | None:
-    """The region a body is about: the one named most; a subject mention (X区政府, X县坚持…) counts double.
-
-    A superior named as leading the work (在XX市委…领导下) does not count; a body that calls itself 我县/全区
-    is about a county-level region; the site's own region breaks ties among the regions the body names.
-    """
-    rules = metadata_rules()
-    lines = body_lines[1:] if skip_first else body_lines
-    text = "\n".join(lines)[: rules.region_body_chars]
-    mentions = find_mentions(text)
-    if not mentions:
-        return None
-    named = {m.name for m in mentions}
-    scores: Counter[str] = Counter()
-    first_seen: dict[str, int] = {}
-    regions: dict[str, Region] = {}
-    for mention in mentions:
-        region = disambiguate(mention, named)
-        end = mention.start + len(mention.name)
-        if region is None or rules.region_superior_after.match(text, end):
-            continue
-        weight = 2 if rules.region_subject_after.match(text, end) else 1
-        scores[region.code] += weight
-        first_seen.setdefault(region.code, mention.start)
-        regions.setdefault(region.code, region)
-    if rules.county_self_reference.search(to_simplified(text)):
-        counties = [code for code in scores if regions[code].level == "county"]
-        scores = Counter({code: scores[code] for code in counties}) if counties else scores
-    if not scores:
-        return None
-    site_code = site.code if site is not None else None
-    best = max(scores, key=lambda code: (scores[code], code == site_code, -first_seen[code]))
-    return regions[best]
 
 
 def report_year_of(
@@ -210,13 +241,19 @@ def report_year_of(
     rules = metadata_rules()
     session_kind = kind in rules.session_year_kinds
     if title:
-        match = _YEAR.search(arabic_dates(to_simplified(title)))
+        simple_title = arabic_dates(to_simplified(title))
+        if rules.multi_year_title.search(simple_title):
+            return None  # a term's report (换届, 2016—2020年) covers several years
+        match = _YEAR.search(simple_title)
         if match:
             year = int(match.group(1))
             return year - 1 if session_kind else year
     if kind is None or kind == OTHER:
         return None
     if session_kind:
+        delivery = speech_delivery(header_lines or [], body)
+        if delivery.year is not None:
+            return delivery.year - 1
         for line in header_lines or ():
             match = rules.session_line.search(to_simplified(line))
             if match:
@@ -241,6 +278,15 @@ def read_metadata(
     page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None
 ) -> Metadata:
     """Every metadata field the page states; None for the others. ``title``: title_of(page) if known."""
+    return read_metadata_and_region(page, body_lines, kind, title)[0]
+
+
+def read_metadata_and_region(
+    page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None,
+    origin: PageOrigin | None = None,
+) -> tuple[Metadata, RegionFinding]:
+    """read_metadata, and how the region was found (transforms.page_region); ``origin``: the whole page as
+    decoded, its URL and the user's region hint, when known."""
     rules = metadata_rules()
     body = "\n".join(body_lines)
     simple_body = to_simplified(body)
@@ -249,41 +295,28 @@ def read_metadata(
     title = title or title_of(page, body, header)
     addressee = addressee_of(body_lines)
     signed_by, signed_on = signature_of(body_lines)
-    issuer = issuer_of(title) or signed_by
+    delivery = speech_delivery(page.header_lines, body)
+    issuer = issuer_of(title) or signed_by or delivery.speaker_body or header.values.get("publisher")
     published = next((date for name in rules.published_meta_tags if meta.get(name)
                       for date in [parse_date(meta[name])] if date), None)
     published = published or header.values.get("published_at") or header.unlabeled_date
     source = (next((meta[name] for name in rules.source_meta_tags if meta.get(name)), None)
               or header.values.get("source") or header.values.get("publisher"))
-    region = None
-    for text in (issuer, title, source):
-        if text:
-            region = resolve_region(text, context=body[: rules.region_body_chars])
-            if region:
-                break
-    if region is None:
-        # a speech's delivery subtitle names its own region (——…在XX县第十七届人民代表大会…会议上)
-        for line in page.header_lines:
-            if rules.session_line.search(to_simplified(line)):
-                region = resolve_region(line)
-                break
-    site_name = meta.get("sitename")
-    site = resolve_region(site_name) if site_name else None
-    if region is None:
-        region = _body_region(body_lines, skip_first=addressee is not None, site=site) or site
-    return Metadata(
+    metadata = Metadata(
         title=title,
         issuer=issuer,
-        region_name=region.name if region else None,
-        region_code=region.code if region else None,
         report_year=report_year_of(title, body, kind, page.header_lines),
         published_at=published,
         source=_squash(source) if source else None,
         doc_number=header.values.get("doc_number"),
-        signer=header.values.get("signer"),
+        signer=header.values.get("signer") or delivery.speaker,
         addressee=addressee,
-        signed_on=header.values.get("signed_on") or signed_on,
+        signed_on=delivery.date or header.values.get("signed_on") or signed_on,
         contact_person=_first(rules.contact_person, simple_body, body),
         contact_phone=_first(rules.contact_phone, simple_body, body),
         cc=_first(rules.cc, simple_body, body),
     )
+    found = find_region(page, metadata, origin or PageOrigin())
+    metadata.region_name = found.region.name if found.region else None
+    metadata.region_code = found.region.code if found.region else None
+    return metadata, found

@@ -11,14 +11,24 @@ METADATA_FIELDS = (
 )
 
 
+@dataclass(frozen=True, slots=True)
+class Hints:
+    """What the user knows about a page that it may not say (checked by transforms.hints.parse_hints)."""
+
+    region_code: str | None = None
+    kind: str | None = None
+    year: int | None = None
+
+
 @dataclass(slots=True)
 class Page:
-    """One input: raw bytes plus what the transport knows about them."""
+    """One input: raw bytes plus what the transport and the user know about them."""
 
     name: str
     data: bytes
     http_charset: str | None = None
     url: str | None = None
+    hints: Hints = field(default_factory=Hints)
     parent: Page | None = None  # an attachment's report page: it gives 发布时间 and 来源 the document lacks
 
 
@@ -91,6 +101,17 @@ class StrippedPage:
 
 
 @dataclass(slots=True)
+class RegionNote:
+    """How region_code was found (method: issuer, title, source, header, body, host, page_head, site_name,
+    site_owner, hint; None when not found), the clues that settled a shared name, and the candidates a name
+    left open."""
+
+    method: str | None = None
+    clues: list[str] = field(default_factory=list)
+    candidates: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Report:
     """Everything extracted from one page."""
 
@@ -108,6 +129,7 @@ class Report:
     replaced_chars: int = 0
     content_sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
+    region: RegionNote | None = None
     origins: list[str] = field(default_factory=list)  # documents: where each body line came from (p.3)
     table_checks: list[dict[str, Any]] = field(default_factory=list)  # 信息公开 tables' arithmetic
 
@@ -126,6 +148,7 @@ class Report:
             "encoding": self.encoding,
             "replaced_chars": self.replaced_chars,
             "warnings": self.warnings,
+            "region": asdict(self.region) if self.region else None,
             **({"line_origins": self.origins} if self.origins else {}),
             **({"table_checks": self.table_checks} if self.table_checks else {}),
         }

@@ -39,6 +39,8 @@ CONTEXT_AFTER = 40
 NOUN_MAX = 24
 # The noun phrase right after a measure word (受理56件|行政复议案件|的…), for the number-first word order.
 NOUN_PHRASE = re.compile(r"[^的、和与及并在对向已均全等]{0,12}")
+# How far before a number a naming context (config/units.yaml name_contexts) is looked for.
+NAME_REACH = 12
 ORDINAL_DIGITS = "[0-9〇零一二三四五六七八九十百两]"
 
 
@@ -206,6 +208,10 @@ class _Scanner:
             return False
         if text.startswith(self.phrases, num_start):
             return False
+        for before, after in self.units.name_contexts:
+            near = before.search(text, max(0, num_start - NAME_REACH), num_start)
+            if near and after.match(text, m.end()):
+                return False
         numeral = m.group("num") or ""
         chinese = bool(numeral) and not numeral[0].isdigit()
         if chinese:

@@ -22,8 +22,8 @@ from transforms.jionlp_data import jionlp_dictionary_file
 from transforms.textmap import to_simplified
 
 LEVELS = ("province", "city", "county")
-PARSE_VERSION = 2  # bump when the parsed form changes: it names the on-disk cache
-_LOCATION_LINE = re.compile(r"^(\t{0,2})([^\t\n]+)\t(\d{6})\t[^\t\n]*$", re.MULTILINE)
+PARSE_VERSION = 3  # bump when the parsed form changes: it names the on-disk cache
+_LOCATION_LINE = re.compile(r"^(\t{0,2})([^\t\n]+)\t(\d{6})\t([^\t\n]*)$", re.MULTILINE)
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # A two-character name ("和县", "成县") only counts at a word edge: after a non-Han character or a parent
 # division's suffix, so that 乡镇和县直部门 or 完成县级 are not read as counties.
@@ -62,11 +62,16 @@ def _cache_file(sources: Iterable[Path]) -> Path:
     return base / "nianbao" / f"regions-v{PARSE_VERSION}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.json"
 
 
-def _parse_locations(text: str) -> list[dict[str, Any]]:
+def _parse_locations(text: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Division rows, and the short names (广东, 广州) of provinces and cities by code."""
     rows: list[dict[str, Any]] = []
+    shorts: dict[str, str] = {}
     province = city = None
     for match in _LOCATION_LINE.finditer(text):
         depth, name, code = len(match.group(1)), match.group(2).strip(), match.group(3)
+        short = match.group(4).strip()
+        if depth < 2 and short and "直辖" not in name:
+            shorts.setdefault(code, short)
         if depth == 0:
             province = {"code": code, "name": name}
             city = None
@@ -83,7 +88,7 @@ def _parse_locations(text: str) -> list[dict[str, Any]]:
         elif depth == 2 and province and city:
             rows.append({"code": code, "name": name, "level": "county", "parent_code": city["code"],
                          "province": province["name"], "city": city["name"]})
-    return rows
+    return rows, shorts
 
 
 def _parse_changes(text: str) -> list[dict[str, Any]]:
@@ -114,7 +119,8 @@ def _load_dataset() -> dict[str, Any]:
             pass
     with zipfile.ZipFile(zipped) as archive:
         text = archive.read(archive.namelist()[0]).decode("utf-8")
-    data = {"rows": _parse_locations(text),
+    rows, shorts = _parse_locations(text)
+    data = {"rows": rows, "shorts": shorts,
             "changes": _parse_changes(change_file.read_text(encoding="utf-8"))}
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +211,37 @@ def all_regions() -> list[Region]:
             rows.append(region)
         return rows + extra
     return current + former + extra
+
+
+@cache
+def _short_by_code() -> dict[str, str]:
+    """The short name (广东, 广州) of each current province and city, by code."""
+    shorts: dict[str, str] = dict(_load_dataset()["shorts"])
+    for entry in _extra_config().get("regions") or []:
+        if isinstance(entry, dict) and entry.get("short"):
+            shorts[str(entry["code"])] = str(entry["short"])
+    current = _current_by_code()
+    return {code: short for code, short in shorts.items()
+            if code in current and current[code].level != "county"}
+
+
+def short_name_of(code: str) -> str | None:
+    return _short_by_code().get(code)
+
+
+@cache
+def short_names() -> dict[str, tuple[Region, ...]]:
+    """Current provinces and cities by their short name (广东 → 广东省, 广州 → 广州市; 吉林 → both)."""
+    current = _current_by_code()
+    index: dict[str, list[Region]] = {}
+    for code, short in _short_by_code().items():
+        index.setdefault(short, []).append(current[code])
+    return {name: tuple(rows) for name, rows in index.items()}
+
+
+def code_prefix(region: Region) -> str:
+    """The part of the code its subdivisions share: 2 digits for a province, 4 for a city, 6 for a county."""
+    return region.code[: {"province": 2, "city": 4}.get(region.level, 6)]
 
 
 @cache
@@ -301,9 +338,15 @@ def resolve_region(text: str, context: str = "") -> Region | None:
     return chosen
 
 
+@cache
+def _current_by_code() -> dict[str, Region]:
+    current: dict[str, Region] = {}
+    for region in all_regions():
+        if region.valid_to is None:
+            current.setdefault(region.code, region)
+    return current
+
+
 def region_by_code(code: str) -> Region | None:
     """The current division with this code."""
-    for region in all_regions():
-        if region.code == code and region.valid_to is None:
-            return region
-    return None
+    return _current_by_code().get(code)

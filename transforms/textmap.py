@@ -12,6 +12,8 @@ from transforms.jionlp_data import jionlp_dictionary_file
 
 # Where jionlp's maintained traditional→simplified table's choice is not the usual modern form.
 _OVERRIDES = {"餘": "余", "瀋": "沈", "鍾": "钟"}
+# Characters the table maps although they are standard simplified characters too (覆盖, 显著, 乾坤): kept.
+_KEEP = frozenset("覆著乾")
 
 
 @cache
@@ -23,6 +25,8 @@ def _simplified() -> dict[str, str]:
         if len(parts) == 2 and len(parts[0]) == 1 and len(parts[1]) == 1 and parts[0] != parts[1]:
             table[parts[0]] = parts[1]
     table.update(_OVERRIDES)
+    for ch in _KEEP:
+        table.pop(ch, None)
     return table
 
 

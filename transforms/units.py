@@ -18,7 +18,9 @@ HEDGE_POSITIONS = ("before", "between", "after")
 # A numeral: Arabic (thousands separators, decimals) or Chinese, possibly mixed (3万4千, 1.2万, 三点五).
 NUMERAL = (
     r"(?<![\d.〇零一二三四五六七八九两十百千万亿])(?<!\d,)"  # never start inside another numeral
-    r"(?:\d{1,3}(?:,\d{3})+|[\d一二三四五六七八九两十]|[百千万](?=[余多]))"  # 百余家: about a hundred
+    r"(?:\d{1,3}(?:,\d{3})+|[\d一二三四五六七八九两十]|[百千万](?=[余多])"  # 百余家: about a hundred
+    # A bare 百/千/万 after a hedge or 达 (近万名, 达千亿元), or 百个/千个: not 千家万户, 每万人, 万元GDP.
+    r"|(?<=[近约超逾达])[百千万](?=[亿万]?[个名人元件次])|[百千](?=个))"
     r"(?:[\d〇零一二三四五六七八九两十百千万亿]|\.\d|点[〇零一二三四五六七八九])*"
 )
 
@@ -37,6 +39,7 @@ class UnitsTable:
     slogan_lead_words: tuple[str, ...]
     vague_before: tuple[str, ...]
     lone_one_not_after: tuple[str, ...]
+    name_contexts: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (before, after)
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
     hedge_not_after: str
@@ -118,6 +121,21 @@ def _hedges(raw: dict[str, Any]) -> tuple[dict[tuple[str, str], str], str]:
     return hedges, str(section.get("not_after", ""))
 
 
+def _name_contexts(raw: dict[str, Any]) -> tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]:
+    entries = raw.get("name_contexts", [])
+    if not isinstance(entries, list):
+        raise _fail("'name_contexts' must be a list of {before, after} regexes")
+    out = []
+    for i, entry in enumerate(entries):
+        if not isinstance(entry, dict) or set(entry) != {"before", "after"}:
+            raise _fail(f"name_contexts entry {i + 1}: needs exactly the keys before and after")
+        try:
+            out.append((re.compile(entry["before"]), re.compile(entry["after"])))
+        except (re.error, TypeError) as exc:
+            raise _fail(f"name_contexts entry {i + 1}: bad regex: {exc}") from exc
+    return tuple(out)
+
+
 def build_units(raw: Any) -> UnitsTable:
     """Validate the parsed YAML and compile the mention regex; ConfigError names the bad entry."""
     if not isinstance(raw, dict):
@@ -172,6 +190,7 @@ def build_units(raw: Any) -> UnitsTable:
         slogan_lead_words=_word_list(raw, "slogan_lead_words"),
         vague_before=_word_list(raw, "vague_before"),
         lone_one_not_after=_word_list(raw, "lone_one_not_after"),
+        name_contexts=_name_contexts(raw),
         mention_re=re.compile(mention),
         scale_split_re=re.compile(scale_split),
         hedge_not_after=not_after,

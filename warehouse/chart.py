@@ -1,7 +1,9 @@
-"""Line charts of an indicator over the years, one line per region (and scope), as PNG and SVG.
+"""Line charts of an indicator over the years, one line per region (and scope), as PNG or SVG (the suffix of
+the output path decides).
 
-Chinese labels need a font with CJK glyphs; when none is installed, labels fall back to region codes and the
-indicator code (ASCII) instead of drawing empty boxes, and the result says so.
+An SVG keeps its labels as text, so Chinese labels (中文名, region names) show in any browser whatever fonts
+this machine has. A PNG is drawn here and needs a font with CJK glyphs; when none is installed its labels
+fall back to region codes and the indicator code (ASCII) instead of empty boxes, and the result says so.
 """
 
 from __future__ import annotations
@@ -20,16 +22,19 @@ from matplotlib import font_manager
 from matplotlib.ft2font import FT2Font
 from matplotlib.ticker import FuncFormatter
 
+from nianbao.errors import UsageError
 from warehouse.connection import open_read_only
 from warehouse.yoy import yoy_frame
 
 _PROBE = "县市区年度"
 
 
+FORMATS = (".png", ".svg")
+
+
 @dataclass(slots=True)
 class ChartResult:
-    png: Path
-    svg: Path
+    path: Path
     lines: int
     cjk_font: str | None
     notes: list[str] = field(default_factory=list)
@@ -57,17 +62,25 @@ def chart_indicator(
     code: str, regions: Sequence[str], out: Path | str, warehouse: Path | str | None = None,
     from_year: int | None = None, to_year: int | None = None,
 ) -> ChartResult:
-    """Write out (.png) and the same chart as .svg; a year without a value breaks the line."""
+    """Write the chart to out, a .png or .svg file; a year without a value breaks the line."""
+    path = Path(out)
+    if path.is_dir():
+        raise UsageError(f"{path}: is a folder; --out takes a file name ending in {' or '.join(FORMATS)}")
+    if path.suffix.lower() not in FORMATS:
+        raise UsageError(f"{path}: the chart is written as {' or '.join(FORMATS)}; "
+                         "give one of those suffixes")
     frame = yoy_frame(code, regions, from_year, to_year, warehouse)
+    svg = path.suffix.lower() == ".svg"
     font = cjk_font()
-    notes = [] if font else ["no CJK font installed: labels use region codes and the indicator code"]
+    chinese = svg or font is not None
+    notes = [] if chinese else ["no CJK font installed: labels use region codes and the indicator code; "
+                                "--out FILE.svg keeps Chinese labels (the browser draws them)"]
     title = code
-    if font:
-        plt.rcParams["font.family"] = [font, "DejaVu Sans"]
+    plt.rcParams["svg.fonttype"] = "none"  # SVG text stays text
+    plt.rcParams["font.family"] = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
+    if chinese:
         title = f"{_indicator_name(code, warehouse) or code} ({code})"
-    png = Path(out).with_suffix(".png")
-    svg = png.with_suffix(".svg")
-    png.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
     lines = 0
     if frame.is_empty():
@@ -77,24 +90,25 @@ def chart_indicator(
         for key, series in frame.group_by(["region_code", "scope", "kind"], maintain_order=True):
             region_code, scope, _ = key
             by_year = dict(zip(series["report_year"], series["value"], strict=True))
-            label = (series["region_name"][0] if font and series["region_name"][0] else region_code)
+            label = (series["region_name"][0] if chinese and series["region_name"][0] else region_code)
             if scope:
-                label += f" / {scope}" if font else f" / scope {lines + 1}"
+                label += f" / {scope}" if chinese else f" / scope {lines + 1}"
             ax.plot(years, [by_year.get(y, float("nan")) for y in years], marker="o", label=label)
             lines += 1
         ax.set_xticks(years)
         ax.legend(fontsize="small")
-        unit = frame["unit"].drop_nulls().mode().first() if font else None
+        unit = frame["unit"].drop_nulls().mode().first() if chinese else None
         ax.set_ylabel(f"value ({unit})" if unit else "value")
         ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{value:,.10g}"))
     ax.set_xlabel("report year")
     ax.set_title(title)
     ax.grid(alpha=0.3)
     fig.tight_layout()
-    fig.savefig(png)
-    fig.savefig(svg)
-    plt.close(fig)
-    return ChartResult(png, svg, lines, font, notes)
+    try:
+        fig.savefig(path)
+    finally:
+        plt.close(fig)
+    return ChartResult(path, lines, font, notes)
 
 
 def _indicator_name(code: str, warehouse: Path | str | None) -> str | None:

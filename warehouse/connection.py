@@ -8,6 +8,7 @@ lock is held only while a load runs. Read-only queries get a connection of their
 from __future__ import annotations
 
 import itertools
+import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -41,20 +42,56 @@ _attached: dict[Path, tuple[str, int]] = {}  # file → (alias in the host, numb
 _aliases = itertools.count(1)
 
 
-def _waiting_for_lock(path: Path, open_file: Callable[[], T]) -> T:
-    """Run open_file, retrying up to warehouse.lock_wait_seconds while another process holds the file (or,
-    in this process, a reader holds it while a writer wants it, or the other way round)."""
-    deadline = time.monotonic() + float(setting("warehouse.lock_wait_seconds"))
+class LockWait:
+    """How long to wait for a busy file (None: warehouse.lock_wait_seconds) and whom to tell, at once, that
+    we wait (the CLI prints it; library callers are silent)."""
+
+    seconds: float | None = None
+    notice: Callable[[str], None] | None = None
+
+
+_PID = re.compile(r"\(PID (\d+)\)")
+
+
+def _holder(path: Path, exc: duckdb.Error, writing: bool) -> str:
+    """Who holds the file: 'a writer' or 'readers', with the process id DuckDB names.
+
+    A read-only open fails only while a writer holds the file; when a write fails, a read-only probe tells
+    whether the holder writes (the probe fails too) or only reads.
+    """
+    pid = _PID.search(str(exc))
+    kind = "a writer"
+    if writing and isinstance(exc, duckdb.IOException):
+        try:
+            duckdb.connect(str(path), read_only=True, config=BASE_CONFIG).close()
+            kind = "a reader"
+        except duckdb.Error:
+            pass
+    return f"{kind} (process {pid.group(1)})" if pid else kind
+
+
+def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> T:
+    """Run open_file, retrying up to LockWait.seconds (default warehouse.lock_wait_seconds) while another
+    process holds the file (or, in this process, a reader holds it while a writer wants it, or the other way
+    round). The first failure is announced through LockWait.notice, naming the holder's kind."""
+    wait = LockWait.seconds if LockWait.seconds is not None else float(setting("warehouse.lock_wait_seconds"))
+    deadline = time.monotonic() + wait
+    holder = ""
     while True:
         try:
             return open_file()
         except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
             if isinstance(exc, duckdb.IOException) and "lock" not in str(exc).lower():
                 raise _cannot_open(path, exc) from exc
+            if not holder:
+                holder = _holder(path, exc, writing)
+                if LockWait.notice and wait > 0:
+                    LockWait.notice(f"{path} is in use by {holder}; waiting up to {wait:g} s "
+                                    "(--wait SECONDS to change) …")
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError(
-                    f"{path}: another process is writing the warehouse; try again when it has finished "
-                    "(readers can use `nianbao export` output meanwhile)"
+                    f"{path}: still in use by {holder} after {wait:g} s; try again when it has finished, or "
+                    "give --wait SECONDS (readers can use `nianbao export` output meanwhile)"
                 ) from exc
             time.sleep(0.2)
         except duckdb.Error as exc:
@@ -77,7 +114,7 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
         if not users:
             alias = f"warehouse_{next(_aliases)}"
             literal = "'" + str(path).replace("'", "''") + "'"
-            _waiting_for_lock(path, lambda: host.execute(f"ATTACH {literal} AS {alias}"))
+            _waiting_for_lock(path, lambda: host.execute(f"ATTACH {literal} AS {alias}"), writing=True)
         _attached[path] = (alias, users + 1)
     try:
         yield host, alias
@@ -122,13 +159,15 @@ def open_read_only(
     if not path.exists():
         with open_for_writing(path):
             pass
-    con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config))
+    con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
+                            writing=False)
     try:
         if check_not_newer(con, path) < code_schema_version():
             con.close()
             with open_for_writing(path):
                 pass
-            con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config))
+            con = _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
+                            writing=False)
         yield con
     finally:
         con.close()

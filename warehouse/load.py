@@ -25,7 +25,8 @@ from warehouse.summary import LoadSummary, RejectRow
 
 __all__ = ["LoadSummary", "RejectRow", "load_batch", "load_frames", "record_rejects"]
 
-REPORT_TABLES = ("table_checks", "facts", "quantities", "sections", "reports")  # children first
+# A report's rows, children first.
+REPORT_TABLES = ("gov_info_tables", "table_checks", "facts", "quantities", "sections", "reports")
 _REPORT_COLUMNS = (
     "report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at", "source",
     "doc_number", "url", "input", "content_sha256", "body", "extractor_version", "loaded_at",
@@ -196,11 +197,19 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
         )
         con.execute(
             "INSERT INTO facts SELECT w.report_id, f.code, f.value, f.value_high, f.unit, f.qualifier, "
-            "f.scope, f.evidence FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
+            "f.scope, f.evidence, f.start, f.end, f.sentence "
+            "FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
         )
         con.execute(
-            "INSERT INTO table_checks SELECT w.report_id, c.table_id, c.check_id, c.scope, c.left_value, "
-            "c.right_value, c.ok, c.detail FROM batch_checks AS c JOIN batch_write AS w USING (doc)"
+            "INSERT INTO gov_info_tables SELECT w.report_id, c.table_id, count(*), "
+            "count(*) FILTER (NOT c.ok) FROM batch_checks AS c JOIN batch_write AS w USING (doc) "
+            "GROUP BY w.report_id, c.table_id"
+        )
+        con.execute(
+            "INSERT INTO table_checks (report_id, check_name, detail, sentence) "
+            "SELECT w.report_id, c.table_id || '.' || c.check_id, "
+            "coalesce('[' || c.scope || '] ', '') || c.detail, NULL "
+            "FROM batch_checks AS c JOIN batch_write AS w USING (doc) WHERE NOT c.ok"
         )
 
 

@@ -40,7 +40,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
-        raise WarehouseError(f"cannot parse the query: {_one_line(exc)}") from exc
+        raise WarehouseError(f"cannot parse the query: {_with_hints(exc)}") from exc
     if not statements:
         raise QueryRefusedError("refused: the query is empty")
     if len(statements) > 1:
@@ -68,7 +68,7 @@ def run_query(sql: str, warehouse: Path | str | None = None) -> pl.DataFrame:
             why = _refusal(exc)
             if why:
                 raise QueryRefusedError(f"refused: {why}") from exc
-            raise WarehouseError(f"query failed: {_one_line(exc)}") from exc
+            raise WarehouseError(f"query failed: {_with_hints(exc)}") from exc
 
 
 def _refusal(exc: duckdb.Error) -> str | None:
@@ -86,6 +86,14 @@ def _refusal(exc: duckdb.Error) -> str | None:
         return ("the query writes (a WITH clause that inserts, updates or deletes); "
                 "`nianbao sql` only runs a read-only SELECT")
     return None
+
+
+def _with_hints(exc: Exception) -> str:
+    """DuckDB's message on one line, then its hints as it prints them, indented: "Candidate bindings: …",
+    "Did you mean …", and the LINE n: … line with the caret under the error (alignment kept)."""
+    first, *rest = str(exc).split("\n")
+    hints = [f"  {line}" for line in rest if line.strip()]
+    return "\n".join([" ".join(first.split()), *hints])
 
 
 def _one_line(exc: Exception) -> str:

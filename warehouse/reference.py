@@ -1,4 +1,5 @@
-"""Reference tables the views join: regions (transforms.regions) and indicators (the catalog config)."""
+"""Reference tables the views join: regions (transforms.regions), indicators (the catalog config) and the unit
+families of config/units.yaml."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import duckdb
 import polars as pl
 
 from transforms.regions import all_regions
+from transforms.units import units_table
 from transforms.version import extractor_version
 from warehouse.indicator_rows import indicator_rows
 
@@ -28,14 +30,21 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
         return False
     regions = pl.DataFrame([r.as_row() for r in all_regions()], schema=REGION_SCHEMA)
     indicators = pl.DataFrame(indicator_rows(), schema=INDICATOR_SCHEMA).unique("code", maintain_order=True)
+    families = pl.DataFrame(
+        [(family, unit) for family, units in units_table().families.items() for unit in units],
+        schema={"family": pl.Utf8(), "unit": pl.Utf8()}, orient="row",
+    ).unique(maintain_order=True)
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("new_regions", regions.to_arrow())
         con.register("new_indicators", indicators.to_arrow())
+        con.register("new_families", families.to_arrow())
         con.execute("DELETE FROM regions")
         con.execute("INSERT INTO regions BY NAME SELECT * FROM new_regions")
         con.execute("DELETE FROM indicators")
         con.execute("INSERT INTO indicators BY NAME SELECT * FROM new_indicators")
+        con.execute("DELETE FROM unit_families")
+        con.execute("INSERT INTO unit_families BY NAME SELECT * FROM new_families")
         con.execute(
             "INSERT INTO warehouse_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [_META_KEY, version],
@@ -47,4 +56,5 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
     finally:
         con.unregister("new_regions")
         con.unregister("new_indicators")
+        con.unregister("new_families")
     return True

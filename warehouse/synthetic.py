@@ -117,7 +117,9 @@ def _facts(docs: pl.DataFrame, per_report: int, revision: int) -> pl.DataFrame:
     return frame.with_columns(
         value_high=pl.lit(None, pl.Float64), unit=pl.lit("件"), qualifier=pl.lit(None, pl.Utf8),
         evidence=pl.format("合成数据{}件(修订{})", pl.col("value").cast(pl.Int64), pl.lit(revision)),
-    ).select([pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()])
+        start=pl.lit(None, pl.Int32), end=pl.lit(None, pl.Int32),
+    ).with_columns(sentence=pl.col("evidence")).select(
+        [pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()])
 
 
 def _sha(region: str, year: int, kind: str, revision: int) -> str:

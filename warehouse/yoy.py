@@ -13,8 +13,8 @@ from warehouse.connection import open_read_only
 from warehouse.errors import WarehouseError
 
 YOY_COLUMNS = (
-    "region_code", "region_name", "report_year", "value", "previous_value", "change", "change_pct",
-    "unit", "scope", "kind",
+    "code", "indicator_name", "region_code", "region_name", "report_year", "value", "previous_value",
+    "change", "change_pct", "unit", "scope", "kind",
 )
 
 
@@ -42,8 +42,8 @@ def yoy_frame(
     code: str, regions: Sequence[str] = (), from_year: int | None = None, to_year: int | None = None,
     warehouse: Path | str | None = None,
 ) -> pl.DataFrame:
-    """Rows of indicator_yoy for one code; previous values come from the whole series, before any year
-    filter, so the first year shown still has its previous value."""
+    """Rows of indicator_yoy for one code, with its 中文名 (indicator_name); previous values come from the
+    whole series, before any year filter, so the first year shown still has its previous value."""
     with open_read_only(warehouse) as con:
         known = con.execute(
             "SELECT EXISTS (FROM indicators WHERE code = $code) OR EXISTS (FROM facts WHERE code = $code)",

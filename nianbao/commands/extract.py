@@ -7,8 +7,9 @@ import json
 import sys
 from pathlib import Path
 
+from nianbao.hint_options import add_hint_options, hints_from
 from transforms.extract import extract_pages
-from transforms.model import Page, Report
+from transforms.model import Hints, Page, Report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -16,20 +17,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "extract",
         help="extract metadata, body, sections, quantities and indicators from pages (no warehouse)",
         description="Read saved HTML pages or text captures and print what nianbao extracts from each. "
-        "Exit status: 0 when every input was read, 1 when any failed, 2 for bad usage.",
+        "Exit status: 0 when every input was read, 1 when any failed, 2 for bad usage (a bad hint too).",
     )
     parser.add_argument("paths", nargs="+", metavar="PATH", help="saved HTML page or text capture")
     parser.add_argument("--json", action="store_true", help="one JSON object per input (JSON Lines)")
+    add_hint_options(parser)
     parser.set_defaults(func=run)
 
 
-def read_pages(paths: list[str]) -> tuple[list[Page], list[Report]]:
+def read_pages(paths: list[str], hints: Hints | None = None) -> tuple[list[Page], list[Report]]:
     """Pages for the readable paths; failed reports for the unreadable ones (by input position)."""
     pages: list[Page] = []
     failures: list[Report] = []
+    hints = hints or Hints()
     for path in paths:
         try:
-            pages.append(Page(name=path, data=Path(path).read_bytes()))
+            pages.append(Page(name=path, data=Path(path).read_bytes(), hints=hints))
         except OSError as exc:
             failures.append(Report(path=path, ok=False, error=f"cannot read file: {exc.strerror or exc}"))
             pages.append(Page(name=path, data=b""))
@@ -37,7 +40,7 @@ def read_pages(paths: list[str]) -> tuple[list[Page], list[Report]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    pages, failures = read_pages(args.paths)
+    pages, failures = read_pages(args.paths, hints_from(args))
     reports = extract_pages(pages).reports
     failed_paths = {f.path: f for f in failures}
     reports = [failed_paths.get(r.path, r) for r in reports]
@@ -60,6 +63,12 @@ def render_report(report: Report, body_chars: int = 600) -> str:
     for name, value in vars_of(report.metadata).items():
         if value is not None:
             lines.append(f"   {name:15} {value}")
+    if report.region and (report.region.method or report.region.candidates):
+        how = f"   region from: {report.region.method or 'nothing certain'}"
+        if report.region.clues:
+            how += f" (clues: {'; '.join(report.region.clues)})"
+        lines.append(how)
+        lines.extend(f"     candidate {c['code']} {c['path']}" for c in report.region.candidates)
     if report.sections:
         lines.append("   sections:")
         lines.extend(f"     {'  ' * (s.level - 1)}{s.number} {s.title}" for s in report.sections)

@@ -8,25 +8,42 @@ import re
 import sys
 from typing import Any
 
+from nianbao.errors import WAIT_HELP, wait_seconds
+
 EXIT_FAILED = 1
 EXIT_USAGE = 2
+RUN_URL_NOTE = ("Runs in Prefect's ephemeral mode unless PREFECT_API_URL names a server, in which case the "
+                "flow run's URL is printed.")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    scrape = subparsers.add_parser("scrape", help="discover report pages and fetch them into the raw archive")
+    scrape = subparsers.add_parser(
+        "scrape", help="discover report pages and fetch them into the raw archive",
+        description="A Prefect flow: read the listing pages of the sites in config/sources.yaml (or those "
+        "--region names), find the report pages whose titles match, and fetch each into the raw archive "
+        "(content-addressed; pages already archived are not fetched again), politely (per-host delay, "
+        "robots.txt). Loads nothing into the warehouse: `nianbao ingest` does. " + RUN_URL_NOTE)
     _selection(scrape)
     _politeness(scrape)
     _paths(scrape)
     scrape.set_defaults(func=_scrape)
 
-    ingest = subparsers.add_parser("ingest", help="load archived pages into the warehouse (no network)")
+    ingest = subparsers.add_parser(
+        "ingest", help="load archived pages into the warehouse (no network)",
+        description="A Prefect flow: take every page in the raw archive (its latest body per URL), run the "
+        "transforms on them in batches and load each batch in one warehouse transaction; pages already "
+        "loaded unchanged are skipped, pages that cannot be read become rejects with the reason. "
+        "No network. " + RUN_URL_NOTE)
     _selection(ingest)
     _paths(ingest)
     _batch(ingest)
     ingest.set_defaults(func=lambda a: _run_flow("ingest", years=a.years, regions=a.region, archive=a.archive,
                                                  warehouse=a.warehouse, batch_size=a.batch_size))
 
-    backfill = subparsers.add_parser("backfill", help="scrape and load past years (e.g. --years 2019-2024)")
+    backfill = subparsers.add_parser(
+        "backfill", help="scrape and load past years (e.g. --years 2019-2024)",
+        description="A Prefect flow: scrape the sites for the reports of the given years, then ingest what "
+        "was fetched — the way to fill the warehouse the first time. " + RUN_URL_NOTE)
     _selection(backfill)
     _politeness(backfill)
     _paths(backfill)
@@ -36,7 +53,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         warehouse=a.warehouse, batch_size=a.batch_size))
 
     reprocess = subparsers.add_parser(
-        "reprocess", help="re-derive the warehouse from the archive after rules changed (no network)")
+        "reprocess", help="re-derive the warehouse from the archive after rules changed (no network)",
+        description="A Prefect flow: run the transforms again on every archived page (or those of --years "
+        "and --region) and replace the reports whose extraction changed, after an edit of config/ (the "
+        "extractor version includes a digest of the rule files). No network. " + RUN_URL_NOTE)
     _selection(reprocess)
     _paths(reprocess)
     _batch(reprocess)
@@ -44,7 +64,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                                     archive=a.archive, warehouse=a.warehouse,
                                                     batch_size=a.batch_size))
 
-    run = subparsers.add_parser("run", help="the scheduled job: last year's reports from every site")
+    run = subparsers.add_parser(
+        "run", help="the scheduled job: last year's reports from every site",
+        description="A Prefect flow: scrape and ingest the reports of one year (default: last year, the one "
+        "published in this reporting season) from every site, or those --region names. `nianbao serve` "
+        "runs it on a schedule. " + RUN_URL_NOTE)
     run.add_argument("--region", action="append", metavar="ID|CODE", help="site id or region code (repeat)")
     run.add_argument("--year", type=int, help="the report year to look for (default: last year)")
     _paths(run)
@@ -52,13 +76,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                               warehouse=a.warehouse))
 
     serve = subparsers.add_parser(
-        "serve", help="serve the `run` flow on the reporting-season cron (needs `prefect server start`)")
+        "serve", help="serve the `run` flow on the reporting-season cron (needs `prefect server start`)",
+        description="Register the `run` flow as a Prefect deployment with the reporting-season cron of "
+        "prefect.yaml and keep serving it until Ctrl-C. Schedules fire only against a Prefect server or "
+        "Prefect Cloud (PREFECT_API_URL); ephemeral mode has no scheduler.")
     serve.add_argument("--region", action="append", metavar="ID|CODE", help="site id or region code (repeat)")
     _paths(serve)
     serve.set_defaults(func=_serve)
 
     demo = subparsers.add_parser(
-        "demo", help="serve the bundled FICTIONAL sample site on 127.0.0.1, backfill it, print a YoY table")
+        "demo", help="serve the bundled FICTIONAL sample site on 127.0.0.1, backfill it, print a YoY table",
+        description="Serve a bundled sample site of the FICTIONAL county 示例县 (code 990121, synthetic "
+        "figures) on 127.0.0.1, backfill every year it has through real HTTP and a Prefect flow into the "
+        "warehouse, print a year-over-year table, build the explorer beside the warehouse and print the "
+        "commands to try next.")
     _paths(demo)
     demo.add_argument("--delay", type=float, metavar="SECONDS", help="politeness delay per request "
                       "(default from config/sources.yaml for the sample site)")
@@ -104,6 +135,7 @@ def _paths(parser: argparse.ArgumentParser) -> None:
                         "else warehouse.path in config/settings.yaml)")
     parser.add_argument("--archive", metavar="URL", help="raw archive location, local path or fsspec URL "
                         "(default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)")
+    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
 
 
 def _batch(parser: argparse.ArgumentParser) -> None:
@@ -117,12 +149,23 @@ def _quiet_prefect() -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
 
 
+def _check_sites(regions: list[str] | None) -> None:
+    """An unknown site or region, or a broken sources.yaml, is a one-line error before any flow starts
+    (inside a flow run Prefect would log it with a traceback)."""
+    from flows.sources import load_sources
+
+    if regions:
+        load_sources().select(regions, include_sample=True)
+
+
 def _scrape(args: argparse.Namespace) -> int:
+    _check_sites(args.region)
     _quiet_prefect()
     from flows import pipeline
 
     state = pipeline.scrape(years=args.years, regions=args.region, politeness=_politeness_overrides(args),
                             archive=args.archive, warehouse=args.warehouse, return_state=True)
+    _print_run_url(state)
     if state.is_failed():
         print(f"nianbao scrape: {state.message}", file=sys.stderr)
         return EXIT_FAILED
@@ -134,10 +177,12 @@ def _scrape(args: argparse.Namespace) -> int:
 
 def _run_flow(name: str, **params: Any) -> int:
     """Run one flow; a failed flow state (e.g. nothing could be loaded) exits 1 with its message."""
+    _check_sites(params.get("regions"))
     _quiet_prefect()
     from flows import pipeline
 
     state = getattr(pipeline, name)(**params, return_state=True)
+    _print_run_url(state)
     if state.is_failed():
         print(f"nianbao {name}: {state.message}", file=sys.stderr)
         return EXIT_FAILED
@@ -145,7 +190,20 @@ def _run_flow(name: str, **params: Any) -> int:
     return 0
 
 
+def _print_run_url(state: Any) -> None:
+    """Against a Prefect server (PREFECT_API_URL set), print the flow run's page in its UI; ephemeral runs
+    have none."""
+    from prefect.settings import PREFECT_API_URL
+    from prefect.utilities.urls import url_for
+
+    run_id = state.state_details.flow_run_id
+    url = url_for("flow-run", obj_id=run_id) if PREFECT_API_URL.value() and run_id else None
+    if url:
+        print(f"flow run: {url}", file=sys.stderr)
+
+
 def _serve(args: argparse.Namespace) -> int:
+    _check_sites(args.region)
     _quiet_prefect()
     from flows import pipeline
     from flows.schedule import season_schedule

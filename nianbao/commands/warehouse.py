@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable
+from collections import Counter
 from pathlib import Path
 
 import polars as pl
 
-from nianbao.settings import ConfigError
-from warehouse.errors import QueryRefusedError, WarehouseError
+from nianbao.errors import WAIT_HELP, wait_seconds
+from nianbao.hint_options import add_hint_options, hints_from
+from nianbao.manifest import ManifestError
+from transforms.model import Hints, Page
+from warehouse.errors import WarehouseError
 from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
-EXIT_REFUSED = 2
 LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".ofd")
 
 
@@ -31,6 +33,7 @@ def _warehouse_option(parser: argparse.ArgumentParser) -> None:
         "--warehouse", metavar="PATH",
         help=f"DuckDB file (default: ${ENV_VAR}, else warehouse.path in config/settings.yaml)",
     )
+    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
 
 
 def _output_options(parser: argparse.ArgumentParser, parquet: bool) -> None:
@@ -49,12 +52,19 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
         description="Extract and load files (folders are searched for "
         f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch. A report already loaded with the "
         "same content and extractor version is skipped; new content for a report replaces all its rows. "
-        "Exit status: 0 when no input was rejected, 1 otherwise.",
+        "Exit status: 0 when no input was rejected, 1 otherwise, 2 for bad usage (a bad hint or manifest).",
+        epilog="manifest: a CSV file with a header row naming path and any of url, region_code, kind, year "
+        "(cells may be empty; a relative path is relative to the manifest; a path may be a folder, and a row "
+        "naming one of its files wins over the folder's row, which fills the cells it leaves empty). A row's "
+        "values win over --region/--kind/--year, which fill what is still empty. A URL's host that "
+        "belongs to a site of config/sources.yaml gives that site's region.",
     )
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="file or folder")
+    parser.add_argument("paths", nargs="*", metavar="PATH", help="file or folder")
+    parser.add_argument("--manifest", metavar="FILE", help="CSV of files with their url and hints (below)")
     parser.add_argument("--batch-size", type=int, default=500, metavar="N", help="files per transaction")
+    add_hint_options(parser)
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_load))
+    parser.set_defaults(func=_run_load)
 
 
 def _register_sql(subparsers: argparse._SubParsersAction) -> None:
@@ -73,7 +83,7 @@ def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("query", metavar="SQL", help="one SELECT statement")
     _output_options(parser, parquet=True)
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_sql))
+    parser.set_defaults(func=_run_sql)
 
 
 def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
@@ -91,7 +101,7 @@ def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last report year")
     _output_options(parser, parquet=False)
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_yoy))
+    parser.set_defaults(func=_run_yoy)
 
 
 def _register_export(subparsers: argparse._SubParsersAction) -> None:
@@ -105,37 +115,26 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("out_dir", metavar="DIR")
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_export))
+    parser.set_defaults(func=_run_export)
 
 
 def _register_chart(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "chart", help="line chart (PNG and SVG) of one indicator over the years",
-        description="One line per region (and scope); a year without a value breaks the line.",
+        "chart", help="line chart (PNG or SVG) of one indicator over the years",
+        description="One line per region (and scope); a year without a value breaks the line. The suffix of "
+        "--out decides the format: .png, or .svg whose labels stay text, so Chinese labels show in any "
+        "browser even where no CJK font is installed for the PNG.",
         epilog="example: nianbao chart reconsideration.accepted --region 示例县 --out data/accepted.png",
     )
     parser.add_argument("code", help="indicator code")
     parser.add_argument("--region", action="append", required=True, metavar="NAME|CODE",
                         help="region name or 6-digit code (repeatable)")
-    parser.add_argument("--out", required=True, metavar="FILE.png", help="PNG path; the SVG goes beside it")
+    parser.add_argument("--out", required=True, metavar="FILE.png|FILE.svg",
+                        help="output file (.png or .svg)")
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
     _warehouse_option(parser)
-    parser.set_defaults(func=_guarded(_run_chart))
-
-
-def _guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Errors become one line on stderr: exit 2 for a refused query, 1 for anything else."""
-    def guarded(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except QueryRefusedError as exc:
-            print(f"nianbao {args.command}: {exc}", file=sys.stderr)
-            return EXIT_REFUSED
-        except (WarehouseError, ConfigError) as exc:
-            print(f"nianbao {args.command}: {exc}", file=sys.stderr)
-            return EXIT_FAILED
-    return guarded
+    parser.set_defaults(func=_run_chart)
 
 
 def _emit(frame: pl.DataFrame, args: argparse.Namespace, null: str = "NULL") -> None:
@@ -152,34 +151,89 @@ def _emit(frame: pl.DataFrame, args: argparse.Namespace, null: str = "NULL") -> 
         print(render_table(frame, max_rows=args.max_rows, null=null))
 
 
-def loadable_files(paths: list[str]) -> list[str]:
-    """Files as given; folders expanded (recursively, sorted) to files with a page or capture suffix."""
+def loadable_files(paths: list[str]) -> tuple[list[str], Counter[str]]:
+    """Files as given; folders expanded (recursively, sorted) to files with a page or capture suffix. The
+    files of those folders left out are counted by reason."""
     files: list[str] = []
+    ignored: Counter[str] = Counter()
     for path in paths:
         folder = Path(path)
-        if folder.is_dir():
-            files.extend(str(p) for p in sorted(folder.rglob("*"))
-                         if p.is_file() and p.suffix.lower() in LOADABLE_SUFFIXES)
-        else:
+        if not folder.is_dir():
             files.append(path)
-    return files
+            continue
+        for p in sorted(folder.rglob("*")):
+            if not p.is_file():
+                continue
+            if p.suffix.lower() in LOADABLE_SUFFIXES:
+                files.append(str(p))
+            else:
+                ignored[f"not a page or capture ({p.suffix.lower() or 'no suffix'})"] += 1
+    return files, ignored
+
+
+def load_inputs(args: argparse.Namespace) -> tuple[list[tuple[str, str | None, Hints]], Counter[str]]:
+    """(file, url, hints) of each file to load: the manifest's rows first, then the PATHs it does not list;
+    and the files of the folders left out, counted by reason."""
+    from nianbao.manifest import merged, read_manifest
+
+    default = hints_from(args)
+    listed: dict[str, tuple[str | None, Hints]] = {}
+    ignored: Counter[str] = Counter()
+    entries = read_manifest(args.manifest) if args.manifest else []
+    # folder rows first: a row naming one of the folder's files wins over the folder's row, whose values fill
+    # the cells it leaves empty
+    for entry in sorted(entries, key=lambda e: not e.path.is_dir()):
+        files, left_out = loadable_files([str(entry.path)])
+        ignored.update(left_out)
+        for file in files:
+            url, hints = listed.get(file, (None, default))
+            listed[file] = (entry.url or url, merged(entry.hints, hints))
+    inputs = [(file, url, hints) for file, (url, hints) in listed.items()]
+    known = {Path(file).resolve() for file in listed}
+    files, left_out = loadable_files(args.paths)
+    ignored.update(left_out)
+    inputs.extend((file, None, default) for file in files if Path(file).resolve() not in known)
+    return inputs, ignored
+
+
+def _pages(inputs: list[tuple[str, str | None, Hints]]) -> list[Page | str]:
+    """Pages with their URL and hints; a file that cannot be read stays a path (load_batch rejects it)."""
+    pages: list[Page | str] = []
+    for file, url, hints in inputs:
+        try:
+            pages.append(Page(name=file, data=Path(file).read_bytes(), url=url, hints=hints))
+        except OSError:
+            pages.append(file)
+    return pages
 
 
 def _run_load(args: argparse.Namespace) -> int:
     from warehouse.load import LoadSummary, load_batch
 
-    files = loadable_files(args.paths)
+    if not args.paths and not args.manifest:
+        raise ManifestError("give files or folders to load, or --manifest FILE")
+    files, ignored = load_inputs(args)
+    why = ", ".join(f"{n} {reason}" for reason, n in sorted(ignored.items()))
+    n_ignored = sum(ignored.values())
+    note = f"; ignored {n_ignored}: {why}" if ignored else ""
+    print(f"load: {len(files)} files to read{note}", file=sys.stderr, flush=True)
     total = LoadSummary()
     size = max(1, args.batch_size)
     for start in range(0, len(files), size):
-        part = load_batch(files[start:start + size], args.warehouse)
+        part = load_batch(_pages(files[start:start + size]), args.warehouse)
         total.add(part)
         total.warehouse = part.warehouse
+        done = min(start + size, len(files))
+        print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
+              f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
+              file=sys.stderr, flush=True)
     print(total.describe())
+    if ignored:
+        print(f"ignored {n_ignored} files in the folders: {why}")
     return EXIT_FAILED if total.rejected else 0
 
 
-def _require_warehouse(args: argparse.Namespace) -> None:
+def require_warehouse(args: argparse.Namespace) -> None:
     """Reading commands never create a warehouse: a mistyped path is an error, not an empty result."""
     from warehouse.location import resolve_warehouse
 
@@ -192,7 +246,7 @@ def _require_warehouse(args: argparse.Namespace) -> None:
 def _run_sql(args: argparse.Namespace) -> int:
     from warehouse.query import run_query
 
-    _require_warehouse(args)
+    require_warehouse(args)
     _emit(run_query(args.query, args.warehouse), args)
     return 0
 
@@ -200,11 +254,14 @@ def _run_sql(args: argparse.Namespace) -> int:
 def _run_yoy(args: argparse.Namespace) -> int:
     from warehouse.yoy import yoy_frame
 
-    _require_warehouse(args)
+    require_warehouse(args)
     frame = yoy_frame(args.code, args.region, args.from_year, args.to_year, args.warehouse)
     if frame.is_empty():
         print(f"no values for {args.code} in the selected regions and years", file=sys.stderr)
         return EXIT_FAILED
+    if not (args.csv or args.json):  # the table names the indicator once, above it
+        print(f"{args.code}  {frame['indicator_name'][0] or ''}")
+        frame = frame.drop("code", "indicator_name")
     _emit(frame, args, null="")
     return 0
 
@@ -212,7 +269,7 @@ def _run_yoy(args: argparse.Namespace) -> int:
 def _run_export(args: argparse.Namespace) -> int:
     from warehouse.export import export_parquet
 
-    _require_warehouse(args)
+    require_warehouse(args)
     for path in export_parquet(args.out_dir, args.warehouse):
         print(path)
     return 0
@@ -221,9 +278,9 @@ def _run_export(args: argparse.Namespace) -> int:
 def _run_chart(args: argparse.Namespace) -> int:
     from warehouse.chart import chart_indicator
 
-    _require_warehouse(args)
+    require_warehouse(args)
     result = chart_indicator(args.code, args.region, args.out, args.warehouse, args.from_year, args.to_year)
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
-    print(f"wrote {result.png} and {result.svg} ({result.lines} line{'s' if result.lines != 1 else ''})")
+    print(f"wrote {result.path} ({result.lines} line{'s' if result.lines != 1 else ''})")
     return 0 if result.lines else EXIT_FAILED

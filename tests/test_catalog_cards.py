@@ -1,0 +1,73 @@
+"""Every indicator's card in config/indicators.yaml: a definition, its near neighbours, and example phrases
+that the real transform maps exactly as stated (negatives never to that code; to the neighbour they name)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nianbao.settings import ConfigError
+from transforms.catalog import build_catalog, load_catalog
+from transforms.figures import measure_bodies
+from transforms.units import units_table
+
+CATALOG = load_catalog()
+EXAMPLES = [(ind.code, i, ex) for ind in CATALOG.indicators for i, ex in enumerate(ind.examples)]
+NEGATIVES = [(ind.code, i, neg) for ind in CATALOG.indicators for i, neg in enumerate(ind.negatives)]
+
+
+def facts(text: str) -> list[tuple]:
+    rows = measure_bodies([(0, text)], catalog=CATALOG).facts.iter_rows(named=True)
+    return [(r["code"], r["value"], r["unit"], r["qualifier"], r["scope"]) for r in rows]
+
+
+@pytest.mark.parametrize("indicator", CATALOG.indicators, ids=lambda ind: ind.code)
+def test_every_code_has_a_card(indicator) -> None:
+    assert indicator.definition and "\n" not in indicator.definition
+    assert indicator.neighbours, "name at least one near neighbour (code: why a phrase belongs there)"
+    assert indicator.examples, "give at least one phrase the code claims"
+    assert indicator.negatives, "give at least one phrase the code must not claim"
+    # Neighbours name codes of the catalog (checked here, not on load: dropping a code stays one edit).
+    codes = set(CATALOG.by_code())
+    for code, why in indicator.neighbours:
+        assert code != indicator.code and code in codes and why.strip()
+    assert {neg.code for neg in indicator.negatives if neg.code} <= codes
+
+
+@pytest.mark.parametrize(("code", "index", "example"), EXAMPLES, ids=[f"{c}+{i}" for c, i, _ in EXAMPLES])
+def test_example_maps_exactly_as_stated(code: str, index: int, example) -> None:
+    found = [f for f in facts(example.text) if f[0] == code]
+    assert found == [(code, example.value, example.unit, example.qualifier, example.scope)], example.text
+
+
+@pytest.mark.parametrize(("code", "index", "negative"), NEGATIVES, ids=[f"{c}-{i}" for c, i, _ in NEGATIVES])
+def test_negative_is_not_this_code(code: str, index: int, negative) -> None:
+    codes = [f[0] for f in facts(negative.text)]
+    assert code not in codes, negative.text
+    if negative.code:
+        assert negative.code in codes, f"{negative.text} should be {negative.code}, got {codes}"
+
+
+def _entry(**card) -> dict:
+    return {"code": "demo.items", "name_zh": "示例事项", "name_en": "Demo items", "unit": "项",
+            "family": "items", "domain": "demo", "rules": [{"left": "示例事项"}], **card}
+
+
+@pytest.mark.parametrize(
+    ("card", "message"),
+    [
+        ({"definition": "two\nlines"}, "definition must be one line"),
+        ({"neighbours": {"demo.other": ""}}, "neighbours must map a code to why"),
+        ({"examples": [{"text": "梳理示例事项12项。", "value": 12}]}, "needs text, value, unit"),
+        ({"examples": [{"text": "示例事项12项。", "value": 12, "unit": "斤"}]}, "unit '斤' is not a unit"),
+        ({"examples": [{"text": "x", "value": 1, "unit": "项", "qualifier": "roughly"}]}, "qualifier must"),
+        ({"negatives": [{"txt": "x"}]}, "negative 1: needs text"),
+    ],
+)
+def test_bad_cards_are_clear_errors(card: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        build_catalog({"indicators": [_entry(**card)]}, units_table())
+
+
+def test_unknown_top_level_key_is_an_error() -> None:
+    with pytest.raises(ConfigError, match="unknown top-level keys"):
+        build_catalog({"indicators": [_entry()], "indicator": []}, units_table())
