@@ -9,6 +9,7 @@ look-around), so each one is checked with both engines when the catalog loads.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -305,8 +306,10 @@ def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: Units
         if entry.unit not in units.families.get(entry.family, ()):
             raise ConfigError(f"{label}: unit {entry.unit!r} is not in family {entry.family!r}")
         added.append(Indicator(entry.code, entry.name_zh, entry.name_en, entry.unit, entry.family,
-                               entry.code.split(".")[0], (), (), ()))
-    return Catalog((*catalog.indicators, *added), catalog.rules, catalog.zero_re, catalog.zero_codes)
+                               entry.code.split(".")[0], (), (), (),
+                               definition=f"{entry.name_zh}: a cell of the 信息公开 template table (row; the "
+                               "column is the scope), read from the table, not by text rules"))
+    return dataclasses.replace(catalog, indicators=(*catalog.indicators, *added))
 
 
 @cache
