@@ -7,7 +7,7 @@ from __future__ import annotations
 import shlex
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
@@ -17,8 +17,9 @@ from flows.archive import default_archive_location
 from flows.pipeline import backfill
 from flows.sample_pages import COUNTY
 from flows.sample_server import serve_site
-from flows.sample_site import SampleSiteSpec, build_sample_site
+from flows.sample_site import DEMO_SPEC, SampleSiteSpec, build_sample_site
 from flows.summary import RunSummary
+from warehouse.documents import attachment_reports, table_status
 from warehouse.errors import WarehouseError
 from warehouse.explore import build_site
 from warehouse.location import resolve_warehouse
@@ -38,6 +39,8 @@ NEXT_STEPS = (
     'nianbao yoy reconsideration.accepted --region 示例县',
     'nianbao sql "SELECT region_code, kind, report_year, title FROM latest_reports ORDER BY report_year"',
     'nianbao sql "SELECT check_name, code, report_year, detail FROM review"',
+    'nianbao sql "SELECT report_year, code, scope, value, adds_up FROM gov_info_table_values '
+    "WHERE code = 'gov_info.requests_new'\"",
     "nianbao chart wages.deposit_collected --region 990121 --out data/deposit.svg",
     "nianbao reprocess        # after editing config/indicators.yaml: re-derive facts, no network",
 )
@@ -55,13 +58,15 @@ class DemoResult:
     archive: str = ""
     explorer: Path | None = None
     options: tuple[str, ...] = ()  # --warehouse/--archive as given, repeated in the next steps
+    attachments: pl.DataFrame = field(default_factory=pl.DataFrame)
+    tables: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
 def run_demo(warehouse: str | None = None, archive: str | None = None, delay: float | None = None,
              spec: SampleSiteSpec | None = None) -> DemoResult:
     """Serve the sample site, backfill every year it has through Prefect, return the YoY rows."""
     started = time.perf_counter()
-    spec = spec or SampleSiteSpec()
+    spec = spec or DEMO_SPEC
     politeness = {"delay_seconds": delay} if delay is not None else None
     with serve_site(build_sample_site(spec)) as site:
         state = backfill(years=sorted(spec.years), regions=[SAMPLE_SITE],
@@ -76,7 +81,9 @@ def run_demo(warehouse: str | None = None, archive: str | None = None, delay: fl
     options = (*(("--warehouse", warehouse) if warehouse else ()),
                *(("--archive", archive) if archive else ()))
     return DemoResult(False, "", summary, demo_yoy(DEMO_CODES, warehouse), time.perf_counter() - started,
-                      spec.years, **where, explorer=site.index, options=options)
+                      spec.years, **where, explorer=site.index, options=options,
+                      attachments=attachment_reports([SAMPLE_REGION], warehouse),
+                      tables=table_status([SAMPLE_REGION], warehouse))
 
 
 def next_steps(options: Sequence[str]) -> list[str]:
@@ -138,6 +145,13 @@ def print_demo(result: DemoResult, out: TextIO) -> None:
         print(render_table(yoy_wide(result.yoy, years), max_rows=100, null="—"), file=out)
     else:
         print("(no indicator values loaded yet — the extraction rules found none)", file=out)
+    if result.attachments.height:
+        print("\nReports read from attachments (the page gave 发布时间 and 来源, the document the rest):\n",
+              file=out)
+        print(render_table(result.attachments.drop("url"), max_rows=50), file=out)
+    if result.tables.height:
+        print("\n政府信息公开年报 template tables, checked against their own totals:\n", file=out)
+        print(render_table(result.tables, max_rows=50), file=out)
     print(f"\ndemo finished in {result.seconds:.1f} s. Try next:", file=out)
     for step in next_steps(result.options):
         print(f"  {step}", file=out)

@@ -16,6 +16,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
+from flows.attachments import PARENT_KEY, follow_attachments, plan_ingest
 from flows.discover import Discovery, ReportLink, discover_site
 from flows.fetch import Fetcher
 from flows.fetch_limits import load_fetch_limits
@@ -112,6 +113,8 @@ def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
                               site=link.site, kind=link.kind, year=link.year, title=link.title,
                               extra={"run": str(flow_run.id)} if flow_run.id else {})
             out.append((row, result.outcome, result.reason))
+            body = _body(result.body, sha, archive)
+            out.extend(follow_attachments(link, row, body, fetcher, archive, previous))
             bar.advance()
     finally:
         archive.record(row for row, _, _ in out)
@@ -122,7 +125,7 @@ def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
 def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None) -> RunSummary:
     """Archive bodies → transforms → warehouse, one transaction for the whole batch."""
     summary = RunSummary()
-    pages: list[Page] = []
+    pages: dict[str, Page] = {}
     unreadable: list[RejectRow] = []
     for row in rows:
         try:
@@ -130,9 +133,24 @@ def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None
         except OSError as exc:
             unreadable.append(RejectRow(row.url, "archive", f"archived body unreadable: {exc}"))
             continue
-        pages.append(Page(name=row.url, data=data, http_charset=row.charset, url=row.final_url))
-    summary.add_load(ingest_pages(pages, warehouse, unreadable), len(pages))
+        pages[row.url] = Page(name=row.url, data=data, http_charset=row.charset, url=row.final_url)
+    plan = plan_ingest(rows, pages, archive)  # attachments in place of their pages
+    first = ingest_pages(plan.pages, warehouse, unreadable)
+    summary.add_load(first, len(plan.pages))
+    fallback = plan.fallbacks({r.input for r in first.rejects})
+    if fallback:  # pages whose attachments could not be read load as pages
+        summary.add_load(ingest_pages(fallback, warehouse), len(fallback))
     return summary
+
+
+def _body(fetched: bytes | None, sha: str | None, archive: Archive) -> bytes | None:
+    """A report page's bytes: as fetched, else (unchanged) as archived."""
+    if fetched is not None or sha is None:
+        return fetched
+    try:
+        return archive.get(sha)
+    except OSError:
+        return None
 
 
 def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
@@ -237,7 +255,8 @@ def _select(rows: Iterable[ManifestRow], years: Sequence[int] | None,
     if regions:
         wanted_sites = {s.id for s in load_sources().select(regions, include_sample=True)}
     return sorted((r for r in rows if (not years or r.year in years)
-                   and (wanted_sites is None or r.site in wanted_sites)), key=lambda r: r.url)
+                   and (wanted_sites is None or r.site in wanted_sites)),
+                  key=lambda r: (r.extra.get(PARENT_KEY) or r.url, r.url))  # attachments beside their page
 
 
 @flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
 
+from flows import sample_attachments as attachments
 from flows import sample_pages as pages
 
 DEFAULT_YEARS = (2019, 2020, 2022, 2023, 2024)  # 2021 is missing on purpose: the YoY table shows a gap
@@ -52,6 +53,12 @@ class SampleSiteSpec:
     cms_switch_year: int = 2021
     page_size: int = 3
     robots_disallow: tuple[str, ...] = ("/admin/",)
+    attachments: tuple[tuple[int, str], ...] = ()  # (year, pdf|docx|ofd): report page links the document
+    disclosure: tuple[tuple[int, str], ...] = ()   # (year, html|pdf|docx|ofd): 信息公开年报 column entries
+
+
+DEMO_SPEC = SampleSiteSpec(attachments=((2019, "docx"), (2022, "pdf"), (2024, "ofd")),
+                           disclosure=((2022, "pdf"), (2023, "html")))
 
 
 def _http_date(year: int, month: int, day: int) -> str:
@@ -95,7 +102,15 @@ def build_sample_site(spec: SampleSiteSpec | None = None) -> SampleSite:
         resources[notice] = _html(pages.notice_page(notice_title, when), pub)
         report_paths[year] = path
         notice_paths.append(notice)
+    for year, fmt in spec.attachments:
+        document = attachments.attachment_path(report_paths[year], year, fmt)
+        pub = pages.published_on(year)
+        resources[report_paths[year]] = _html(attachments.attachment_page(year, document, fmt), pub)
+        resources[document] = Resource(attachments.report_document(year, fmt), attachments.DOCUMENT_TYPE,
+                                       _http_date(*pub))
     last = pages.published_on(max(spec.years)) if spec.years else (2025, 1, 1)
+    for path, (body, content_type) in attachments.disclosure_resources(spec.disclosure).items():
+        resources[path] = Resource(body, content_type, _http_date(*last))
     chunks = [trs_items[i:i + spec.page_size] for i in range(0, len(trs_items), spec.page_size)] or [[]]
     for number, chunk in enumerate(chunks):
         name = "/fzzf/index.html" if number == 0 else f"/fzzf/index_{number}.html"

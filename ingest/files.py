@@ -18,7 +18,7 @@ from nianbao.bounds import bounds
 from transforms.model import Hints, Page
 from warehouse.summary import RejectRow
 
-LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml")
+LOADABLE_SUFFIXES = (".txt", ".html", ".htm", ".shtml", ".xhtml", ".pdf", ".docx", ".doc", ".wps", ".ofd")
 _KINDS = (
     (stat.S_ISFIFO, "a FIFO"),
     (stat.S_ISCHR, "a character device"),

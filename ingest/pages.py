@@ -74,7 +74,7 @@ def _frames(pages: Sequence[Page]) -> FrameBatch:
         path=pl.Series([page.name for page in pages], dtype=pl.Utf8),
         url=pl.coalesce(pl.Series([page.url for page in pages], dtype=pl.Utf8), pl.col("url")),
     )
-    return FrameBatch(reports, batch.sections_frame(), batch.quantities, batch.facts)
+    return FrameBatch(reports, batch.sections_frame(), batch.quantities, batch.facts, batch.table_checks)
 
 
 def _within_limits(pages: Sequence[Page]) -> tuple[list[Page], list[RejectRow]]:

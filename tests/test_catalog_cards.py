@@ -20,8 +20,10 @@ def facts(text: str) -> list[tuple]:
     return [(r["code"], r["value"], r["unit"], r["qualifier"], r["scope"]) for r in rows]
 
 
-@pytest.mark.parametrize("indicator", CATALOG.indicators, ids=lambda ind: ind.code)
+@pytest.mark.parametrize("indicator", [i for i in CATALOG.indicators if i.rules or i.zeros],
+                         ids=lambda ind: ind.code)
 def test_every_code_has_a_card(indicator) -> None:
+    """Codes matched in text (the 信息公开 table codes are read from table cells: no phrases to claim)."""
     assert indicator.definition and "\n" not in indicator.definition
     assert indicator.neighbours, "name at least one near neighbour (code: why a phrase belongs there)"
     assert indicator.examples, "give at least one phrase the code claims"

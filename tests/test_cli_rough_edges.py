@@ -223,17 +223,17 @@ def test_load_shows_progress_and_counts_ignored_files(tmp_path: Path) -> None:
     pages.mkdir()
     for item in (Path(__file__).resolve().parent / "fixtures" / "warehouse").glob("*.txt"):
         (pages / item.name).write_bytes(item.read_bytes())
-    (pages / "scan.pdf").write_bytes(b"%PDF-1.4")
-    (pages / "notes.docx").write_bytes(b"PK")
+    (pages / "scan.png").write_bytes(b"\x89PNG")
+    (pages / "notes.xlsx").write_bytes(b"PK")
     (pages / "README").write_text("x", encoding="utf-8")
     result = run_cli("load", str(pages), "--batch-size", "2", "--warehouse", str(tmp_path / "w.duckdb"))
     assert result.returncode == 0, result.stderr
     progress = result.stderr.splitlines()
     assert progress[0].startswith("load: 3 files to read; ignored 3:")
-    assert "1 not a page or capture (.pdf)" in progress[0] and "(no suffix)" in progress[0]
+    assert "1 not a page or capture (.png)" in progress[0] and "(no suffix)" in progress[0]
     assert progress[1].startswith("load: 2/3 files (66%)")
     assert progress[2].startswith("load: 3/3 files (100%)")
-    assert "ignored 3 files in the folders: 1 not a page or capture (.docx)" in result.stdout
+    assert "ignored 3 files in the folders: 1 not a page or capture (.png)" in result.stdout
 
 
 @pytest.mark.parametrize("command", FLOW_COMMANDS)

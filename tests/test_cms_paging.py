@@ -172,6 +172,7 @@ def test_the_bundled_sample_site_is_paged_as_before_without_api_calls() -> None:
             found = discover_site(sample, fetcher)
         paths = [r.path for r in served.seen]
     assert sorted(link.year for link in found.links) == sorted(site.report_paths)
-    assert [mode.split(":")[0] for mode in found.modes.values()] == ["trs", "hanweb"]
+    # the 信息公开年报 column (flows/sample_attachments.py) is a plain list of links
+    assert [mode.split(":")[0] for mode in found.modes.values()] == ["trs", "hanweb", "links"]
     assert "/fzzf/index_2.html" in paths  # createPageHTML(3, …): 2022–2024 and their notices, 2 a page
     assert not [p for p in paths if "dataproxy" in p]  # an empty nextgroup and no total: no further group

@@ -43,7 +43,9 @@ def test_demo_ends_with_the_yoy_table(tmp_path: Path, capsys: pytest.CaptureFixt
     out = capsys.readouterr().out
     assert status == 0, out
     assert "FICTIONAL" in out
-    assert "loaded 5" in out
+    assert "loaded 7" in out  # five law reports (three from PDF/DOCX/OFD attachments), two 信息公开 reports
+    attachments = out.split("Reports read from attachments", 1)[1].split("template tables", 1)[0]
+    assert all(ext in attachments for ext in (".pdf", ".docx", ".ofd"))
     table = out.split("Year over year", 1)[1]
     assert "reconsideration.accepted" in table and "2024" in table
     assert "nianbao yoy" in out.rsplit("Try next", 1)[1]

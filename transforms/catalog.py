@@ -9,6 +9,7 @@ look-around), so each one is checked with both engines when the catalog loads.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -17,6 +18,7 @@ from typing import Any
 import polars as pl
 
 from nianbao.settings import ConfigError, load_config
+from transforms.gov_info_tables import TABLES_FILE, CatalogEntry, catalog_entries, table_rules
 from transforms.units import UnitsTable, units_table
 
 CATALOG_FILE = "indicators.yaml"
@@ -292,11 +294,39 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
                    tail)
 
 
+def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: UnitsTable) -> Catalog:
+    """The catalog plus the codes of the 信息公开 template tables (config/gov_info_tables.yaml): their facts
+    come from table cells, so they have no text rules."""
+    known = {ind.code for ind in catalog.indicators}
+    added = []
+    for entry in entries:
+        label = f"config/{TABLES_FILE}: {entry.code}"
+        if entry.code in known:
+            raise ConfigError(f"{label}: code already in config/{CATALOG_FILE}")
+        if entry.unit not in units.families.get(entry.family, ()):
+            raise ConfigError(f"{label}: unit {entry.unit!r} is not in family {entry.family!r}")
+        added.append(Indicator(entry.code, entry.name_zh, entry.name_en, entry.unit, entry.family,
+                               entry.code.split(".")[0], (), (), (),
+                               definition=f"{entry.name_zh}: a cell of the 信息公开 template table (row; the "
+                               "column is the scope), read from the table, not by text rules"))
+    return dataclasses.replace(catalog, indicators=(*catalog.indicators, *added))
+
+
 @cache
 def _catalog_for(raw_id: int, units_id: int) -> Catalog:
     return build_catalog(load_config(CATALOG_FILE), units_table())
 
 
+_with_tables: dict[tuple[int, int], Catalog] = {}  # (id of the base catalog, id of the table rules) → catalog
+
+
 def load_catalog() -> Catalog:
-    """The catalog of the current config (rebuilt when indicators.yaml or units.yaml changes)."""
-    return _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()))
+    """The catalog of the current config (rebuilt when indicators.yaml, units.yaml or gov_info_tables.yaml
+    changes): indicators.yaml's entries, then the 信息公开 table codes."""
+    base = _catalog_for(id(load_config(CATALOG_FILE)), id(units_table()))
+    tables = table_rules()
+    key = (id(base), id(tables))
+    if key not in _with_tables:
+        _with_tables.clear()
+        _with_tables[key] = with_table_codes(base, catalog_entries(tables), units_table())
+    return _with_tables[key]

@@ -7,12 +7,19 @@ import re
 
 from transforms.capture_strip import chrome_rules, read_head, strip_capture, unspaced
 from transforms.decode import decode_bytes
+from transforms.doc_formats import line_origins, read_document_bytes
 from transforms.errors import ExtractError, NotAReportError
 from transforms.header_fields import CMS_DATE_LINE
 from transforms.hints import hinted_kind, hinted_year
 from transforms.html_strip import looks_like_html, strip_html
-from transforms.metadata import delivery_of, plausible_title, read_metadata_and_region, title_of
-from transforms.model import Page, Report, StrippedPage
+from transforms.metadata import (
+    delivery_of,
+    plausible_title,
+    read_metadata,
+    read_metadata_and_region,
+    title_of,
+)
+from transforms.model import Metadata, Page, Report, StrippedPage
 from transforms.page_region import PageOrigin, region_hint
 from transforms.parse_budget import check_parse_budget
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
@@ -89,15 +96,22 @@ def read_document(page: Page) -> Report:
     digest = hashlib.sha256(page.data).hexdigest()
     report = Report(path=page.name, ok=False, url=page.url, content_sha256=digest)
     try:
-        decoded = decode_bytes(page.data, page.http_charset)
-        report.encoding = decoded.encoding
-        report.replaced_chars = decoded.replaced
-        if decoded.replaced:
-            report.warnings.append(
-                f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
-                "sequence(s) with U+FFFD"
-            )
-        stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
+        document = read_document_bytes(page.data)  # None unless the bytes are a PDF/DOCX/OFD/DOC/WPS
+        if document is not None:
+            report.encoding = document.encoding
+            text = document.text
+            stripped = strip_capture(text)
+        else:
+            decoded = decode_bytes(page.data, page.http_charset)
+            report.encoding = decoded.encoding
+            report.replaced_chars = decoded.replaced
+            if decoded.replaced:
+                report.warnings.append(
+                    f"decoding as {decoded.encoding} replaced {decoded.replaced} undecodable byte "
+                    "sequence(s) with U+FFFD"
+                )
+            text = decoded.text
+            stripped = strip_page(decoded.text, url=page.url, utf8=decoded.utf8)
         if stripped.is_html:
             _split_title_delivery(stripped)
             _move_speech_head(stripped)
@@ -108,8 +122,10 @@ def read_document(page: Page) -> Report:
         reason = not_a_report_reason(title, body, kind)
         if reason:
             raise NotAReportError(reason)
-        origin = PageOrigin(decoded.text, page.url, region_hint(page.hints.region_code))
+        origin = PageOrigin(text, page.url, region_hint(page.hints.region_code))
         report.metadata, found = read_metadata_and_region(stripped, stripped.body_lines, kind, title, origin)
+        if document is not None and page.parent is not None:
+            inherit_page_fields(report.metadata, page.parent, kind)
         report.metadata.report_year = hinted_year(report.metadata.report_year, page.hints, report.warnings)
         report.region = found.note()
         report.warnings.extend(found.warnings)
@@ -122,4 +138,24 @@ def read_document(page: Page) -> Report:
         report.warnings.append("no report kind recognised in the title or the opening of the body")
     report.body = body
     report.sections = find_sections(body)
+    if document is not None:
+        report.origins = line_origins(stripped.body_lines, document)
     return report
+
+
+PAGE_FIELDS = ("published_at", "source", "region_name", "region_code")
+
+
+def inherit_page_fields(metadata: Metadata, parent: Page, kind: str) -> None:
+    """An attachment's report page gives what the document itself does not state: 发布时间, 来源 and, failing
+    the document, the region. The document's own title, 文号 and signature stay."""
+    try:
+        decoded = decode_bytes(parent.data, parent.http_charset)
+    except ExtractError:
+        return
+    stripped = strip_page(decoded.text, url=parent.url, utf8=decoded.utf8)
+    body = "\n".join(stripped.body_lines)
+    page_meta = read_metadata(stripped, stripped.body_lines, kind, title_of(stripped, body))
+    for name in PAGE_FIELDS:
+        if getattr(metadata, name) is None:
+            setattr(metadata, name, getattr(page_meta, name))

@@ -11,3 +11,7 @@ class UndecodableError(ExtractError):
 
 class NotAReportError(ExtractError):
     """The page decoded but is not a report (list page, error page, empty page)."""
+
+
+class DocumentRejectedError(ExtractError):
+    """A document (PDF, DOCX, OFD, DOC, WPS) that cannot be read: encrypted, scanned, corrupt, too large."""

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.document import read_document
-from transforms.figures import measure_reports
+from transforms.figures import INDICATOR_FIELDS, measure_reports
 from transforms.frames import reports_frame, sections_frame
-from transforms.model import Page, Report
+from transforms.gov_info_tables import measure_tables
+from transforms.model import Indicator, Page, Report
 
 
 @dataclass(slots=True)
@@ -20,6 +21,7 @@ class ExtractedBatch:
     reports: list[Report]
     quantities: pl.DataFrame
     facts: pl.DataFrame
+    table_checks: pl.DataFrame  # gov_info_tables.CHECK_SCHEMA: the 信息公开 tables' arithmetic per report
 
     def reports_frame(self) -> pl.DataFrame:
         return reports_frame(self.reports)
@@ -29,7 +31,15 @@ class ExtractedBatch:
 
 
 def extract_pages(pages: Sequence[Page]) -> ExtractedBatch:
-    """Decode, strip, read metadata and sections per page; then quantities and indicators as one batch."""
+    """Decode, strip, read metadata and sections per page; then quantities and indicators as one batch, and
+    the 信息公开 template tables' cells and checks."""
     reports = [read_document(page) for page in pages]
     figures = measure_reports(reports)
-    return ExtractedBatch(reports=reports, quantities=figures.quantities, facts=figures.facts)
+    tables = measure_tables([(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body])
+    for doc, *values in tables.facts.select("doc", *INDICATOR_FIELDS).iter_rows():
+        reports[doc].indicators.append(Indicator(*values))
+    for doc, *values in tables.checks.iter_rows():
+        reports[doc].table_checks.append(dict(zip(tables.checks.columns[1:], values, strict=True)))
+    facts = pl.concat([figures.facts, tables.facts]) if tables.facts.height else figures.facts
+    return ExtractedBatch(reports=reports, quantities=figures.quantities, facts=facts,
+                          table_checks=tables.checks)

@@ -29,6 +29,7 @@ class Page:
     http_charset: str | None = None
     url: str | None = None
     hints: Hints = field(default_factory=Hints)
+    parent: Page | None = None  # an attachment's report page: it gives 发布时间 and 来源 the document lacks
 
 
 @dataclass(slots=True)
@@ -129,6 +130,8 @@ class Report:
     content_sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
     region: RegionNote | None = None
+    origins: list[str] = field(default_factory=list)  # documents: where each body line came from (p.3)
+    table_checks: list[dict[str, Any]] = field(default_factory=list)  # 信息公开 tables' arithmetic
 
     def to_json_dict(self) -> dict[str, Any]:
         """The object `nianbao extract --json` prints for this report."""
@@ -146,6 +149,8 @@ class Report:
             "replaced_chars": self.replaced_chars,
             "warnings": self.warnings,
             "region": asdict(self.region) if self.region else None,
+            **({"line_origins": self.origins} if self.origins else {}),
+            **({"table_checks": self.table_checks} if self.table_checks else {}),
         }
 
 

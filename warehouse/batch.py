@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA, REPORT_SCHEMA, SECTION_SCHEMA
+from transforms.gov_info_tables import CHECK_SCHEMA
 
 
 @dataclass(slots=True)
@@ -18,12 +19,14 @@ class FrameBatch:
     sections: pl.DataFrame
     quantities: pl.DataFrame
     facts: pl.DataFrame
+    table_checks: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=CHECK_SCHEMA))
 
     @classmethod
     def empty(cls) -> FrameBatch:
         return cls(
             pl.DataFrame(schema=REPORT_SCHEMA), pl.DataFrame(schema=SECTION_SCHEMA),
             pl.DataFrame(schema=QUANTITY_SCHEMA), pl.DataFrame(schema=FACT_SCHEMA),
+            pl.DataFrame(schema=CHECK_SCHEMA),
         )
 
     def checked_reports(self) -> pl.DataFrame:
@@ -42,6 +45,7 @@ class FrameBatch:
         return FrameBatch(
             self.checked_reports(), _cast(self.sections, SECTION_SCHEMA, "sections"),
             _cast(self.quantities, QUANTITY_SCHEMA, "quantities"), _cast(self.facts, FACT_SCHEMA, "facts"),
+            _cast(self.table_checks, CHECK_SCHEMA, "table_checks"),
         )
 
 

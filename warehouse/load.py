@@ -24,6 +24,8 @@ from warehouse.summary import LoadSummary, RejectRow
 
 __all__ = ["LoadSummary", "RejectRow", "known_hashes", "load_frames", "record_rejects"]
 
+# A report's rows, children first.
+REPORT_TABLES = ("gov_info_tables", "table_checks", "facts", "quantities", "sections", "reports")
 _REPORT_COLUMNS = (
     "report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at", "source",
     "doc_number", "url", "input", "content_sha256", "body", "extractor_version", "loaded_at",
@@ -120,9 +122,10 @@ def _existing(con: duckdb.DuckDBPyConnection, winners: pl.DataFrame) -> pl.DataF
 def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl.DataFrame) -> None:
     """Replace every row of the written identities: delete children and reports, then insert anew."""
     with _registered(con, batch_write=write, batch_reports=frames.reports, batch_sections=frames.sections,
-                     batch_quantities=frames.quantities, batch_facts=frames.facts):
+                     batch_quantities=frames.quantities, batch_facts=frames.facts,
+                    batch_checks=frames.table_checks):
         if write.get_column("replacing").any():
-            for table in ("facts", "quantities", "sections", "reports"):
+            for table in REPORT_TABLES:
                 con.execute(f"DELETE FROM {table} WHERE report_id IN "
                             "(SELECT report_id FROM batch_write WHERE replacing)")
         _drop_moved(con)
@@ -146,6 +149,17 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             "f.scope, f.evidence, f.start, f.end, f.sentence "
             "FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
         )
+        con.execute(
+            "INSERT INTO gov_info_tables SELECT w.report_id, c.table_id, count(*), "
+            "count(*) FILTER (NOT c.ok) FROM batch_checks AS c JOIN batch_write AS w USING (doc) "
+            "GROUP BY w.report_id, c.table_id"
+        )
+        con.execute(
+            "INSERT INTO table_checks (report_id, check_name, detail, sentence) "
+            "SELECT w.report_id, c.table_id || '.' || c.check_id, "
+            "coalesce('[' || c.scope || '] ', '') || c.detail, NULL "
+            "FROM batch_checks AS c JOIN batch_write AS w USING (doc) WHERE NOT c.ok"
+        )
 
 
 def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
@@ -159,7 +173,7 @@ def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
         return
     with _registered(con, batch_moved=pl.DataFrame({"report_id": [row[0] for row in moved]},
                                                    schema={"report_id": pl.Utf8})):
-        for table in ("facts", "quantities", "sections", "reports"):
+        for table in REPORT_TABLES:
             con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_moved)")
 
 

@@ -80,6 +80,11 @@ def render_report(report: Report, body_chars: int = 600) -> str:
         f"     {i.code:34} {i.value:>14,g} {i.unit}{'  [' + i.scope + ']' if i.scope else ''}"
         for i in report.indicators
     )
+    for check in report.table_checks:
+        if not check["ok"]:
+            scope = f" [{check['scope']}]" if check["scope"] else ""
+            lines.append(f"   table check failed: {check['table_id']} {check['check_id']}{scope}: "
+                         f"{check['detail']}")
     for warning in report.warnings:
         lines.append(f"   warning: {warning}")
     return "\n".join(lines)
