@@ -23,8 +23,10 @@ MENTION_COLUMNS = (
 )
 
 SENTENCE_END = re.compile(r"[。!?;\n]")
-CLAUSE_END = re.compile(r"[。!?;\n,:]")
-NOUN_END = re.compile(r"[。!?;\n,:、]|\d")
+# A comma between a digit and three digits groups thousands (排查纠纷2,860起,化解2,792起): no clause end.
+CLAUSE_END = re.compile(r"[。!?;\n:]|(?<!\d),|,(?!\d{3}(?!\d))")
+# A | ends the noun phrase: in a table flattened into text (受理 | 25件 | 审结 | 22件) a cell keeps its label.
+NOUN_END = re.compile(r"[。!?;\n,:、|]|\d")
 # Spans whose numbers are names, not counts: short quotations, book titles, and a closing quote whose
 # opening one is missing (…四个服务”).
 QUOTED = re.compile(
