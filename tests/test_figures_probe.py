@@ -19,9 +19,6 @@ from transforms.figures import measure_bodies
 PROBE = Path(__file__).resolve().parent / "fixtures" / "figures" / "probe.yaml"
 SENTENCES: list[dict] = yaml.safe_load(PROBE.read_text(encoding="utf-8"))["sentences"]
 
-# Known misses: (sentence text, "missing" or "extra", code, value) with the reason they stay.
-KNOWN_MISSES: dict[tuple[str, str, str, float], str] = {}
-
 
 def _key(value: object) -> float:
     return round(float(value), 4)  # type: ignore[arg-type]
@@ -84,28 +81,15 @@ def prf(tp: int, npred: int, ngold: int) -> tuple[float, float, float]:
 ROWS = _measure()
 
 
-def _unexplained(r: dict) -> list[tuple[str, str, str, float]]:
-    missing, extra = _errors(r["i"], r["oi"], r["found_i"])
-    errs = [(r["text"], "missing", c, v) for (c, v) in missing.elements()]
-    errs += [(r["text"], "extra", c, v) for (c, v) in extra.elements()]
-    return [e for e in errs if e not in KNOWN_MISSES]
-
-
 @pytest.mark.parametrize("row", ROWS, ids=[f"s{n}" for n in range(len(ROWS))])
 def test_probe_sentence_indicators(row: dict) -> None:
-    assert _unexplained(row) == []
+    assert _all_errors(row) == [], row["text"]
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"s{n}" for n in range(len(ROWS))])
 def test_probe_sentence_quantities(row: dict) -> None:
     missing, extra = _errors(row["q"], row["oq"], row["found_q"])
     assert (dict(missing), dict(extra)) == ({}, {}), row["text"]
-
-
-def test_known_misses_still_happen() -> None:
-    """A known miss that the transform now gets right must leave the list (it documents, never hides)."""
-    happening = {e for r in ROWS for e in [(r["text"], k, c, v) for k, c, v in _all_errors(r)]}
-    assert set(KNOWN_MISSES) <= happening
 
 
 def _all_errors(r: dict) -> list[tuple[str, str, float]]:

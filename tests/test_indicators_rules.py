@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from nianbao.settings import ConfigError
 from transforms.catalog import build_catalog, load_catalog
 from transforms.extract import extract_pages
 from transforms.figures import measure_bodies
@@ -254,3 +255,13 @@ def test_values_listed_under_fenbie_share_the_code() -> None:
     # Another unit family does not inherit the code.
     body = "示例县告知承诺制办件分别为208件和36人。"
     assert [(c, v) for c, v, *_ in facts(body)] == [("commitment.cases", 208.0)]
+
+
+@pytest.mark.parametrize("pairing", [{"action": "^受理"}, {"action": "^受理", "join": "("}, ["^受理"]])
+def test_bad_pairing_is_a_clear_error(pairing: object) -> None:
+    raw = {"indicators": [{"code": "demo.items", "name_zh": "示例事项", "name_en": "Demo items", "unit": "项",
+                           "family": "items", "domain": "demo", "rules": [{"left": "示例事项"}]}],
+           "pairing": pairing}
+    with pytest.raises(ConfigError, match="pairing"):
+        build_catalog(raw, units_table())
+
