@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from nianbao.settings import ConfigError
 from transforms.catalog import build_catalog, load_catalog
 from transforms.extract import extract_pages
 from transforms.figures import measure_bodies
@@ -240,9 +241,27 @@ def test_listed_items_are_a_breakdown_not_the_total() -> None:
 def test_values_listed_under_fenbie_share_the_code() -> None:
     body = "示例县经营许可事项实行告知承诺制办件分别为208件、1336件。"
     assert [(c, v) for c, v, *_ in facts(body)] == [("commitment.cases", 208.0), ("commitment.cases", 1336.0)]
-    # Listed actions pair with their values: the second is not the first one's code.
+    # Listed actions pair with their values (catalog `pairing`): the second is not the first one's code.
     body = "行政复议决定维持、撤销分别为20件、3件。"
-    assert [(c, v) for c, v, *_ in facts(body)] == [("reconsideration.upheld", 20.0)]
+    assert [(c, v) for c, v, *_ in facts(body)] == [("reconsideration.upheld", 20.0),
+                                                    ("reconsideration.revoked", 3.0)]
+    body = "示例县受理、审结行政复议案件分别为30件、28件。"
+    assert [(c, v) for c, v, *_ in facts(body)] == [("reconsideration.accepted", 30.0),
+                                                    ("reconsideration.concluded", 28.0)]
+    # Listed nouns too; items fewer than the values are no pairing (each value reads the whole list).
+    body = "主动公开政府信息、政策解读分别为3560条、92条。"
+    assert [(c, v) for c, v, *_ in facts(body)] == [("gov_info.proactive", 3560.0),
+                                                    ("gov_info.interpretations", 92.0)]
     # Another unit family does not inherit the code.
     body = "示例县告知承诺制办件分别为208件和36人。"
     assert [(c, v) for c, v, *_ in facts(body)] == [("commitment.cases", 208.0)]
+
+
+@pytest.mark.parametrize("pairing", [{"action": "^受理"}, {"action": "^受理", "join": "("}, ["^受理"]])
+def test_bad_pairing_is_a_clear_error(pairing: object) -> None:
+    raw = {"indicators": [{"code": "demo.items", "name_zh": "示例事项", "name_en": "Demo items", "unit": "项",
+                           "family": "items", "domain": "demo", "rules": [{"left": "示例事项"}]}],
+           "pairing": pairing}
+    with pytest.raises(ConfigError, match="pairing"):
+        build_catalog(raw, units_table())
+

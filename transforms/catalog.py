@@ -41,7 +41,7 @@ ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priorit
 EXAMPLE_KEYS = {"text", "value", "unit", "qualifier", "scope"}
 QUALIFIERS = {"more_than", "about", "less_than"}
 RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
-TOP_KEYS = {"indicators", "continuation", "unclaimed"}
+TOP_KEYS = {"indicators", "continuation", "pairing", "unclaimed"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +114,9 @@ class Catalog:
     # Filler trimmed off the words before a number no code claims (nianbao catalog --unclaimed).
     unclaimed_lead: str = "^$"
     unclaimed_tail: str = "^$"
+    # 受理、审结…分别为30件、28件: the action a listed item starts with, and what joins listed values.
+    pairing_action: str | None = None
+    pairing_join: str | None = None
 
     def by_code(self) -> dict[str, Indicator]:
         return {ind.code: ind for ind in self.indicators}
@@ -290,8 +293,13 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
         raise ConfigError(f"config/{CATALOG_FILE}: unclaimed must be {{lead: regex, tail: regex}}")
     lead, tail = (_check_regex(f"config/{CATALOG_FILE}: unclaimed.{key}", unclaimed[key])
                   for key in ("lead", "tail"))
+    pairing = raw.get("pairing") or {}
+    if not isinstance(pairing, dict) or (pairing and set(pairing) != {"action", "join"}):
+        raise ConfigError(f"config/{CATALOG_FILE}: pairing must be {{action: regex, join: regex}}")
+    action, join = (_check_regex(f"config/{CATALOG_FILE}: pairing.{key}", pairing[key]) if pairing else None
+                    for key in ("action", "join"))
     return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation, continuation_not, lead,
-                   tail)
+                   tail, action, join)
 
 
 def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: UnitsTable) -> Catalog:

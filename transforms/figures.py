@@ -7,6 +7,7 @@ vectorised regex expressions → stated zeros → de-duplication → typed QUANT
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -112,13 +113,49 @@ def _fields_hold(match: tuple[tuple[str, str], ...], exclude: tuple[tuple[str, s
 
 
 def _rule_expr(rule_units: tuple[str, ...], match: tuple[tuple[str, str], ...],
-               exclude: tuple[tuple[str, str], ...]) -> pl.Expr:
+               exclude: tuple[tuple[str, str], ...], left: str = "left") -> pl.Expr:
     """A rule's condition. A `left` rule also reads the number-first order: 受理56件行政复议案件 is tried on
     the `phrase` column (受理行政复议案件, see transforms/quantities.py), so one rule covers both orders."""
-    cond = _fields_hold(match, exclude, "left")
-    if any(field == "left" for field, _ in match):
+    cond = _fields_hold(match, exclude, left)
+    if left == "left" and any(field == "left" for field, _ in match):
         cond = cond | _fields_hold(match, exclude, "phrase")
     return pl.col("unit").is_in(list(rule_units)) & cond
+
+
+def _paired_lefts(measured: pl.DataFrame, catalog: Catalog) -> pl.Series:
+    """Each value of a 分别 list read with its own listed item (catalog `pairing`), null elsewhere.
+
+    受理、审结行政复议案件分别为30件、28件: 30 reads 受理行政复议案件分别为, 28 reads 审结行政复议案件分别为 —
+    when the items before 分别 (split at 、) are as many as the values. An item's words shared with the last
+    item are what follows the last item's leading action (行政复议案件 after 审结); items of nouns share none.
+    """
+    paired: list[str | None] = [None] * measured.height
+    if catalog.pairing_action is None or catalog.pairing_join is None or measured.is_empty():
+        return pl.Series("paired", paired, dtype=pl.Utf8)
+    action, join = re.compile(catalog.pairing_action), re.compile(catalog.pairing_join)
+    rows = measured.select("doc", "start", "before", "left").with_row_index("row")
+    runs: list[list[tuple[int, str]]] = []
+    key = None
+    for row, doc, start, before, left in rows.filter(pl.col("before").str.contains("分别")).iter_rows():
+        clause = (doc, start - len(before))
+        if "分别" in left:
+            runs.append([(row, left)])
+            key = clause
+        elif runs and clause == key and join.search(left):
+            runs[-1].append((row, left))
+        else:
+            key = None
+    for run in runs:
+        head_left = run[0][1]
+        cut = head_left.rfind("分别")
+        items = head_left[:cut].split("、")
+        if len(run) < 2 or len(items) != len(run) or not all(items):
+            continue
+        lead = action.match(items[-1])
+        shared = items[-1][lead.end():] if lead else ""
+        for i, (row, _) in enumerate(run):
+            paired[row] = items[i] + (shared if i < len(run) - 1 else "") + head_left[cut:]
+    return pl.Series("paired", paired, dtype=pl.Utf8)
 
 
 def _scope_found(scope: Scope) -> pl.Expr:
@@ -155,10 +192,16 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     if not catalog.rules or measured.is_empty():
         return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
     # Rules are sorted best first, so the smallest matching position is the winner.
-    winner = pl.min_horizontal(
-        [pl.when(_rule_expr(r.units, r.match, r.exclude)).then(pl.lit(pos, pl.Int32))
-         for pos, r in enumerate(catalog.rules)]
-    )
+    def best(left: str) -> pl.Expr:
+        return pl.min_horizontal(
+            [pl.when(_rule_expr(r.units, r.match, r.exclude, left)).then(pl.lit(pos, pl.Int32))
+             for pos, r in enumerate(catalog.rules)]
+        )
+
+    # A value of a 分别 list is read with its own item first (pairing), else as any other value.
+    measured = measured.with_columns(_paired_lefts(measured, catalog))
+    winner = pl.when(pl.col("paired").is_not_null()).then(best("paired")).otherwise(None)
+    winner = pl.coalesce(winner, best("left"))
     rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
                                "code": [r.code for r in catalog.rules],
                                "rule_units": [list(r.units) for r in catalog.rules]},

@@ -23,8 +23,12 @@ MENTION_COLUMNS = (
 )
 
 SENTENCE_END = re.compile(r"[。!?;\n]")
-CLAUSE_END = re.compile(r"[。!?;\n,:]")
-NOUN_END = re.compile(r"[。!?;\n,:、]|\d")
+# A comma between a digit and three digits groups thousands (排查纠纷2,860起,化解2,792起): no clause end;
+# in the context the rules read it is an apostrophe, so that [^,] spans 45,320元、24,180元.
+CLAUSE_END = re.compile(r"[。!?;\n:]|(?<!\d),|,(?!\d{3}(?!\d))")
+THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
+# A | ends the noun phrase: in a table flattened into text (受理 | 25件 | 审结 | 22件) a cell keeps its label.
+NOUN_END = re.compile(r"[。!?;\n,:、|]|\d")
 # Spans whose numbers are names, not counts: short quotations, book titles, and a closing quote whose
 # opening one is missing (…四个服务”).
 QUOTED = re.compile(
@@ -98,6 +102,7 @@ class _Scanner:
         clause_ends = [m.start() for m in CLAUSE_END.finditer(text)]
         line_ends = [m.start() for m in re.finditer("\n", text)]
         quote_starts, quote_ends = _spans(QUOTED, text)
+        words = THOUSANDS.sub("'", text)  # the rules' context: same offsets, thousands commas neutral
         ordinal = 0
         last_ordinal_end = -2
         prev_end_in_clause = -1
@@ -136,8 +141,8 @@ class _Scanner:
             prev_lo = max(s_lo, self._lo(clause_ends, c_lo - 1)) if c_lo > s_lo else c_lo
             left_lo = max(c_lo, prev_end_in_clause)
             noun_end = NOUN_END.search(text, end, min(len(text), end + NOUN_MAX))
-            noun = text[end:noun_end.start() if noun_end else min(len(text), end + NOUN_MAX)]
-            left = text[left_lo:start]
+            noun = words[end:noun_end.start() if noun_end else min(len(text), end + NOUN_MAX)]
+            left = words[left_lo:start]
             # An item of a list (5个综合窗口、2个专业窗口) is a breakdown: no number-first reading for it.
             listed = left.endswith("、") or (noun_end is not None and noun_end.group() == "、")
             cols = self.cols
@@ -156,14 +161,14 @@ class _Scanner:
             cols["start"].append(start)
             cols["end"].append(end)
             cols["sentence"].append(body[s_lo:s_hi].strip())
-            cols["sentence_m"].append(text[s_lo:s_hi])
-            cols["clause"].append(text[c_lo:c_hi].strip())
+            cols["sentence_m"].append(words[s_lo:s_hi])
+            cols["clause"].append(words[c_lo:c_hi].strip())
             cols["evidence"].append(body[c_lo:c_hi].strip())
             cols["left"].append(left)
-            cols["before"].append(text[c_lo:start])
+            cols["before"].append(words[c_lo:start])
             cols["noun"].append(noun)
-            cols["prev"].append(text[prev_lo:c_lo])
-            cols["context"].append(text[max(p_lo, start - CONTEXT_BEFORE):min(p_hi, end + CONTEXT_AFTER)])
+            cols["prev"].append(words[prev_lo:c_lo])
+            cols["context"].append(words[max(p_lo, start - CONTEXT_BEFORE):min(p_hi, end + CONTEXT_AFTER)])
             cols["phrase"].append(None if listed else left + NOUN_PHRASE.match(noun).group())
             ordinal += 1
             prev_end_in_clause = end
