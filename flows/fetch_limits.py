@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from nianbao.settings import ConfigError, load_config
+from nianbao.settings import ConfigError, load_config, validated
 
 SETTINGS_FILE = "settings.yaml"
 # httpcore's HTTP/1.1 parser (h11) refuses a header block past 100 KiB whatever we allow; a larger bound
@@ -37,12 +37,7 @@ def parse_fetch_limits(raw: Any) -> FetchLimits:
         return FetchLimits()
     if not isinstance(raw, dict):
         raise ConfigError(f"{SETTINGS_FILE}: 'fetch' must be a mapping")
-    try:
-        return FetchLimits.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise ConfigError(f"{SETTINGS_FILE}: fetch.{where}: {err['msg']}") from exc
+    return validated(FetchLimits, raw, f"{SETTINGS_FILE}: fetch.")
 
 
 def load_fetch_limits() -> FetchLimits:

@@ -19,14 +19,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from flows.cms_detect import detect_mode
 from flows.fetch import Fetcher
 from flows.list_page import ListedLink, listed_links, page_title
 from flows.listing_walk import api_from_scripts, fetch_text
 from flows.sources import REPORT_KINDS, SOURCES_DIR, JsonApi, load_sources, parse_sources
-from nianbao.settings import ConfigError, config_dir, load_config
+from nianbao.settings import ConfigError, config_dir, load_config, validated
 
 SITES_FILE = "sites.yaml"
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
@@ -69,11 +69,8 @@ class SurveyConfig(BaseModel):
 
 def load_survey_config() -> SurveyConfig:
     raw = load_config(SITES_FILE)
-    try:
-        return SurveyConfig.model_validate((raw or {}).get("survey") if isinstance(raw, dict) else None)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"{SITES_FILE}: survey.{'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+    return validated(SurveyConfig, (raw or {}).get("survey") if isinstance(raw, dict) else None,
+                     f"{SITES_FILE}: survey.")
 
 
 @dataclass(slots=True)

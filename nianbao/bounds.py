@@ -7,9 +7,9 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from nianbao.settings import ConfigError, config_dir, load_config
+from nianbao.settings import config_dir, load_config, validated
 
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
@@ -57,9 +57,4 @@ def bounds() -> Bounds:
 
 @cache
 def _validated(path: Path, mtime_ns: int) -> Bounds:
-    try:
-        return Bounds.model_validate(load_config("settings.yaml") or {})
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"{path}: {where}: {first['msg']}") from exc
+    return validated(Bounds, load_config("settings.yaml") or {}, f"{path}: ")

@@ -5,15 +5,30 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 class ConfigError(Exception):
     """A config file is missing or malformed; the message names the file and the entry."""
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def validated(model: type[Model], raw: Any, where: str) -> Model:
+    """raw validated as model; a bad entry is a ConfigError "{where}{entry}: {why}" (where names the file and
+    section, e.g. "settings.yaml: fetch.")."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        entry = ".".join(str(part) for part in err["loc"])
+        raise ConfigError(f"{where}{entry}: {err['msg']}") from exc
 
 
 def config_dir() -> Path:

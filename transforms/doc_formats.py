@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from nianbao.settings import ConfigError
+from nianbao.settings import validated
 from transforms.errors import DocumentRejectedError
 from transforms.rulebook import compiled
 
@@ -56,12 +56,7 @@ class DocumentRules(BaseModel):
 
 
 def _build(raw: Any) -> DocumentRules:
-    try:
-        return DocumentRules.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"config/documents.yaml: {where}: {first['msg']}") from exc
+    return validated(DocumentRules, raw, "config/documents.yaml: ")
 
 
 def document_rules() -> DocumentRules:

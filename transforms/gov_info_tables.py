@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from nianbao.settings import ConfigError
+from nianbao.settings import validated
 from transforms.frames import FACT_SCHEMA
 from transforms.rulebook import compiled
 
@@ -158,12 +158,7 @@ class CatalogEntry:
 
 
 def _build(raw: Any) -> GovInfoTables:
-    try:
-        return GovInfoTables.model_validate(raw)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"config/{TABLES_FILE}: {where}: {first['msg']}") from exc
+    return validated(GovInfoTables, raw, f"config/{TABLES_FILE}: ")
 
 
 def table_rules() -> GovInfoTables:
