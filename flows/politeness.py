@@ -37,6 +37,7 @@ class HostGate:
         self._async_slots: asyncio.Semaphore | None = None
         self._lock = threading.Lock()
         self._next_at = 0.0
+        self._last_end = float("-inf")  # when the last request ended (a raised floor counts from there)
         self._sleep = sleep
         self._clock = clock
 
@@ -51,7 +52,8 @@ class HostGate:
     def _release(self) -> None:
         """A request ended: the next one starts no sooner than the delay from now."""
         with self._lock:
-            self._next_at = max(self._next_at, self._clock() + self.delay)
+            self._last_end = self._clock()
+            self._next_at = max(self._next_at, self._last_end + self.delay)
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -80,11 +82,13 @@ class HostGate:
                 self._release()
 
     def raise_floor(self, delay: float) -> None:
-        """A crawl-delay from robots.txt: the base delay is at least this from now on."""
+        """A crawl-delay from robots.txt: the base delay is at least this from now on, counted from the end
+        of the last request (robots.txt itself) too."""
         with self._lock:
             self.base_delay = max(self.base_delay, delay)
             self.delay = max(self.delay, delay)
             self.max_delay = max(self.max_delay, delay)
+            self._next_at = max(self._next_at, self._last_end + self.delay)
 
     def failed(self, wait_at_least: float = 0.0) -> None:
         """An error: double the delay and keep the host quiet for max(delay, wait_at_least)."""
