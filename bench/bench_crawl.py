@@ -107,8 +107,8 @@ def main() -> dict[str, Any]:
         "loop_thread_profile": _top(profile),
         "violations_sample": [f"{v.host}: {v.what}" for v in broken[:5]],
     }
-    print(f"crawl of {hosts} simulated hosts: {busy_rate:.0f} pages/s while busy ({busy_rate / TARGET_PAGES_PER_S:.2f}"
-          f"× the {TARGET_PAGES_PER_S}/s target; ideal {figures['ideal_pages_per_s']}/s), "
+    print(f"crawl of {hosts} simulated hosts: {busy_rate:.0f} pages/s while busy "
+          f"({busy_rate / TARGET_PAGES_PER_S:.2f}× the {TARGET_PAGES_PER_S}/s target; ideal {figures['ideal_pages_per_s']}/s), "
           f"{figures['pages_per_s_whole_run']}/s over the whole {wall:.0f} s run; {len(rows)} requests, "
           f"{fetched}/{expected} reports; crawler CPU {cpu:.0f} s, server CPU {server_cpu:.0f} s; "
           f"hosts breaching their spacing: {figures['crawl_per_host_violations']}", flush=True)

@@ -3,9 +3,10 @@ pages fetched, every request through one AsyncFetcher, so the pace grows with th
 spaced by its own gate) up to the global cap on requests in flight.
 
 Discovery is the sequential code of flows/discover.py; it runs in worker threads that hand each request
-to the loop (BlockingFetcher) and wait, as many at once as the global cap allows requests. Report pages
-are fetched by tasks of the loop itself. `CrawlEngine` keeps the loop in a thread of its own, so blocking
-code (a Prefect task per batch of sites) can submit batches to it and wait for them.
+to the loop (BlockingFetcher) and wait: up to fetch.discovery_threads sites at once (a waiting thread
+costs little; each host's gate keeps its pace and the global cap bounds requests). Report pages are
+fetched by tasks of the loop itself. `CrawlEngine` keeps the loop in a thread of its own, so blocking code
+(the flow's tasks, one per batch of sites) can hand it work and wait for each result as it comes.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable, Collection, Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -48,7 +49,7 @@ class CrawlEngine:
         self.fetcher = fetcher
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="crawl-loop", daemon=True)
-        self._discovery = ThreadPoolExecutor(fetcher.limits.max_in_flight, thread_name_prefix="discover")
+        self._discovery = ThreadPoolExecutor(fetcher.limits.discovery_threads, thread_name_prefix="discover")
         self._thread.start()
 
     def __enter__(self) -> CrawlEngine:
@@ -66,7 +67,30 @@ class CrawlEngine:
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the engine's loop and wait for its result (from any other thread)."""
-        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
+        return self.submit(work).result()
+
+    def submit(self, work: Coroutine[Any, Any, T]) -> Future[T]:
+        """Start a coroutine on the engine's loop; its future (cancelling it cancels the coroutine)."""
+        return asyncio.run_coroutine_threadsafe(work, self._loop)
+
+    @property
+    def blocking(self) -> BlockingFetcher:
+        """A fetcher for blocking code in other threads, through this engine's client and gates."""
+        return BlockingFetcher(self.fetcher, self._loop)
+
+    def fetch(self, url: str, etag: str | None = None,
+              last_modified: str | None = None) -> Future[FetchResult]:
+        """Start one page's fetch (at its host's pace); its future."""
+        return self.submit(self.fetcher.fetch(url, etag, last_modified))
+
+    def discover(self, sites: Sequence[Site],
+                 years: Collection[int] | None = None) -> list[Future[Discovery]]:
+        """Start every site's discovery on the discovery threads; one future per site, in order."""
+        return [self._discovery.submit(discover_site, site, self.blocking, years) for site in sites]
+
+    @property
+    def notices(self) -> list[str]:
+        return self.fetcher.notices
 
     def crawl(self, sites: Sequence[Site], years: Collection[int] | None = None,
               previous: Previous = _no_validators, on_page: OnPage | None = None) -> list[SiteCrawl]:
@@ -80,10 +104,9 @@ class CrawlEngine:
     async def _site(self, site: Site, years: Collection[int] | None, previous: Previous,
                     on_page: OnPage | None) -> SiteCrawl:
         out = SiteCrawl(site)
-        blocking = BlockingFetcher(self.fetcher, self._loop)
         try:
-            out.discovery = await self._loop.run_in_executor(self._discovery, discover_site, site, blocking,
-                                                             years)
+            out.discovery = await self._loop.run_in_executor(self._discovery, discover_site, site,
+                                                             self.blocking, years)
         except Exception as exc:  # a broken listing must not stop the other sites; the reason is kept
             out.error = f"discovery failed: {type(exc).__name__}: {exc}"
             return out

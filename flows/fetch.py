@@ -17,7 +17,7 @@ import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import h11
@@ -86,6 +86,13 @@ class _FinalError(Exception):
     def __init__(self, reason: str, status: int | None = None):
         super().__init__(reason)
         self.status = status
+
+
+class PageFetcher(Protocol):
+    """What discovery and attachment following need of a fetcher: Fetcher, or BlockingFetcher in a crawl."""
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              form: Mapping[str, str] | None = None) -> FetchResult: ...
 
 
 class _FetcherCore:

@@ -31,6 +31,7 @@ class FetchLimits(BaseModel):
     max_header_count: int = Field(200, gt=0)
     task_timeout_seconds: float = Field(3600.0, gt=0)
     max_in_flight: int = Field(256, gt=0)
+    discovery_threads: int = Field(1024, gt=0)
 
 
 def parse_fetch_limits(raw: Any) -> FetchLimits:
