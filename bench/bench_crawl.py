@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import cProfile
 import io
+import itertools
 import os
 import pstats
 import resource
+import statistics
 import tempfile
 import time
 from collections import Counter
@@ -104,11 +106,14 @@ def main() -> dict[str, Any]:
         "crawler_cpu_share_of_wall": round(cpu / wall, 2),
         "server_cpu_seconds": round(server_cpu, 1),
         "cpus": os.cpu_count(),
+        "load_average_1min_after": round(os.getloadavg()[0], 1),
+        "per_host_cycle_seconds": _cycle(rows, spacing, {s.host: s.latency for s in net.sites}),
         "loop_thread_profile": _top(profile),
         "violations_sample": [f"{v.host}: {v.what}" for v in broken[:5]],
     }
     print(f"crawl of {hosts} simulated hosts: {busy_rate:.0f} pages/s while busy "
-          f"({busy_rate / TARGET_PAGES_PER_S:.2f}× the {TARGET_PAGES_PER_S}/s target; ideal {figures['ideal_pages_per_s']}/s), "
+          f"({busy_rate / TARGET_PAGES_PER_S:.2f}× the {TARGET_PAGES_PER_S}/s target; "
+          f"ideal {figures['ideal_pages_per_s']}/s), "
           f"{figures['pages_per_s_whole_run']}/s over the whole {wall:.0f} s run; {len(rows)} requests, "
           f"{fetched}/{expected} reports; crawler CPU {cpu:.0f} s, server CPU {server_cpu:.0f} s; "
           f"hosts breaching their spacing: {figures['crawl_per_host_violations']}", flush=True)
@@ -121,6 +126,24 @@ async def _enable(profile: cProfile.Profile) -> None:
 
 async def _disable(profile: cProfile.Profile) -> None:
     profile.disable()
+
+
+def _cycle(rows: list[dict[str, Any]], spacing: dict[str, float],
+           latency: dict[str, float]) -> dict[str, float]:
+    """Where a host's time goes between two of its requests, by the server log (medians over hosts' gaps):
+    the answer's latency, the spacing, and the crawler's own lag beyond the spacing (queueing for the CPU
+    or the global cap, parsing, backoff after errors)."""
+    by_host: dict[str, list[tuple[float, float]]] = {}
+    for row in rows:
+        by_host.setdefault(row["host"], []).append((row["arrived"], row["done"]))
+    lags = sorted(after - done - spacing[host] for host, spans in by_host.items()
+                  for (_, done), (after, _) in itertools.pairwise(sorted(spans)))
+    if not lags:
+        return {}
+    return {"latency_mean": round(statistics.fmean(latency.values()), 3),
+            "spacing": round(statistics.fmean(spacing.values()), 3),
+            "crawler_lag_median": round(lags[len(lags) // 2], 3),
+            "crawler_lag_p90": round(lags[int(len(lags) * 0.9)], 3)}
 
 
 def _cpu(usage: resource.struct_rusage) -> float:

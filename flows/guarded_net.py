@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import select
 import socket
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -184,6 +185,9 @@ class GuardedBackend(httpcore.NetworkBackend):
 class _AsyncGuardedStream(httpcore.AsyncNetworkStream):
     def __init__(self, inner: httpcore.AsyncNetworkStream):
         self._inner = inner
+        # anyio builds every socket attribute (a getpeername call) on each lookup; the pool asks whether an
+        # idle connection is readable before each reuse, so the socket is looked up once
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         current = _current()
@@ -212,7 +216,18 @@ class _AsyncGuardedStream(httpcore.AsyncNetworkStream):
         return _AsyncGuardedStream(await self._inner.start_tls(ssl_context, server_hostname, bounded))
 
     def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._socket is not None:
+            return _readable(self._socket)
         return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether an idle socket has something to read (for a kept-alive connection: the server closed it)."""
+    if sock.fileno() < 0:
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
