@@ -39,9 +39,10 @@ FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failu
 
 class _BoundedCallsFilter(logging.Filter):
     """Prefect warns, for every task with a timeout that runs in a worker thread, that the timeout cannot
-    interrupt a blocking call. The fetch and discover tasks' blocking calls are bounded (each exchange by
-    fetch.download_deadline_seconds, each wait by the politeness caps), so their timeout takes effect
-    within one such call; the warning, repeated for every chunk, would only be noise."""
+    interrupt a blocking call. The fetch and discover tasks block only waiting for the next page or site of
+    their batch to be done by the crawl engine (each exchange bounded by fetch.download_deadline_seconds,
+    each wait by the politeness caps), so their timeout takes effect at the next one done; the warning,
+    repeated for every batch, would only be noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
