@@ -35,10 +35,10 @@ def _with_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | None
 def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | None = None) -> float:
     """backfill's steps through the same task functions (.fn), with no flow or task runs."""
     from flows.archive import Archive
+    from flows.crawl import CrawlEngine
     from flows.pipeline import (
-        FETCH_CHUNK,
         INGEST_BATCH,
-        build_fetcher,
+        build_async_fetcher,
         discover_task,
         fetch_task,
         ingest_task,
@@ -51,12 +51,11 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
     store = Archive(folder / "archive")
     previous = store.latest()
     rows = []
-    with build_fetcher(sites, politeness) as fetcher:
-        links = [link for site in sites for link in discover_task.fn(site, fetcher, None).links]
-        for i in range(0, len(links), FETCH_CHUNK):
-            chunk = links[i:i + FETCH_CHUNK]
-            fetched = fetch_task.fn(chunk, fetcher, store, previous, ProgressBar(None, None))
-            rows += [row for row, outcome, _ in fetched if outcome != "failed" and row.sha256]
+    with CrawlEngine(build_async_fetcher(sites, politeness)) as engine:
+        found = [d for _, d, _ in discover_task.fn(sites, engine, None) if d is not None]
+        links = [link for d in found for link in d.links]
+        fetched = fetch_task.fn(links, engine, store, previous, ProgressBar(None, None))
+        rows += [row for row, outcome, _ in fetched if outcome != "failed" and row.sha256]
     loaded = 0
     for i in range(0, len(rows), INGEST_BATCH):
         loaded += ingest_task.fn(rows[i:i + INGEST_BATCH], store, str(folder / "w.duckdb")).loaded

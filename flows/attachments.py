@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from flows.archive import Archive, ManifestRow, utc_now
 from flows.discover import ListedLink, ReportLink, listed_links
-from flows.fetch import Fetcher
+from flows.fetch import PageFetcher
 from transforms.decode import decode_bytes
 from transforms.doc_formats import sniff_format
 from transforms.errors import ExtractError
@@ -74,7 +74,7 @@ def follow_attachments(
     report: ReportLink,
     row: ManifestRow,
     body: bytes | None,
-    fetcher: Fetcher,
+    fetcher: PageFetcher,
     archive: Archive,
     previous: dict[str, ManifestRow],
 ) -> list[FetchedRow]:

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from flows.fetch import Fetcher
+from flows.fetch import PageFetcher
 from flows.list_page import ListedLink, listed_links, next_page_urls
 from flows.listing_walk import walk_listing
 from flows.sources import Listing, Site
@@ -84,7 +84,7 @@ def classify(link: ListedLink, site: Site, listing: Listing, listing_url: str,
     return ReportLink(link.url, link.title, year, listing.kind, site.id, listing_url)
 
 
-def discover_site(site: Site, fetcher: Fetcher, years: Collection[int] | None = None) -> Discovery:
+def discover_site(site: Site, fetcher: PageFetcher, years: Collection[int] | None = None) -> Discovery:
     """Walk every listing of the site through its pagination; report links plus what was skipped and why."""
     found = Discovery(site.id)
     seen: set[str] = set()
@@ -93,7 +93,7 @@ def discover_site(site: Site, fetcher: Fetcher, years: Collection[int] | None = 
     return found
 
 
-def _walk_listing(site: Site, listing: Listing, fetcher: Fetcher, years: Collection[int] | None,
+def _walk_listing(site: Site, listing: Listing, fetcher: PageFetcher, years: Collection[int] | None,
                   seen: set[str], found: Discovery) -> None:
     first = site.listing_url(listing)
     for page in walk_listing(site, listing, fetcher):

@@ -9,13 +9,15 @@ cookie jar, sends no credentials, and keeps only the response headers it needs (
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 import time
 import zlib
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import h11
@@ -23,7 +25,15 @@ import httpcore
 import httpx
 
 from flows.fetch_limits import FetchLimits
-from flows.guarded_net import AddressRefused, DeadlinePassed, GuardedBackend, exchange
+from flows.guarded_net import (
+    AddressRefused,
+    AsyncGuardedBackend,
+    DeadlinePassed,
+    GuardedBackend,
+    Resolver,
+    exchange,
+    system_resolver,
+)
 from flows.politeness import HostGate, RobotsRules, retry_after_seconds
 from flows.sources import Politeness
 from flows.urls import authority_of, configured_key, host_is_configured, without_userinfo
@@ -78,10 +88,17 @@ class _FinalError(Exception):
         self.status = status
 
 
-class Fetcher:
-    """Fetches URLs from configured authorities only ("host" for ports 80/443, or "host:port"; see
-    flows/urls.py), each with its own politeness policy; `private_ok` names the authorities that may
-    resolve to loopback, private or link-local addresses."""
+class PageFetcher(Protocol):
+    """What discovery and attachment following need of a fetcher: Fetcher, or BlockingFetcher in a crawl."""
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              form: Mapping[str, str] | None = None) -> FetchResult: ...
+
+
+class _FetcherCore:
+    """What the sync and the async fetcher share: the configured authorities and their policies, one
+    HostGate per authority, robots.txt rules per origin, the refusals, the retry rule and the reading of an
+    answer. Only the waiting and the socket I/O differ between the two."""
 
     def __init__(
         self,
@@ -98,20 +115,10 @@ class Fetcher:
         self.limits = limits or FetchLimits()
         self._sleep = sleep
         self._rng = rng or random.Random()
-        self._pool = httpcore.ConnectionPool(network_backend=GuardedBackend())
         self._gates: dict[str, HostGate] = {}
         self._robots: dict[str, RobotsRules] = {}
         self._lock = threading.Lock()
         self.notices: list[str] = []  # things a run should say once (a capped Crawl-delay)
-
-    def __enter__(self) -> Fetcher:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._pool.close()
 
     def key(self, url: str) -> str | None:
         """The configured authority url belongs to, if any."""
@@ -131,15 +138,185 @@ class Fetcher:
                 self._gates[key] = gate
             return gate
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-              form: Mapping[str, str] | None = None) -> FetchResult:
-        """GET url politely; with etag/last_modified it is a conditional GET (a 304 is 'unchanged'). With
-        form it is a POST of those fields (a CMS list API); a redirect after it is followed with GET."""
+    @staticmethod
+    def _conditional(etag: str | None, last_modified: str | None) -> dict[str, str]:
         conditional: dict[str, str] = {}
         if etag:
             conditional["If-None-Match"] = etag
         if last_modified:
             conditional["If-Modified-Since"] = last_modified
+        return conditional
+
+    def _place_refusal(self, url: str, first: bool) -> str | None:
+        """Why url may not be asked at all (scheme, host, port), before robots.txt is consulted."""
+        what = "" if first else "redirect to "
+        parts = urlsplit(url)
+        if parts.scheme not in ALLOWED_SCHEMES:
+            shown = "" if first else f" ({_short(url)})"
+            return f"{what}scheme {parts.scheme or '(none)'!r}{shown} is not http(s)"
+        host, port = authority_of(url)
+        if not host or port is None:
+            return f"{what}{_short(url)!r} has no usable host and port"
+        if self.key(url) is None:
+            if host_is_configured(host, self._policies):
+                return f"{what}port {port} of host {host!r} is not a configured port"
+            return f"{what}host {host!r} is not a configured host"
+        return None
+
+    def _robots_refusal(self, url: str, rules: RobotsRules | None) -> str | None:
+        if rules is not None and not rules.allows(self.policy(self.key(url)).user_agent, url):
+            return "disallowed by robots.txt" + (f" ({rules.reason})" if rules.reason else "")
+        return None
+
+    @staticmethod
+    def _origin(url: str) -> str:
+        host, port = authority_of(url)
+        return f"{urlsplit(url).scheme}://{host}:{port}"
+
+    def _known_rules(self, url: str) -> RobotsRules | None:
+        with self._lock:
+            return self._robots.get(self._origin(url))
+
+    def _learn_rules(self, url: str, answer: _Hop) -> RobotsRules:
+        """robots.txt rules from the answer to /robots.txt (its crawl-delay, capped by
+        fetch.max_crawl_delay_seconds, applied to the host's gate), kept for the origin."""
+        origin = self._origin(url)
+        result = answer.result
+        if result.outcome == "fetched" and result.status == 200 and answer.location is None:
+            text = (result.body or b"").decode("utf-8", errors="replace")
+            rules = RobotsRules(text)
+        elif result.status is not None and 400 <= result.status < 500 and result.status != 429:
+            rules = RobotsRules(None, allow_all=True)
+        elif answer.location is not None:
+            rules = RobotsRules(None, allow_all=True, reason="robots.txt redirects; treated as absent")
+        else:
+            rules = RobotsRules(None, reason=f"robots.txt unreachable: {result.reason}")
+        key = self.key(url) or authority_of(url)[0] or ""
+        delay = rules.crawl_delay(self.policy(key).user_agent)
+        if delay:
+            cap = self.limits.max_crawl_delay_seconds
+            if delay > cap:
+                notice = (f"{origin}: robots.txt Crawl-delay {delay:.12g} s capped at {cap:g} s "
+                          "(fetch.max_crawl_delay_seconds)")
+                with self._lock:
+                    self.notices.append(notice)
+                delay = cap
+            self.gate(key).raise_floor(delay)
+        with self._lock:
+            self._robots.setdefault(origin, rules)
+            return self._robots[origin]
+
+    def _after_transient(self, url: str, err: _TransientError, attempt: int, policy: Politeness,
+                         gate: HostGate) -> _Hop | None:
+        """A transient failure: slow the host (backoff or Retry-After); the final answer when the
+        Retry-After is longer than allowed, else None (try again)."""
+        if err.wait > policy.max_retry_after_seconds:
+            gate.failed(policy.max_retry_after_seconds)
+            reason = f"{err}; Retry-After {err.wait:.0f}s is longer than allowed"
+            return _Hop(FetchResult(url, url, "failed", err.status, reason=reason, attempts=attempt))
+        backoff = policy.backoff_seconds * 2 ** (attempt - 1) * self._rng.uniform(0.5, 1.5)
+        gate.failed(max(err.wait, backoff))
+        return None
+
+    @staticmethod
+    def _gave_up(url: str, reason: str, status: int | None, policy: Politeness) -> _Hop:
+        return _Hop(FetchResult(url, url, "failed", status, reason=f"{reason} (gave up after "
+                                f"{policy.retries + 1} attempts)", attempts=policy.retries + 1))
+
+    @staticmethod
+    def _request_parts(url: str, conditional: Mapping[str, str], policy: Politeness,
+                       form: Mapping[str, str] | None) -> tuple[str, httpcore.URL, dict[str, str], bytes,
+                                                                dict[str, float]]:
+        headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **conditional}
+        method, content = "GET", b""
+        if form is not None:  # a CMS list API: the fields as an urlencoded POST body
+            method, content = "POST", urlencode(form).encode("ascii")
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        timeouts = {"connect": policy.timeout_seconds, "read": policy.timeout_seconds,
+                    "write": policy.timeout_seconds, "pool": policy.timeout_seconds}
+        try:
+            target = httpx.URL(url)
+            request_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
+                                       target=target.raw_path)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            raise _FinalError(f"unusable URL: {exc}") from exc
+        return method, request_url, headers, content, timeouts
+
+    def _head(self, url: str, response: httpcore.Response,
+              policy: Politeness) -> tuple[_Hop | None, dict[str, str]]:
+        """The answer when its status and headers settle it (redirect, 304; errors raise), else None and the
+        headers, for the body to be read."""
+        status = response.status
+        headers = _header_map(response.headers, self.limits, status)
+        kept = {name: value for name, value in headers.items() if name in KEPT_HEADERS}
+        if status in TRANSIENT_STATUS:
+            wait = retry_after_seconds(headers.get("retry-after")) or 0.0
+            raise _TransientError(f"HTTP {status}", status, wait)
+        if status in REDIRECT_STATUS and headers.get("location"):
+            return _Hop(FetchResult(url, url, "fetched", status, kept), headers["location"]), headers
+        if status == 304:
+            return _Hop(FetchResult(url, url, "unchanged", status, kept)), headers
+        if status >= 300:
+            raise _FinalError(f"HTTP {status}", status)
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > policy.max_bytes:
+            raise _FinalError(f"body of {declared} bytes exceeds the {policy.max_bytes}-byte cap", status)
+        return None, headers
+
+
+@contextmanager
+def _network_errors() -> Iterator[None]:
+    """httpcore's and the guards' exceptions as transient (worth retrying) or final failures."""
+    try:
+        yield
+    except DeadlinePassed as exc:
+        raise _FinalError(str(exc)) from exc
+    except AddressRefused as exc:
+        raise _FinalError(str(exc)) from exc
+    except httpcore.TimeoutException as exc:
+        raise _TransientError(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
+    except httpcore.RemoteProtocolError as exc:
+        if _hinted_status(exc) == 431:  # h11 refused a header block past its 100 KiB buffer
+            raise _FinalError("response headers exceed the HTTP parser's limit "
+                              f"({exc})") from exc
+        raise _TransientError(f"truncated or malformed response: {exc}") from exc
+    except httpcore.ReadError as exc:
+        raise _TransientError(f"connection broke while reading: {exc}") from exc
+    except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
+        raise _FinalError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class Fetcher(_FetcherCore):
+    """Fetches URLs from configured authorities only ("host" for ports 80/443, or "host:port"; see
+    flows/urls.py), each with its own politeness policy; `private_ok` names the authorities that may
+    resolve to loopback, private or link-local addresses. Blocking, safe to share between threads."""
+
+    def __init__(
+        self,
+        policies: Mapping[str, Politeness],
+        default: Politeness | None = None,
+        private_ok: Collection[str] = (),
+        limits: FetchLimits | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ):
+        super().__init__(policies, default, private_ok, limits, sleep, rng)
+        self._pool = httpcore.ConnectionPool(network_backend=GuardedBackend())
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              form: Mapping[str, str] | None = None) -> FetchResult:
+        """GET url politely; with etag/last_modified it is a conditional GET (a 304 is 'unchanged'). With
+        form it is a POST of those fields (a CMS list API); a redirect after it is followed with GET."""
+        conditional = self._conditional(etag, last_modified)
         url = current = without_userinfo(url)
         attempts = 0
         for hop in range(self.policy(self.key(url)).max_redirects + 1):
@@ -155,60 +332,17 @@ class Fetcher:
         return FetchResult(url, current, "failed", reason="too many redirects", attempts=attempts)
 
     def _refusal(self, url: str, first: bool) -> str | None:
-        what = "" if first else "redirect to "
-        parts = urlsplit(url)
-        if parts.scheme not in ALLOWED_SCHEMES:
-            shown = "" if first else f" ({_short(url)})"
-            return f"{what}scheme {parts.scheme or '(none)'!r}{shown} is not http(s)"
-        host, port = authority_of(url)
-        if not host or port is None:
-            return f"{what}{_short(url)!r} has no usable host and port"
-        key = self.key(url)
-        if key is None:
-            if host_is_configured(host, self._policies):
-                return f"{what}port {port} of host {host!r} is not a configured port"
-            return f"{what}host {host!r} is not a configured host"
-        policy = self.policy(key)
-        rules = self.robots(url) if policy.respect_robots else None
-        if rules is not None and not rules.allows(policy.user_agent, url):
-            return "disallowed by robots.txt" + (f" ({rules.reason})" if rules.reason else "")
-        return None
+        refusal = self._place_refusal(url, first)
+        if refusal or not self.policy(self.key(url)).respect_robots:
+            return refusal
+        return self._robots_refusal(url, self.robots(url))
 
     def robots(self, url: str) -> RobotsRules:
-        """The robots.txt rules of url's origin, fetched once per origin (its crawl-delay, capped by
-        fetch.max_crawl_delay_seconds, applied to the host's gate)."""
-        parts = urlsplit(url)
-        host, port = authority_of(url)
-        origin = f"{parts.scheme}://{host}:{port}"
-        with self._lock:
-            rules = self._robots.get(origin)
+        """The robots.txt rules of url's origin, fetched once per origin."""
+        rules = self._known_rules(url)
         if rules is not None:
             return rules
-        answer = self._get(f"{origin}/robots.txt", {})
-        result = answer.result
-        if result.outcome == "fetched" and result.status == 200 and answer.location is None:
-            text = (result.body or b"").decode("utf-8", errors="replace")
-            rules = RobotsRules(text)
-        elif result.status is not None and 400 <= result.status < 500 and result.status != 429:
-            rules = RobotsRules(None, allow_all=True)
-        elif answer.location is not None:
-            rules = RobotsRules(None, allow_all=True, reason="robots.txt redirects; treated as absent")
-        else:
-            rules = RobotsRules(None, reason=f"robots.txt unreachable: {result.reason}")
-        key = self.key(url) or host
-        delay = rules.crawl_delay(self.policy(key).user_agent)
-        if delay:
-            cap = self.limits.max_crawl_delay_seconds
-            if delay > cap:
-                notice = (f"{origin}: robots.txt Crawl-delay {delay:.12g} s capped at {cap:g} s "
-                          "(fetch.max_crawl_delay_seconds)")
-                with self._lock:
-                    self.notices.append(notice)
-                delay = cap
-            self.gate(key).raise_floor(delay)
-        with self._lock:
-            self._robots.setdefault(origin, rules)
-            return self._robots[origin]
+        return self._learn_rules(url, self._get(f"{self._origin(url)}/robots.txt", {}))
 
     def _get(self, url: str, conditional: Mapping[str, str], form: Mapping[str, str] | None = None) -> _Hop:
         """One URL with retries on transient failures (jittered exponential backoff through the host gate)."""
@@ -221,12 +355,9 @@ class Fetcher:
                     hop = self._request_once(url, conditional, policy, key in self._private_ok, form)
                 except _TransientError as err:
                     reason, status = str(err), err.status
-                    if err.wait > policy.max_retry_after_seconds:
-                        gate.failed(policy.max_retry_after_seconds)
-                        reason = f"{reason}; Retry-After {err.wait:.0f}s is longer than allowed"
-                        return _Hop(FetchResult(url, url, "failed", status, reason=reason, attempts=attempt))
-                    backoff = policy.backoff_seconds * 2 ** (attempt - 1) * self._rng.uniform(0.5, 1.5)
-                    gate.failed(max(err.wait, backoff))
+                    final = self._after_transient(url, err, attempt, policy, gate)
+                    if final is not None:
+                        return final
                     continue
                 except _FinalError as err:  # not worth retrying, yet an error: the host's pace stays as it is
                     failed = FetchResult(url, url, "failed", err.status, reason=str(err), attempts=attempt)
@@ -234,60 +365,173 @@ class Fetcher:
                 gate.succeeded()
             hop.result.attempts = attempt
             return hop
-        return _Hop(FetchResult(url, url, "failed", status, reason=f"{reason} (gave up after "
-                                f"{policy.retries + 1} attempts)", attempts=policy.retries + 1))
+        return self._gave_up(url, reason, status, policy)
 
     def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness,
                       allow_private: bool, form: Mapping[str, str] | None = None) -> _Hop:
-        headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **conditional}
-        method, content = "GET", b""
-        if form is not None:  # a CMS list API: the fields as an urlencoded POST body
-            method, content = "POST", urlencode(form).encode("ascii")
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        timeouts = {"connect": policy.timeout_seconds, "read": policy.timeout_seconds,
-                    "write": policy.timeout_seconds, "pool": policy.timeout_seconds}
-        try:
-            target = httpx.URL(url)
-            request_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
-                                       target=target.raw_path)
-        except (httpx.InvalidURL, TypeError, ValueError) as exc:
-            raise _FinalError(f"unusable URL: {exc}") from exc
-        try:
-            with exchange(self.limits.download_deadline_seconds, allow_private), self._pool.stream(
-                    method, request_url, headers=list(headers.items()), content=content or None,
-                    extensions={"timeout": timeouts}) as response:
-                return self._answer(url, response, policy)
-        except DeadlinePassed as exc:
-            raise _FinalError(str(exc)) from exc
-        except AddressRefused as exc:
-            raise _FinalError(str(exc)) from exc
-        except httpcore.TimeoutException as exc:
-            raise _TransientError(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
-        except httpcore.RemoteProtocolError as exc:
-            if _hinted_status(exc) == 431:  # h11 refused a header block past its 100 KiB buffer
-                raise _FinalError("response headers exceed the HTTP parser's limit "
-                                  f"({exc})") from exc
-            raise _TransientError(f"truncated or malformed response: {exc}") from exc
-        except httpcore.ReadError as exc:
-            raise _TransientError(f"connection broke while reading: {exc}") from exc
-        except (httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
-            raise _FinalError(f"{type(exc).__name__}: {exc}") from exc
+        method, request_url, headers, content, timeouts = self._request_parts(url, conditional, policy, form)
+        with _network_errors(), exchange(self.limits.download_deadline_seconds, allow_private), \
+                self._pool.stream(method, request_url, headers=list(headers.items()), content=content or None,
+                                  extensions={"timeout": timeouts}) as response:
+            settled, head = self._head(url, response, policy)
+            if settled is not None:
+                return settled
+            reader = _CappedBody(head, policy, response.status)
+            for raw in response.iter_stream():
+                reader.feed(raw)
+            return _Hop(FetchResult(url, url, "fetched", response.status,
+                                    {n: v for n, v in head.items() if n in KEPT_HEADERS}, reader.finish()))
 
-    def _answer(self, url: str, response: httpcore.Response, policy: Politeness) -> _Hop:
-        status = response.status
-        headers = _header_map(response.headers, self.limits, status)
-        kept = {name: value for name, value in headers.items() if name in KEPT_HEADERS}
-        if status in TRANSIENT_STATUS:
-            wait = retry_after_seconds(headers.get("retry-after")) or 0.0
-            raise _TransientError(f"HTTP {status}", status, wait)
-        if status in REDIRECT_STATUS and headers.get("location"):
-            return _Hop(FetchResult(url, url, "fetched", status, kept), headers["location"])
-        if status == 304:
-            return _Hop(FetchResult(url, url, "unchanged", status, kept))
-        if status >= 300:
-            raise _FinalError(f"HTTP {status}", status)
-        body = _read_capped(response, headers, policy)
-        return _Hop(FetchResult(url, url, "fetched", status, kept, body))
+
+class AsyncFetcher(_FetcherCore):
+    """The Fetcher for a crawl of many hosts: one event loop, one client (a small httpcore pool per origin,
+    so finding a pooled connection does not grow with the number of hosts), the same HostGates and rules
+    as Fetcher, and a global cap on requests in flight (fetch.max_in_flight). Throughput then grows with
+    the number of hosts (each spaced by its own gate) up to that cap. Use it from one event loop."""
+
+    def __init__(
+        self,
+        policies: Mapping[str, Politeness],
+        default: Politeness | None = None,
+        private_ok: Collection[str] = (),
+        limits: FetchLimits | None = None,
+        rng: random.Random | None = None,
+        resolver: Resolver = system_resolver,
+    ):
+        super().__init__(policies, default, private_ok, limits, time.sleep, rng)
+        self._backend = AsyncGuardedBackend(resolver)
+        self._pools: dict[str, httpcore.AsyncConnectionPool] = {}
+        self._in_flight: asyncio.Semaphore | None = None
+        self._robots_pending: dict[str, asyncio.Future[RobotsRules]] = {}
+
+    async def __aenter__(self) -> AsyncFetcher:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            await pool.aclose()
+
+    def _pool(self, url: str, policy: Politeness) -> httpcore.AsyncConnectionPool:
+        origin = self._origin(url)
+        pool = self._pools.get(origin)
+        if pool is None:
+            pool = httpcore.AsyncConnectionPool(network_backend=self._backend,
+                                                max_connections=policy.concurrency_per_host,
+                                                max_keepalive_connections=policy.concurrency_per_host)
+            self._pools[origin] = pool
+        return pool
+
+    async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+                    form: Mapping[str, str] | None = None) -> FetchResult:
+        """As Fetcher.fetch, awaiting the host's gate and the global cap instead of blocking a thread."""
+        conditional = self._conditional(etag, last_modified)
+        url = current = without_userinfo(url)
+        attempts = 0
+        for hop in range(self.policy(self.key(url)).max_redirects + 1):
+            refusal = await self._refusal(current, first=hop == 0)
+            if refusal:
+                return FetchResult(url, current, "failed", reason=refusal, attempts=attempts)
+            answer = await self._get(current, conditional, form if hop == 0 else None)
+            attempts += answer.result.attempts
+            answer.result.url, answer.result.attempts = url, attempts
+            if answer.location is None:
+                return answer.result
+            current = without_userinfo(urljoin(current, answer.location))
+        return FetchResult(url, current, "failed", reason="too many redirects", attempts=attempts)
+
+    async def _refusal(self, url: str, first: bool) -> str | None:
+        refusal = self._place_refusal(url, first)
+        if refusal or not self.policy(self.key(url)).respect_robots:
+            return refusal
+        return self._robots_refusal(url, await self.robots(url))
+
+    async def robots(self, url: str) -> RobotsRules:
+        """The robots.txt rules of url's origin, fetched once per origin (concurrent askers wait for it)."""
+        rules = self._known_rules(url)
+        if rules is not None:
+            return rules
+        origin = self._origin(url)
+        pending = self._robots_pending.get(origin)
+        if pending is not None:
+            return await asyncio.shield(pending)
+        pending = self._robots_pending[origin] = asyncio.get_running_loop().create_future()
+        try:
+            rules = self._learn_rules(url, await self._get(f"{origin}/robots.txt", {}))
+        except BaseException as exc:
+            pending.set_exception(exc)
+            pending.exception()  # marked as retrieved: the askers, if any, get it through shield
+            raise
+        finally:
+            self._robots_pending.pop(origin, None)
+        pending.set_result(rules)
+        return rules
+
+    async def _get(self, url: str, conditional: Mapping[str, str],
+                   form: Mapping[str, str] | None = None) -> _Hop:
+        """One URL with retries, as Fetcher._get, through the gate's async slot."""
+        key = self.key(url) or ""
+        policy, gate = self.policy(key), self.gate(key)
+        reason, status = "", None
+        for attempt in range(1, policy.retries + 2):
+            async with gate.aslot():
+                try:
+                    hop = await self._request_once(url, conditional, policy, key in self._private_ok, form)
+                except _TransientError as err:
+                    reason, status = str(err), err.status
+                    final = self._after_transient(url, err, attempt, policy, gate)
+                    if final is not None:
+                        return final
+                    continue
+                except _FinalError as err:
+                    failed = FetchResult(url, url, "failed", err.status, reason=str(err), attempts=attempt)
+                    return _Hop(failed)
+                gate.succeeded()
+            hop.result.attempts = attempt
+            return hop
+        return self._gave_up(url, reason, status, policy)
+
+    async def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness,
+                            allow_private: bool, form: Mapping[str, str] | None = None) -> _Hop:
+        method, request_url, headers, content, timeouts = self._request_parts(url, conditional, policy, form)
+        if self._in_flight is None:
+            self._in_flight = asyncio.Semaphore(self.limits.max_in_flight)
+        async with self._in_flight:
+            with _network_errors(), exchange(self.limits.download_deadline_seconds, allow_private):
+                async with self._pool(url, policy).stream(
+                        method, request_url, headers=list(headers.items()), content=content or None,
+                        extensions={"timeout": timeouts}) as response:
+                    settled, head = self._head(url, response, policy)
+                    if settled is not None:
+                        return settled
+                    reader = _CappedBody(head, policy, response.status)
+                    async for raw in response.aiter_stream():
+                        reader.feed(raw)
+                    return _Hop(FetchResult(url, url, "fetched", response.status,
+                                            {n: v for n, v in head.items() if n in KEPT_HEADERS},
+                                            reader.finish()))
+
+
+class BlockingFetcher:
+    """Fetcher.fetch for code that runs in a worker thread (discovery walks its listings in sequence)
+    while an AsyncFetcher's event loop runs elsewhere: each call is handed to that loop and waited for, so
+    every request still goes through the one client, the same gates and the global cap."""
+
+    def __init__(self, fetcher: AsyncFetcher, loop: asyncio.AbstractEventLoop):
+        self._fetcher, self._loop = fetcher, loop
+        self.limits = fetcher.limits
+        self.notices = fetcher.notices
+
+    def key(self, url: str) -> str | None:
+        return self._fetcher.key(url)
+
+    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
+              form: Mapping[str, str] | None = None) -> FetchResult:
+        call = self._fetcher.fetch(url, etag, last_modified, form)
+        return asyncio.run_coroutine_threadsafe(call, self._loop).result()
 
 
 def _header_map(raw: list[tuple[bytes, bytes]], limits: FetchLimits, status: int) -> dict[str, str]:
@@ -321,23 +565,26 @@ def _short(url: str) -> str:
     return url if len(url) <= 80 else url[:77] + "..."
 
 
-def _read_capped(response: httpcore.Response, headers: Mapping[str, str], policy: Politeness) -> bytes:
-    """The body, decompressed here so that no chunk can grow past the caps (a few compressed bytes can
-    stand for gigabytes)."""
-    declared = headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > policy.max_bytes:
-        raise _FinalError(f"body of {declared} bytes exceeds the {policy.max_bytes}-byte cap",
-                          response.status)
-    decoder = _BoundedDecoder(headers.get("content-encoding"), policy.max_decompressed_bytes, response.status)
-    chunks: list[bytes] = []
-    downloaded = 0
-    for raw in response.iter_stream():
-        downloaded += len(raw)
-        if downloaded > policy.max_bytes:
-            raise _FinalError(f"body exceeds the {policy.max_bytes}-byte cap", response.status)
-        chunks.append(decoder.feed(raw))
-    chunks.append(decoder.finish())
-    return b"".join(chunks)
+class _CappedBody:
+    """A body fed chunk by chunk, decompressed here so that no chunk can grow past the caps (a few
+    compressed bytes can stand for gigabytes)."""
+
+    def __init__(self, headers: Mapping[str, str], policy: Politeness, status: int):
+        coding = headers.get("content-encoding")
+        self._decoder = _BoundedDecoder(coding, policy.max_decompressed_bytes, status)
+        self._max, self._status = policy.max_bytes, status
+        self._chunks: list[bytes] = []
+        self._downloaded = 0
+
+    def feed(self, raw: bytes) -> None:
+        self._downloaded += len(raw)
+        if self._downloaded > self._max:
+            raise _FinalError(f"body exceeds the {self._max}-byte cap", self._status)
+        self._chunks.append(self._decoder.feed(raw))
+
+    def finish(self) -> bytes:
+        self._chunks.append(self._decoder.finish())
+        return b"".join(self._chunks)
 
 
 class _BoundedDecoder:

@@ -2,7 +2,8 @@
 
 These hold for every host whatever its politeness says: a server can be slow, chatty or hostile, and one
 download still ends within `download_deadline_seconds`, a robots.txt Crawl-delay never exceeds
-`max_crawl_delay_seconds`, and response headers stay within `max_header_bytes` / `max_header_count`.
+`max_crawl_delay_seconds`, no more than `max_in_flight` requests are under way at once (the async
+fetcher's global cap), and response headers stay within `max_header_bytes` / `max_header_count`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ class FetchLimits(BaseModel):
     max_header_bytes: int = Field(64 * 1024, gt=0, le=PARSER_HEADER_CEILING)
     max_header_count: int = Field(200, gt=0)
     task_timeout_seconds: float = Field(3600.0, gt=0)
+    max_in_flight: int = Field(256, gt=0)
+    discovery_threads: int = Field(1024, gt=0)
 
 
 def parse_fetch_limits(raw: Any) -> FetchLimits:

@@ -9,15 +9,21 @@ read or write happens inside one *exchange*, which carries
   the exchange allows them. Redirect targets and robots.txt get a connection of their own, so they are
   checked the same way, and a checked address is the one connected to (no second lookup to race).
 
-The exchange is a context variable, so connections reused from the pool obey the request now using them.
+The exchange is a context variable, so connections reused from the pool obey the request now using them
+(for the async backend, each asyncio task has its own copy, so concurrent requests keep their own bounds).
+
+Name resolution is the backend's `resolver` (the system's getaddrinfo by default); a simulated internet
+plugs its own in (flows/sim_net.py maps its *.sim hosts to loopback) and the address rule still applies.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import select
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -85,13 +91,22 @@ def non_public(address: str) -> str | None:
     return None if ip.is_global else "not globally routable"
 
 
-def checked_addresses(host: str, port: int, current: Exchange) -> list[str]:
+Resolver = Callable[[str, int], list[str]]  # host, port → its addresses (OSError when it does not resolve)
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """The host's addresses from the system resolver (getaddrinfo)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def checked_addresses(host: str, port: int, current: Exchange,
+                      resolver: Resolver = system_resolver) -> list[str]:
     """Every address host resolves to, each checked against the exchange's address rule."""
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = resolver(host, port)
     except OSError as exc:
         raise AddressRefused(f"cannot resolve host {host!r}: {exc}") from exc
-    addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
     if not current.allow_private:
         for address in addresses:
             why = non_public(address)
@@ -138,15 +153,16 @@ class _GuardedStream(httpcore.NetworkStream):
 class GuardedBackend(httpcore.NetworkBackend):
     """httpcore's own sync backend, connecting only to checked addresses and only within the deadline."""
 
-    def __init__(self) -> None:
+    def __init__(self, resolver: Resolver = system_resolver) -> None:
         self._inner = httpcore.SyncBackend()
+        self._resolver = resolver
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         current = _current()
         failure: Exception | None = None
-        for address in checked_addresses(host, port, current):
+        for address in checked_addresses(host, port, current, self._resolver):
             try:
                 stream = self._inner.connect_tcp(address, port, current.bounded(timeout), local_address,
                                                  socket_options)
@@ -164,3 +180,88 @@ class GuardedBackend(httpcore.NetworkBackend):
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
+
+
+class _AsyncGuardedStream(httpcore.AsyncNetworkStream):
+    def __init__(self, inner: httpcore.AsyncNetworkStream):
+        self._inner = inner
+        # anyio builds every socket attribute (a getpeername call) on each lookup; the pool asks whether an
+        # idle connection is readable before each reuse, so the socket is looked up once
+        self._socket: socket.socket | None = inner.get_extra_info("socket")
+
+    async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        current = _current()
+        try:
+            return await self._inner.read(max_bytes, current.bounded(timeout))
+        except httpcore.TimeoutException as exc:
+            if current.passed():
+                raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
+            raise
+
+    async def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        current = _current()
+        try:
+            await self._inner.write(buffer, current.bounded(timeout))
+        except httpcore.TimeoutException as exc:
+            if current.passed():
+                raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
+            raise
+
+    async def aclose(self) -> None:
+        await self._inner.aclose()
+
+    async def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+        bounded = _current().bounded(timeout)
+        return _AsyncGuardedStream(await self._inner.start_tls(ssl_context, server_hostname, bounded))
+
+    def get_extra_info(self, info: str) -> Any:
+        if info == "is_readable" and self._socket is not None:
+            return _readable(self._socket)
+        return self._inner.get_extra_info(info)
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether an idle socket has something to read (for a kept-alive connection: the server closed it)."""
+    if sock.fileno() < 0:
+        return True
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
+
+
+class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's anyio backend (asyncio), with the same address rule and deadline as GuardedBackend. The
+    system resolver runs in a worker thread (getaddrinfo blocks); another resolver is called directly."""
+
+    def __init__(self, resolver: Resolver = system_resolver) -> None:
+        self._inner = httpcore.AnyIOBackend()
+        self._resolver = resolver
+
+    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
+                          local_address: str | None = None,
+                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        current = _current()
+        if self._resolver is system_resolver:
+            addresses = await asyncio.to_thread(checked_addresses, host, port, current, self._resolver)
+        else:
+            addresses = checked_addresses(host, port, current, self._resolver)
+        failure: Exception | None = None
+        for address in addresses:
+            try:
+                stream = await self._inner.connect_tcp(address, port, current.bounded(timeout), local_address,
+                                                       socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                failure = exc
+                continue
+            return _AsyncGuardedStream(stream)
+        if current.passed():
+            raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from failure
+        raise failure or httpcore.ConnectError(f"host {host!r} has no address")
+
+    async def connect_unix_socket(self, path: str, timeout: float | None = None,
+                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+        raise AddressRefused("unix sockets are not used by the fetcher")
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)

@@ -23,7 +23,7 @@ from flows.cms_json import (
     parse_json,
 )
 from flows.cms_trs import trs_paging
-from flows.fetch import Fetcher, charset_of
+from flows.fetch import PageFetcher, charset_of
 from flows.list_page import ListedLink, fragment_links, listed_links, next_page_urls
 from flows.sources import HanwebPaging, JsonApi, Listing, Site
 from transforms.decode import decode_bytes
@@ -53,7 +53,7 @@ class PageText:
     error: str | None = None
 
 
-def fetch_text(fetcher: Fetcher, url: str, form: dict[str, str] | None = None) -> PageText:
+def fetch_text(fetcher: PageFetcher, url: str, form: dict[str, str] | None = None) -> PageText:
     """A page as text (decoded by its declared or sniffed charset), or the reason it could not be had."""
     result = fetcher.fetch(url, form=form)
     if not result.ok or result.body is None:
@@ -65,7 +65,7 @@ def fetch_text(fetcher: Fetcher, url: str, form: dict[str, str] | None = None) -
     return PageText(text, result.final_url)
 
 
-def walk_listing(site: Site, listing: Listing, fetcher: Fetcher) -> Iterator[ListPage]:
+def walk_listing(site: Site, listing: Listing, fetcher: PageFetcher) -> Iterator[ListPage]:
     """The listing's pages in order (at most pagination.max_pages); a later page that fails ends the walk."""
     first_url = site.listing_url(listing)
     limit = listing.pagination.max_pages
@@ -105,7 +105,7 @@ def walk_listing(site: Site, listing: Listing, fetcher: Fetcher) -> Iterator[Lis
 
 
 def _walk_links(site: Site, listing: Listing, html: str, page_url: str, first_url: str, mode: str,
-                fetcher: Fetcher, limit: int) -> Iterator[ListPage]:
+                fetcher: PageFetcher, limit: int) -> Iterator[ListPage]:
     """TRS pages named by createPageHTML, the entry's template pages (while they bring new links), and
     下一页 links."""
     texts = listing.pagination.next_link_texts
@@ -135,7 +135,7 @@ def _walk_links(site: Site, listing: Listing, html: str, page_url: str, first_ur
         queue.extend(next_page_urls(page.text, page.final_url, texts))
 
 
-def _walk_hanweb(column: HanwebColumn, page_url: str, config: HanwebPaging | None, fetcher: Fetcher,
+def _walk_hanweb(column: HanwebColumn, page_url: str, config: HanwebPaging | None, fetcher: PageFetcher,
                  limit: int) -> Iterator[ListPage]:
     """Dataproxy record groups until the stated total, or until a group brings nothing; when the first POST
     is refused, the same groups are asked by GET with page=n."""
@@ -156,7 +156,7 @@ def _walk_hanweb(column: HanwebColumn, page_url: str, config: HanwebPaging | Non
         yield ListPage(request.url, fragment_links(store.records, page_url), mode="hanweb")
 
 
-def _walk_json(api: JsonApi, base_url: str, fetcher: Fetcher, limit: int, evidence: str,
+def _walk_json(api: JsonApi, base_url: str, fetcher: PageFetcher, limit: int, evidence: str,
                skip_first: bool = False, seen: set[str] | None = None) -> Iterator[ListPage]:
     """API pages until one is empty or brings no new item (skip_first: page one was read already)."""
     seen = set() if seen is None else seen
@@ -190,7 +190,7 @@ class FoundApi:
     requests: int = 0
 
 
-def api_from_scripts(html: str, page_url: str, fetcher: Fetcher, tries: int) -> FoundApi:
+def api_from_scripts(html: str, page_url: str, fetcher: PageFetcher, tries: int) -> FoundApi:
     """The first of (at most `tries`) API URLs in the page's scripts whose answer reads as a list of titled
     links."""
     found = FoundApi()

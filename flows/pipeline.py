@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,9 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
 from flows.attachments import PARENT_KEY, follow_attachments, plan_ingest
-from flows.discover import Discovery, ReportLink, discover_site
-from flows.fetch import Fetcher
+from flows.crawl import CrawlEngine
+from flows.discover import Discovery, ReportLink
+from flows.fetch import AsyncFetcher, Fetcher, FetchResult
 from flows.fetch_limits import load_fetch_limits
 from flows.progress import ProgressBar, progress_bar
 from flows.sources import Site, SourcesConfig, load_sources
@@ -28,8 +30,8 @@ from transforms.model import Page
 from transforms.version import extractor_version
 from warehouse.load import RejectRow, record_rejects
 
-FETCH_WORKERS = 4     # threads fetching at once (each host is still limited by its own gate)
-FETCH_CHUNK = 25      # report pages per fetch task
+FETCH_WORKERS = 8     # tasks of a scrape phase at once: each a batch of sites, all fed to one crawl engine
+SITE_BATCHES = FETCH_WORKERS  # sites are split into this many batches (one discover and one fetch task each)
 INGEST_BATCH = 200    # pages per ingest task: one transform batch, one warehouse transaction
 
 FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
@@ -37,9 +39,10 @@ FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failu
 
 class _BoundedCallsFilter(logging.Filter):
     """Prefect warns, for every task with a timeout that runs in a worker thread, that the timeout cannot
-    interrupt a blocking call. The fetch and discover tasks' blocking calls are bounded (each exchange by
-    fetch.download_deadline_seconds, each wait by the politeness caps), so their timeout takes effect
-    within one such call; the warning, repeated for every chunk, would only be noise."""
+    interrupt a blocking call. The fetch and discover tasks block only waiting for the next page or site of
+    their batch to be done by the crawl engine (each exchange bounded by fetch.download_deadline_seconds,
+    each wait by the politeness caps), so their timeout takes effect at the next one done; the warning,
+    repeated for every batch, would only be noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
@@ -66,9 +69,9 @@ def resolve_sites(regions: Sequence[str] | None, base_urls: dict[str, str] | Non
     return [s for s in sites if s.base_url]
 
 
-def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> Fetcher:
-    """A fetcher allowed on the sites' hosts and ports, each with its site's politeness (plus run overrides);
-    private addresses only for sites that allow them."""
+def _policies(sites: Iterable[Site], politeness: dict[str, Any] | None) -> dict[str, Any]:
+    """The fetcher arguments for the sites' hosts and ports, each with its site's politeness (plus run
+    overrides); private addresses only for sites that allow them."""
     config = load_sources()
     policies, private_ok = {}, set()
     for site in sites:
@@ -77,48 +80,87 @@ def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = Non
             policies[key] = policy
             if site.allow_private_addresses:
                 private_ok.add(key)
-    return Fetcher(policies, default=config.politeness.merged(politeness), private_ok=private_ok,
-                   limits=load_fetch_limits())
+    return {"policies": policies, "default": config.politeness.merged(politeness), "private_ok": private_ok,
+            "limits": load_fetch_limits()}
 
 
-@task(name="discover-site", cache_policy=NO_CACHE)
-def discover_task(site: Site, fetcher: Fetcher, years: list[int] | None) -> Discovery:
-    """Walk one site's list pages (network; never cached: lists change)."""
-    found = discover_site(site, fetcher, years)
-    for url, mode in found.modes.items():
-        get_run_logger().info("%s: %s is paged as %s", site.id, url, mode)
-    return found
+def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> Fetcher:
+    """A blocking fetcher for the sites (`nianbao sites check`)."""
+    return Fetcher(**_policies(sites, politeness))
+
+
+def build_async_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> AsyncFetcher:
+    """The crawl's fetcher for the sites: one client, their gates, the global cap (fetch.max_in_flight)."""
+    return AsyncFetcher(**_policies(sites, politeness))
+
+
+SiteFound = tuple[Site, Discovery | None, str | None]  # a site, what discovery found, or why it failed
+
+
+@task(name="discover-sites", cache_policy=NO_CACHE)
+def discover_task(sites: list[Site], engine: CrawlEngine, years: list[int] | None) -> list[SiteFound]:
+    """Walk a batch of sites' list pages, all at once, each at its host's pace (network; never cached:
+    lists change). A site whose discovery broke carries the reason; the others go on."""
+    futures = engine.discover(sites, years)
+    out: list[SiteFound] = []
+    try:
+        for site, future in zip(sites, futures, strict=True):
+            try:
+                found = future.result()
+            except Exception as exc:  # one broken site must not lose the batch
+                out.append((site, None, f"discovery failed: {type(exc).__name__}: {exc}"))
+                continue
+            for url, mode in found.modes.items():
+                get_run_logger().info("%s: %s is paged as %s", site.id, url, mode)
+            out.append((site, found, None))
+    finally:
+        for future in futures:
+            future.cancel()  # the task was stopped (its timeout): sites not yet started stay unwalked
+    return out
 
 
 @task(name="fetch-pages", cache_policy=NO_CACHE)
-def fetch_task(links: list[ReportLink], fetcher: Fetcher, archive: Archive,
+def fetch_task(links: list[ReportLink], engine: CrawlEngine, archive: Archive,
                previous: dict[str, ManifestRow], bar: ProgressBar) -> list[FetchedRow]:
-    """Fetch a chunk of report pages (conditional GET when the archive has them), store bodies, write the
-    manifest. Returns (row, outcome, reason) per link. Rows of bodies stored are recorded even when the
-    task is stopped part-way (its timeout), so no stored body is left without its manifest row."""
-    out: list[FetchedRow] = []
+    """Fetch the report pages of a batch of sites, all handed to the engine at once (conditional GET when
+    the archive has them), store bodies as they come, write the manifest. Returns (row, outcome, reason)
+    per link, in link order. Rows of bodies stored are recorded even when the task is stopped part-way
+    (its timeout; pages not yet fetched are then cancelled), so no stored body is left without its row."""
+    futures: dict[Future[FetchResult], int] = {}
+    for index, link in enumerate(links):
+        prior = previous.get(link.url)
+        etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
+        futures[engine.fetch(link.url, etag, modified)] = index
+    done: dict[int, list[FetchedRow]] = {}
     try:
-        for link in links:
-            prior = previous.get(link.url)
-            etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
-            result = fetcher.fetch(link.url, etag, modified)
-            sha = None
-            if result.outcome == "fetched" and result.body is not None:
-                sha = archive.put(result.body)
-            elif result.outcome == "unchanged" and prior is not None:
-                sha = prior.sha256
-            headers = result.headers if result.outcome != "unchanged" or prior is None else {
-                **prior.headers, **result.headers}
-            row = ManifestRow(result.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                              site=link.site, kind=link.kind, year=link.year, title=link.title,
-                              extra={"run": str(flow_run.id)} if flow_run.id else {})
-            out.append((row, result.outcome, result.reason))
-            body = _body(result.body, sha, archive)
-            out.extend(follow_attachments(link, row, body, fetcher, archive, previous))
+        for future in as_completed(futures):
+            link = links[futures[future]]
+            done[futures[future]] = _stored(link, future.result(), previous.get(link.url), engine, archive,
+                                            previous)
             bar.advance()
     finally:
-        archive.record(row for row, _, _ in out)
-    return out
+        for future in futures:
+            future.cancel()
+        archive.record(row for index in sorted(done) for row, _, _ in done[index])
+    return [fetched for index in sorted(done) for fetched in done[index]]
+
+
+def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None, engine: CrawlEngine,
+            archive: Archive, previous: dict[str, ManifestRow]) -> list[FetchedRow]:
+    """One report page's body stored and its manifest row, then its attachments'."""
+    sha = None
+    if result.outcome == "fetched" and result.body is not None:
+        sha = archive.put(result.body)
+    elif result.outcome == "unchanged" and prior is not None:
+        sha = prior.sha256
+    headers = result.headers if result.outcome != "unchanged" or prior is None else {
+        **prior.headers, **result.headers}
+    row = ManifestRow(result.url, result.final_url, result.status or 0, headers, utc_now(), sha,
+                      site=link.site, kind=link.kind, year=link.year, title=link.title,
+                      extra={"run": str(flow_run.id)} if flow_run.id else {})
+    body = _body(result.body, sha, archive)
+    return [(row, result.outcome, result.reason),
+            *follow_attachments(link, row, body, engine.blocking, archive, previous)]
 
 
 @task(name="ingest-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
@@ -162,39 +204,45 @@ def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: 
     previous = store.latest()
     result = ScrapeResult()
     fetch_rejects: list[RejectRow] = []
-    with build_fetcher(sites, politeness) as fetcher:
-        timeout = fetcher.limits.task_timeout_seconds
+    with CrawlEngine(build_async_fetcher(sites, politeness)) as engine:
+        timeout = engine.fetcher.limits.task_timeout_seconds
         discover = discover_task.with_options(timeout_seconds=timeout)
         fetch = fetch_task.with_options(timeout_seconds=timeout)
-        discovered = [(s, discover.submit(s, fetcher, years)) for s in sites]
+        batches = _batches(sites)
+        discovered = [(batch, discover.submit(batch, engine, years)) for batch in batches]
         discoveries = []
-        for site, future in discovered:
+        for batch, future in discovered:
             future.wait()
             state = future.state
-            if state.is_failed():  # the task ran out of time (or broke): the site's pages stay unknown
-                fetch_rejects.append(RejectRow(site.base_url or site.id, "discover",
-                                               f"discovery task failed: {state.message}"))
+            if state.is_failed():  # the task ran out of time (or broke): its sites' pages stay unknown
+                fetch_rejects += [RejectRow(site.base_url or site.id, "discover",
+                                            f"discovery task failed: {state.message}") for site in batch]
                 continue
-            discoveries.append(future.result())
+            for site, found, error in future.result():
+                if found is None:
+                    fetch_rejects.append(RejectRow(site.base_url or site.id, "discover", error or "failed"))
+                else:
+                    discoveries.append(found)
         links = [link for d in discoveries for link in d.links]
         for d in discoveries:
             result.summary.skipped_links.update(s.reason for s in d.skipped)
             fetch_rejects += [RejectRow(s.url, "discover", s.reason) for s in d.failures]
         result.summary.found = len(links)
         with progress_bar("fetching report pages", len(links)) as bar:
-            chunks = [links[i:i + FETCH_CHUNK] for i in range(0, len(links), FETCH_CHUNK)]
-            futures = [(c, fetch.submit(c, fetcher, store, previous, bar)) for c in chunks]
-            for chunk, future in futures:
+            ids = [{site.id for site in batch} for batch in batches]
+            groups = [group for wanted in ids if (group := [link for link in links if link.site in wanted])]
+            futures = [(group, fetch.submit(group, engine, store, previous, bar)) for group in groups]
+            for group, future in futures:
                 future.wait()
                 state = future.state
-                if state.is_failed():  # every link of the chunk is a failure with the task's reason
-                    result.summary.failed += len(chunk)
+                if state.is_failed():  # every link of the batch is a failure with the task's reason
+                    result.summary.failed += len(group)
                     why = f"fetch task failed: {state.message}"
-                    fetch_rejects += [RejectRow(link.url, "fetch", why) for link in chunk]
+                    fetch_rejects += [RejectRow(link.url, "fetch", why) for link in group]
                     continue
                 for row, outcome, reason in future.result():
                     _count_fetch(result, row, outcome, reason, fetch_rejects)
-        for notice in fetcher.notices:
+        for notice in engine.notices:
             get_run_logger().warning("%s", notice)
     if fetch_rejects:
         record_rejects(fetch_rejects, warehouse)
@@ -211,6 +259,12 @@ def scrape(years: list[int] | None = None, regions: list[str] | None = None,
     result = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
     publish_artifacts(result.summary, "nianbao-scrape", f"nianbao scrape {_label(years, regions)}")
     return result
+
+
+def _batches(sites: Sequence[Site]) -> list[list[Site]]:
+    """The sites in at most SITE_BATCHES batches of near-equal size (one task per batch and phase)."""
+    size = -(-len(sites) // SITE_BATCHES) or 1
+    return [list(sites[i:i + size]) for i in range(0, len(sites), size)]
 
 
 def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None,

@@ -1,0 +1,168 @@
+"""A national crawl, simulated: N FICTIONAL sites on loopback (flows/sim_internet.py: one server process,
+per-site latency 50–800 ms, a few percent of faults, some robots Crawl-delays), crawled with the configured
+politeness (1 s spacing, concurrency 1 per host) and global cap (fetch.max_in_flight) by one AsyncFetcher.
+
+Figures (bench/results/crawl.json; bench/results/scale.json takes the first three):
+- crawl_hosts: N (1,000; 100 with NIANBAO_BENCH_QUICK=1; NIANBAO_CRAWL_HOSTS sets it);
+- crawl_pages_per_s: requests answered per second while at least 90 % of the hosts still had work (the
+  steady state the target speaks of: min(global cap, hosts ÷ spacing)); the whole run's rate, ramp-up and
+  the last slow sites included, is `pages_per_s_whole_run`;
+- crawl_per_host_violations: hosts that, by the server's own log, were ever asked sooner than their
+  spacing or more than once at a time (must be 0).
+Where the time goes: the CPU seconds of the crawler (its event-loop thread, and the discovery threads
+that parse list pages) and of the server against the wall time, each host's cycle between two requests
+(latency, spacing, the crawler's own lag); with NIANBAO_CRAWL_PROFILE=1 also the top functions of the
+loop thread (cProfile, which about doubles the loop's CPU cost, so the figures are then lower).
+"""
+
+from __future__ import annotations
+
+import cProfile
+import io
+import itertools
+import os
+import pstats
+import resource
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from flows.crawl import CrawlEngine
+from flows.fetch import AsyncFetcher
+from flows.fetch_limits import load_fetch_limits
+from flows.sim_internet import serve_internet, sim_resolver, violations
+from flows.sources import load_sources
+
+TARGET_PAGES_PER_S = 300
+
+
+def _hosts() -> int:
+    if os.environ.get("NIANBAO_CRAWL_HOSTS"):
+        return int(os.environ["NIANBAO_CRAWL_HOSTS"])
+    return 100 if os.environ.get("NIANBAO_BENCH_QUICK") else 1000
+
+
+def _busy_rate(rows: list[dict[str, Any]], hosts: int) -> tuple[float, float]:
+    """Requests per second from the first request until 10 % of the hosts had made their last one."""
+    last = sorted(max(r["done"] for r in rows if r["host"] == h) for h in {r["host"] for r in rows})
+    start = min(r["arrived"] for r in rows)
+    until = last[max(0, hosts // 10 - 1)]
+    answered = sum(1 for r in rows if r["done"] <= until)
+    return answered / max(until - start, 1e-9), until - start
+
+
+def main() -> dict[str, Any]:
+    import json
+
+    hosts = _hosts()
+    politeness = load_sources().politeness
+    limits = load_fetch_limits()
+    with tempfile.TemporaryDirectory(prefix="nianbao-crawl-") as folder:
+        log = Path(folder) / "requests.jsonl"
+        children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with serve_internet(hosts, log) as net:
+            sites = net.crawl_sites()
+            keys = {key for site in sites for key in site.authorities}
+            fetcher = AsyncFetcher(dict.fromkeys(keys, politeness), private_ok=keys, limits=limits,
+                                   resolver=sim_resolver)
+            profile = cProfile.Profile() if os.environ.get("NIANBAO_CRAWL_PROFILE") else None
+            with CrawlEngine(fetcher) as engine:
+                loop_cpu0 = engine.run(_enable(profile))
+                cpu0, wall0 = time.process_time(), time.perf_counter()
+                crawls = engine.crawl(sites)
+                wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+                loop_cpu = engine.run(_disable(profile)) - loop_cpu0
+        server_cpu = _cpu(resource.getrusage(resource.RUSAGE_CHILDREN)) - _cpu(children_before)
+        rows = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+        spacing = {s.host: max(politeness.delay_seconds, s.crawl_delay or 0.0) for s in net.sites}
+        broken = violations(log, spacing, politeness.concurrency_per_host)
+    busy_rate, busy_seconds = _busy_rate(rows, hosts)
+    reports = sum(len(c.pages) for c in crawls)
+    fetched = sum(1 for c in crawls for _, r in c.pages if r.ok)
+    expected = sum(len(s.years) for s in net.sites)
+    ideal = sum(1 / (max(politeness.delay_seconds, s.crawl_delay or 0.0) + s.latency) for s in net.sites)
+    statuses = Counter(str(r["status"]) for r in rows)
+    figures: dict[str, Any] = {
+        "crawl_hosts": hosts,
+        "crawl_pages_per_s": round(busy_rate, 1),
+        "crawl_per_host_violations": len({v.host for v in broken}),
+        "target_pages_per_s": TARGET_PAGES_PER_S,
+        "ratio_to_target": round(busy_rate / TARGET_PAGES_PER_S, 2),
+        "busy_seconds": round(busy_seconds, 1),
+        "pages_per_s_whole_run": round(len(rows) / wall, 1),
+        "wall_seconds": round(wall, 1),
+        "requests_answered": len(rows),
+        "statuses": dict(sorted(statuses.items())),
+        "reports_expected": expected,
+        "reports_found": reports,
+        "reports_fetched": fetched,
+        "site_failures": sum(1 for c in crawls if c.error or (c.discovery and c.discovery.failures)),
+        "ideal_pages_per_s": round(min(ideal, limits.max_in_flight / (sum(s.latency for s in net.sites)
+                                                                      / hosts)), 1),
+        "spacing_seconds": politeness.delay_seconds,
+        "max_in_flight": limits.max_in_flight,
+        "crawler_cpu_seconds": round(cpu, 1),
+        "crawler_cpu_share_of_wall": round(cpu / wall, 2),
+        "crawler_cpu_ms_per_request": round(1000 * cpu / max(len(rows), 1), 2),
+        "loop_thread_cpu_seconds": round(loop_cpu, 1),
+        "discovery_threads_cpu_seconds": round(cpu - loop_cpu, 1),
+        "server_cpu_seconds": round(server_cpu, 1),
+        "cpus": os.cpu_count(),
+        "load_average_1min_after": round(os.getloadavg()[0], 1),
+        "per_host_cycle_seconds": _cycle(rows, spacing, {s.host: s.latency for s in net.sites}),
+        "loop_thread_profile": _top(profile) if profile is not None else "set NIANBAO_CRAWL_PROFILE=1",
+        "violations_sample": [f"{v.host}: {v.what}" for v in broken[:5]],
+    }
+    print(f"crawl of {hosts} simulated hosts: {busy_rate:.0f} pages/s while busy "
+          f"({busy_rate / TARGET_PAGES_PER_S:.2f}× the {TARGET_PAGES_PER_S}/s target; "
+          f"ideal {figures['ideal_pages_per_s']}/s), "
+          f"{figures['pages_per_s_whole_run']}/s over the whole {wall:.0f} s run; {len(rows)} requests, "
+          f"{fetched}/{expected} reports; crawler CPU {cpu:.0f} s, server CPU {server_cpu:.0f} s; "
+          f"hosts breaching their spacing: {figures['crawl_per_host_violations']}", flush=True)
+    return figures
+
+
+async def _enable(profile: cProfile.Profile | None) -> float:
+    """Profile the engine's loop thread (cProfile profiles the thread that enables it); its CPU time."""
+    if profile is not None:
+        profile.enable()
+    return time.thread_time()
+
+
+async def _disable(profile: cProfile.Profile | None) -> float:
+    if profile is not None:
+        profile.disable()
+    return time.thread_time()
+
+
+def _cycle(rows: list[dict[str, Any]], spacing: dict[str, float],
+           latency: dict[str, float]) -> dict[str, float]:
+    """Where a host's time goes between two of its requests, by the server log (medians over hosts' gaps):
+    the answer's latency, the spacing, and the crawler's own lag beyond the spacing (queueing for the CPU
+    or the global cap, parsing, backoff after errors)."""
+    by_host: dict[str, list[tuple[float, float]]] = {}
+    for row in rows:
+        by_host.setdefault(row["host"], []).append((row["arrived"], row["done"]))
+    lags = sorted(after - done - spacing[host] for host, spans in by_host.items()
+                  for (_, done), (after, _) in itertools.pairwise(sorted(spans)))
+    if not lags:
+        return {}
+    return {"latency_mean": round(statistics.fmean(latency.values()), 3),
+            "spacing": round(statistics.fmean(spacing.values()), 3),
+            "crawler_lag_median": round(lags[len(lags) // 2], 3),
+            "crawler_lag_p90": round(lags[int(len(lags) * 0.9)], 3)}
+
+
+def _cpu(usage: resource.struct_rusage) -> float:
+    return usage.ru_utime + usage.ru_stime
+
+
+def _top(profile: cProfile.Profile, count: int = 15) -> list[str]:
+    out = io.StringIO()
+    pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(count)
+    lines = [line.rstrip() for line in out.getvalue().splitlines()]
+    start = next((i for i, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    return [line for line in lines[start:] if line.strip()][: count + 1]

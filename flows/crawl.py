@@ -1,0 +1,122 @@
+"""A crawl of many sites on one event loop: each site's listings are walked (discovery), then its report
+pages fetched, every request through one AsyncFetcher, so the pace grows with the number of hosts (each
+spaced by its own gate) up to the global cap on requests in flight.
+
+Discovery is the sequential code of flows/discover.py; it runs in worker threads that hand each request
+to the loop (BlockingFetcher) and wait: up to fetch.discovery_threads sites at once (a waiting thread
+costs little; each host's gate keeps its pace and the global cap bounds requests). Report pages are
+fetched by tasks of the loop itself. `CrawlEngine` keeps the loop in a thread of its own, so blocking code
+(the flow's tasks, one per batch of sites) can hand it work and wait for each result as it comes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Collection, Coroutine, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from flows.discover import Discovery, ReportLink, discover_site
+from flows.fetch import AsyncFetcher, BlockingFetcher, FetchResult
+from flows.sources import Site
+
+T = TypeVar("T")
+# What the caller does with each report page fetched (store it, count it); runs on the loop's thread.
+OnPage = Callable[[ReportLink, FetchResult], None]
+Previous = Callable[[str], tuple[str | None, str | None]]  # url → (etag, last_modified) for conditional GETs
+
+
+@dataclass(slots=True)
+class SiteCrawl:
+    """One site's crawl: what discovery found (or why it failed) and each report page's result."""
+
+    site: Site
+    discovery: Discovery | None = None
+    error: str | None = None
+    pages: list[tuple[ReportLink, FetchResult]] = field(default_factory=list)
+
+
+def _no_validators(_url: str) -> tuple[str | None, str | None]:
+    return None, None
+
+
+class CrawlEngine:
+    """An AsyncFetcher on an event loop of its own thread, plus the threads discovery runs in."""
+
+    def __init__(self, fetcher: AsyncFetcher):
+        self.fetcher = fetcher
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="crawl-loop", daemon=True)
+        self._discovery = ThreadPoolExecutor(fetcher.limits.discovery_threads, thread_name_prefix="discover")
+        self._thread.start()
+
+    def __enter__(self) -> CrawlEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.run(self.fetcher.aclose())
+        self._discovery.shutdown(wait=True)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+    def run(self, work: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the engine's loop and wait for its result (from any other thread)."""
+        return self.submit(work).result()
+
+    def submit(self, work: Coroutine[Any, Any, T]) -> Future[T]:
+        """Start a coroutine on the engine's loop; its future (cancelling it cancels the coroutine)."""
+        return asyncio.run_coroutine_threadsafe(work, self._loop)
+
+    @property
+    def blocking(self) -> BlockingFetcher:
+        """A fetcher for blocking code in other threads, through this engine's client and gates."""
+        return BlockingFetcher(self.fetcher, self._loop)
+
+    def fetch(self, url: str, etag: str | None = None,
+              last_modified: str | None = None) -> Future[FetchResult]:
+        """Start one page's fetch (at its host's pace); its future."""
+        return self.submit(self.fetcher.fetch(url, etag, last_modified))
+
+    def discover(self, sites: Sequence[Site],
+                 years: Collection[int] | None = None) -> list[Future[Discovery]]:
+        """Start every site's discovery on the discovery threads; one future per site, in order."""
+        return [self._discovery.submit(discover_site, site, self.blocking, years) for site in sites]
+
+    @property
+    def notices(self) -> list[str]:
+        return self.fetcher.notices
+
+    def crawl(self, sites: Sequence[Site], years: Collection[int] | None = None,
+              previous: Previous = _no_validators, on_page: OnPage | None = None) -> list[SiteCrawl]:
+        """Discover and fetch every site at once (each at its own host's pace); one SiteCrawl per site."""
+        return self.run(self._crawl(sites, years, previous, on_page))
+
+    async def _crawl(self, sites: Sequence[Site], years: Collection[int] | None, previous: Previous,
+                     on_page: OnPage | None) -> list[SiteCrawl]:
+        return list(await asyncio.gather(*(self._site(s, years, previous, on_page) for s in sites)))
+
+    async def _site(self, site: Site, years: Collection[int] | None, previous: Previous,
+                    on_page: OnPage | None) -> SiteCrawl:
+        out = SiteCrawl(site)
+        try:
+            out.discovery = await self._loop.run_in_executor(self._discovery, discover_site, site,
+                                                             self.blocking, years)
+        except Exception as exc:  # a broken listing must not stop the other sites; the reason is kept
+            out.error = f"discovery failed: {type(exc).__name__}: {exc}"
+            return out
+
+        async def page(link: ReportLink) -> None:
+            etag, modified = previous(link.url)
+            result = await self.fetcher.fetch(link.url, etag, modified)
+            out.pages.append((link, result))
+            if on_page is not None:
+                on_page(link, result)
+
+        await asyncio.gather(*(page(link) for link in out.discovery.links))
+        return out
