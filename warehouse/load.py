@@ -200,5 +200,5 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, rows: Sequence[RejectRow]) -
         con.execute(
             'INSERT INTO rejects (input, stage, reason, "when") '
             "SELECT input, stage, reason, current_timestamp::TIMESTAMP FROM batch_rejects "
-            "ON CONFLICT DO NOTHING"
+            "WHERE (input, stage, reason) NOT IN (SELECT (input, stage, reason) FROM rejects)"
         )

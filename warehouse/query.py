@@ -8,6 +8,8 @@ EXPORT/IMPORT, ATTACH/DETACH, INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOI
 PREPARE/EXECUTE, transactions and several statements at once. A SELECT that reads files (read_csv,
 read_parquet, glob, …) or needs an extension (sqlite_scan, read_xlsx, …) is refused by the sandbox, and one
 whose WITH clause writes (WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
+On a DuckLake the catalog's extension (sqlite or postgres) is loaded and opens its files without DuckDB's
+sandbox, so any call of a sqlite_… or postgres_… function is refused before the query runs.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ _WHY = {
 _EXTENSION = re.compile(r"exists in the (\w+) extension")
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 _PIVOT_WORDS = ("PIVOT", "PIVOT_WIDER", "UNPIVOT", "PIVOT_LONGER")
+# a call of the catalog extensions' functions (sqlite_scan, sqlite_attach, postgres_query, …), quoted or not
+_CATALOG_CALL = re.compile(r'(?i)\b"?((?:sqlite|postgres)_\w+)"?\s*(?:/\*.*?\*/\s*)*\(', re.DOTALL)
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -46,7 +50,15 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
+        why = _refusal(exc)
+        if why:
+            raise QueryRefusedError(f"refused: {why}") from exc
         raise WarehouseError(f"cannot parse the query: {_with_hints(exc)}") from exc
+    calls = _CATALOG_CALL.search(sql)
+    if calls:
+        raise QueryRefusedError(
+            f"refused: {calls.group(1)} opens files outside the warehouse; `nianbao sql` reads only the warehouse"
+        )
     if not statements:
         raise QueryRefusedError("refused: the query is empty")
     if len(statements) > 1:
@@ -105,8 +117,11 @@ def _refusal(exc: duckdb.Error) -> str | None:
     or None for an ordinary error."""
     text = str(exc)
     needed = _EXTENSION.search(text)
-    if isinstance(exc, duckdb.PermissionException):
+    if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
         return f"the query reaches outside the warehouse ({_one_line(exc)})"
+    if isinstance(exc, duckdb.NotImplementedException) and "CTE needs a SELECT" in text:
+        return ("the query writes (a WITH clause that inserts, updates or deletes); "
+                "`nianbao sql` only runs a read-only SELECT")
     if isinstance(exc, duckdb.CatalogException) and needed:
         return f"the query needs the {needed.group(1)} extension; `nianbao sql` loads no extensions"
     if isinstance(exc, duckdb.InvalidInputException) and "configuration has been locked" in text:
