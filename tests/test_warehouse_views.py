@@ -1,4 +1,5 @@
-"""The views on a real file and a real DuckLake: year-over-year with gaps, scopes and repeats; coverage; latest reports."""
+"""The views on a real file and a real DuckLake: year-over-year with gaps, scopes and repeats; coverage;
+latest reports."""
 
 from __future__ import annotations
 

@@ -51,7 +51,7 @@ def lake_of(location: Path | str) -> Lake:
     if text.startswith(POSTGRES_PREFIX):
         if not configured:
             raise WarehouseError(
-                f"{text}: a PostgreSQL catalog needs warehouse.ducklake.data_path (where the Parquet files go)"
+                f"{text}: a PostgreSQL catalog needs warehouse.ducklake.data_path (where Parquet files go)"
             )
         catalog = text
     else:

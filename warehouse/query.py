@@ -57,7 +57,7 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     calls = _CATALOG_CALL.search(sql)
     if calls:
         raise QueryRefusedError(
-            f"refused: {calls.group(1)} opens files outside the warehouse; `nianbao sql` reads only the warehouse"
+            f"refused: {calls.group(1)} opens files outside the warehouse; `nianbao sql` reads only it"
         )
     if not statements:
         raise QueryRefusedError("refused: the query is empty")
