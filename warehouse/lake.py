@@ -11,13 +11,19 @@ pip packages built for DuckDB 1.4.4 (`duckdb-ext-*`), loaded from their files: n
 from __future__ import annotations
 
 import importlib.util
+import random
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from nianbao.settings import setting
 from warehouse.errors import WarehouseError
+
+T = TypeVar("T")
 
 SUFFIX = ".ducklake"
 POSTGRES_PREFIX = "postgres:"
@@ -89,6 +95,26 @@ def attach(con: duckdb.DuckDBPyConnection, location: Path | str, alias: str, rea
     options = f"DATA_PATH {_literal(lake.data_path)}" + (", READ_ONLY" if read_only else "")
     con.execute(f"ATTACH {_literal('ducklake:' + lake.catalog)} AS {alias} ({options})")
     return lake
+
+
+def retrying_conflicts(location: Path | str, write: Callable[[], T], seconds: float) -> T:
+    """Run `write` (one whole transaction: it reads, decides and writes again on each try) and, on a lake,
+    run it again when its commit met another writer's (DuckLake's conflict check, or the SQLite catalog
+    busy with another commit), waiting a little longer each time, for up to `seconds`."""
+    if not is_lake(location):
+        return write()
+    deadline = time.monotonic() + seconds
+    wait = 0.05
+    while True:
+        try:
+            return write()
+        except duckdb.Error as exc:
+            text = str(exc).lower()
+            conflict = isinstance(exc, duckdb.TransactionException) or "database is locked" in text
+            if not conflict or time.monotonic() + wait > deadline:
+                raise
+        time.sleep(wait * (0.5 + random.random()))
+        wait = min(wait * 2, 2.0)
 
 
 def lake_exists(location: Path | str) -> bool:
