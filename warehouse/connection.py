@@ -95,8 +95,8 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
     while True:
         try:
             return open_file()
-        except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
-            if isinstance(exc, duckdb.IOException) and "lock" not in str(exc).lower():
+        except duckdb.Error as exc:
+            if not _busy(exc):
                 raise damaged_error(path, exc) from exc
             if not holder:
                 holder = _holder(path, exc, writing)
@@ -109,8 +109,14 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
                     "give --wait SECONDS (readers can use `nianbao export` output meanwhile)"
                 ) from exc
             time.sleep(0.2)
-        except duckdb.Error as exc:
-            raise damaged_error(path, exc) from exc
+
+
+def _busy(exc: duckdb.Error) -> bool:
+    """DuckDB 1.4's ways of saying the file is in use: another process's lock (IOException naming the
+    lock), or this process has it attached in another mode (BinderException: "already attached")."""
+    text = str(exc).lower()
+    return (isinstance(exc, duckdb.IOException) and "lock" in text) or (
+        isinstance(exc, duckdb.BinderException) and "already attached" in text)
 
 
 @contextmanager

@@ -9,7 +9,8 @@ PREPARE/EXECUTE, transactions and several statements at once. A SELECT that read
 read_parquet, glob, …) or needs an extension (sqlite_scan, read_xlsx, …) is refused by the sandbox, and one
 whose WITH clause writes (WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
 On a DuckLake the catalog's extension (sqlite or postgres) is loaded and opens its files without DuckDB's
-sandbox, so any call of a sqlite_… or postgres_… function is refused before the query runs.
+sandbox, so any call of a sqlite_… or postgres_… function is refused before the query runs, as are the
+logging switches (enable_logging, …), which DuckDB 1.4 runs despite the locked configuration.
 """
 
 from __future__ import annotations
@@ -41,8 +42,11 @@ _WHY = {
 _EXTENSION = re.compile(r"exists in the (\w+) extension")
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 _PIVOT_WORDS = ("PIVOT", "PIVOT_WIDER", "UNPIVOT", "PIVOT_LONGER")
-# a call of the catalog extensions' functions (sqlite_scan, sqlite_attach, postgres_query, …), quoted or not
-_CATALOG_CALL = re.compile(r'(?i)\b"?((?:sqlite|postgres)_\w+)"?\s*(?:/\*.*?\*/\s*)*\(', re.DOTALL)
+# a call of the catalog extensions' functions (sqlite_scan, sqlite_attach, postgres_query, …) or of the
+# logging switches (DuckDB 1.4 runs enable_logging on a locked configuration), quoted or not
+_REFUSED_CALL = re.compile(
+    r'(?i)\b"?((?:sqlite|postgres)_\w+|enable_logging|disable_logging|truncate_duckdb_logs)"?\s*'
+    r"(?:/\*.*?\*/\s*)*\(", re.DOTALL)
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -54,13 +58,17 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         if why:
             raise QueryRefusedError(f"refused: {why}") from exc
         raise WarehouseError(f"cannot parse the query: {_with_hints(exc)}") from exc
-    calls = _CATALOG_CALL.search(sql)
+    calls = _REFUSED_CALL.search(sql)
     if calls:
-        raise QueryRefusedError(
-            f"refused: {calls.group(1)} opens files outside the warehouse; `nianbao sql` reads only it"
-        )
+        what = "changes settings" if "logging" in calls.group(1).lower() or "logs" in calls.group(1).lower() \
+            else "opens files outside the warehouse"
+        raise QueryRefusedError(f"refused: {calls.group(1)} {what}; `nianbao sql` only reads the warehouse")
     if not statements:
         raise QueryRefusedError("refused: the query is empty")
+    words = sql.split(None, 1)
+    if len(statements) > 1 and words and words[0].upper() in _PIVOT_WORDS and not any(
+            s.query.strip() for s in statements):
+        return  # DuckDB 1.4 expands one PIVOT into statements of its own (a CREATE TYPE, a SELECT), no text
     if len(statements) > 1:
         raise QueryRefusedError(
             f"refused: {len(statements)} statements; `nianbao sql` runs one SELECT at a time"
