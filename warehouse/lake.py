@@ -117,6 +117,15 @@ def retrying_conflicts(location: Path | str, write: Callable[[], T], seconds: fl
         wait = min(wait * 2, 2.0)
 
 
+def backend_name(location: Path | str) -> str:
+    """How `nianbao info` names the backend of a location."""
+    if not is_lake(location):
+        return "DuckDB file"
+    lake = lake_of(location)
+    catalog = "PostgreSQL" if lake.catalog.startswith("postgres:") else "SQLite"
+    return f"DuckLake ({catalog} catalog, data in {lake.data_path})"
+
+
 def lake_exists(location: Path | str) -> bool:
     """A PostgreSQL catalog is taken to exist (its server says otherwise on ATTACH)."""
     return str(location).startswith(POSTGRES_PREFIX) or Path(location).exists()
