@@ -66,6 +66,7 @@ class LockWait:
 
 
 _PID = re.compile(r"\(PID (\d+)\)")
+_LOCK_WORD = re.compile(r"\block\b")  # "Could not set lock on file"; never the "block" of a damaged file
 
 
 def _holder(path: Path, exc: duckdb.Error, writing: bool) -> str:
@@ -115,7 +116,7 @@ def _busy(exc: duckdb.Error) -> bool:
     """DuckDB 1.4's ways of saying the file is in use: another process's lock (IOException naming the
     lock), or this process has it attached in another mode (BinderException: "already attached")."""
     text = str(exc).lower()
-    return (isinstance(exc, duckdb.IOException) and "lock" in text) or (
+    return (isinstance(exc, duckdb.IOException) and _LOCK_WORD.search(text) is not None) or (
         isinstance(exc, duckdb.BinderException) and "already attached" in text)
 
 
