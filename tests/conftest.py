@@ -99,3 +99,10 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.section("chaos")
         for line in ledger.table():
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(scope="module", params=["duckdb", "ducklake"])
+def backend_file(request: pytest.FixtureRequest) -> str:
+    """File name of a new warehouse on each backend: a DuckDB file, or a DuckLake's SQLite catalog (its
+    Parquet files go beside it). Backend-neutral warehouse tests take it to run on both."""
+    return f"w.{request.param}"

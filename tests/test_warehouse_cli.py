@@ -39,13 +39,14 @@ REFUSED = [
     "-- a comment line\nUPDATE facts SET value = 0",
     "IMPORT DATABASE '/tmp/dump'",
     "SELECT * FROM sqlite_scan('/tmp/other.db', 't')",
+    "SELECT * FROM \"SQLITE_ATTACH\" /* a comment */ ('/tmp/other.db')",
     "SELECT * FROM enable_logging(storage = 'file', storage_path = '/tmp/nianbao-logs')",
 ]
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "w.duckdb"
+def warehouse(tmp_path_factory: pytest.TempPathFactory, backend_file: str) -> Path:
+    path = tmp_path_factory.mktemp("cli") / backend_file
     load_frames(synthetic_batch(["990121", "992000"], [2017, 2018, 2019], facts_per_report=3), path)
     return path
 

@@ -1,4 +1,5 @@
-"""Loading frames into a real DuckDB file: idempotent, per-report replacement, duplicates, rejects."""
+"""Loading frames into a real DuckDB file and a real DuckLake (each test runs on both):
+idempotent, per-report replacement, duplicates, rejects."""
 
 from __future__ import annotations
 
@@ -25,8 +26,8 @@ def with_reports(batch: FrameBatch, reports: pl.DataFrame) -> FrameBatch:
     return FrameBatch(reports, batch.sections, batch.quantities, batch.facts)
 
 
-def test_loading_the_same_frames_twice_gives_identical_tables(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_loading_the_same_frames_twice_gives_identical_tables(tmp_path: Path, backend_file: str) -> None:
+    path = tmp_path / backend_file
     batch = synthetic_batch(REGIONS, YEARS, facts_per_report=6)
     first = load_frames(batch, path)
     before = checksums(path)
@@ -37,8 +38,8 @@ def test_loading_the_same_frames_twice_gives_identical_tables(tmp_path: Path) ->
     assert query(path, "SELECT count(*) FROM facts") == [(16 * 6,)]
 
 
-def test_changing_one_report_changes_only_its_rows(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_changing_one_report_changes_only_its_rows(tmp_path: Path, backend_file: str) -> None:
+    path = tmp_path / backend_file
     load_frames(synthetic_batch(REGIONS, YEARS, facts_per_report=6), path)
     changed_id = f"{REGIONS[1]}:law_based_government_annual_report:2019"
     before = checksums(path, exclude_report=changed_id)
@@ -86,8 +87,10 @@ def _two_pages_one_identity() -> FrameBatch:
 
 
 @pytest.mark.parametrize("reverse", [False, True])
-def test_two_pages_claiming_one_identity_keep_the_later_published(tmp_path: Path, reverse: bool) -> None:
-    path = tmp_path / "w.duckdb"
+def test_two_pages_claiming_one_identity_keep_the_later_published(
+    tmp_path: Path, reverse: bool, backend_file: str
+) -> None:
+    path = tmp_path / backend_file
     batch = _two_pages_one_identity()
     if reverse:
         batch = with_reports(batch, batch.reports.reverse())
@@ -101,8 +104,10 @@ def test_two_pages_claiming_one_identity_keep_the_later_published(tmp_path: Path
     assert query(path, "SELECT input, stage FROM rejects") == [("pages/early.html", "duplicate")]
 
 
-def test_a_later_page_in_another_batch_replaces_and_the_earlier_cannot_come_back(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_a_later_page_in_another_batch_replaces_and_the_earlier_cannot_come_back(
+    tmp_path: Path, backend_file: str
+) -> None:
+    path = tmp_path / backend_file
     batch = _two_pages_one_identity()
     early = batch.reports.filter(pl.col("doc") == 0)
     late = batch.reports.filter(pl.col("doc") == 1)
@@ -116,8 +121,10 @@ def test_a_later_page_in_another_batch_replaces_and_the_earlier_cannot_come_back
     assert query(path, "SELECT input FROM reports") == [("pages/late.html",)]
 
 
-def test_same_page_with_new_content_replaces_itself_even_if_dated_earlier(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_same_page_with_new_content_replaces_itself_even_if_dated_earlier(
+    tmp_path: Path, backend_file: str
+) -> None:
+    path = tmp_path / backend_file
     batch = _two_pages_one_identity()
     late = batch.reports.filter(pl.col("doc") == 1)
     load_frames(with_reports(batch, late), path)
@@ -127,16 +134,16 @@ def test_same_page_with_new_content_replaces_itself_even_if_dated_earlier(tmp_pa
     assert query(path, "SELECT published_at, content_sha256 FROM reports") == [("2020-01-01", "c" * 64)]
 
 
-def test_identical_copies_in_one_batch_load_once(tmp_path: Path) -> None:
+def test_identical_copies_in_one_batch_load_once(tmp_path: Path, backend_file: str) -> None:
     batch = synthetic_batch(["990121"], [2019, 2019], facts_per_report=2)
     reports = batch.reports.with_columns(path=pl.Series(["copy-a.txt", "copy-b.txt"]))
-    summary = load_frames(with_reports(batch, reports), tmp_path / "w.duckdb")
+    summary = load_frames(with_reports(batch, reports), tmp_path / backend_file)
     assert (summary.loaded, summary.skipped, summary.rejected) == (1, 1, 0)
-    assert query(tmp_path / "w.duckdb", "SELECT count(*) FROM facts") == [(2,)]
+    assert query(tmp_path / backend_file, "SELECT count(*) FROM facts") == [(2,)]
 
 
-def test_unidentified_and_failed_inputs_become_rejects(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_unidentified_and_failed_inputs_become_rejects(tmp_path: Path, backend_file: str) -> None:
+    path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], [2016, 2017, 2018, 2019], facts_per_report=2)
     reports = batch.reports.with_columns(
         region_code=pl.when(pl.col("doc") == 1).then(None).otherwise(pl.col("region_code")),
@@ -155,8 +162,8 @@ def test_unidentified_and_failed_inputs_become_rejects(tmp_path: Path) -> None:
     assert query(path, "SELECT count(*) FROM facts") == [(2,)], "rejected inputs leave no rows"
 
 
-def test_new_extractor_version_reloads_unchanged_content(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_new_extractor_version_reloads_unchanged_content(tmp_path: Path, backend_file: str) -> None:
+    path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], [2019], facts_per_report=2)
     load_frames(batch, path)
     newer = batch.reports.with_columns(extractor_version=pl.lit("9.9.9+rules"))
@@ -164,8 +171,8 @@ def test_new_extractor_version_reloads_unchanged_content(tmp_path: Path) -> None
     assert query(path, "SELECT extractor_version FROM reports") == [("9.9.9+rules",)]
 
 
-def test_record_rejects_keeps_each_once_and_a_later_load_clears_it(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_record_rejects_keeps_each_once_and_a_later_load_clears_it(tmp_path: Path, backend_file: str) -> None:
+    path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], [2019], facts_per_report=2)
     page = batch.reports["path"][0]
     rows = [RejectRow(page, "fetch", "HTTP 503 after 3 tries"),
@@ -177,8 +184,8 @@ def test_record_rejects_keeps_each_once_and_a_later_load_clears_it(tmp_path: Pat
     assert query(path, "SELECT input FROM rejects") == [("http://127.0.0.1/x",)]
 
 
-def test_a_bad_frame_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_a_bad_frame_is_a_clear_error_and_writes_nothing(tmp_path: Path, backend_file: str) -> None:
+    path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], [2019], facts_per_report=2)
     with pytest.raises(ValueError, match="facts frame lacks column"):
         broken = FrameBatch(batch.reports, batch.sections, batch.quantities, batch.facts.drop("code"))
@@ -186,28 +193,28 @@ def test_a_bad_frame_is_a_clear_error_and_writes_nothing(tmp_path: Path) -> None
     assert not path.exists() or query(path, "SELECT count(*) FROM reports") == [(0,)]
 
 
-def test_one_input_given_twice_in_a_batch_keeps_its_later_copy(tmp_path: Path) -> None:
+def test_one_input_given_twice_in_a_batch_keeps_its_later_copy(tmp_path: Path, backend_file: str) -> None:
     batch = _two_pages_one_identity()
     reports = batch.reports.with_columns(path=pl.lit("pages/same.html"),
                                          published_at=pl.Series(["2020-03-20", "2020-03-01"]))
-    summary = load_frames(with_reports(batch, reports), tmp_path / "w.duckdb")
+    summary = load_frames(with_reports(batch, reports), tmp_path / backend_file)
     assert (summary.loaded, summary.skipped, summary.rejected) == (1, 1, 0)
-    assert query(tmp_path / "w.duckdb", "SELECT content_sha256 FROM reports") == [("b" * 64,)]
+    assert query(tmp_path / backend_file, "SELECT content_sha256 FROM reports") == [("b" * 64,)]
 
 
-def test_a_report_without_content_hash_is_hashed_from_its_body(tmp_path: Path) -> None:
+def test_a_report_without_content_hash_is_hashed_from_its_body(tmp_path: Path, backend_file: str) -> None:
     batch = synthetic_batch(["990121"], [2019], facts_per_report=1)
     reports = batch.reports.with_columns(content_sha256=pl.lit(None, pl.Utf8))
-    assert load_frames(with_reports(batch, reports), tmp_path / "w.duckdb").loaded == 1
-    (sha,) = query(tmp_path / "w.duckdb", "SELECT content_sha256 = sha256(body) FROM reports")[0]
+    assert load_frames(with_reports(batch, reports), tmp_path / backend_file).loaded == 1
+    (sha,) = query(tmp_path / backend_file, "SELECT content_sha256 = sha256(body) FROM reports")[0]
     assert sha is True
 
 
-def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
+def test_threads_of_one_process_take_turns(tmp_path: Path, backend_file: str) -> None:
     """A flow's task threads load batches into one file at once: each batch commits, none is lost."""
     from concurrent.futures import ThreadPoolExecutor
 
-    path = tmp_path / "w.duckdb"
+    path = tmp_path / backend_file
     batches = [synthetic_batch([region], YEARS, facts_per_report=5) for region in fictional_region_codes(6)]
     with ThreadPoolExecutor(max_workers=3) as pool:
         summaries = list(pool.map(lambda batch: load_frames(batch, path), batches))
@@ -215,9 +222,11 @@ def test_threads_of_one_process_take_turns(tmp_path: Path) -> None:
     assert query(path, "SELECT count(*), count(DISTINCT report_id) FROM facts") == [(6 * 4 * 5, 24)]
 
 
-def test_an_input_that_now_reads_as_another_year_leaves_no_stale_report(tmp_path: Path) -> None:
+def test_an_input_that_now_reads_as_another_year_leaves_no_stale_report(
+    tmp_path: Path, backend_file: str
+) -> None:
     """Reprocessing with rules that read a page's year differently moves its report; the old one goes."""
-    path = tmp_path / "w.duckdb"
+    path = tmp_path / backend_file
     old = synthetic_batch(["990121"], [2019], facts_per_report=3)
     load_frames(with_reports(old, old.reports.with_columns(path=pl.lit("pages/a.html"))), path)
     moved = synthetic_batch(["990121"], [2020], facts_per_report=3, revision=1)
@@ -248,9 +257,9 @@ def _together(*batches: FrameBatch) -> FrameBatch:
                         for part in ("reports", "sections", "quantities", "facts")))
 
 
-def test_rejects_hold_one_row_per_input_and_reloading_adds_none(tmp_path: Path) -> None:
+def test_rejects_hold_one_row_per_input_and_reloading_adds_none(tmp_path: Path, backend_file: str) -> None:
     """Issue 9.8: loading the same inputs again must not add reject rows whose reasons changed."""
-    path = tmp_path / "w.duckdb"
+    path = tmp_path / backend_file
     pages = _three_pages_one_identity()
     load_frames(_together(pages["B"], pages["C"]), path)
     summary = load_frames(_together(pages["A"], pages["B"], pages["C"]), path)
@@ -262,9 +271,11 @@ def test_rejects_hold_one_row_per_input_and_reloading_adds_none(tmp_path: Path) 
     assert again.rejected == 2 and checksums(path, skip_columns=("when", "loaded_at")) == snapshot
 
 
-def test_a_duplicate_is_recorded_against_the_page_kept_not_a_rejected_one(tmp_path: Path) -> None:
+def test_a_duplicate_is_recorded_against_the_page_kept_not_a_rejected_one(
+    tmp_path: Path, backend_file: str
+) -> None:
     """Issue 9.8: B wins its batch over C but loses to the loaded A; C lost to A, not to B."""
-    path = tmp_path / "w.duckdb"
+    path = tmp_path / backend_file
     pages = _three_pages_one_identity()
     load_frames(pages["A"], path)
     summary = load_frames(_together(pages["B"], pages["C"]), path)
@@ -274,8 +285,10 @@ def test_a_duplicate_is_recorded_against_the_page_kept_not_a_rejected_one(tmp_pa
     assert "pages/b.html" not in reasons["pages/c.html"]
 
 
-def test_an_input_rejected_at_another_stage_keeps_only_its_current_reject(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def test_an_input_rejected_at_another_stage_keeps_only_its_current_reject(
+    tmp_path: Path, backend_file: str
+) -> None:
+    path = tmp_path / backend_file
     record_rejects([RejectRow("http://127.0.0.1/r.html", "fetch", "HTTP 503")], path)
     record_rejects([RejectRow("http://127.0.0.1/r.html", "extract", "page has no text content")], path)
     assert query(path, "SELECT stage FROM rejects") == [("extract",)]

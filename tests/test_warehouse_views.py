@@ -1,4 +1,5 @@
-"""The views on a real file: year-over-year with gaps, scopes and repeats; coverage; latest reports."""
+"""The views on a real file and a real DuckLake: year-over-year with gaps, scopes and repeats; coverage;
+latest reports."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ VALUES = {2017: 7.0, 2018: 9.0, 2020: 4.0}
 
 
 @pytest.fixture()
-def warehouse(tmp_path: Path) -> Path:
-    path = tmp_path / "w.duckdb"
+def warehouse(tmp_path: Path, backend_file: str) -> Path:
+    path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], list(VALUES), facts_per_report=0)
     docs = {year: doc for doc, year in batch.reports.select("doc", "report_year").iter_rows()}
     rows = [(docs[y], CODE, v, None, "件", None, None, f"受理行政复议案件{v:g}件", 8, 10)

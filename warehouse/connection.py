@@ -5,6 +5,10 @@ load and DETACHes it afterwards (~3 ms, against ~25 ms to start a DuckDB instanc
 lock is held only while a load runs. Read-only queries get a connection of their own, sandboxed, with the
 memory limit of config (warehouse.query_memory_limit).
 
+A DuckLake warehouse (warehouse/lake.py) is ATTACHed the same way, through its catalog: its writers take no
+file lock, so a load neither waits for analysts nor locks them out, and two loaders write at once (DuckLake
+commits each transaction as a snapshot).
+
 Only a nianbao warehouse is ever opened (warehouse/integrity.py): another DuckDB file is refused and never
 migrated, and a damaged one is one clear error that names the way out.
 """
@@ -28,6 +32,7 @@ from nianbao.bounds import bounds
 from nianbao.settings import setting
 from warehouse.errors import WarehouseBusyError
 from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
+from warehouse.lake import attach, is_lake, lake_exists, lake_of
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -61,6 +66,7 @@ class LockWait:
 
 
 _PID = re.compile(r"\(PID (\d+)\)")
+_LOCK_WORD = re.compile(r"\block\b")  # "Could not set lock on file"; never the "block" of a damaged file
 
 
 def _holder(path: Path, exc: duckdb.Error, writing: bool) -> str:
@@ -90,8 +96,8 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
     while True:
         try:
             return open_file()
-        except (duckdb.IOException, duckdb.ResourceInUseException) as exc:
-            if isinstance(exc, duckdb.IOException) and "lock" not in str(exc).lower():
+        except duckdb.Error as exc:
+            if not _busy(exc):
                 raise damaged_error(path, exc) from exc
             if not holder:
                 holder = _holder(path, exc, writing)
@@ -104,8 +110,14 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
                     "give --wait SECONDS (readers can use `nianbao export` output meanwhile)"
                 ) from exc
             time.sleep(0.2)
-        except duckdb.Error as exc:
-            raise damaged_error(path, exc) from exc
+
+
+def _busy(exc: duckdb.Error) -> bool:
+    """DuckDB 1.4's ways of saying the file is in use: another process's lock (IOException naming the
+    lock), or this process has it attached in another mode (BinderException: "already attached")."""
+    text = str(exc).lower()
+    return (isinstance(exc, duckdb.IOException) and _LOCK_WORD.search(text) is not None) or (
+        isinstance(exc, duckdb.BinderException) and "already attached" in text)
 
 
 @contextmanager
@@ -119,8 +131,11 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
         alias, users = _attached.get(path, ("", 0))
         if not users:
             alias = f"warehouse_{next(_aliases)}"
-            literal = "'" + str(path).replace("'", "''") + "'"
-            _waiting_for_lock(path, lambda: host.execute(f"ATTACH {literal} AS {alias}"), writing=True)
+            if is_lake(path):
+                _attach_lake(host, path, alias, read_only=False)
+            else:
+                literal = "'" + str(path).replace("'", "''") + "'"
+                _waiting_for_lock(path, lambda: host.execute(f"ATTACH {literal} AS {alias}"), writing=True)
         _attached[path] = (alias, users + 1)
     try:
         yield host, alias
@@ -141,14 +156,17 @@ def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.Duc
     write leaves it counts as checked (its blocks were checked before, the new ones DuckDB just wrote), so
     the next batch of a load does not read the whole file again.
     """
-    path = resolve_warehouse(warehouse).absolute()
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = resolve_warehouse(warehouse)
+    lake = is_lake(path)
+    if not lake or lake_of(path).catalog.startswith("sqlite:"):
+        path = path.absolute()
+        path.parent.mkdir(parents=True, exist_ok=True)
     with _WRITE_LOCK:
         with _attachment(path) as (host, alias):
             con = host.cursor()
             try:
                 con.execute(f"USE {alias}")
-                if check_identity(con, path, alias, may_initialise=True):
+                if check_identity(con, path, alias, may_initialise=True) and not lake:
                     verify_storage(con, path, alias)
                 migrate(con, path)
                 refresh_reference(con)
@@ -167,9 +185,12 @@ def open_read_only(
 
     A missing file is created first and an older nianbao schema migrated, so queries always see every view;
     a DuckDB file that is not a nianbao warehouse is refused (NotAWarehouseError), never migrated.
+    A DuckLake reader sees the last snapshot committed when it attached, whatever loads run meanwhile; its
+    Parquet files are checked by the Parquet reader as they are read (no whole-storage pass on open).
     """
     path = resolve_warehouse(warehouse)
-    if not path.exists():
+    lake = is_lake(path)
+    if not (lake_exists(path) if lake else path.exists()):
         with open_for_writing(path):
             pass
     con = _connect_read_only(path, sandboxed)
@@ -180,9 +201,10 @@ def open_read_only(
             with open_for_writing(path):
                 pass
             con = _connect_read_only(path, sandboxed)
-        verify_storage(con, path, None)
+        if not lake:
+            verify_storage(con, path, None)
         if sandboxed:
-            _sandbox(con)
+            _sandbox(con, lake_of(path).local_data if lake else None)
         yield con
     finally:
         con.close()
@@ -194,14 +216,32 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
               "max_temp_directory_size": limits.query_spill_limit}
     if sandboxed:
         config.update(_SANDBOX_START)
+    if is_lake(path):
+        con = duckdb.connect(":memory:", config=config)
+        try:
+            _attach_lake(con, path, "lake", read_only=True)
+            con.execute("USE lake")
+        except BaseException:
+            con.close()
+            raise
+        return con
     return _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
                              writing=False)
 
 
-def _sandbox(con: duckdb.DuckDBPyConnection) -> None:
-    """No file outside an empty folder of nianbao's own (so listing extensions works), no extension
-    loading, and settings locked so SQL cannot undo any of it."""
-    con.execute(f"SET allowed_directories = [{_literal(str(_NO_EXTENSIONS))}]")
+def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool) -> None:
+    """ATTACH a lake; a catalog that cannot be opened is one clear error."""
+    try:
+        attach(con, path, alias, read_only=read_only)
+    except duckdb.Error as exc:
+        raise damaged_error(path, exc) from exc
+
+
+def _sandbox(con: duckdb.DuckDBPyConnection, lake_data: Path | None = None) -> None:
+    """No file outside an empty folder of nianbao's own (so listing extensions works) and, on a lake, its
+    data folder; no extension loading, and settings locked so SQL cannot undo any of it."""
+    allowed = [str(_NO_EXTENSIONS), *([str(lake_data) + "/"] if lake_data else [])]
+    con.execute(f"SET allowed_directories = [{', '.join(_literal(a) for a in allowed)}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
 
@@ -213,6 +253,7 @@ def _literal(text: str) -> str:
 def check_warehouse(warehouse: Path | str | None = None) -> None:
     """Raise the one-line error of an existing file that is not a whole nianbao warehouse (a command checks
     before it starts work); a missing file passes, the first load creates it."""
-    if resolve_warehouse(warehouse).exists():
+    path = resolve_warehouse(warehouse)
+    if lake_exists(path) if is_lake(path) else path.exists():
         with open_read_only(warehouse, sandboxed=False):
             pass

@@ -1,5 +1,6 @@
 """Loading frames: one DuckDB transaction per batch of ready frames, through Arrow.
 
+On a DuckLake a batch whose commit meets another loader's is loaded again from its frames (warehouse/lake.py).
 The warehouse receives frames and never runs the transform (ingest/ turns pages into frames first): the
 file's write lock is held only while a batch of ready frames is written. A report's identity is
 (region_code, kind, report_year): loading it again replaces all its rows at once. Rejects hold one row per
@@ -15,10 +16,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from nianbao.settings import setting
 from transforms.version import extractor_version
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_for_writing, open_read_only
 from warehouse.identity import decide, resolve_batch
+from warehouse.lake import retrying_conflicts
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
@@ -53,8 +56,12 @@ def load_frames(
 ) -> LoadSummary:
     """Load frames built by ingest (or directly, with the frames.py schemas) in one transaction;
     `settled` names inputs found already loaded and unchanged (their old rejects go)."""
-    with open_for_writing(warehouse) as con:
-        summary = _load(con, frames, extra_rejects, settled)
+
+    def write() -> LoadSummary:
+        with open_for_writing(warehouse) as con:
+            return _load(con, frames, extra_rejects, settled)
+
+    summary = retrying_conflicts(resolve_warehouse(warehouse), write, _wait_seconds())
     summary.warehouse = str(resolve_warehouse(warehouse))
     return summary
 
@@ -84,8 +91,17 @@ def _load(
 def record_rejects(rows: Sequence[RejectRow], warehouse: Path | str | None = None) -> None:
     """Record inputs that failed before loading (stage 'fetch', 'discover', …); one row per input."""
     if rows:
-        with open_for_writing(warehouse) as con, _transaction(con):
-            _insert_rejects(con, rows)
+
+        def write() -> None:
+            with open_for_writing(warehouse) as con, _transaction(con):
+                _insert_rejects(con, rows)
+
+        retrying_conflicts(resolve_warehouse(warehouse), write, _wait_seconds())
+
+
+def _wait_seconds() -> float:
+    """How long a lake writer retries a commit that met another writer's (warehouse.lock_wait_seconds)."""
+    return float(setting("warehouse.lock_wait_seconds"))
 
 
 @contextmanager
@@ -200,5 +216,5 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, rows: Sequence[RejectRow]) -
         con.execute(
             'INSERT INTO rejects (input, stage, reason, "when") '
             "SELECT input, stage, reason, current_timestamp::TIMESTAMP FROM batch_rejects "
-            "ON CONFLICT DO NOTHING"
+            "WHERE (input, stage, reason) NOT IN (SELECT (input, stage, reason) FROM rejects)"
         )

@@ -1,4 +1,10 @@
-"""Versioned schema: migrations/NNN_name.sql applied in order, recorded in the schema_version table."""
+"""Versioned schema: migrations/NNN_name.sql applied in order, recorded in the schema_version table.
+
+On a DuckLake (warehouse/lake.py) the same files apply, statement by statement, less what DuckLake does not
+keep: PRIMARY KEY and UNIQUE constraints (a column of a primary key stays NOT NULL; the loader enforces
+identities itself, warehouse/identity.py) and comments on view columns (tables' and views' own comments and
+table columns' comments are kept). `nianbao schema` documents the DuckDB file's full schema.
+"""
 
 from __future__ import annotations
 
@@ -63,14 +69,20 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
     """Bring the file up to the code's schema, one transaction per migration; returns versions applied."""
     current = check_not_newer(con, path)
     applied = []
+    lake = _on_ducklake(con)
     for migration in known_migrations()[current:]:
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(
+            ddl = (
                 "CREATE TABLE IF NOT EXISTS schema_version "
-                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+                "(version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL);\n"
+                + migration.path.read_text(encoding="utf-8")
             )
-            con.execute(migration.path.read_text(encoding="utf-8"))
+            if lake:
+                for statement in ducklake_statements(ddl):
+                    con.execute(statement)
+            else:
+                con.execute(ddl)
             con.execute(
                 "INSERT INTO schema_version VALUES (?, ?, current_timestamp::TIMESTAMP)",
                 [migration.version, migration.name],
@@ -81,3 +93,43 @@ def migrate(con: duckdb.DuckDBPyConnection, path: Path) -> list[int]:
             raise WarehouseError(f"{path}: migration {migration.path.name} failed: {exc}") from exc
         applied.append(migration.version)
     return applied
+
+
+def _on_ducklake(con: duckdb.DuckDBPyConnection) -> bool:
+    rows = con.execute(
+        "SELECT type FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchall()
+    return bool(rows) and rows[0][0] == "ducklake"
+
+
+_INLINE_KEY = re.compile(r"\s+PRIMARY\s+KEY\b", re.IGNORECASE)
+_TABLE_KEY = re.compile(r",\s*(?:PRIMARY\s+KEY|UNIQUE)\s*\([^)]*\)", re.IGNORECASE)
+_COLUMN_COMMENT = re.compile(r"^\s*COMMENT\s+ON\s+COLUMN\s+\"?(\w+)\"?\.", re.IGNORECASE)
+_CREATE_VIEW = re.compile(r"^\s*CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+\"?(\w+)", re.IGNORECASE)
+
+
+def ducklake_statements(sql: str) -> list[str]:
+    """The statements of a migration as DuckLake takes them (see the module docstring)."""
+    views: set[str] = set()
+    kept = []
+    for parsed in duckdb.extract_statements(sql):
+        text = parsed.query
+        created = _CREATE_VIEW.match(text)
+        if created:
+            views.add(created.group(1).lower())
+        on_column = _COLUMN_COMMENT.match(text)
+        if on_column and (on_column.group(1).lower() in views or _is_known_view(on_column.group(1))):
+            continue
+        if parsed.type == duckdb.StatementType.CREATE and not created:
+            text = _INLINE_KEY.sub(" NOT NULL", _TABLE_KEY.sub("", text))
+        kept.append(text)
+    return kept
+
+
+def _is_known_view(name: str) -> bool:
+    """Views of earlier migrations (a later file may comment on their columns)."""
+    return any(
+        re.search(rf"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+{re.escape(name)}\b",
+                  m.path.read_text(encoding="utf-8"), re.IGNORECASE)
+        for m in known_migrations()
+    )

@@ -8,6 +8,9 @@ EXPORT/IMPORT, ATTACH/DETACH, INSTALL/LOAD, SET/RESET/USE, PRAGMA, CALL/CHECKPOI
 PREPARE/EXECUTE, transactions and several statements at once. A SELECT that reads files (read_csv,
 read_parquet, glob, …) or needs an extension (sqlite_scan, read_xlsx, …) is refused by the sandbox, and one
 whose WITH clause writes (WITH x AS (DELETE … RETURNING *) SELECT …) by the read-only file.
+On a DuckLake the catalog's extension (sqlite or postgres) is loaded and opens its files without DuckDB's
+sandbox, so any call of a sqlite_… or postgres_… function is refused before the query runs, as are the
+logging switches (enable_logging, …), which DuckDB 1.4 runs despite the locked configuration.
 """
 
 from __future__ import annotations
@@ -39,6 +42,11 @@ _WHY = {
 _EXTENSION = re.compile(r"exists in the (\w+) extension")
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\s+(?:ANALY[SZ]E\s+)?", re.IGNORECASE)
 _PIVOT_WORDS = ("PIVOT", "PIVOT_WIDER", "UNPIVOT", "PIVOT_LONGER")
+# a call of the catalog extensions' functions (sqlite_scan, sqlite_attach, postgres_query, …) or of the
+# logging switches (DuckDB 1.4 runs enable_logging on a locked configuration), quoted or not
+_REFUSED_CALL = re.compile(
+    r'(?i)\b"?((?:sqlite|postgres)_\w+|enable_logging|disable_logging|truncate_duckdb_logs)"?\s*'
+    r"(?:/\*.*?\*/\s*)*\(", re.DOTALL)
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -46,9 +54,21 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
     try:
         statements = con.extract_statements(sql)
     except duckdb.Error as exc:
+        why = _refusal(exc)
+        if why:
+            raise QueryRefusedError(f"refused: {why}") from exc
         raise WarehouseError(f"cannot parse the query: {_with_hints(exc)}") from exc
+    calls = _REFUSED_CALL.search(sql)
+    if calls:
+        what = "changes settings" if "logging" in calls.group(1).lower() or "logs" in calls.group(1).lower() \
+            else "opens files outside the warehouse"
+        raise QueryRefusedError(f"refused: {calls.group(1)} {what}; `nianbao sql` only reads the warehouse")
     if not statements:
         raise QueryRefusedError("refused: the query is empty")
+    words = sql.split(None, 1)
+    if len(statements) > 1 and words and words[0].upper() in _PIVOT_WORDS and not any(
+            s.query.strip() for s in statements):
+        return  # DuckDB 1.4 expands one PIVOT into statements of its own (a CREATE TYPE, a SELECT), no text
     if len(statements) > 1:
         raise QueryRefusedError(
             f"refused: {len(statements)} statements; `nianbao sql` runs one SELECT at a time"
@@ -105,8 +125,11 @@ def _refusal(exc: duckdb.Error) -> str | None:
     or None for an ordinary error."""
     text = str(exc)
     needed = _EXTENSION.search(text)
-    if isinstance(exc, duckdb.PermissionException):
+    if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
         return f"the query reaches outside the warehouse ({_one_line(exc)})"
+    if isinstance(exc, duckdb.NotImplementedException) and "CTE needs a SELECT" in text:
+        return ("the query writes (a WITH clause that inserts, updates or deletes); "
+                "`nianbao sql` only runs a read-only SELECT")
     if isinstance(exc, duckdb.CatalogException) and needed:
         return f"the query needs the {needed.group(1)} extension; `nianbao sql` loads no extensions"
     if isinstance(exc, duckdb.InvalidInputException) and "configuration has been locked" in text:

@@ -45,10 +45,9 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
         con.execute("INSERT INTO indicators BY NAME SELECT * FROM new_indicators")
         con.execute("DELETE FROM unit_families")
         con.execute("INSERT INTO unit_families BY NAME SELECT * FROM new_families")
-        con.execute(
-            "INSERT INTO warehouse_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [_META_KEY, version],
-        )
+        # no ON CONFLICT: a DuckLake table has no key to conflict on
+        con.execute("DELETE FROM warehouse_meta WHERE key = ?", [_META_KEY])
+        con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [_META_KEY, version])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -43,6 +43,7 @@ def _info(args: argparse.Namespace) -> int:
     from flows.archive import default_archive_location
     from flows.sources import load_sources
     from warehouse.describe import warehouse_counts
+    from warehouse.lake import backend_name, is_lake, lake_exists
     from warehouse.location import resolve_warehouse
 
     path = resolve_warehouse(args.warehouse)
@@ -50,12 +51,12 @@ def _info(args: argparse.Namespace) -> int:
     lines = [
         f"nianbao    {__version__} (Python {platform.python_version()})",
         f"config     {config_dir()}" + ("  ($NIANBAO_CONFIG)" if os.environ.get("NIANBAO_CONFIG") else ""),
-        f"backend    DuckDB {duckdb.__version__}",
-        f"warehouse  {path.absolute()}",
+        f"backend    {backend_name(path)} on DuckDB {duckdb.__version__}",
+        f"warehouse  {path if is_lake(path) else path.absolute()}",
         f"archive    {args.archive or default_archive_location()}",
         f"sites      {len(sites)}: {', '.join(site.id for site in sites)}",
     ]
-    if path.exists():
+    if lake_exists(path) if is_lake(path) else path.exists():
         counts = warehouse_counts(path)
         lines += [
             f"schema     version {counts.schema_version}",

@@ -1,0 +1,135 @@
+"""The DuckLake backend: the warehouse as a catalog (an SQLite file locally, PostgreSQL for a team) plus
+Parquet data files, so analysts read while a load writes and several loaders write at once.
+
+A warehouse location names its backend: a path ending in `.ducklake` is the SQLite catalog of a lake, a
+location starting `postgres:` is a PostgreSQL catalog (libpq key=value words); anything else is a DuckDB
+file. The data files go to `warehouse.ducklake.data_path` when set, else to a folder beside an SQLite
+catalog (`<catalog>.files/`). The DuckLake and SQLite (and, for a team, PostgreSQL) extensions are the
+pip packages built for DuckDB 1.4.4 (`duckdb-ext-*`), loaded from their files: nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+
+from nianbao.settings import setting
+from warehouse.errors import WarehouseError
+
+T = TypeVar("T")
+
+SUFFIX = ".ducklake"
+POSTGRES_PREFIX = "postgres:"
+# extension name → the pip package that ships it
+_PACKAGES = {"ducklake": "duckdb-ext-ducklake", "sqlite_scanner": "duckdb-ext-sqlite",
+             "postgres_scanner": "duckdb-ext-postgres"}
+
+
+@dataclass(frozen=True, slots=True)
+class Lake:
+    """Where a lake's catalog and data files are."""
+
+    catalog: str  # what follows `ducklake:` in ATTACH: `sqlite:<file>` or `postgres:<conninfo>`
+    data_path: str  # folder (or object-store prefix) of the Parquet files, ending in '/'
+    local_data: Path | None  # the data folder when it is on local disk (created, and allowed to readers)
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        return ("ducklake", "postgres_scanner" if self.catalog.startswith("postgres:") else "sqlite_scanner")
+
+
+def is_lake(location: Path | str) -> bool:
+    text = str(location)
+    return text.endswith(SUFFIX) or text.startswith(POSTGRES_PREFIX)
+
+
+def lake_of(location: Path | str) -> Lake:
+    """The lake a location names (see the module docstring)."""
+    text = str(location)
+    configured = str(setting("warehouse.ducklake.data_path") or "")
+    if text.startswith(POSTGRES_PREFIX):
+        if not configured:
+            raise WarehouseError(
+                f"{text}: a PostgreSQL catalog needs warehouse.ducklake.data_path (where Parquet files go)"
+            )
+        catalog = text
+    else:
+        catalog = f"sqlite:{Path(text).absolute()}"
+        configured = configured or f"{Path(text).absolute()}.files/"
+    data = configured if configured.endswith("/") else configured + "/"
+    local = None if "://" in data else Path(data).expanduser().absolute()
+    return Lake(catalog=catalog, data_path=str(local) + "/" if local else data, local_data=local)
+
+
+def _extension_file(name: str) -> Path:
+    version = duckdb.__version__
+    spec = importlib.util.find_spec("duckdb_ext")
+    roots = list(spec.submodule_search_locations or []) if spec else []
+    for root in roots:
+        for found in sorted((Path(root) / "extensions" / f"v{version}").glob(f"*/{name}.duckdb_extension")):
+            return found
+    raise WarehouseError(
+        f"the DuckLake backend needs the {name} extension for DuckDB {version}: "
+        f"pip install {_PACKAGES[name]}=={version}.* (see README, Scaling out)"
+    )
+
+
+def attach(con: duckdb.DuckDBPyConnection, location: Path | str, alias: str, read_only: bool) -> Lake:
+    """Load the lake's extensions into `con` (from the pip packages' files) and ATTACH the lake as
+    `alias`; a writer creates the local data folder first."""
+    lake = lake_of(location)
+    loaded = {row[0] for row in con.execute(
+        "SELECT extension_name FROM duckdb_extensions() WHERE loaded").fetchall()}
+    for name in lake.extensions:
+        if name not in loaded:
+            con.execute(f"LOAD {_literal(str(_extension_file(name)))}")
+    if lake.local_data and not read_only:
+        lake.local_data.mkdir(parents=True, exist_ok=True)
+    options = f"DATA_PATH {_literal(lake.data_path)}" + (", READ_ONLY" if read_only else "")
+    con.execute(f"ATTACH {_literal('ducklake:' + lake.catalog)} AS {alias} ({options})")
+    return lake
+
+
+def retrying_conflicts(location: Path | str, write: Callable[[], T], seconds: float) -> T:
+    """Run `write` (one whole transaction: it reads, decides and writes again on each try) and, on a lake,
+    run it again when its commit met another writer's (DuckLake's conflict check, or the SQLite catalog
+    busy with another commit), waiting a little longer each time, for up to `seconds`."""
+    if not is_lake(location):
+        return write()
+    deadline = time.monotonic() + seconds
+    wait = 0.05
+    while True:
+        try:
+            return write()
+        except duckdb.Error as exc:
+            text = str(exc).lower()
+            conflict = isinstance(exc, duckdb.TransactionException) or "database is locked" in text
+            if not conflict or time.monotonic() + wait > deadline:
+                raise
+        time.sleep(wait * (0.5 + random.random()))
+        wait = min(wait * 2, 2.0)
+
+
+def backend_name(location: Path | str) -> str:
+    """How `nianbao info` names the backend of a location."""
+    if not is_lake(location):
+        return "DuckDB file"
+    lake = lake_of(location)
+    catalog = "PostgreSQL" if lake.catalog.startswith("postgres:") else "SQLite"
+    return f"DuckLake ({catalog} catalog, data in {lake.data_path})"
+
+
+def lake_exists(location: Path | str) -> bool:
+    """A PostgreSQL catalog is taken to exist (its server says otherwise on ATTACH)."""
+    return str(location).startswith(POSTGRES_PREFIX) or Path(location).exists()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
