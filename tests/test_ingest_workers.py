@@ -35,7 +35,8 @@ def _pages(count: int) -> list[Page]:
             year = int(page.name[-8:-4])
             text = page.data.decode("utf-8")
             if title:
-                text = text.replace(f"示例县人民政府关于{year}年度法治政府建设情况的报告", title.format(year=year))
+                law_title = f"示例县人民政府关于{year}年度法治政府建设情况的报告"
+                text = text.replace(law_title, title.format(year=year))
             pages.append(Page(name=f"synthetic/{kind}-{year}.txt", data=text.encode("utf-8")))
     return pages[:count]
 
