@@ -4,6 +4,8 @@ ingest.dask_address). Either way the frames come back to the flow's process, the
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -64,5 +66,19 @@ def dask_task_runner(workers: int | None = None, address: str | None = None) -> 
 
 
 def with_runner(flow: Any, runner: str, workers: int | None = None) -> Any:
-    """The flow with the Dask task runner when runner is 'dask' (as it is otherwise)."""
-    return flow.with_options(task_runner=dask_task_runner(workers)) if runner == "dask" else flow
+    """The flow with the Dask task runner when runner is 'dask' (as it is otherwise). Without a Prefect
+    server (PREFECT_API_URL unset), the temporary API server starts here and its address goes into the
+    environment the Dask workers inherit: otherwise each worker starts a temporary server of its own, which
+    outlives the cluster."""
+    if runner != "dask":
+        return flow
+    for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.core"):
+        logging.getLogger(name).setLevel(os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"))
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # the worker processes read it
+    if not os.environ.get("PREFECT_API_URL"):
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        server.start()  # stopped when this process exits
+        os.environ["PREFECT_API_URL"] = server.api_url
+    return flow.with_options(task_runner=dask_task_runner(workers))

@@ -12,7 +12,7 @@ import pytest
 
 from flows.archive import Archive, ManifestRow, utc_now
 from flows.pipeline import ingest
-from flows.runners import dask_task_runner
+from flows.runners import with_runner
 from ingest.pages import ingest_pages
 from ingest.workers import ProcessPool, chunks
 from transforms.model import Page
@@ -71,10 +71,15 @@ def _archive(tmp_path: Path, pages: list[Page]) -> str:
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_dask_and_local_runners_build_identical_warehouses(tmp_path: Path) -> None:
+def test_dask_and_local_runners_build_identical_warehouses(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.settings import PREFECT_API_URL
+
+    # the Dask workers (separate processes) report to the session's test API, found in the environment
+    monkeypatch.setenv("PREFECT_API_URL", PREFECT_API_URL.value())
     archive = _archive(tmp_path, _pages(500))
     local = ingest(archive=archive, warehouse=str(tmp_path / "local.duckdb"), workers=2, runner="local")
-    dask_flow = ingest.with_options(task_runner=dask_task_runner(workers=2))
+    dask_flow = with_runner(ingest, "dask", workers=2)
     dask = dask_flow(archive=archive, warehouse=str(tmp_path / "dask.duckdb"), workers=2, runner="dask")
     assert local.loaded == dask.loaded > 450
     assert table_checksums(tmp_path / "local.duckdb", skip_columns=SKIP) == table_checksums(
