@@ -23,9 +23,11 @@ from flows.discover import Discovery, ReportLink
 from flows.fetch import AsyncFetcher, Fetcher, FetchResult
 from flows.fetch_limits import load_fetch_limits
 from flows.progress import ProgressBar, progress_bar
+from flows.runners import transformer_for
 from flows.sources import Site, SourcesConfig, load_sources
 from flows.summary import NothingLoadedError, RunSummary, publish_artifacts
 from ingest.pages import ingest_pages
+from ingest.workers import Inline, Transformer
 from transforms.model import Page
 from transforms.version import extractor_version
 from warehouse.load import RejectRow, record_rejects
@@ -164,8 +166,10 @@ def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None, en
 
 
 @task(name="ingest-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None) -> RunSummary:
-    """Archive bodies → transforms → warehouse, one transaction for the whole batch."""
+def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None,
+                transformer: Transformer | None = None) -> RunSummary:
+    """Archive bodies → transforms (on the transformer's workers) → warehouse, one transaction for the whole
+    batch; the load runs here, in the flow's process."""
     summary = RunSummary()
     pages: dict[str, Page] = {}
     unreadable: list[RejectRow] = []
@@ -177,11 +181,11 @@ def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None
             continue
         pages[row.url] = Page(name=row.url, data=data, http_charset=row.charset, url=row.final_url)
     plan = plan_ingest(rows, pages, archive)  # attachments in place of their pages
-    first = ingest_pages(plan.pages, warehouse, unreadable)
+    first = ingest_pages(plan.pages, warehouse, unreadable, transformer)
     summary.add_load(first, len(plan.pages))
     fallback = plan.fallbacks({r.input for r in first.rejects})
     if fallback:  # pages whose attachments could not be read load as pages
-        summary.add_load(ingest_pages(fallback, warehouse), len(fallback))
+        summary.add_load(ingest_pages(fallback, warehouse, transformer=transformer), len(fallback))
     return summary
 
 
@@ -282,24 +286,34 @@ def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: s
 
 @flow(name="ingest", log_prints=False)
 def ingest(years: list[int] | None = None, regions: list[str] | None = None, archive: str | None = None,
-           warehouse: str | None = None, batch_size: int = INGEST_BATCH) -> RunSummary:
+           warehouse: str | None = None, batch_size: int = INGEST_BATCH, workers: int | None = None,
+           runner: str = "local") -> RunSummary:
     """Load every page the archive holds (its latest body per URL, filtered by years and regions) into the
-    warehouse: one task, one transform batch and one transaction per batch of pages. No network."""
+    warehouse: one task, one transform batch and one transaction per batch of pages, the transform on
+    `workers` processes (local) or as tasks on the flow's Dask runner (runner 'dask'). No network."""
     store = Archive(archive)
-    summary = load_rows(_select(store.latest().values(), years, regions), store, warehouse, batch_size)
+    rows = _select(store.latest().values(), years, regions)
+    summary = load_rows(rows, store, warehouse, batch_size, transformer_for(runner, workers))
     return _finish(summary, "ingest", f"nianbao ingest {_label(years, regions)}")
 
 
 def load_rows(rows: Sequence[ManifestRow], store: Archive, warehouse: str | None,
-              batch_size: int = INGEST_BATCH) -> RunSummary:
-    """Run ingest tasks over rows in batches (inside the calling flow); batches load one after another
-    because the warehouse has a single writer."""
+              batch_size: int = INGEST_BATCH, transformer: Transformer | None = None) -> RunSummary:
+    """Run ingest tasks over rows in batches (inside the calling flow); the transform of a batch is spread
+    over the transformer's workers, and batches load one after another because the warehouse has a single
+    writer. A transformer with processes of its own is stopped at the end."""
     summary = RunSummary()
-    with progress_bar("loading pages", len(rows)) as bar:
-        for start in range(0, len(rows), batch_size):
-            batch = list(rows[start:start + batch_size])
-            summary.merge(ingest_task(batch, store, warehouse))
-            bar.advance(len(batch))
+    transformer = transformer or Inline()
+    try:
+        with progress_bar("loading pages", len(rows)) as bar:
+            for start in range(0, len(rows), batch_size):
+                batch = list(rows[start:start + batch_size])
+                summary.merge(ingest_task(batch, store, warehouse, transformer))
+                bar.advance(len(batch))
+    finally:
+        close = getattr(transformer, "close", None)
+        if close is not None:
+            close()
     return summary
 
 
@@ -327,18 +341,21 @@ def backfill_steps(years: list[int] | None, regions: list[str] | None, base_urls
                    batch_size: int = INGEST_BATCH, flow_name: str = "backfill") -> RunSummary:
     """Scrape then load, as tasks of the calling flow (backfill or run, named for its artifacts)."""
     scraped = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
-    summary = scraped.summary.merge(load_rows(scraped.rows, Archive(archive), warehouse, batch_size))
+    summary = scraped.summary.merge(load_rows(scraped.rows, Archive(archive), warehouse, batch_size,
+                                              transformer_for("local", None)))
     return _finish(summary, flow_name, f"nianbao {flow_name} {_label(years, regions)}")
 
 
 @flow(name="reprocess", log_prints=False)
 def reprocess(years: list[int] | None = None, regions: list[str] | None = None, archive: str | None = None,
-              warehouse: str | None = None, batch_size: int = INGEST_BATCH) -> RunSummary:
+              warehouse: str | None = None, batch_size: int = INGEST_BATCH, workers: int | None = None,
+              runner: str = "local") -> RunSummary:
     """Re-derive the warehouse from the archive after rules changed: every archived page goes through the
     transforms again (the extractor version changed, so the warehouse replaces what differs). No network."""
     extractor_version.cache_clear()  # this process may have computed it before the rules were edited
     store = Archive(archive)
-    summary = load_rows(_select(store.latest().values(), years, regions), store, warehouse, batch_size)
+    rows = _select(store.latest().values(), years, regions)
+    summary = load_rows(rows, store, warehouse, batch_size, transformer_for(runner, workers))
     return _finish(summary, "reprocess", f"nianbao reprocess {_label(years, regions)}")
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from ingest.files import input_name, read_inputs
+from ingest.workers import Inline, Transformer
 from nianbao.bounds import bounds
 from transforms.extract import extract_pages
 from transforms.model import Page
@@ -25,21 +26,24 @@ from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
 
-def ingest_files(paths: Sequence[str], warehouse: Path | str | None = None) -> LoadSummary:
+def ingest_files(paths: Sequence[str], warehouse: Path | str | None = None,
+                 transformer: Transformer | None = None) -> LoadSummary:
     """Read local files (ingest.files) and ingest them as one batch."""
     pages, rejects = read_inputs(paths)
-    return ingest_pages(pages, warehouse, rejects)
+    return ingest_pages(pages, warehouse, rejects, transformer)
 
 
 def ingest_pages(
-    pages: Sequence[Page], warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = ()
+    pages: Sequence[Page], warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = (),
+    transformer: Transformer | None = None,
 ) -> LoadSummary:
-    """Transform the pages not already loaded, then load the frames (and every reject) in one transaction."""
+    """Transform the pages not already loaded (on the transformer's workers; default: in this process),
+    then load the frames (and every reject) in one transaction."""
     usable, rejects = _within_limits(pages)
     hashes = {id(page): hashlib.sha256(page.data).hexdigest() for page in usable}
     known = known_hashes(sorted(set(hashes.values())), warehouse)
     todo = [page for page in usable if hashes[id(page)] not in known]
-    frames, failed = pages_to_frames(todo)
+    frames, failed = (transformer or Inline()).submit(todo)()
     settled = [name for page in usable if hashes[id(page)] in known for name in (page.name, page.url) if name]
     summary = load_frames(frames, warehouse, [*extra_rejects, *rejects, *failed], settled)
     summary.skipped += len(usable) - len(todo)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -32,13 +33,17 @@ class QueryBounds(BaseModel):
 
 
 class IngestBounds(BaseModel):
-    """What one input may cost before it is a reject: its size, and the HTML parse (tags, nesting)."""
+    """What one input may cost before it is a reject (its size, the HTML parse's tags and nesting), and
+    where the transform runs (worker processes, the flows' task runner)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_input_bytes: int = Field(25_000_000, gt=0)
     max_html_tags: int = Field(200_000, gt=0)
     max_html_depth: int = Field(512, gt=0)
+    workers: int = Field(0, ge=0)  # transform processes; 0: one per CPU (os.cpu_count())
+    runner: Literal["local", "dask"] = "local"  # task runner of the ingest and reprocess flows
+    dask_address: str | None = None  # a Dask scheduler (tcp://host:8786); none: a LocalCluster of processes
 
 
 class Bounds(BaseModel):

@@ -37,8 +37,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _selection(ingest)
     _paths(ingest)
     _batch(ingest)
+    _compute(ingest)
     ingest.set_defaults(func=lambda a: _run_flow("ingest", years=a.years, regions=a.region, archive=a.archive,
-                                                 warehouse=a.warehouse, batch_size=a.batch_size))
+                                                 warehouse=a.warehouse, batch_size=a.batch_size,
+                                                 workers=a.workers, runner=a.runner))
 
     backfill = subparsers.add_parser(
         "backfill", help="scrape and load past years (e.g. --years 2019-2024)",
@@ -60,9 +62,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _selection(reprocess)
     _paths(reprocess)
     _batch(reprocess)
+    _compute(reprocess)
     reprocess.set_defaults(func=lambda a: _run_flow("reprocess", years=a.years, regions=a.region,
                                                     archive=a.archive, warehouse=a.warehouse,
-                                                    batch_size=a.batch_size))
+                                                    batch_size=a.batch_size, workers=a.workers,
+                                                    runner=a.runner))
 
     run = subparsers.add_parser(
         "run", help="the scheduled job: last year's reports from every site",
@@ -143,6 +147,19 @@ def _batch(parser: argparse.ArgumentParser) -> None:
                         help="pages per ingest task and warehouse transaction (default 200)")
 
 
+def _compute(parser: argparse.ArgumentParser) -> None:
+    add_workers(parser)
+    parser.add_argument("--runner", choices=("local", "dask"), help="where the transform runs: local worker "
+                        "processes, or prefect-dask's DaskTaskRunner (a LocalCluster of --workers processes, "
+                        "or the scheduler at ingest.dask_address) (default: ingest.runner in "
+                        "config/settings.yaml)")
+
+
+def add_workers(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_positive, metavar="N", help="transform worker processes "
+                        "(default: ingest.workers in config/settings.yaml; 0 there: one per CPU)")
+
+
 def _quiet_prefect() -> None:
     """Keep Prefect offline and terse unless the user asked otherwise; must run before prefect is imported."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -189,8 +206,13 @@ def _run_flow(name: str, **params: Any) -> int:
         print(f"nianbao {name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     from flows import pipeline
+    from flows.runners import resolve_runner, with_runner
 
-    state = getattr(pipeline, name)(**params, return_state=True)
+    flow = getattr(pipeline, name)
+    if "runner" in params:
+        params["runner"] = resolve_runner(params["runner"])
+        flow = with_runner(flow, params["runner"], params.get("workers"))
+    state = flow(**params, return_state=True)
     _print_run_url(state)
     if state.is_failed():
         print(f"nianbao {name}: {state.message}", file=sys.stderr)

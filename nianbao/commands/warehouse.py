@@ -63,6 +63,8 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="file or folder")
     parser.add_argument("--manifest", metavar="FILE", help="CSV of files with their url and hints (below)")
     parser.add_argument("--batch-size", type=int, default=500, metavar="N", help="files per transaction")
+    parser.add_argument("--workers", type=int, metavar="N", help="transform worker processes (default: "
+                        "ingest.workers in config/settings.yaml; 0 there: one per CPU)")
     add_hint_options(parser)
     _warehouse_option(parser)
     parser.set_defaults(func=_run_load)
@@ -182,6 +184,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[list[tuple[str, str | None, H
 def _run_load(args: argparse.Namespace) -> int:
     from ingest.files import read_input
     from ingest.pages import ingest_pages
+    from ingest.workers import ProcessPool
     from warehouse.connection import check_warehouse
     from warehouse.summary import LoadSummary
 
@@ -195,16 +198,18 @@ def _run_load(args: argparse.Namespace) -> int:
     print(f"load: {len(files)} files to read{note}", file=sys.stderr, flush=True)
     total = LoadSummary()
     size = max(1, args.batch_size)
-    for start in range(0, len(files), size):
-        read = [read_input(file, url, hints) for file, url, hints in files[start:start + size]]
-        pages = [item for item in read if isinstance(item, Page)]
-        part = ingest_pages(pages, args.warehouse, [item for item in read if not isinstance(item, Page)])
-        total.add(part)
-        total.warehouse = part.warehouse
-        done = min(start + size, len(files))
-        print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
-              f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
-              file=sys.stderr, flush=True)
+    with ProcessPool(args.workers) as workers:
+        for start in range(0, len(files), size):
+            read = [read_input(file, url, hints) for file, url, hints in files[start:start + size]]
+            pages = [item for item in read if isinstance(item, Page)]
+            part = ingest_pages(pages, args.warehouse, [item for item in read if not isinstance(item, Page)],
+                                workers)
+            total.add(part)
+            total.warehouse = part.warehouse
+            done = min(start + size, len(files))
+            print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
+                  f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
+                  file=sys.stderr, flush=True)
     print(total.describe())
     if ignored:
         print(f"ignored {n_ignored} files in the folders: {why}")
