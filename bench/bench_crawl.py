@@ -3,7 +3,8 @@ per-site latency 50–800 ms, a few percent of faults, some robots Crawl-delays)
 politeness (1 s spacing, concurrency 1 per host) and global cap (fetch.max_in_flight) by one AsyncFetcher.
 
 Figures (bench/results/crawl.json; bench/results/scale.json takes the first three):
-- crawl_hosts: N (1,000; 100 with NIANBAO_BENCH_QUICK=1; NIANBAO_CRAWL_HOSTS sets it);
+- crawl_hosts: N (1,000 × NIANBAO_BENCH_SCALE, which `make bench-quick` sets to 0.1; NIANBAO_CRAWL_HOSTS
+  sets it outright);
 - crawl_pages_per_s: requests answered per second while at least 90 % of the hosts still had work (the
   steady state the target speaks of: min(global cap, hosts ÷ spacing)); the whole run's rate, ramp-up and
   the last slow sites included, is `pages_per_s_whole_run`;
@@ -42,7 +43,7 @@ TARGET_PAGES_PER_S = 300
 def _hosts() -> int:
     if os.environ.get("NIANBAO_CRAWL_HOSTS"):
         return int(os.environ["NIANBAO_CRAWL_HOSTS"])
-    return 100 if os.environ.get("NIANBAO_BENCH_QUICK") else 1000
+    return max(1, round(1000 * float(os.environ.get("NIANBAO_BENCH_SCALE", "1"))))
 
 
 def _busy_rate(rows: list[dict[str, Any]], hosts: int) -> tuple[float, float]:
