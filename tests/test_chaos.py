@@ -23,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from chaos_ledger import ChaosLedger
+from export_poller import polling_export
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -393,15 +394,11 @@ def test_readers_during_the_transform(
 def test_exports_under_a_polling_reader(chaos_ledger: ChaosLedger, loaded: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     export_parquet(out, loaded)
-    poller = subprocess.Popen([sys.executable, "-c", _POLLER, str(out)], stdout=subprocess.PIPE, text=True)
     tries = scale(chaos_ledger, 2, 10)
-    try:
+    with polling_export(out, "facts/", "reports/", "rejects.parquet") as seen:
         for _ in range(tries):
             export_parquet(out, loaded)
-    finally:
-        poller.terminate()
-        output, _ = poller.communicate(timeout=30)
-    polls, misses = (int(n) for n in output.split())
+    polls, misses = seen.polls, seen.misses
     chaos_ledger.record(
         "item 13",
         "item 13: export while a reader reads",
@@ -411,20 +408,6 @@ def test_exports_under_a_polling_reader(chaos_ledger: ChaosLedger, loaded: Path,
     assert misses == 0
 
 
-_POLLER = """
-import signal, sys
-from pathlib import Path
-out = Path(sys.argv[1])
-polls = misses = 0
-def stop(*_):
-    print(polls, misses, flush=True)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
-while True:
-    polls += 1
-    if not ((out / "facts").is_dir() and (out / "reports").is_dir() and (out / "rejects.parquet").is_file()):
-        misses += 1
-"""
 
 
 def test_queries_that_never_end(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from export_poller import polling_export
 
 from nianbao.cli import main
 from warehouse.export import export_parquet
@@ -113,37 +114,17 @@ def test_export_publishes_every_table_at_once_while_readers_read(
     out = tmp_path / "export"
     versions = tmp_path / ".export.versions"
     export_parquet(out, good_warehouse)
-    poller = subprocess.Popen([sys.executable, "-c", _POLLER, str(out)], stdout=subprocess.PIPE, text=True)
-    try:
-        time.sleep(0.2)
+    with polling_export(out, "facts/", "reports/", "regions.parquet", settle=0.2, timeout=10) as seen:
         for _ in range(4):
             export_parquet(out, good_warehouse)
             target = out.resolve()
             assert out.is_symlink() and target.parent == versions.resolve()
             assert {p.name for p in target.iterdir()} >= {"facts", "reports", "regions.parquet"}
-    finally:
-        poller.terminate()
-        output, _ = poller.communicate(timeout=10)
-    polls, misses = (int(n) for n in output.split())
+    polls, misses = seen.polls, seen.misses
     assert polls > 100 and misses == 0, (polls, misses)
     assert len(list(versions.iterdir())) <= 2
 
 
-_POLLER = """
-import signal, sys
-from collections.abc import Callable
-from pathlib import Path
-out = Path(sys.argv[1])
-polls = misses = 0
-def stop(*_):
-    print(polls, misses, flush=True)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
-while True:
-    polls += 1
-    if not ((out / "facts").is_dir() and (out / "reports").is_dir() and (out / "regions.parquet").is_file()):
-        misses += 1
-"""
 
 
 def test_a_query_past_the_time_limit_is_stopped(
