@@ -42,6 +42,7 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
         discover_task,
         fetch_task,
         ingest_task,
+        load_rows,
         resolve_sites,
     )
     from flows.progress import ProgressBar
@@ -56,9 +57,8 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
         links = [link for d in found for link in d.links]
         fetched = fetch_task.fn(links, engine, store, previous, ProgressBar(None, None))
         rows += [row for row, outcome, _ in fetched if outcome != "failed" and row.sha256]
-    loaded = 0
-    for i in range(0, len(rows), INGEST_BATCH):
-        loaded += ingest_task.fn(rows[i:i + INGEST_BATCH], store, str(folder / "w.duckdb")).loaded
+    loaded = load_rows(rows, store, str(folder / "w.duckdb"), INGEST_BATCH,
+                       read_batch=ingest_task.fn).loaded
     elapsed = time.perf_counter() - started
     if loaded != len(rows) or not rows:
         raise RuntimeError(f"plain run loaded {loaded} of {len(rows)} pages")

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 import polars as pl
@@ -90,7 +91,7 @@ class Inline:
 
 class ProcessPool:
     """Local worker processes, started once (forkserver, with the transform modules preloaded) and reused
-    for every batch of a run; a context manager that stops them at the end."""
+    for every batch of a run (started again if one died); a context manager that stops them at the end."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = worker_count(workers)
@@ -111,9 +112,16 @@ class ProcessPool:
         parts = chunks(pages, self.workers)
         if self.workers == 1 or len(parts) < 2:
             return Inline().submit(pages)
-        pool = self._executor()
-        futures: list[Future[TransformResult]] = [pool.submit(_transform_chunk, part) for part in parts]
+        try:
+            futures = self._submit_chunks(parts)
+        except BrokenProcessPool:  # a worker died in an earlier batch (that batch became rejects): start anew
+            self.close()
+            futures = self._submit_chunks(parts)
         return lambda: merge([future.result() for future in futures])
+
+    def _submit_chunks(self, parts: list[list[Page]]) -> list[Future[TransformResult]]:
+        pool = self._executor()
+        return [pool.submit(_transform_chunk, part) for part in parts]
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
