@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import queue
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -71,6 +72,8 @@ class IngestRun:
         self._pending: _Batch | None = None  # transform started, frames not yet handed to the writer
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
         self._writer: threading.Thread | None = None
+        self.write_seconds = 0.0  # the writer's time in load_frames (wall), for the bench
+        self.wait_seconds = 0.0  # the calling thread's wait for frames and for the writer (wall)
 
     def __enter__(self) -> IngestRun:
         return self
@@ -131,6 +134,7 @@ class IngestRun:
         batch, self._pending = self._pending, None
         if batch is None:
             return
+        started = time.perf_counter()
         self._jobs.join()  # the previous batch is written: at most two batches of frames in memory
         try:
             frames, failed = batch.result()
@@ -138,6 +142,7 @@ class IngestRun:
             reason = f"transform failed for its whole batch: {type(exc).__name__}: {exc}".splitlines()[0]
             frames, failed = FrameBatch.empty(), [RejectRow(p.name, "extract", reason) for p in batch.todo]
         batch.rejects.extend(failed)
+        self.wait_seconds += time.perf_counter() - started
         self._start_writer()
         self._jobs.put(_Job(frames, batch))
 
@@ -173,7 +178,9 @@ class IngestRun:
         with self._known_lock:
             must_clear = not known.rejected.isdisjoint(batch.settled)
         if job.frames.reports.height or batch.rejects or must_clear:
+            started = time.perf_counter()
             summary = load_frames(job.frames, self.warehouse, batch.rejects, batch.settled)
+            self.write_seconds += time.perf_counter() - started
         else:
             summary = LoadSummary()
         summary.skipped += batch.skipped

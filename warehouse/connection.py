@@ -126,7 +126,9 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     global _host
     with _ATTACH_LOCK:
         if _host is None:
-            _host = duckdb.connect(":memory:", config=BASE_CONFIG)
+            threads = bounds().ingest.writer_threads  # the writer loads beside the transform workers
+            config = {**BASE_CONFIG, "threads": threads} if threads else BASE_CONFIG
+            _host = duckdb.connect(":memory:", config=config)
         host = _host
         alias, users = _attached.get(path, ("", 0))
         if not users:
