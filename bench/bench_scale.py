@@ -6,10 +6,10 @@ role, an unchanged reload, ingest time against corpus size (PNG), the transform 
 the HTML path against decode + parse in the same run, YoY from bench_warehouse and the crawl figures from
 bench/results/crawl.json.
 
-The curve's points are checkpoints of the largest run: the time at which the first 10 %, 30 % and 100 % of
+The curve's points are checkpoints of the largest run: the time at which the first 10 %, 20 %, … 100 % of
 the reports were in the warehouse (one run from an empty warehouse, so a slowdown as the warehouse grows
-shows as a bend). NIANBAO_BENCH_SCALE=0.1 (make bench-quick) runs everything at a tenth of the size and
-measures the transform per core with one run instead of the best of three.
+shows as a bend), with this process's memory at each. NIANBAO_BENCH_SCALE=0.1 (make bench-quick) runs
+everything at a tenth of the size and measures the transform per core with one run, not the best of three.
 """
 
 from __future__ import annotations
@@ -147,6 +147,7 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
     run (transform on the worker processes, load by the writer thread here). Returns wall time, the time
     Prefect adds (flow run start and end, each task run's own cost), CPU time per process role, peak RSS,
     counts, and for each of `marks` the time at which that many reports were in the warehouse."""
+    import psutil
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
@@ -157,7 +158,7 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
     inside = [0.0]  # time inside the task bodies
     calls = [0.0]  # time of the task calls, as the flow sees them
     body = [0.0]  # time inside the flow's body
-    reached: dict[int, float] = {}
+    reached: dict[int, tuple[float, float]] = {}  # reports → (when, this process's RSS in MB)
     run_times: dict[str, float] = {}
 
     @task(name="bench-read-batch", cache_policy=NO_CACHE)
@@ -181,7 +182,8 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
                 future = run.submit(pages)
                 del pages
                 for mark in (m for m in marks if done - len(batch) < m <= done):
-                    future.add_done_callback(lambda _, m=mark: reached.setdefault(m, time.perf_counter()))
+                    future.add_done_callback(lambda _, m=mark: reached.setdefault(m, (
+                        time.perf_counter(), psutil.Process().memory_info().rss / 1e6)))
                 futures.append(future)
             run.close()
             run_times.update(write=run.write_seconds, wait=run.wait_seconds)
@@ -201,7 +203,7 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
             "wait_for_frames_s": run_times["wait"], "peak_rss_mb": rss.peak / 1e6,
             "peak_split_mb": {role: round(n / 1e6) for role, n in rss.split.items()},
             "prefect_server_peak_rss_mb": rss.server_peak / 1e6, "peak_pss_mb": rss.pss_peak / 1e6,
-            "reached": {mark: at - started for mark, at in reached.items()}}
+            "reached": {mark: (at - started, mb) for mark, (at, mb) in reached.items()}}
 
 
 def prefect_startup() -> float:
@@ -308,7 +310,8 @@ def main() -> dict:
             files = write_archive(SIZES[-1], root / "archive")
             generate_s = time.perf_counter() - started
             startup_s = prefect_startup()
-            biggest = ingest_run(files, root / "w.duckdb", marks=SIZES)
+            marks = tuple(sorted({*SIZES, *(SIZES[-1] * tenth // 10 for tenth in range(1, 10))}))
+            biggest = ingest_run(files, root / "w.duckdb", marks=marks)
             _say("ingest", biggest)
             reload = ingest_run(files, root / "w.duckdb")
             _say("reload", reload)
@@ -352,7 +355,9 @@ def main() -> dict:
         "reload_seconds": round(reload["seconds"], 1),
         "reload_skipped": reload["skipped"],
         "reload_cpu_share": round(reload_cpu / first_cpu, 4) if first_cpu else None,
-        "curve": {str(size): round(at, 1) for size, at in sorted(biggest["reached"].items())},
+        "curve": {str(size): round(at, 1) for size, (at, _) in sorted(biggest["reached"].items())},
+        # this process's RSS as the run passed each point: does the main process grow with the corpus?
+        "main_rss_mb_along": {str(size): round(mb) for size, (_, mb) in sorted(biggest["reached"].items())},
         "archive_generate_s": round(generate_s, 1),
         "cores": os.cpu_count(),
     }

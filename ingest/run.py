@@ -141,6 +141,8 @@ class IngestRun:
         except Exception as exc:  # the batch's transform died as a whole (e.g. a worker process killed)
             reason = f"transform failed for its whole batch: {type(exc).__name__}: {exc}".splitlines()[0]
             frames, failed = FrameBatch.empty(), [RejectRow(p.name, "extract", reason) for p in batch.todo]
+        # the chunks' frames (held by the transform's futures) and the pages go: only the merged frames stay
+        batch.result, batch.todo = _nothing, []
         batch.rejects.extend(failed)
         self.wait_seconds += time.perf_counter() - started
         self._start_writer()
