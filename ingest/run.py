@@ -11,7 +11,8 @@ batch's frames (in the calling thread, so Prefect and Dask futures are resolved 
 hands them to the writer thread, which loads one batch at a time in submission order, each in its own
 transaction (warehouse.load.load_frames). The frames of a batch are taken from the workers only once the
 writer has finished the batch before, so at most the frames being written, the frames the workers are
-handing back and the pages being transformed are in memory. A batch whose transform fails as
+handing back and the pages being transformed are in memory; after each batch the writer's DuckDB instance
+is closed, so the memory it keeps does not grow with the warehouse. A batch whose transform fails as
 a whole (a worker process killed) becomes one reject per page, never a lost batch; a batch whose write
 fails gets the error on its future, and the batches after it are still written.
 """
@@ -33,6 +34,7 @@ from ingest.workers import Inline, Transformer, TransformResult
 from nianbao.bounds import bounds
 from transforms.model import Page
 from warehouse.batch import FrameBatch
+from warehouse.connection import release_writer
 from warehouse.load import KnownInputs, known_inputs, load_frames
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
@@ -182,6 +184,7 @@ class IngestRun:
         if job.frames.reports.height or batch.rejects or must_clear:
             started = time.perf_counter()
             summary = load_frames(job.frames, self.warehouse, batch.rejects, batch.settled)
+            release_writer()  # else DuckDB keeps memory growing with the warehouse (~20 MB per 10k reports)
             self.write_seconds += time.perf_counter() - started
         else:
             summary = LoadSummary()
