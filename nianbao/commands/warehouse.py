@@ -10,12 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from ingest.files import LOADABLE_SUFFIXES, loadable_files
-from nianbao.errors import WAIT_HELP, wait_seconds
 from nianbao.hint_options import add_hint_options, hints_from
+from nianbao.location_options import add_warehouse_option
 from nianbao.manifest import ManifestError
 from transforms.model import Hints, Page
 from warehouse.errors import WarehouseError
-from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
 
@@ -26,14 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_yoy(subparsers)
     _register_export(subparsers)
     _register_chart(subparsers)
-
-
-def _warehouse_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--warehouse", metavar="PATH",
-        help=f"DuckDB file (default: ${ENV_VAR}, else warehouse.path in config/settings.yaml)",
-    )
-    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
 
 
 def _output_options(parser: argparse.ArgumentParser, parquet: bool) -> None:
@@ -66,7 +57,7 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="transform worker processes (default: "
                         "ingest.workers in config/settings.yaml; 0 there: one per CPU)")
     add_hint_options(parser)
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_load)
 
 
@@ -86,7 +77,7 @@ def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("query", metavar="SQL", help="one SELECT statement")
     _output_options(parser, parquet=True)
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_sql)
 
 
@@ -104,7 +95,7 @@ def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR", help="first report year")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last report year")
     _output_options(parser, parquet=False)
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_yoy)
 
 
@@ -119,7 +110,7 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
         "read_parquet('data/parquet/facts/*/*/*.parquet', hive_partitioning = true)\"",
     )
     parser.add_argument("out_dir", metavar="DIR")
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_export)
 
 
@@ -138,7 +129,7 @@ def _register_chart(subparsers: argparse._SubParsersAction) -> None:
                         help="output file (.png or .svg)")
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_chart)
 
 
