@@ -32,7 +32,7 @@ from nianbao.bounds import bounds
 from nianbao.settings import setting
 from warehouse.errors import WarehouseBusyError
 from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
-from warehouse.lake import attach, is_lake, lake_exists, lake_of
+from warehouse.lake import attach, is_lake, lake_exists, lake_of, readable_data
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -204,7 +204,7 @@ def open_read_only(
         if not lake:
             verify_storage(con, path, None)
         if sandboxed:
-            _sandbox(con, lake_of(path).local_data if lake else None)
+            _sandbox(con, readable_data(path))
         yield con
     finally:
         con.close()
@@ -237,10 +237,10 @@ def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_on
         raise damaged_error(path, exc) from exc
 
 
-def _sandbox(con: duckdb.DuckDBPyConnection, lake_data: Path | None = None) -> None:
+def _sandbox(con: duckdb.DuckDBPyConnection, lake_data: str | None = None) -> None:
     """No file outside an empty folder of nianbao's own (so listing extensions works) and, on a lake, its
-    data folder; no extension loading, and settings locked so SQL cannot undo any of it."""
-    allowed = [str(_NO_EXTENSIONS), *([str(lake_data) + "/"] if lake_data else [])]
+    data folder or S3 prefix; no extension loading, and settings locked so SQL cannot undo any of it."""
+    allowed = [str(_NO_EXTENSIONS), *([lake_data] if lake_data else [])]
     con.execute(f"SET allowed_directories = [{', '.join(_literal(a) for a in allowed)}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
