@@ -211,5 +211,10 @@ def lake_exists(location: Path | str) -> bool:
     return str(location).startswith(POSTGRES_PREFIX) or Path(location).exists()
 
 
+def warehouse_exists(location: Path | str) -> bool:
+    """Whether a warehouse is there to read, on either backend (a DuckDB file on disk, or a lake)."""
+    return lake_exists(location) if is_lake(location) else Path(location).exists()
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
