@@ -32,7 +32,7 @@ from nianbao.bounds import bounds
 from nianbao.settings import setting
 from warehouse.errors import WarehouseBusyError
 from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
-from warehouse.lake import attach, is_lake, lake_exists, lake_of, readable_data
+from warehouse.lake import attach, connect_config, is_lake, lake_exists, lake_of, readable_data
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -217,7 +217,7 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
     if sandboxed:
         config.update(_SANDBOX_START)
     if is_lake(path):
-        con = duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config={**config, **connect_config(path)})
         try:
             _attach_lake(con, path, "lake", read_only=True)
             con.execute("USE lake")
