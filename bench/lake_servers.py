@@ -63,6 +63,7 @@ class Postgres:
     port: int
     password: str
     bin: Path
+    pid: int  # the postmaster's (its CPU time counts its ended backends as reaped children)
 
     def location(self, dbname: str) -> str:
         """A nianbao warehouse location of a DuckLake catalog in database `dbname` (no password in it)."""
@@ -137,7 +138,8 @@ def postgres_cluster() -> Iterator[Postgres]:
             capture_output=True,
         )
         try:
-            yield Postgres(port=port, password=password, bin=binaries)
+            pid = int((data / "postmaster.pid").read_text().split()[0])
+            yield Postgres(port=port, password=password, bin=binaries, pid=pid)
         finally:
             subprocess.run(
                 [*runner, str(binaries / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
@@ -160,6 +162,7 @@ class S3:
     """A running S3-compatible server at endpoint (http://127.0.0.1:port); any key pair is accepted."""
 
     endpoint: str
+    pid: int
 
     def create_bucket(self, name: str) -> None:
         _LOCAL.open(urllib.request.Request(f"{self.endpoint}/{name}", method="PUT"), timeout=30).close()
@@ -181,7 +184,7 @@ def s3_server() -> Iterator[S3]:
             [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)], stdout=log, stderr=log
         )
         try:
-            server = S3(endpoint=f"http://{HOST}:{port}")
+            server = S3(endpoint=f"http://{HOST}:{port}", pid=proc.pid)
             deadline = time.monotonic() + 30
             while True:
                 try:
