@@ -18,6 +18,7 @@ from test_warehouse_lake import LOADER, READER, VOLATILE, _finish, _start, _view
 from bench.lake_servers import S3, Postgres, missing_servers, postgres_cluster, s3_server
 from nianbao.cli import main
 from warehouse.checksum import table_checksums
+from warehouse.connection import open_read_only
 from warehouse.load import load_frames
 from warehouse.query import run_query
 from warehouse.synthetic import fictional_region_codes, synthetic_batch
@@ -69,7 +70,12 @@ def test_a_team_lake_holds_what_a_duckdb_file_holds_and_answers_the_commands(
         sums.append((table_checksums(path, skip_columns=VOLATILE), _view_checksums(path)))
     assert sums[0] == sums[1]
     keys = s3.keys(BUCKET, prefix)
-    assert any(key.startswith(f"{prefix}main/facts/") and key.endswith(".parquet") for key in keys), keys
+    facts = [key for key in keys if key.startswith(f"{prefix}main/facts/") and key.endswith(".parquet")]
+    assert facts, keys
+    with open_read_only(location) as con:  # a sandboxed reader reads the lake's prefix and nothing else
+        assert con.execute(f"SELECT count(*) FROM 's3://{BUCKET}/{facts[0]}'").fetchall()[0][0] > 0
+        with pytest.raises(duckdb.PermissionException):
+            con.execute(f"SELECT count(*) FROM 's3://{BUCKET}/elsewhere/{facts[0]}'")
 
     assert main(["sql", "SELECT count(*) AS n FROM indicator_yoy", "--csv", "--warehouse", location]) == 0
     assert capsys.readouterr().out.split() == ["n", sums[1][1]["indicator_yoy"].split(":")[0]]
