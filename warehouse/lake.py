@@ -44,8 +44,9 @@ _PACKAGES = {
 }
 # extension file → (device, inode, size, mtime) when DuckDB checked its signature in this process
 _verified: dict[Path, tuple[int, int, int, int]] = {}
-# a libpq word that carries a secret (`password=…`, also quoted); such a location is refused unread
-_SECRET_WORD = re.compile(r"(?i)(?:^|[\s:])(password|sslpassword)\s*=")
+# a libpq word or URI part that carries a secret (`password=…`, `?password=…`, `user:secret@host`); such a
+# location is refused without being repeated
+_SECRET_WORD = re.compile(r"(?i)(?:^|[\s:?&])(?:ssl)?password\s*=|://[^/@\s]*:[^/@\s]*@")
 
 
 @dataclass(frozen=True, slots=True)
