@@ -79,8 +79,10 @@ def test_a_team_lake_holds_what_a_duckdb_file_holds_and_answers_the_commands(
 
     assert main(["sql", "SELECT count(*) AS n FROM indicator_yoy", "--csv", "--warehouse", location]) == 0
     assert capsys.readouterr().out.split() == ["n", sums[1][1]["indicator_yoy"].split(":")[0]]
-    assert main(["yoy", "reconsideration.accepted", "--region", "示例县", "--json", "--warehouse",
-                 location]) == 0
+    assert (
+        main(["yoy", "reconsideration.accepted", "--region", "示例县", "--json", "--warehouse", location])
+        == 0
+    )
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert rows and {row["report_year"] for row in rows} <= set(range(2016, 2021))
     out = tmp_path / "export"
