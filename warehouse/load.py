@@ -21,7 +21,7 @@ from transforms.version import extractor_version
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_for_writing, open_read_only
 from warehouse.identity import decide, resolve_batch
-from warehouse.lake import retrying_conflicts
+from warehouse.lake import retrying_conflicts, warehouse_exists
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
@@ -38,7 +38,7 @@ _REPORT_COLUMNS = (
 def known_hashes(hashes: Sequence[str], warehouse: Path | str | None = None) -> set[str]:
     """Which content hashes are loaded with the current extractor version (those pages need no transform).
     Read-only: a missing warehouse knows none and is not created."""
-    if not hashes or not resolve_warehouse(warehouse).exists():
+    if not hashes or not warehouse_exists(resolve_warehouse(warehouse)):
         return set()
     with open_read_only(warehouse, sandboxed=False) as con, _registered(
             con, batch_hashes=pl.DataFrame({"sha": list(hashes)}, schema={"sha": pl.Utf8})):

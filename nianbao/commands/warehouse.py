@@ -209,10 +209,11 @@ def _run_load(args: argparse.Namespace) -> int:
 
 def require_warehouse(args: argparse.Namespace) -> None:
     """Reading commands never create a warehouse: a mistyped path is an error, not an empty result."""
+    from warehouse.lake import warehouse_exists
     from warehouse.location import resolve_warehouse
 
     path = resolve_warehouse(args.warehouse)
-    if not path.exists():
+    if not warehouse_exists(path):
         raise WarehouseError(f"{path}: no warehouse here yet (load reports with `nianbao load PATH…` "
                              "or `nianbao demo`, or pass --warehouse)")
 
