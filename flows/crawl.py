@@ -6,23 +6,27 @@ Discovery is the sequential code of flows/discover.py; it runs in worker threads
 to the loop (BlockingFetcher) and wait: up to fetch.discovery_threads sites at once (a waiting thread
 costs little; each host's gate keeps its pace and the global cap bounds requests). Report pages are
 fetched by tasks of the loop itself. `CrawlEngine` keeps the loop in a thread of its own, so blocking code
-(the flow's tasks, one per batch of sites) can hand it work and wait for each result as it comes.
+(the flow's tasks, one per batch of sites) can hand it work and wait for each result as it comes: a
+`CrawlBatch` starts a batch's discoveries at once and hands its caller each site's discovery, then each
+page fetched, as they finish, so a site's reports are fetched while other sites are still being walked.
 """
 
 from __future__ import annotations
 
 import asyncio
+import queue
 import threading
-from collections.abc import Callable, Collection, Coroutine, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Collection, Coroutine, Iterator, Sequence
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from flows.discover import Discovery, ReportLink, discover_site
 from flows.fetch import AsyncFetcher, BlockingFetcher, FetchResult
 from flows.sources import Site
 
 T = TypeVar("T")
+Tag = TypeVar("Tag")  # what the caller fetched a URL for (a report link, an attachment link)
 # What the caller does with each report page fetched (store it, count it); runs on the loop's thread.
 OnPage = Callable[[ReportLink, FetchResult], None]
 Previous = Callable[[str], tuple[str | None, str | None]]  # url → (etag, last_modified) for conditional GETs
@@ -59,11 +63,20 @@ class CrawlEngine:
         self.close()
 
     def close(self) -> None:
-        self.run(self.fetcher.aclose())
-        self._discovery.shutdown(wait=True)
+        """Wait for discoveries under way (not started ones are dropped), stop what is left on the loop,
+        close the client, stop the loop."""
+        self._discovery.shutdown(wait=True, cancel_futures=True)
+        self.run(self._finish())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+
+    async def _finish(self) -> None:
+        left = [task for task in asyncio.all_tasks() if task is not asyncio.current_task()]
+        for task in left:  # fetches whose callers stopped waiting (a task's timeout)
+            task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
+        await self.fetcher.aclose()
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         """Run a coroutine on the engine's loop and wait for its result (from any other thread)."""
@@ -120,3 +133,82 @@ class CrawlEngine:
 
         await asyncio.gather(*(page(link) for link in out.discovery.links))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class SiteDiscovered:
+    """A site of the batch whose listings were walked: what was found, or why discovery failed."""
+
+    site: Site
+    discovery: Discovery | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PageFetched(Generic[Tag]):
+    """A URL the caller asked the batch to fetch, with what it was fetched for."""
+
+    tag: Tag
+    result: FetchResult
+
+
+class CrawlBatch(Generic[Tag]):
+    """A batch of sites crawled on an engine from one blocking thread (a flow task). Every site's discovery
+    starts at once; iterating yields each SiteDiscovered and each PageFetched as it finishes (in the order
+    they finish); `fetch` adds a URL to fetch (a discovered site's reports, an attachment), whose result
+    comes out of the same iteration. Iteration ends when nothing is left under way; `cancel` (or leaving the
+    iteration early) stops what has not finished. Not thread-safe: one thread calls fetch and iterates."""
+
+    _POLL_SECONDS = 0.5  # the waiting thread looks up this often, so a task timeout can stop it
+
+    def __init__(self, engine: CrawlEngine, sites: Sequence[Site], years: Collection[int] | None = None):
+        self._engine = engine
+        self._done: queue.SimpleQueue[tuple[Future[Any], Site | None, Any]] = queue.SimpleQueue()
+        self._pending: set[Future[Any]] = set()
+        for site, future in zip(sites, engine.discover(sites, years), strict=True):
+            self._track(future, site, None)
+
+    def _track(self, future: Future[Any], site: Site | None, tag: Any) -> None:
+        self._pending.add(future)
+        future.add_done_callback(lambda done: self._done.put((done, site, tag)))
+
+    def fetch(self, tag: Tag, url: str, etag: str | None = None, last_modified: str | None = None) -> None:
+        """Start url's fetch (at its host's pace); its PageFetched carries tag."""
+        self._track(self._engine.fetch(url, etag, last_modified), None, (tag, url))
+
+    def __iter__(self) -> Iterator[SiteDiscovered | PageFetched[Tag]]:
+        try:
+            while self._pending:
+                try:
+                    future, site, tag = self._done.get(timeout=self._POLL_SECONDS)
+                except queue.Empty:
+                    continue
+                self._pending.discard(future)
+                if site is not None:
+                    yield _discovered(site, future)
+                else:
+                    yield PageFetched(tag[0], _fetched(future, tag[1]))
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        """Stop every fetch not finished and every discovery not started (one under way runs to its end on its
+        thread, its result unused)."""
+        pending, self._pending = self._pending, set()
+        for future in pending:
+            future.cancel()
+
+
+def _discovered(site: Site, future: Future[Discovery]) -> SiteDiscovered:
+    try:
+        return SiteDiscovered(site, future.result())
+    except (Exception, CancelledError) as exc:  # a broken listing must not stop the other sites
+        return SiteDiscovered(site, None, f"discovery failed: {type(exc).__name__}: {exc}")
+
+
+def _fetched(future: Future[FetchResult], url: str) -> FetchResult:
+    """A fetch's result; a fetch that raised (it should not: failures are results) as a failed result."""
+    try:
+        return future.result()
+    except (Exception, CancelledError) as exc:
+        return FetchResult(url, url, "failed", reason=f"fetch broke: {type(exc).__name__}: {exc}")

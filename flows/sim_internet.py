@@ -24,21 +24,25 @@ import asyncio
 import itertools
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
+
+import yaml
 
 from flows.sample_site import SampleSite, SampleSiteSpec, build_sample_site
 from flows.sample_variants import _COLUMNS, VARIANTS, build_variant_site
-from flows.sources import Listing, Site
+from flows.sources import SOURCES_DIR, SOURCES_FILE, Listing, Site, load_sources
+from nianbao.settings import config_dir
 
 DOMAIN = "county.sim"
 Style = Literal["trs", "hanweb", "json", "nav", "sample"]
@@ -47,12 +51,13 @@ LAW = r"(\d{4})\s*年度?.{0,8}?法治政府建设.{0,12}报告"
 LAW_KIND = "law_based_government_annual_report"
 FaultKind = Literal["503", "500", "truncate"]
 FAULTS: tuple[FaultKind, ...] = ("503", "500", "truncate")
+LOOPBACK = "127.0.0.1"
 
 
 def sim_resolver(host: str, port: int) -> list[str]:
     """A `.sim` host is 127.0.0.1; anything else does not resolve (the simulation never reaches out)."""
     if host.lower().rstrip(".").endswith(".sim"):
-        return ["127.0.0.1"]
+        return [LOOPBACK]
     raise OSError(f"{host!r} is not a simulated (.sim) host")
 
 
@@ -84,7 +89,16 @@ class SimSite:
             column = _COLUMNS[self.style][0].lstrip("/")
             listings = (Listing(path=column, kind=LAW_KIND, title_pattern=LAW),)
         return Site(id=f"sim-{self.number:05d}", name=f"模拟县{self.number}（虚构）", region_code="990121",
-                    base_url=f"http://{self.host}:{port}/", listings=listings, allow_private_addresses=True)
+                    base_url=f"http://{self.host}:{port}/", listings=listings, allow_private_addresses=True,
+                    addresses=(LOOPBACK,))
+
+    @property
+    def report_paths(self) -> dict[int, str]:
+        """Where each year's report is served (the same paths on every site of this style and span)."""
+        return _content(self.style, self.first_year).report_paths
+
+    def report_body(self, year: int) -> bytes:
+        return _content(self.style, self.first_year).resources[self.report_paths[year]].body
 
 
 def draw_sites(count: int, seed: int = 10, latency: tuple[float, float] = (0.05, 0.8),
@@ -244,6 +258,20 @@ class RunningInternet:
 
     def crawl_sites(self) -> list[Site]:
         return [site.site(self.port) for site in self.sites]
+
+    def config_folder(self, folder: Path, politeness: Mapping[str, Any] | None = None,
+                      extra: Sequence[Site] = ()) -> Path:
+        """A copy of the project's config whose sources are these simulated sites (their names pinned to
+        loopback) plus `extra`, and no real site: with it as $NIANBAO_CONFIG the real flows crawl the
+        simulation and nothing else. politeness: the shared defaults (else the project's)."""
+        shutil.copytree(config_dir(), folder)
+        shutil.rmtree(folder / SOURCES_DIR, ignore_errors=True)
+        sites = [s.model_dump(mode="json", exclude_defaults=True) for s in (*self.crawl_sites(), *extra)]
+        shared = load_sources().politeness.merged(dict(politeness or {}))
+        text = yaml.safe_dump({"politeness": shared.model_dump(mode="json"), "sites": sites},
+                              allow_unicode=True, sort_keys=False)
+        (folder / SOURCES_FILE).write_text(text, encoding="utf-8")
+        return folder
 
 
 @contextmanager
