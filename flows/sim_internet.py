@@ -11,7 +11,8 @@ Names resolve through `sim_resolver`, which the fetcher's guarded backend calls 
 resolver: a `.sim` name is 127.0.0.1 and any other name does not resolve, so nothing leaves 127.0.0.0/8.
 
 The server logs every request (host, path, status, when it arrived and when its answer was written, on
-time.monotonic, which all processes of the machine share) to a JSON-lines file when it stops; `violations`
+time.monotonic, which all processes of the machine share, and the fault played if any) to a JSON-lines
+file when it stops; `violations`
 reads such a log and names every host that saw two requests closer than its spacing or more at once than
 its concurrency. Run `python -m flows.sim_internet --sites N --log FILE`: it prints its port, then serves
 until SIGTERM or SIGINT.
@@ -127,7 +128,7 @@ def _robots(site: SimSite) -> bytes:
 
 class _Log:
     def __init__(self) -> None:
-        self.rows: list[tuple[str, str, int, float, float]] = []
+        self.rows: list[tuple[str, str, int, float, float, str | None]] = []
 
 
 _Request = tuple[str, str, str, dict[str, str], bytes, float]  # method, target, host, headers, body, arrived
@@ -188,10 +189,11 @@ class _Http(asyncio.Protocol):
         if fault:
             kind = self._rng.choice(FAULTS)
             if kind == "truncate":
-                self._send(200, b"<html>" + b"x" * 2000, "text/html", host, target, arrived, cut=True)
+                self._send(200, b"<html>" + b"x" * 2000, "text/html", host, target, arrived, fault=kind)
             else:
                 extra = (("Retry-After", "1"),) if kind == "503" else ()
-                self._send(int(kind), f"status {kind}".encode(), "text/plain", host, target, arrived, extra)
+                self._send(int(kind), f"status {kind}".encode(), "text/plain", host, target, arrived, extra,
+                           fault=kind)
             return
         if parts.path == "/robots.txt":
             self._send(200, _robots(site), "text/plain; charset=utf-8", host, target, arrived)
@@ -216,7 +218,8 @@ class _Http(asyncio.Protocol):
                        (("ETag", resource.etag), ("Last-Modified", resource.last_modified)))
 
     def _send(self, status: int, body: bytes, content_type: str | None, host: str, target: str,
-              arrived: float, extra: tuple[tuple[str, str], ...] = (), cut: bool = False) -> None:
+              arrived: float, extra: tuple[tuple[str, str], ...] = (),
+              fault: FaultKind | None = None) -> None:
         transport = self._transport
         if transport is None or transport.is_closing():
             return
@@ -225,8 +228,9 @@ class _Http(asyncio.Protocol):
             lines.append(f"Content-Type: {content_type}")
         lines += [f"{name}: {value}" for name, value in extra]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        cut = fault == "truncate"
         transport.write(head + (body[:len(body) // 2] if cut else body))
-        self._log.rows.append((host, target, status, arrived, time.monotonic()))
+        self._log.rows.append((host, target, status, arrived, time.monotonic(), fault))
         if cut:
             transport.close()
 
@@ -243,9 +247,9 @@ async def _serve(sites: list[SimSite], log_path: Path, seed: int) -> None:
     await stop.wait()
     server.close()
     with log_path.open("w", encoding="utf-8") as out:
-        for host, target, status, arrived, done in log.rows:
+        for host, target, status, arrived, done, fault in log.rows:
             out.write(json.dumps({"host": host, "path": target, "status": status, "arrived": arrived,
-                                  "done": done}) + "\n")
+                                  "done": done, "fault": fault}) + "\n")
 
 
 @dataclass(slots=True)
