@@ -162,9 +162,10 @@ def _discovered(ledger: BatchLedger, event: SiteDiscovered, batch: CrawlBatch[_T
         return scraped
     for url, mode in event.discovery.modes.items():
         _logger().info("%s: %s is paged as %s", event.site.id, url, mode)
-    for index, link in enumerate(event.discovery.links):
-        batch.fetch((place, index, 0), link.url, *_validators(previous.get(link.url)))
-        scraped.under_way += 1
+    links = event.discovery.links
+    batch.fetch([((place, index, 0), link.url, *_validators(previous.get(link.url)))
+                 for index, link in enumerate(links)])
+    scraped.under_way += len(links)
     return scraped
 
 
@@ -181,9 +182,9 @@ def _page_fetched(ledger: BatchLedger, event: PageFetched[_Tag], batch: CrawlBat
         scraped.rows[index] = {0: page}
         found = attachments_to_follow(link, page[0], _body(event.result.body, page[0].sha256, archive))
         scraped.attachments[index] = found
-        for number, target in enumerate(found, start=1):
-            batch.fetch((place, index, number), target.url, *_validators(previous.get(target.url)))
-            scraped.under_way += 1
+        batch.fetch([((place, index, number), target.url, *_validators(previous.get(target.url)))
+                     for number, target in enumerate(found, start=1)])
+        scraped.under_way += len(found)
     else:
         target = scraped.attachments[index][number - 1]
         scraped.rows[index][number] = attachment_row(link, scraped.rows[index][0][0], target, event.result,
