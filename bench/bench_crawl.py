@@ -36,6 +36,7 @@ import pstats
 import resource
 import statistics
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -208,8 +209,9 @@ def flow_run(hosts: int) -> dict[str, Any]:
             server_cpu0 = _cpu_of(server)
             try:
                 cpu0, wall0 = time.process_time(), time.perf_counter()
-                state = scrape(archive=str(root / "archive"), warehouse=str(root / "w.duckdb"),
-                               return_state=True)
+                with ThreadCpu() as threads:
+                    state = scrape(archive=str(root / "archive"), warehouse=str(root / "w.duckdb"),
+                                   return_state=True)
                 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             finally:
                 if before is None:
@@ -247,6 +249,7 @@ def flow_run(hosts: int) -> dict[str, Any]:
         "flow_crawler_cpu_seconds": round(cpu, 1),
         "flow_crawler_cpu_s_per_1000_requests": round(1000 * cpu / max(len(rows), 1), 2),
         "flow_crawler_cpu_share_of_wall": round(cpu / wall, 2),
+        "flow_crawler_cpu_seconds_by_thread": threads.by_role(),
         "flow_sim_servers_cpu_seconds": round(sim_cpu, 1),
         "flow_prefect_server_cpu_seconds": round(prefect_server_cpu, 1),
         "flow_load_average_1min_after": round(os.getloadavg()[0], 1),
@@ -261,6 +264,57 @@ def flow_run(hosts: int) -> dict[str, Any]:
           f"left failing {faults['left_failing']}, pages the run failed {summary.failed}; hosts breaching "
           f"their spacing: {figures['flow_per_host_violations']}", flush=True)
     return figures
+
+
+class ThreadCpu:
+    """CPU seconds of this process's threads while the block runs, by role (thread name): the crawl
+    engine's event loop, the discovery threads, the flow's task threads (storing pages) and the rest
+    (the flow's own thread, Prefect's log and event workers). Read from /proc every half second, so a
+    thread that ends keeps its last reading (it misses at most its last half second)."""
+
+    ROLES = (("crawl-loop", "event loop (fetching)"), ("discover", "discovery threads (list pages)"),
+             ("ThreadPoolExecutor", "task threads (crawl tasks: storing pages)"))
+
+    def __init__(self) -> None:
+        self._start: dict[int, float] = {}
+        self._last: dict[int, float] = {}
+        self._names: dict[int, str] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="bench-thread-cpu", daemon=True)
+
+    def __enter__(self) -> ThreadCpu:
+        self._start = self._read()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._read()
+
+    def _read(self) -> dict[int, float]:
+        import psutil
+
+        names = {t.native_id: t.name for t in threading.enumerate() if t.native_id is not None}
+        times = {t.id: t.user_time + t.system_time for t in psutil.Process().threads()}
+        self._names.update({tid: names[tid] for tid in times if tid in names})
+        self._last.update(times)
+        return times
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            self._read()
+
+    def by_role(self) -> dict[str, float]:
+        out: dict[str, float] = {}
+        for tid, seconds in self._last.items():
+            name = self._names.get(tid, "")
+            if name == "bench-thread-cpu":
+                continue
+            role = next((label for prefix, label in self.ROLES if name.startswith(prefix)), "flow thread, "
+                        "Prefect's workers, other")
+            out[role] = out.get(role, 0.0) + seconds - self._start.get(tid, 0.0)
+        return {role: round(seconds, 1) for role, seconds in sorted(out.items(), key=lambda kv: -kv[1])}
 
 
 def _log_rows(log: Path) -> list[dict[str, Any]]:
