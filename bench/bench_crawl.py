@@ -248,6 +248,7 @@ def flow_run(hosts: int) -> dict[str, Any]:
         "flow_faults": {**faults, "run_failed_pages": summary.failed, "run_rejects": len(summary.rejects)},
         "flow_crawler_cpu_seconds": round(cpu, 1),
         "flow_crawler_cpu_s_per_1000_requests": round(1000 * cpu / max(len(rows), 1), 2),
+        "flow_crawler_cpu_s_per_1000_reports": round(1000 * cpu / max(summary.fetched, 1), 2),
         "flow_crawler_cpu_share_of_wall": round(cpu / wall, 2),
         "flow_crawler_cpu_seconds_by_thread": threads.by_role(),
         "flow_sim_servers_cpu_seconds": round(sim_cpu, 1),

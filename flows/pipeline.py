@@ -110,7 +110,7 @@ class SiteScraped:
 
     def fetched(self) -> list[FetchedRow]:
         """Every row settled, in link order, each page followed by its attachments."""
-        return [rows[n] for index in sorted(self.rows) for rows in (self.rows[index],) for n in sorted(rows)]
+        return [row for index in sorted(self.rows) for _, row in sorted(self.rows[index].items())]
 
 
 class BatchLedger:

@@ -30,6 +30,7 @@ from nianbao.settings import ConfigError
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 SITES = 20
+TWIN_OF, TWIN_LISTING = 4, "twin/index.html"
 POLITENESS: dict[str, Any] = {"user_agent": "nianbao-test/1 (simulated flow)", "delay_seconds": 0.1,
                               "backoff_seconds": 0.05, "timeout_seconds": 5, "retries": 4,
                               "max_retry_after_seconds": 5}
@@ -71,9 +72,12 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     network = _NetworkLedger()
     with pytest.MonkeyPatch.context() as patch, serve_internet(
             SITES, log, seed=7, latency=[0.005, 0.03], fault_rate=[0.01, 0.05], crawl_delay_share=0.0) as net:
-        dead = net.crawl_sites()[0].model_copy(update={"id": "sim-dead",
-                                                       "base_url": f"http://dead.county.sim:{net.port}/"})
-        patch.setenv("NIANBAO_CONFIG", str(net.config_folder(folder / "config", POLITENESS, [dead])))
+        sites = net.crawl_sites()
+        dead = sites[0].model_copy(update={"id": "sim-dead", "base_url": f"http://dead.county.sim:{net.port}/"})
+        # another site on a host the simulation serves, in another batch (task) than its owner: one gate
+        twin = sites[TWIN_OF].model_copy(update={"id": "sim-twin", "listings": (
+            sites[TWIN_OF].listings[0].model_copy(update={"path": TWIN_LISTING}),)})
+        patch.setenv("NIANBAO_CONFIG", str(net.config_folder(folder / "config", POLITENESS, [dead, twin])))
         network.on = True
         try:
             state = scrape(archive=str(folder / "archive"), warehouse=str(folder / "w.duckdb"),
@@ -100,8 +104,11 @@ def test_sites_are_fetched_while_others_are_still_being_discovered(run: Run) -> 
 
 
 def test_no_host_saw_requests_closer_than_its_spacing_across_the_runs_tasks(run: Run) -> None:
-    hosts = {r["host"] for r in _rows(run.log)}
+    rows = _rows(run.log)
+    hosts = {r["host"] for r in rows}
     assert {sim.host for sim in run.net.sites} <= hosts
+    twin_host = run.net.sites[TWIN_OF].host  # asked by two tasks: its own site's and the twin's
+    assert any(r["host"] == twin_host and r["path"] == f"/{TWIN_LISTING}" for r in rows)
     spacing = dict.fromkeys(hosts, POLITENESS["delay_seconds"])
     assert violations(run.log, spacing) == []
 
