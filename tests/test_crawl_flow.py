@@ -6,6 +6,7 @@ run, and nothing is connected to or looked up outside 127.0.0.0/8."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import json
@@ -21,9 +22,10 @@ from typing import Any
 import pytest
 
 from flows.archive import Archive
+from flows.fetch import AsyncFetcher
 from flows.pipeline import scrape
 from flows.sim_internet import RunningInternet, SimSite, serve_internet, violations
-from flows.sources import Site, parse_sources
+from flows.sources import Politeness, Site, parse_sources
 from flows.summary import RunSummary
 from nianbao.settings import ConfigError
 
@@ -156,3 +158,17 @@ def test_a_pinned_address_must_be_an_ip_address() -> None:
         "a.example": ("127.0.0.1",)}
     with pytest.raises(ConfigError, match=re.escape("'a.example.org' is not an IP address")):
         parse_sources({"sites": [{**site, "addresses": ["a.example.org"]}]})
+
+
+def test_a_pinned_private_address_is_refused_unless_the_site_allows_it() -> None:
+    policy = Politeness(user_agent="nianbao-test/1", delay_seconds=0.0, retries=0)
+
+    async def reason(private_ok: set[str]) -> str | None:
+        async with AsyncFetcher({"pinned.example": policy}, private_ok=private_ok,
+                                pins={"pinned.example": ["127.0.0.1"]}) as fetcher:
+            return (await fetcher.fetch("http://pinned.example/robots.txt")).reason
+
+    refused = asyncio.run(reason(set()))
+    assert refused is not None and "resolves to loopback address 127.0.0.1" in refused
+    allowed = asyncio.run(reason({"pinned.example"}))  # then it is connected to (on port 80, refused)
+    assert "resolves to" not in (allowed or "")
