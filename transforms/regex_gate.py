@@ -36,14 +36,34 @@ class GatedAlternation:
             else:
                 keywords |= found
         self.full = re.compile(any_of(patterns))
-        ordered = sorted(keywords, key=len, reverse=True)
-        self._gate = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+        self._gate = re.compile(_trie(keywords)) if keywords else None
         self._rest = re.compile(any_of(always)) if always else None
 
     def fullmatch(self, line: str) -> bool:
         if self._gate is not None and self._gate.search(line):
             return self.full.fullmatch(line) is not None
         return self._rest is not None and self._rest.fullmatch(line) is not None
+
+
+def _trie(words: set[str]) -> str:
+    """A regex finding any of ``words``, branching one character at a time (a flat alternation of a few
+    hundred words tries each of them wherever one of their first characters stands)."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: dict[str, dict]) -> str:
+    options = [re.escape(char) + _branches(below) for char, below in sorted(node.items()) if char]
+    if not options:
+        return ""
+    if "" in node:  # a word ends here: what follows is optional
+        return f"(?:{'|'.join(options)})?"
+    return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
 
 
 def _rare(keyword: str) -> bool:
