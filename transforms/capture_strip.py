@@ -96,11 +96,14 @@ def chrome_rules() -> ChromeRules:
 
 
 _LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]{1,2}[\u4e00-\u9fff]){2,11}")
+_LETTER_SPACED_CHARS = range(5, 35)  # the lengths _LETTER_SPACED can match: 1 + 2 × 2 up to 1 + 11 × 3
 
 
 def unspaced(line: str) -> str:
     """A line printed letter-spaced (政 府 工 作 报 告) without its spaces; any other line as it is."""
-    return re.sub(r"[ \u3000]", "", line) if _LETTER_SPACED.fullmatch(line) else line
+    if len(line) in _LETTER_SPACED_CHARS and _LETTER_SPACED.fullmatch(line):
+        return re.sub(r"[ \u3000]", "", line)
+    return line
 
 
 def clean_lines(text: str) -> list[str]:
