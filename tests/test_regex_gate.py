@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from nianbao.settings import load_config
-from transforms.regex_gate import GatedAlternation, _keywords
+from transforms.regex_gate import GatedAlternation, GatedPattern, _keywords
 from transforms.rulebook import any_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,3 +43,12 @@ def test_the_chrome_rules_answer_as_their_alternation_on_every_fixture_line() ->
     assert sum(plain.fullmatch(line) is not None for line in lines) > 50
     for line in lines:
         assert gated.fullmatch(line) == (plain.fullmatch(line) is not None), line
+
+
+def test_a_gated_pattern_finds_what_its_regex_finds() -> None:
+    speaker = r"(?:^|(?<=\s))[\u4e00-\u9fff]{0,14}?(?:县长|区长)\s*(?P<name>[\u4e00-\u9fff]{2,4})$"
+    gated, plain = GatedPattern(speaker), re.compile(speaker)
+    for line in ("示例县人民政府县长 张三", "代县长 李四", "全县各级干部认真落实", "县 长 王五"):
+        found, expected = gated.search(line), plain.search(line)
+        assert (found and found.group("name")) == (expected and expected.group("name"))
+    assert gated.search("示例县人民政府县长 张三").group("name") == "张三"

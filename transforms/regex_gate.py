@@ -45,6 +45,21 @@ class GatedAlternation:
         return self._rest is not None and self._rest.fullmatch(line) is not None
 
 
+class GatedPattern:
+    """``search(text)``: one regex's search, skipped (None) when the text holds none of the keywords every
+    match of it holds."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+        found = _keywords(pattern)
+        self._gate = re.compile(_trie(found)) if found and all(map(_rare, found)) else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._gate is not None and self._gate.search(text) is None:
+            return None
+        return self.pattern.search(text)
+
+
 def _trie(words: set[str]) -> str:
     """A regex finding any of ``words``, branching one character at a time (a flat alternation of a few
     hundred words tries each of them wherever one of their first characters stands)."""
