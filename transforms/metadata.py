@@ -233,7 +233,7 @@ def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
         date_line = rules.signature_date.fullmatch(arabic_dates(tail[i]))
         if i > 0 and date_line and rules.signature_org.fullmatch(to_simplified(tail[i - 1])):
             return tail[i - 1], parse_date(tail[i])
-        both = _ORG_AND_DATE.fullmatch(tail[i])
+        both = _ORG_AND_DATE.fullmatch(tail[i]) if "年" in tail[i] else None  # (the date holds a 年)
         if (both and rules.signature_date.fullmatch(arabic_dates(both.group(2)))
                 and rules.signature_org.fullmatch(to_simplified(both.group(1)))):
             return both.group(1), parse_date(both.group(2))
