@@ -128,6 +128,12 @@ def _element_siblings_before(node: LexborNode) -> list[LexborNode]:
     return found[::-1]
 
 
+def _longer_than(text: str, limit: int) -> bool:
+    """Whether the text prints more than ``limit`` characters, whitespace aside (its opening part decides
+    most long texts)."""
+    return len(text) > limit and (len(compact(text[: 2 * limit])) > limit or len(compact(text)) > limit)
+
+
 def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> list[str]:
     """Labelled lines of a metadata box (an index table or field list) placed just before ``anchor``'s
     block: the element siblings before ``anchor`` or before one of its parents, up to a few levels. A box
@@ -144,7 +150,7 @@ def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> 
             return []
         top = parent.tag in ("body", "html")
         for sibling in _element_siblings_before(current):
-            if len(compact(sibling.text(deep=True))) > rules.box_max_chars:  # a menu or a list: no box
+            if _longer_than(sibling.text(deep=True), rules.box_max_chars):  # a menu or a list: no box
                 continue
             lines = pair_labels(rules, [with_colons(rules, x.text) for x in render_lines([sibling], skip)])
             labelled = [x for x in lines if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
