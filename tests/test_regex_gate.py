@@ -18,6 +18,8 @@ def test_keywords_are_what_every_match_holds() -> None:
     assert _keywords(r"(?:扫一扫|扫码|扫描二维码).{0,9}") == {"扫一扫", "扫码", "扫描二维码"}
     assert _keywords(r"(?:星期|周)[一二]") == {"星期一", "星期二", "周一", "周二"}
     assert _keywords(r"[|｜\s]{2,}") is None
+    assert _keywords(r".{2,60}?[.…]{3,}\s*\d{1,3}") == {a + b + c for a in ".…" for b in ".…" for c in ".…"}
+    assert _keywords(r"(?:ab){2}c") == {"ababc"}
     assert _keywords(r"(?i:icp)备案") == {"备案"}  # a part read case-insensitively gives none
     assert _keywords(r"(?:关于)?") is None
 

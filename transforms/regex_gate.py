@@ -136,7 +136,17 @@ def _needed(op: Any, av: Any) -> set[str] | None:
         return set().union(*sets) if all(sets) else None
     if op in _REPEATS:
         low, _, sub = av
-        return _required(list(sub)) if low >= 1 else None
+        if low < 1:
+            return None
+        fixed = _fixed_sequence(list(sub))
+        if fixed is None:
+            return _required(list(sub))
+        strings = fixed  # the first repeats in a row spell one of the products ([.·…]{3,}: ..., .·…, …)
+        for _ in range(low - 1):
+            if len(strings) * len(fixed) > _MAX_STRINGS:
+                break
+            strings = {a + b for a in strings for b in fixed}
+        return strings
     return None
 
 
@@ -152,6 +162,15 @@ def _fixed(op: Any, av: Any) -> set[str] | None:
     if op is _sre.SUBPATTERN:
         _, add_flags, _, sub = av
         return None if add_flags & re.IGNORECASE else _fixed_sequence(list(sub))
+    if op in _REPEATS:
+        low, high, sub = av
+        fixed = _fixed_sequence(list(sub))
+        if low != high or fixed is None or len(fixed) ** low > _MAX_STRINGS:
+            return None
+        strings = {""}
+        for _ in range(low):
+            strings = {a + b for a in strings for b in fixed}
+        return strings
     if op is _sre.BRANCH:
         options: set[str] = set()
         for branch in av[1]:
