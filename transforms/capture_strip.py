@@ -383,8 +383,10 @@ def strip_capture(text: str) -> StrippedPage:
     printed.
     """
     rules = chrome_rules()
+    simplified = to_simplified(text)
     printed = clean_lines(text)
-    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
+    # same lines: the mapping is one character to one character (most pages have nothing to map)
+    simple = list(printed) if simplified == text else clean_lines(simplified)
     printed, simple = split_run_on(printed, simple, rules)
     head = read_head(printed, simple)
     page, header, title, body_from = head.page, head.header, head.title, head.body_from
