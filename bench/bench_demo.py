@@ -38,9 +38,9 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
     from flows.crawl import CrawlEngine
     from flows.pipeline import (
         INGEST_BATCH,
+        BatchLedger,
         build_async_fetcher,
-        discover_task,
-        fetch_task,
+        crawl_task,
         ingest_task,
         load_rows,
         resolve_sites,
@@ -51,12 +51,11 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
     sites = resolve_sites([SITE], {SITE: base_url})
     store = Archive(folder / "archive")
     previous = store.latest()
-    rows = []
+    ledger = BatchLedger(sites)
     with CrawlEngine(build_async_fetcher(sites, politeness)) as engine:
-        found = [d for _, d, _ in discover_task.fn(sites, engine, None) if d is not None]
-        links = [link for d in found for link in d.links]
-        fetched = fetch_task.fn(links, engine, store, previous, ProgressBar(None, None))
-        rows += [row for row, outcome, _ in fetched if outcome != "failed" and row.sha256]
+        crawl_task.fn(ledger, engine, None, store, previous, ProgressBar(None, None))
+    rows = [row for scraped in ledger.sites for row, outcome, _ in scraped.fetched()
+            if outcome != "failed" and row.sha256]
     loaded = load_rows(rows, store, str(folder / "w.duckdb"), INGEST_BATCH,
                        read_batch=ingest_task.fn).loaded
     elapsed = time.perf_counter() - started

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from flows.archive import Archive, ManifestRow, utc_now
 from flows.discover import ListedLink, ReportLink, listed_links
-from flows.fetch import PageFetcher
+from flows.fetch import FetchResult
 from transforms.decode import decode_bytes
 from transforms.doc_formats import sniff_format
 from transforms.errors import ExtractError
@@ -70,15 +70,8 @@ def attachment_links(html: str, page_url: str, report: ReportLink) -> list[Liste
     return [a for a in [*chosen, *downloads] if not (a.url in seen or seen.add(a.url))]
 
 
-def follow_attachments(
-    report: ReportLink,
-    row: ManifestRow,
-    body: bytes | None,
-    fetcher: PageFetcher,
-    archive: Archive,
-    previous: dict[str, ManifestRow],
-) -> list[FetchedRow]:
-    """Fetch the attachments the report page links (conditional GETs for known ones); marks the page row."""
+def attachments_to_follow(report: ReportLink, row: ManifestRow, body: bytes | None) -> list[ListedLink]:
+    """The attachments a stored report page links, to be fetched beside it; the page row lists them."""
     if body is None or row.sha256 is None:
         return []
     try:
@@ -87,40 +80,25 @@ def follow_attachments(
         html = decode_bytes(body, row.charset).text
     except ExtractError:
         return []
-    out: list[FetchedRow] = []
-    for link in attachment_links(html, row.final_url, report):
-        prior = previous.get(link.url)
-        etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
-        result = fetcher.fetch(link.url, etag, modified)
-        sha = None
-        if result.outcome == "fetched" and result.body is not None:
-            sha = archive.put(result.body)
-        elif result.outcome == "unchanged" and prior is not None:
-            sha = prior.sha256
-        headers = {**(prior.headers if prior and result.outcome == "unchanged" else {}), **result.headers}
-        extra = {PARENT_KEY: report.url, PARENT_SHA_KEY: row.sha256}
-        out.append(
-            (
-                ManifestRow(
-                    link.url,
-                    result.final_url,
-                    result.status or 0,
-                    headers,
-                    utc_now(),
-                    sha,
-                    site=report.site,
-                    kind=report.kind,
-                    year=report.year,
-                    title=link.title,
-                    extra=extra,
-                ),
-                result.outcome,
-                result.reason,
-            )
-        )
-    if out:
-        row.extra[ATTACHMENTS_KEY] = " ".join(r.url for r, _, _ in out)
-    return out
+    links = attachment_links(html, row.final_url, report)
+    if links:
+        row.extra[ATTACHMENTS_KEY] = " ".join(link.url for link in links)
+    return links
+
+
+def attachment_row(report: ReportLink, page: ManifestRow, link: ListedLink, result: FetchResult,
+                   prior: ManifestRow | None, archive: Archive) -> FetchedRow:
+    """An attachment's body stored (or its unchanged one kept) and its manifest row, which names its page."""
+    sha = None
+    if result.outcome == "fetched" and result.body is not None:
+        sha = archive.put(result.body)
+    elif result.outcome == "unchanged" and prior is not None:
+        sha = prior.sha256
+    headers = {**(prior.headers if prior and result.outcome == "unchanged" else {}), **result.headers}
+    extra = {PARENT_KEY: report.url, PARENT_SHA_KEY: page.sha256}
+    row = ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
+                      site=report.site, kind=report.kind, year=report.year, title=link.title, extra=extra)
+    return row, result.outcome, result.reason
 
 
 @dataclass(slots=True)

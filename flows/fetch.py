@@ -30,6 +30,7 @@ from flows.guarded_net import (
     AsyncGuardedBackend,
     DeadlinePassed,
     GuardedBackend,
+    Pins,
     Resolver,
     exchange,
     system_resolver,
@@ -289,7 +290,8 @@ def _network_errors() -> Iterator[None]:
 class Fetcher(_FetcherCore):
     """Fetches URLs from configured authorities only ("host" for ports 80/443, or "host:port"; see
     flows/urls.py), each with its own politeness policy; `private_ok` names the authorities that may
-    resolve to loopback, private or link-local addresses. Blocking, safe to share between threads."""
+    resolve to loopback, private or link-local addresses; `pins` maps host names to the addresses to use
+    instead of resolving them (a site's `addresses`). Blocking, safe to share between threads."""
 
     def __init__(
         self,
@@ -299,9 +301,10 @@ class Fetcher(_FetcherCore):
         limits: FetchLimits | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
+        pins: Pins | None = None,
     ):
         super().__init__(policies, default, private_ok, limits, sleep, rng)
-        self._pool = httpcore.ConnectionPool(network_backend=GuardedBackend())
+        self._pool = httpcore.ConnectionPool(network_backend=GuardedBackend(pins=pins))
 
     def __enter__(self) -> Fetcher:
         return self
@@ -397,9 +400,10 @@ class AsyncFetcher(_FetcherCore):
         limits: FetchLimits | None = None,
         rng: random.Random | None = None,
         resolver: Resolver = system_resolver,
+        pins: Pins | None = None,
     ):
         super().__init__(policies, default, private_ok, limits, time.sleep, rng)
-        self._backend = AsyncGuardedBackend(resolver)
+        self._backend = AsyncGuardedBackend(resolver, pins)
         self._pools: dict[str, httpcore.AsyncConnectionPool] = {}
         self._in_flight: asyncio.Semaphore | None = None
         self._robots_pending: dict[str, asyncio.Future[RobotsRules]] = {}

@@ -13,7 +13,9 @@ The exchange is a context variable, so connections reused from the pool obey the
 (for the async backend, each asyncio task has its own copy, so concurrent requests keep their own bounds).
 
 Name resolution is the backend's `resolver` (the system's getaddrinfo by default); a simulated internet
-plugs its own in (flows/sim_net.py maps its *.sim hosts to loopback) and the address rule still applies.
+plugs its own in (flows/sim_internet.py maps its *.sim hosts to loopback). A backend may also be given
+pinned addresses for some host names (a site's `addresses`, as curl's --resolve): those names are not
+looked up at all. Either way the address rule still applies to every address.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import ipaddress
 import select
 import socket
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -100,11 +102,15 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def checked_addresses(host: str, port: int, current: Exchange,
-                      resolver: Resolver = system_resolver) -> list[str]:
-    """Every address host resolves to, each checked against the exchange's address rule."""
+Pins = Mapping[str, Sequence[str]]  # lowercased host name → addresses connected to instead of resolving it
+
+
+def checked_addresses(host: str, port: int, current: Exchange, resolver: Resolver = system_resolver,
+                      pins: Pins | None = None) -> list[str]:
+    """Every address host resolves to (or is pinned to), each checked against the exchange's address rule."""
+    pinned = (pins or {}).get(host.lower().rstrip("."))
     try:
-        addresses = resolver(host, port)
+        addresses = list(pinned) if pinned else resolver(host, port)
     except OSError as exc:
         raise AddressRefused(f"cannot resolve host {host!r}: {exc}") from exc
     if not current.allow_private:
@@ -153,16 +159,17 @@ class _GuardedStream(httpcore.NetworkStream):
 class GuardedBackend(httpcore.NetworkBackend):
     """httpcore's own sync backend, connecting only to checked addresses and only within the deadline."""
 
-    def __init__(self, resolver: Resolver = system_resolver) -> None:
+    def __init__(self, resolver: Resolver = system_resolver, pins: Pins | None = None) -> None:
         self._inner = httpcore.SyncBackend()
         self._resolver = resolver
+        self._pins = dict(pins or {})
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                     local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
         current = _current()
         failure: Exception | None = None
-        for address in checked_addresses(host, port, current, self._resolver):
+        for address in checked_addresses(host, port, current, self._resolver, self._pins):
             try:
                 stream = self._inner.connect_tcp(address, port, current.bounded(timeout), local_address,
                                                  socket_options)
@@ -232,20 +239,22 @@ def _readable(sock: socket.socket) -> bool:
 
 class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
     """httpcore's anyio backend (asyncio), with the same address rule and deadline as GuardedBackend. The
-    system resolver runs in a worker thread (getaddrinfo blocks); another resolver is called directly."""
+    system resolver runs in a worker thread (getaddrinfo blocks); another resolver, or a pinned name, is
+    answered directly."""
 
-    def __init__(self, resolver: Resolver = system_resolver) -> None:
+    def __init__(self, resolver: Resolver = system_resolver, pins: Pins | None = None) -> None:
         self._inner = httpcore.AnyIOBackend()
         self._resolver = resolver
+        self._pins = dict(pins or {})
 
     async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
                           local_address: str | None = None,
                           socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
         current = _current()
-        if self._resolver is system_resolver:
+        if self._resolver is system_resolver and host.lower().rstrip(".") not in self._pins:
             addresses = await asyncio.to_thread(checked_addresses, host, port, current, self._resolver)
         else:
-            addresses = checked_addresses(host, port, current, self._resolver)
+            addresses = checked_addresses(host, port, current, self._resolver, self._pins)
         failure: Exception | None = None
         for address in addresses:
             try:

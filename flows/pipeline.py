@@ -8,19 +8,20 @@ import datetime as dt
 import logging
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import Future, as_completed
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.exceptions import MissingContextError
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
-from flows.attachments import PARENT_KEY, IngestPlan, follow_attachments, plan_ingest
-from flows.crawl import CrawlEngine
-from flows.discover import Discovery, ReportLink
+from flows.attachments import PARENT_KEY, IngestPlan, attachment_row, attachments_to_follow, plan_ingest
+from flows.crawl import CrawlBatch, CrawlEngine, PageFetched, SiteDiscovered
+from flows.discover import Discovery, ListedLink, ReportLink
 from flows.fetch import AsyncFetcher, Fetcher, FetchResult
 from flows.fetch_limits import load_fetch_limits
 from flows.progress import ProgressBar, progress_bar
@@ -33,8 +34,8 @@ from transforms.model import Page
 from transforms.version import extractor_version
 from warehouse.load import LoadSummary, RejectRow, record_rejects
 
-FETCH_WORKERS = 8     # tasks of a scrape phase at once: each a batch of sites, all fed to one crawl engine
-SITE_BATCHES = FETCH_WORKERS  # sites are split into this many batches (one discover and one fetch task each)
+FETCH_WORKERS = 8     # crawl tasks at once: each a batch of sites, all fed to one crawl engine
+SITE_BATCHES = FETCH_WORKERS  # sites are split into this many batches (one crawl task each)
 INGEST_BATCH = 200    # pages per ingest task: one transform batch, one warehouse transaction
 
 FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
@@ -42,10 +43,9 @@ FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failu
 
 class _BoundedCallsFilter(logging.Filter):
     """Prefect warns, for every task with a timeout that runs in a worker thread, that the timeout cannot
-    interrupt a blocking call. The fetch and discover tasks block only waiting for the next page or site of
-    their batch to be done by the crawl engine (each exchange bounded by fetch.download_deadline_seconds,
-    each wait by the politeness caps), so their timeout takes effect at the next one done; the warning,
-    repeated for every batch, would only be noise."""
+    interrupt a blocking call. The crawl tasks block only waiting for the next site or page of their batch
+    to be done by the crawl engine, and look up at least every half second (CrawlBatch), so their timeout
+    takes effect then; the warning, repeated for every batch, would only be noise."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         text = record.getMessage()
@@ -74,17 +74,18 @@ def resolve_sites(regions: Sequence[str] | None, base_urls: dict[str, str] | Non
 
 def _policies(sites: Iterable[Site], politeness: dict[str, Any] | None) -> dict[str, Any]:
     """The fetcher arguments for the sites' hosts and ports, each with its site's politeness (plus run
-    overrides); private addresses only for sites that allow them."""
+    overrides); private addresses only for sites that allow them; host names pinned by sites' addresses."""
     config = load_sources()
-    policies, private_ok = {}, set()
+    policies, private_ok, pins = {}, set(), {}
     for site in sites:
         policy = config.politeness_for(site).merged(politeness)
+        pins.update(site.pins)
         for key in site.authorities:
             policies[key] = policy
             if site.allow_private_addresses:
                 private_ok.add(key)
     return {"policies": policies, "default": config.politeness.merged(politeness), "private_ok": private_ok,
-            "limits": load_fetch_limits()}
+            "limits": load_fetch_limits(), "pins": pins}
 
 
 def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> Fetcher:
@@ -97,60 +98,118 @@ def build_async_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None
     return AsyncFetcher(**_policies(sites, politeness))
 
 
-SiteFound = tuple[Site, Discovery | None, str | None]  # a site, what discovery found, or why it failed
+@dataclass(slots=True)
+class SiteScraped:
+    """One site of a crawl task: what its discovery found (or why it failed), and per report link found (by
+    its place among the links) the page's manifest row, then its attachments' (by their place, from 1)."""
+
+    site: Site
+    discovery: Discovery | None = None
+    error: str | None = None
+    rows: dict[int, dict[int, FetchedRow]] = field(default_factory=dict)
+    attachments: dict[int, list[ListedLink]] = field(default_factory=dict)
+    under_way: int = 0  # fetches of this site not settled yet
+
+    def fetched(self) -> list[FetchedRow]:
+        """Every row settled, in link order, each page followed by its attachments."""
+        return [row for index in sorted(self.rows) for _, row in sorted(self.rows[index].items())]
 
 
-@task(name="discover-sites", cache_policy=NO_CACHE)
-def discover_task(sites: list[Site], engine: CrawlEngine, years: list[int] | None) -> list[SiteFound]:
-    """Walk a batch of sites' list pages, all at once, each at its host's pace (network; never cached:
-    lists change). A site whose discovery broke carries the reason; the others go on."""
-    futures = engine.discover(sites, years)
-    out: list[SiteFound] = []
+class BatchLedger:
+    """What a crawl task has settled so far, per site of its batch. The flow holds it, so a task stopped
+    part-way (its timeout) still says which sites it walked and which report pages they list."""
+
+    def __init__(self, sites: Sequence[Site]):
+        self.sites = [SiteScraped(site) for site in sites]
+        self._places = {site.id: place for place, site in enumerate(sites)}
+
+    def place(self, site: Site) -> int:
+        return self._places[site.id]
+
+
+# What a batch fetches a URL for: the site's place in the batch, the report link's place among the site's
+# links, and 0 for the report page itself or the attachment's place (from 1) among the page's attachments.
+_Tag = tuple[int, int, int]
+
+
+@task(name="crawl-sites", cache_policy=NO_CACHE)
+def crawl_task(ledger: BatchLedger, engine: CrawlEngine, years: list[int] | None, archive: Archive,
+               previous: dict[str, ManifestRow], bar: ProgressBar) -> None:
+    """Discover a batch of sites and fetch their report pages, all on the crawl engine at once, each at its
+    host's pace: a site's reports (then their attachments) are fetched as soon as its listings are walked,
+    while the batch's other sites are still being walked (conditional GETs for what the archive has).
+    Bodies are stored as they come; the batch's manifest rows are written when the task ends, even when it
+    is stopped part-way (its timeout; what is under way is then cancelled), so no stored body is left
+    without its row. Fills in the ledger; a site whose discovery broke carries the reason."""
+    batch: CrawlBatch[_Tag] = CrawlBatch(engine, [s.site for s in ledger.sites], years)
     try:
-        for site, future in zip(sites, futures, strict=True):
-            try:
-                found = future.result()
-            except Exception as exc:  # one broken site must not lose the batch
-                out.append((site, None, f"discovery failed: {type(exc).__name__}: {exc}"))
-                continue
-            for url, mode in found.modes.items():
-                get_run_logger().info("%s: %s is paged as %s", site.id, url, mode)
-            out.append((site, found, None))
+        for event in batch:
+            if isinstance(event, SiteDiscovered):
+                scraped = _discovered(ledger, event, batch, previous)
+            else:
+                scraped = _page_fetched(ledger, event, batch, archive, previous)
+            if scraped.under_way == 0:  # the site is done
+                bar.advance()
     finally:
-        for future in futures:
-            future.cancel()  # the task was stopped (its timeout): sites not yet started stay unwalked
-    return out
+        archive.record(row for scraped in ledger.sites for row, _, _ in scraped.fetched())
 
 
-@task(name="fetch-pages", cache_policy=NO_CACHE)
-def fetch_task(links: list[ReportLink], engine: CrawlEngine, archive: Archive,
-               previous: dict[str, ManifestRow], bar: ProgressBar) -> list[FetchedRow]:
-    """Fetch the report pages of a batch of sites, all handed to the engine at once (conditional GET when
-    the archive has them), store bodies as they come, write the manifest. Returns (row, outcome, reason)
-    per link, in link order. Rows of bodies stored are recorded even when the task is stopped part-way
-    (its timeout; pages not yet fetched are then cancelled), so no stored body is left without its row."""
-    futures: dict[Future[FetchResult], int] = {}
-    for index, link in enumerate(links):
-        prior = previous.get(link.url)
-        etag, modified = (prior.etag, prior.last_modified) if prior else (None, None)
-        futures[engine.fetch(link.url, etag, modified)] = index
-    done: dict[int, list[FetchedRow]] = {}
+def _discovered(ledger: BatchLedger, event: SiteDiscovered, batch: CrawlBatch[_Tag],
+                previous: dict[str, ManifestRow]) -> SiteScraped:
+    """A site walked: its report pages are handed to the engine."""
+    place = ledger.place(event.site)
+    scraped = ledger.sites[place]
+    scraped.discovery, scraped.error = event.discovery, event.error
+    if event.discovery is None:
+        return scraped
+    for url, mode in event.discovery.modes.items():
+        _logger().info("%s: %s is paged as %s", event.site.id, url, mode)
+    links = event.discovery.links
+    batch.fetch([((place, index, 0), link.url, *_validators(previous.get(link.url)))
+                 for index, link in enumerate(links)])
+    scraped.under_way += len(links)
+    return scraped
+
+
+def _page_fetched(ledger: BatchLedger, event: PageFetched[_Tag], batch: CrawlBatch[_Tag], archive: Archive,
+                  previous: dict[str, ManifestRow]) -> SiteScraped:
+    """A report page (stored; its attachments handed to the engine) or an attachment (stored) fetched."""
+    place, index, number = event.tag
+    scraped = ledger.sites[place]
+    scraped.under_way -= 1
+    assert scraped.discovery is not None  # pages are fetched once their site is discovered
+    link = scraped.discovery.links[index]
+    if number == 0:
+        page = _stored(link, event.result, previous.get(link.url), archive)
+        scraped.rows[index] = {0: page}
+        found = attachments_to_follow(link, page[0], _body(event.result.body, page[0].sha256, archive))
+        scraped.attachments[index] = found
+        batch.fetch([((place, index, number), target.url, *_validators(previous.get(target.url)))
+                     for number, target in enumerate(found, start=1)])
+        scraped.under_way += len(found)
+    else:
+        target = scraped.attachments[index][number - 1]
+        scraped.rows[index][number] = attachment_row(link, scraped.rows[index][0][0], target, event.result,
+                                                     previous.get(target.url), archive)
+    return scraped
+
+
+def _logger() -> logging.Logger | logging.LoggerAdapter[logging.Logger]:
+    """The run's logger; this module's outside a run (a task's function called as it is, in the bench)."""
     try:
-        for future in as_completed(futures):
-            link = links[futures[future]]
-            done[futures[future]] = _stored(link, future.result(), previous.get(link.url), engine, archive,
-                                            previous)
-            bar.advance()
-    finally:
-        for future in futures:
-            future.cancel()
-        archive.record(row for index in sorted(done) for row, _, _ in done[index])
-    return [fetched for index in sorted(done) for fetched in done[index]]
+        return get_run_logger()
+    except MissingContextError:
+        return logging.getLogger(__name__)
 
 
-def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None, engine: CrawlEngine,
-            archive: Archive, previous: dict[str, ManifestRow]) -> list[FetchedRow]:
-    """One report page's body stored and its manifest row, then its attachments'."""
+def _validators(prior: ManifestRow | None) -> tuple[str | None, str | None]:
+    """The conditional-GET validators of what the archive holds for a URL (none when it holds nothing)."""
+    return (prior.etag, prior.last_modified) if prior else (None, None)
+
+
+def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None,
+            archive: Archive) -> FetchedRow:
+    """One report page's body stored and its manifest row."""
     sha = None
     if result.outcome == "fetched" and result.body is not None:
         sha = archive.put(result.body)
@@ -161,9 +220,7 @@ def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None, en
     row = ManifestRow(result.url, result.final_url, result.status or 0, headers, utc_now(), sha,
                       site=link.site, kind=link.kind, year=link.year, title=link.title,
                       extra={"run": str(flow_run.id)} if flow_run.id else {})
-    body = _body(result.body, sha, archive)
-    return [(row, result.outcome, result.reason),
-            *follow_attachments(link, row, body, engine.blocking, archive, previous)]
+    return row, result.outcome, result.reason
 
 
 @dataclass(slots=True)
@@ -203,50 +260,25 @@ def _body(fetched: bytes | None, sha: str | None, archive: Archive) -> bytes | N
 def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
                  politeness: dict[str, Any] | None, archive: str | None,
                  warehouse: str | None) -> ScrapeResult:
-    """scrape's tasks, run inside the calling flow (backfill runs them itself: a subflow run costs ~1 s)."""
+    """scrape's tasks, run inside the calling flow (backfill runs them itself: a subflow run costs ~1 s):
+    one crawl task per batch of sites, all at once on one crawl engine (one client, one gate per host
+    whatever task asks it, the global cap)."""
     sites = resolve_sites(regions, base_urls)
     store = Archive(archive)
     previous = store.latest()
     result = ScrapeResult()
     fetch_rejects: list[RejectRow] = []
-    with CrawlEngine(build_async_fetcher(sites, politeness)) as engine:
-        timeout = engine.fetcher.limits.task_timeout_seconds
-        discover = discover_task.with_options(timeout_seconds=timeout)
-        fetch = fetch_task.with_options(timeout_seconds=timeout)
-        batches = _batches(sites)
-        discovered = [(batch, discover.submit(batch, engine, years)) for batch in batches]
-        discoveries = []
-        for batch, future in discovered:
+    with CrawlEngine(build_async_fetcher(sites, politeness)) as engine, \
+            progress_bar("crawling sites", len(sites)) as bar:
+        crawl = crawl_task.with_options(timeout_seconds=engine.fetcher.limits.task_timeout_seconds)
+        ledgers = [BatchLedger(batch) for batch in _batches(sites)]
+        futures = [crawl.submit(ledger, engine, years, store, previous, bar) for ledger in ledgers]
+        for ledger, future in zip(ledgers, futures, strict=True):
             future.wait()
             state = future.state
-            if state.is_failed():  # the task ran out of time (or broke): its sites' pages stay unknown
-                fetch_rejects += [RejectRow(site.base_url or site.id, "discover",
-                                            f"discovery task failed: {state.message}") for site in batch]
-                continue
-            for site, found, error in future.result():
-                if found is None:
-                    fetch_rejects.append(RejectRow(site.base_url or site.id, "discover", error or "failed"))
-                else:
-                    discoveries.append(found)
-        links = [link for d in discoveries for link in d.links]
-        for d in discoveries:
-            result.summary.skipped_links.update(s.reason for s in d.skipped)
-            fetch_rejects += [RejectRow(s.url, "discover", s.reason) for s in d.failures]
-        result.summary.found = len(links)
-        with progress_bar("fetching report pages", len(links)) as bar:
-            ids = [{site.id for site in batch} for batch in batches]
-            groups = [group for wanted in ids if (group := [link for link in links if link.site in wanted])]
-            futures = [(group, fetch.submit(group, engine, store, previous, bar)) for group in groups]
-            for group, future in futures:
-                future.wait()
-                state = future.state
-                if state.is_failed():  # every link of the batch is a failure with the task's reason
-                    result.summary.failed += len(group)
-                    why = f"fetch task failed: {state.message}"
-                    fetch_rejects += [RejectRow(link.url, "fetch", why) for link in group]
-                    continue
-                for row, outcome, reason in future.result():
-                    _count_fetch(result, row, outcome, reason, fetch_rejects)
+            stopped = state.message if state.is_failed() else None  # out of time (or broke) part-way
+            for scraped in ledger.sites:
+                _count_site(result, scraped, stopped, fetch_rejects)
         for notice in engine.notices:
             get_run_logger().warning("%s", notice)
     if fetch_rejects:
@@ -270,6 +302,27 @@ def _batches(sites: Sequence[Site]) -> list[list[Site]]:
     """The sites in at most SITE_BATCHES batches of near-equal size (one task per batch and phase)."""
     size = -(-len(sites) // SITE_BATCHES) or 1
     return [list(sites[i:i + size]) for i in range(0, len(sites), size)]
+
+
+def _count_site(result: ScrapeResult, scraped: SiteScraped, stopped: str | None,
+                rejects: list[RejectRow]) -> None:
+    """A site's outcome in the summary and rejects. When its task was stopped part-way, a site not yet
+    walked is a discovery failure and every report page it lists a fetch failure, with the task's reason
+    (bodies stored before then keep their manifest rows)."""
+    site, found = scraped.site, scraped.discovery
+    if found is None:
+        reason = scraped.error or (f"discovery task failed: {stopped}" if stopped else "discovery failed")
+        rejects.append(RejectRow(site.base_url or site.id, "discover", reason))
+        return
+    result.summary.found += len(found.links)
+    result.summary.skipped_links.update(s.reason for s in found.skipped)
+    rejects += [RejectRow(s.url, "discover", s.reason) for s in found.failures]
+    if stopped:
+        result.summary.failed += len(found.links)
+        rejects += [RejectRow(link.url, "fetch", f"fetch task failed: {stopped}") for link in found.links]
+        return
+    for row, outcome, reason in scraped.fetched():
+        _count_fetch(result, row, outcome, reason, rejects)
 
 
 def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None,

@@ -11,7 +11,8 @@ Names resolve through `sim_resolver`, which the fetcher's guarded backend calls 
 resolver: a `.sim` name is 127.0.0.1 and any other name does not resolve, so nothing leaves 127.0.0.0/8.
 
 The server logs every request (host, path, status, when it arrived and when its answer was written, on
-time.monotonic, which all processes of the machine share) to a JSON-lines file when it stops; `violations`
+time.monotonic, which all processes of the machine share, and the fault played if any) to a JSON-lines
+file when it stops; `violations`
 reads such a log and names every host that saw two requests closer than its spacing or more at once than
 its concurrency. Run `python -m flows.sim_internet --sites N --log FILE`: it prints its port, then serves
 until SIGTERM or SIGINT.
@@ -24,21 +25,25 @@ import asyncio
 import itertools
 import json
 import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import parse_qsl, urlsplit
+
+import yaml
 
 from flows.sample_site import SampleSite, SampleSiteSpec, build_sample_site
 from flows.sample_variants import _COLUMNS, VARIANTS, build_variant_site
-from flows.sources import Listing, Site
+from flows.sources import SOURCES_DIR, SOURCES_FILE, Listing, Site, load_sources
+from nianbao.settings import config_dir
 
 DOMAIN = "county.sim"
 Style = Literal["trs", "hanweb", "json", "nav", "sample"]
@@ -47,12 +52,13 @@ LAW = r"(\d{4})\s*年度?.{0,8}?法治政府建设.{0,12}报告"
 LAW_KIND = "law_based_government_annual_report"
 FaultKind = Literal["503", "500", "truncate"]
 FAULTS: tuple[FaultKind, ...] = ("503", "500", "truncate")
+LOOPBACK = "127.0.0.1"
 
 
 def sim_resolver(host: str, port: int) -> list[str]:
     """A `.sim` host is 127.0.0.1; anything else does not resolve (the simulation never reaches out)."""
     if host.lower().rstrip(".").endswith(".sim"):
-        return ["127.0.0.1"]
+        return [LOOPBACK]
     raise OSError(f"{host!r} is not a simulated (.sim) host")
 
 
@@ -84,7 +90,16 @@ class SimSite:
             column = _COLUMNS[self.style][0].lstrip("/")
             listings = (Listing(path=column, kind=LAW_KIND, title_pattern=LAW),)
         return Site(id=f"sim-{self.number:05d}", name=f"模拟县{self.number}（虚构）", region_code="990121",
-                    base_url=f"http://{self.host}:{port}/", listings=listings, allow_private_addresses=True)
+                    base_url=f"http://{self.host}:{port}/", listings=listings, allow_private_addresses=True,
+                    addresses=(LOOPBACK,))
+
+    @property
+    def report_paths(self) -> dict[int, str]:
+        """Where each year's report is served (the same paths on every site of this style and span)."""
+        return _content(self.style, self.first_year).report_paths
+
+    def report_body(self, year: int) -> bytes:
+        return _content(self.style, self.first_year).resources[self.report_paths[year]].body
 
 
 def draw_sites(count: int, seed: int = 10, latency: tuple[float, float] = (0.05, 0.8),
@@ -113,7 +128,7 @@ def _robots(site: SimSite) -> bytes:
 
 class _Log:
     def __init__(self) -> None:
-        self.rows: list[tuple[str, str, int, float, float]] = []
+        self.rows: list[tuple[str, str, int, float, float, str | None]] = []
 
 
 _Request = tuple[str, str, str, dict[str, str], bytes, float]  # method, target, host, headers, body, arrived
@@ -174,10 +189,11 @@ class _Http(asyncio.Protocol):
         if fault:
             kind = self._rng.choice(FAULTS)
             if kind == "truncate":
-                self._send(200, b"<html>" + b"x" * 2000, "text/html", host, target, arrived, cut=True)
+                self._send(200, b"<html>" + b"x" * 2000, "text/html", host, target, arrived, fault=kind)
             else:
                 extra = (("Retry-After", "1"),) if kind == "503" else ()
-                self._send(int(kind), f"status {kind}".encode(), "text/plain", host, target, arrived, extra)
+                self._send(int(kind), f"status {kind}".encode(), "text/plain", host, target, arrived, extra,
+                           fault=kind)
             return
         if parts.path == "/robots.txt":
             self._send(200, _robots(site), "text/plain; charset=utf-8", host, target, arrived)
@@ -202,7 +218,8 @@ class _Http(asyncio.Protocol):
                        (("ETag", resource.etag), ("Last-Modified", resource.last_modified)))
 
     def _send(self, status: int, body: bytes, content_type: str | None, host: str, target: str,
-              arrived: float, extra: tuple[tuple[str, str], ...] = (), cut: bool = False) -> None:
+              arrived: float, extra: tuple[tuple[str, str], ...] = (),
+              fault: FaultKind | None = None) -> None:
         transport = self._transport
         if transport is None or transport.is_closing():
             return
@@ -211,8 +228,9 @@ class _Http(asyncio.Protocol):
             lines.append(f"Content-Type: {content_type}")
         lines += [f"{name}: {value}" for name, value in extra]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        cut = fault == "truncate"
         transport.write(head + (body[:len(body) // 2] if cut else body))
-        self._log.rows.append((host, target, status, arrived, time.monotonic()))
+        self._log.rows.append((host, target, status, arrived, time.monotonic(), fault))
         if cut:
             transport.close()
 
@@ -229,9 +247,9 @@ async def _serve(sites: list[SimSite], log_path: Path, seed: int) -> None:
     await stop.wait()
     server.close()
     with log_path.open("w", encoding="utf-8") as out:
-        for host, target, status, arrived, done in log.rows:
+        for host, target, status, arrived, done, fault in log.rows:
             out.write(json.dumps({"host": host, "path": target, "status": status, "arrived": arrived,
-                                  "done": done}) + "\n")
+                                  "done": done, "fault": fault}) + "\n")
 
 
 @dataclass(slots=True)
@@ -244,6 +262,20 @@ class RunningInternet:
 
     def crawl_sites(self) -> list[Site]:
         return [site.site(self.port) for site in self.sites]
+
+    def config_folder(self, folder: Path, politeness: Mapping[str, Any] | None = None,
+                      extra: Sequence[Site] = ()) -> Path:
+        """A copy of the project's config whose sources are these simulated sites (their names pinned to
+        loopback) plus `extra`, and no real site: with it as $NIANBAO_CONFIG the real flows crawl the
+        simulation and nothing else. politeness: the shared defaults (else the project's)."""
+        shutil.copytree(config_dir(), folder)
+        shutil.rmtree(folder / SOURCES_DIR, ignore_errors=True)
+        sites = [s.model_dump(mode="json", exclude_defaults=True) for s in (*self.crawl_sites(), *extra)]
+        shared = load_sources().politeness.merged(dict(politeness or {}))
+        text = yaml.safe_dump({"politeness": shared.model_dump(mode="json"), "sites": sites},
+                              allow_unicode=True, sort_keys=False)
+        (folder / SOURCES_FILE).write_text(text, encoding="utf-8")
+        return folder
 
 
 @contextmanager

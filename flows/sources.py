@@ -5,6 +5,7 @@ A bad entry is a ConfigError that names the site (or listing) and the field.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
@@ -145,6 +146,19 @@ class Site(_Strict):
     # The fetcher refuses hosts resolving to loopback, private or link-local addresses; a site served on
     # such an address (the sample site, a test server, an intranet mirror) says so here.
     allow_private_addresses: bool = False
+    # Addresses to connect to for base_url's host instead of looking its name up (as curl's --resolve: a
+    # mirror, a name DNS does not know, a simulated site); each still passes the address rule above.
+    addresses: tuple[str, ...] = ()
+
+    @field_validator("addresses")
+    @classmethod
+    def _ip_addresses(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for address in value:
+            try:
+                ipaddress.ip_address(address)
+            except ValueError as exc:
+                raise ValueError(f"addresses: {address!r} is not an IP address") from exc
+        return value
 
     @field_validator("base_url")
     @classmethod
@@ -172,6 +186,12 @@ class Site(_Strict):
         if self.base_url is None:
             raise ConfigError(f"{SOURCES_FILE}: site {self.id!r} has no base_url yet")
         return urljoin(self.base_url, listing.path)
+
+    @property
+    def pins(self) -> dict[str, tuple[str, ...]]:
+        """base_url's host name → the addresses it is pinned to (empty when the name is looked up)."""
+        host = urlsplit(self.base_url or "").hostname
+        return {host.lower(): self.addresses} if host and self.addresses else {}
 
     @property
     def authorities(self) -> frozenset[str]:

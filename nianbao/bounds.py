@@ -56,9 +56,13 @@ class Bounds(BaseModel):
 
 def bounds() -> Bounds:
     """The validated bounds of the current settings file (validated again when the file changes)."""
-    load_config("settings.yaml")  # a clear error when the file is missing or not YAML
     path = config_dir() / "settings.yaml"
-    return _validated(path, path.stat().st_mtime_ns)
+    try:
+        mtime_ns = path.stat().st_mtime_ns  # (one stat per call: the HTML path asks once per page)
+    except OSError:
+        load_config("settings.yaml")  # a clear error when the file is missing
+        raise
+    return _validated(path, mtime_ns)  # (load_config inside: a clear error when it is not YAML)
 
 
 @cache

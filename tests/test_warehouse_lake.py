@@ -133,3 +133,16 @@ def test_a_postgres_catalog_needs_a_data_path(tmp_path: Path) -> None:
     with pytest.raises(WarehouseError, match=r"needs warehouse.ducklake.data_path"):
         lake_of("postgres:dbname=nianbao host=127.0.0.1")
     assert lake_of(tmp_path / "w.ducklake").data_path == f"{(tmp_path / 'w.ducklake').absolute()}.files/"
+
+
+@pytest.mark.parametrize("location", [
+    "postgres:dbname=nianbao host=127.0.0.1 password=pw-never-shown",
+    "postgres:postgresql://nianbao:pw-never-shown@127.0.0.1/nianbao",
+    "postgres:postgresql://127.0.0.1/nianbao?sslmode=disable&password=pw-never-shown",
+])
+def test_a_postgres_location_holding_a_password_is_refused_without_repeating_it(location: str) -> None:
+    from warehouse.errors import WarehouseError
+
+    with pytest.raises(WarehouseError, match=r"PGPASSWORD") as refused:
+        lake_of(location)
+    assert "pw-never-shown" not in str(refused.value)

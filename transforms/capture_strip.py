@@ -23,6 +23,7 @@ from transforms.header_fields import (
 )
 from transforms.metadata import issuer_of, plausible_title
 from transforms.model import StrippedPage
+from transforms.regex_gate import GatedAlternation
 from transforms.regions import find_mentions
 from transforms.rulebook import any_of, compiled
 from transforms.textmap import to_simplified
@@ -33,7 +34,7 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 @dataclass(frozen=True, slots=True)
 class ChromeRules:
-    chrome: re.Pattern[str]
+    chrome: GatedAlternation
     tail_start: re.Pattern[str]
     menu_line: re.Pattern[str]
     bar_menu: re.Pattern[str]
@@ -50,7 +51,7 @@ class ChromeRules:
     title_lookahead: int
 
 
-def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
+def _patterns(patterns: Any, key: str) -> list[str]:
     if not isinstance(patterns, list) or not patterns:
         raise ConfigError(f"config/capture_chrome.yaml: {key!r} must be a non-empty list of regexes")
     for pattern in patterns:
@@ -58,14 +59,18 @@ def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
             re.compile(str(pattern))
         except re.error as exc:
             raise ConfigError(f"config/capture_chrome.yaml: {key}: bad regex {pattern!r}: {exc}") from exc
-    return re.compile(any_of(patterns))
+    return [str(pattern) for pattern in patterns]
+
+
+def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
+    return re.compile(any_of(_patterns(patterns, key)))
 
 
 def _build(raw: Any) -> ChromeRules:
     try:
         start = raw["body_start"]
         return ChromeRules(
-            chrome=_alternation(raw.get("lines"), "lines"),
+            chrome=GatedAlternation(_patterns(raw.get("lines"), "lines")),
             tail_start=_alternation(raw.get("tail_starts"), "tail_starts"),
             menu_line=re.compile(raw["menu_line"]),
             bar_menu=re.compile(raw["bar_menu"]),
@@ -91,11 +96,14 @@ def chrome_rules() -> ChromeRules:
 
 
 _LETTER_SPACED = re.compile(r"[\u4e00-\u9fff](?:[ \u3000]{1,2}[\u4e00-\u9fff]){2,11}")
+_LETTER_SPACED_CHARS = range(5, 35)  # the lengths _LETTER_SPACED can match: 1 + 2 × 2 up to 1 + 11 × 3
 
 
 def unspaced(line: str) -> str:
     """A line printed letter-spaced (政 府 工 作 报 告) without its spaces; any other line as it is."""
-    return re.sub(r"[ \u3000]", "", line) if _LETTER_SPACED.fullmatch(line) else line
+    if len(line) in _LETTER_SPACED_CHARS and _LETTER_SPACED.fullmatch(line):
+        return re.sub(r"[ \u3000]", "", line)
+    return line
 
 
 def clean_lines(text: str) -> list[str]:
@@ -141,7 +149,7 @@ def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> t
 def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
     """Site chrome (a button, banner, breadcrumb, counter, footer line); line in simplified characters."""
     rules = rules or chrome_rules()
-    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line) is not None
+    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line)
 
 
 def starts_body(line: str, rules: ChromeRules | None = None) -> bool:
@@ -375,8 +383,10 @@ def strip_capture(text: str) -> StrippedPage:
     printed.
     """
     rules = chrome_rules()
+    simplified = to_simplified(text)
     printed = clean_lines(text)
-    simple = clean_lines(to_simplified(text))  # same lines: the mapping is one character to one character
+    # same lines: the mapping is one character to one character (most pages have nothing to map)
+    simple = list(printed) if simplified == text else clean_lines(simplified)
     printed, simple = split_run_on(printed, simple, rules)
     head = read_head(printed, simple)
     page, header, title, body_from = head.page, head.header, head.title, head.body_from

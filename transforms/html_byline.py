@@ -128,11 +128,19 @@ def _element_siblings_before(node: LexborNode) -> list[LexborNode]:
     return found[::-1]
 
 
+def _longer_than(text: str, limit: int) -> bool:
+    """Whether the text prints more than ``limit`` characters, whitespace aside (its opening part decides
+    most long texts)."""
+    return len(text) > limit and (len(compact(text[: 2 * limit])) > limit or len(compact(text)) > limit)
+
+
 def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> list[str]:
     """Labelled lines of a metadata box (an index table or field list) placed just before ``anchor``'s
     block: the element siblings before ``anchor`` or before one of its parents, up to a few levels. A box
-    must state several fields; at the page's top level (a flat template: masthead, crumbs, box and article
-    as children of <body>) one more, so that a banner with a date and a counter is never taken for one."""
+    must state several fields, in a few lines (an element printing more than containers.yaml's
+    metadata_box_max_chars is a menu or a list, never rendered for a box); at the page's top level (a flat
+    template: masthead, crumbs, box and article as children of <body>) one field more, so that a banner
+    with a date and a counter is never taken for one."""
     current: LexborNode | None = anchor
     for _ in range(_BOX_LEVELS + 1):
         if current is None or current.tag in ("body", "html"):
@@ -142,6 +150,8 @@ def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> 
             return []
         top = parent.tag in ("body", "html")
         for sibling in _element_siblings_before(current):
+            if _longer_than(sibling.text(deep=True), rules.box_max_chars):  # a menu or a list: no box
+                continue
             lines = pair_labels(rules, [with_colons(rules, x.text) for x in render_lines([sibling], skip)])
             labelled = [x for x in lines if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
             if len(_fields(labelled)) >= _BOX_MIN_FIELDS + top:

@@ -28,6 +28,7 @@ class PageRules:
     not_found_max_chars: int
     byline_label: re.Pattern[str]
     byline_date: re.Pattern[str]
+    box_max_chars: int
     related_heading: re.Pattern[str]
     related_tail_share: float
     site_title: re.Pattern[str]
@@ -79,6 +80,7 @@ def _parse(raw: Any) -> PageRules:
         not_found_max_chars=int(raw.get("not_found_max_chars", 600)),
         byline_label=label,
         byline_date=date,
+        box_max_chars=int(raw.get("metadata_box_max_chars", 2000)),
         related_heading=_pattern(raw, "related_heading_pattern"),
         related_tail_share=float(raw.get("related_tail_share", 0.5)),
         site_title=_pattern(raw, "site_title_pattern"),

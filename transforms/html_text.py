@@ -63,7 +63,8 @@ class _Writer:
             if value and self.parts:
                 self.parts.append(" ")
             return
-        value = _SPACES.sub(" ", value)
+        if not value.isprintable() or "  " in value:  # (every _SPACES character but the space is unprintable)
+            value = _SPACES.sub(" ", value)
         if value.strip() or (self.parts and value):
             self.parts.append(value)
             if self.link_depth:

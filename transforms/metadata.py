@@ -14,6 +14,7 @@ from nianbao.settings import ConfigError
 from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
 from transforms.page_region import PageOrigin, RegionFinding, find_region
+from transforms.regex_gate import GatedPattern
 from transforms.regions import find_mentions
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
@@ -50,7 +51,7 @@ class MetadataRules:
     source_meta_tags: tuple[str, ...]
     delivery_line: re.Pattern[str]
     delivery_lookahead: int
-    speaker_line: re.Pattern[str]
+    speaker_line: GatedPattern
     multi_year_title: re.Pattern[str]
     site_title: re.Pattern[str]
     column_title: re.Pattern[str]
@@ -89,7 +90,7 @@ def _build(raw: Any) -> MetadataRules:
             source_meta_tags=tuple(str(name).lower() for name in raw["source_meta_tags"]),
             delivery_line=re.compile(raw["delivery_line"]),
             delivery_lookahead=int(raw["delivery_lookahead"]),
-            speaker_line=re.compile(raw["speaker_line"]),
+            speaker_line=GatedPattern(raw["speaker_line"]),
             multi_year_title=re.compile(raw["multi_year_title"]),
             site_title=re.compile(raw["site_title"]),
             column_title=re.compile(raw["column_title"]),
@@ -232,7 +233,7 @@ def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
         date_line = rules.signature_date.fullmatch(arabic_dates(tail[i]))
         if i > 0 and date_line and rules.signature_org.fullmatch(to_simplified(tail[i - 1])):
             return tail[i - 1], parse_date(tail[i])
-        both = _ORG_AND_DATE.fullmatch(tail[i])
+        both = _ORG_AND_DATE.fullmatch(tail[i]) if "年" in tail[i] else None  # (the date holds a 年)
         if (both and rules.signature_date.fullmatch(arabic_dates(both.group(2)))
                 and rules.signature_org.fullmatch(to_simplified(both.group(1)))):
             return both.group(1), parse_date(both.group(2))

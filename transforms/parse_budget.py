@@ -5,11 +5,18 @@ never finish), so a page over ingest.max_html_depth or ingest.max_html_tags (con
 refused with its reason before parsing. The depth is measured the way a parser builds the tree, roughly: an
 end tag closes the innermost open element of its name and everything opened inside it; void elements and
 elements whose end tag may be left out (p, li, td, option, …) never add depth.
+
+That scan costs a Python step per tag, so it runs only when a cheap bound computed by C-level counting
+cannot clear the page: the tags are at most the page's "<" characters, and the depth at most the start tags
+whose name can add depth — after deleting, at most twice, the leaf elements of the page (a start tag, text
+without "<", its end tag: each such element is opened and closed with nothing inside, so it adds one level
+at most for as long as it is open, counted as one per deletion round).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from nianbao.bounds import bounds
 from transforms.errors import ExtractError
@@ -63,6 +70,12 @@ _FLAT = frozenset(
 )
 
 
+_DEPTHLESS = _FLAT | frozenset(_RAW_END)
+_START_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)")
+_LEAF = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?>[^<]*</\1(?:\s[^<>]*)?>")
+_LEAF_ROUNDS = 2
+
+
 class OverParseBudgetError(ExtractError):
     """The page would cost the HTML parser more than the configured budget."""
 
@@ -70,6 +83,25 @@ class OverParseBudgetError(ExtractError):
 def check_parse_budget(html: str) -> None:
     """Raise OverParseBudgetError when the page has too many tags or nests elements too deeply."""
     limits = bounds().ingest
+    if not _surely_within(html, limits.max_html_tags, limits.max_html_depth):
+        _scan(html, limits.max_html_tags, limits.max_html_depth)
+
+
+def _surely_within(html: str, max_tags: int, max_depth: int) -> bool:
+    """True when counting alone shows the page within both limits (False: the scan decides)."""
+    if html.count("<") > max_tags:
+        return False
+    text = html
+    for rounds in range(_LEAF_ROUNDS + 1):
+        if rounds:
+            text = _LEAF.sub("", text)
+        starts = Counter(_START_NAME.findall(text))
+        if sum(n for name, n in starts.items() if name.lower() not in _DEPTHLESS) + rounds <= max_depth:
+            return True
+    return False
+
+
+def _scan(html: str, max_tags: int, max_depth: int) -> None:
     stack: list[str] = []
     open_count: dict[str, int] = {}
     tags = 0
@@ -81,9 +113,9 @@ def check_parse_budget(html: str) -> None:
             position = len(html) if end < 0 else end + 3
             continue
         tags += 1
-        if tags > limits.max_html_tags:
+        if tags > max_tags:
             raise OverParseBudgetError(
-                f"over the parse budget: more than {limits.max_html_tags:,} tags "
+                f"over the parse budget: more than {max_tags:,} tags "
                 "(ingest.max_html_tags in config/settings.yaml)"
             )
         closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
@@ -96,9 +128,9 @@ def check_parse_budget(html: str) -> None:
         if not closing:
             stack.append(name)
             open_count[name] = open_count.get(name, 0) + 1
-            if len(stack) > limits.max_html_depth:
+            if len(stack) > max_depth:
                 raise OverParseBudgetError(
-                    f"over the parse budget: elements nested more than {limits.max_html_depth:,} deep "
+                    f"over the parse budget: elements nested more than {max_depth:,} deep "
                     "(ingest.max_html_depth in config/settings.yaml)"
                 )
         elif open_count.get(name):

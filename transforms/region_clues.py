@@ -5,7 +5,7 @@ telephone area codes, the URL's host and site, the user's hint. Rules in config/
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -129,13 +129,31 @@ def distinct(candidates: Iterable[Region]) -> list[Region]:
     return list(by_code.values())
 
 
-@dataclass(frozen=True, slots=True)
 class Clues:
     """Every clue one page gives; ``text``: the page's own words, searched for the short names of a
-    candidate's province and city when a shared name is weighed."""
+    candidate's province and city when a shared name is weighed.
 
-    items: tuple[Clue, ...] = ()
-    text: str = ""
+    Gathered on first use: a page whose issuer or title names a division no other shares needs none.
+    """
+
+    __slots__ = ("_gather", "_gathered")
+
+    def __init__(self, gather: Callable[[], tuple[tuple[Clue, ...], str]]) -> None:
+        self._gather = gather
+        self._gathered: tuple[tuple[Clue, ...], str] | None = None
+
+    def _found(self) -> tuple[tuple[Clue, ...], str]:
+        if self._gathered is None:
+            self._gathered = self._gather()
+        return self._gathered
+
+    @property
+    def items(self) -> tuple[Clue, ...]:
+        return self._found()[0]
+
+    @property
+    def text(self) -> str:
+        return self._found()[1]
 
     def supporting(self, region: Region) -> list[Clue]:
         found = {(c.kind, c.prefix): c for c in self.items if region.code.startswith(c.prefix)}
@@ -164,7 +182,7 @@ class Clues:
             return self
         weight = clue_rules().weights["hint"]
         clue = Clue("hint", f"{hint.code} {hint.name}", code_prefix(hint), weight)
-        return Clues((*self.items, clue), self.text)
+        return Clues(lambda: ((*self.items, clue), self.text))
 
 
 @cache
@@ -304,9 +322,13 @@ def page_clues(named_text: str, page_text: str, url: str | None,
     rules = clue_rules()
     url = url or own_url(page_text)
     from_host, site_region = host_clues(url)
-    printed = page_text if government_site(page_text, url, owners) else named_text
-    clues = [*_named_clues(named_text, rules.weights), *_printed_clues(printed, rules), *from_host]
-    unique: dict[tuple[str, str], Clue] = {}
-    for clue in clues:
-        unique.setdefault((clue.kind, clue.prefix), clue)
-    return Clues(tuple(unique.values()), to_simplified(named_text)), site_region
+
+    def gather() -> tuple[tuple[Clue, ...], str]:
+        printed = page_text if government_site(page_text, url, owners) else named_text
+        clues = [*_named_clues(named_text, rules.weights), *_printed_clues(printed, rules), *from_host]
+        unique: dict[tuple[str, str], Clue] = {}
+        for clue in clues:
+            unique.setdefault((clue.kind, clue.prefix), clue)
+        return tuple(unique.values()), to_simplified(named_text)
+
+    return Clues(gather), site_region

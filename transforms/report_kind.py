@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from nianbao.settings import ConfigError
@@ -100,7 +101,7 @@ def not_a_report_reason(title: str | None, body: str, kind: str) -> str | None:
             return f"error page served as a normal page ({match.group(0).strip()!r})"
     if len(text) < rules.min_report_chars:
         return f"too little text for a report ({len(text)} characters)"
-    if len(rules.sentence_mark.findall(text)) < rules.min_sentences:
+    if len(list(islice(rules.sentence_mark.finditer(text), rules.min_sentences))) < rules.min_sentences:
         return "no sentences: a list or navigation page, not a report"
     if rules.reject_unknown_kind and kind == OTHER and not (title and "报告" in to_simplified(title)):
         return "no sign of a report: neither the title nor the opening names a report kind"

@@ -30,9 +30,9 @@ import duckdb
 
 from nianbao.bounds import bounds
 from nianbao.settings import setting
-from warehouse.errors import WarehouseBusyError
+from warehouse.errors import WarehouseBusyError, WarehouseError
 from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
-from warehouse.lake import attach, is_lake, lake_exists, lake_of
+from warehouse.lake import attach, connect_config, is_lake, lake_exists, lake_of, readable_data
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -206,7 +206,12 @@ def open_read_only(
     if not (lake_exists(path) if lake else path.exists()):
         with open_for_writing(path):
             pass
-    con = _connect_read_only(path, sandboxed)
+    try:
+        con = _connect_read_only(path, sandboxed)
+    except _NoLakeYetError:
+        with open_for_writing(path):
+            pass
+        con = _connect_read_only(path, sandboxed)
     try:
         check_identity(con, path, None, may_initialise=False)
         if check_not_newer(con, path) < code_schema_version():
@@ -217,7 +222,7 @@ def open_read_only(
         if not lake:
             verify_storage(con, path, None)
         if sandboxed:
-            _sandbox(con, lake_of(path).local_data if lake else None)
+            _sandbox(con, readable_data(path))
         yield con
     finally:
         con.close()
@@ -230,7 +235,7 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
     if sandboxed:
         config.update(_SANDBOX_START)
     if is_lake(path):
-        con = duckdb.connect(":memory:", config=config)
+        con = duckdb.connect(":memory:", config={**config, **connect_config(path)})
         try:
             _attach_lake(con, path, "lake", read_only=True)
             con.execute("USE lake")
@@ -243,17 +248,25 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
 
 
 def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool) -> None:
-    """ATTACH a lake; a catalog that cannot be opened is one clear error."""
+    """ATTACH a lake; a catalog that cannot be opened is one clear error. A reader that finds a PostgreSQL
+    database holding no lake yet raises _NoLakeYetError (open_read_only then creates one, as for a missing
+    file)."""
     try:
         attach(con, path, alias, read_only=read_only)
     except duckdb.Error as exc:
+        if read_only and "creating a new ducklake is explicitly disabled" in str(exc).lower():
+            raise _NoLakeYetError(f"{path}: no warehouse in this database yet") from exc
         raise damaged_error(path, exc) from exc
 
 
-def _sandbox(con: duckdb.DuckDBPyConnection, lake_data: Path | None = None) -> None:
+class _NoLakeYetError(WarehouseError):
+    """A PostgreSQL database (taken to exist, see lake.lake_exists) that holds no lake yet."""
+
+
+def _sandbox(con: duckdb.DuckDBPyConnection, lake_data: str | None = None) -> None:
     """No file outside an empty folder of nianbao's own (so listing extensions works) and, on a lake, its
-    data folder; no extension loading, and settings locked so SQL cannot undo any of it."""
-    allowed = [str(_NO_EXTENSIONS), *([str(lake_data) + "/"] if lake_data else [])]
+    data folder or S3 prefix; no extension loading, and settings locked so SQL cannot undo any of it."""
+    allowed = [str(_NO_EXTENSIONS), *([lake_data] if lake_data else [])]
     con.execute(f"SET allowed_directories = [{', '.join(_literal(a) for a in allowed)}]")
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")

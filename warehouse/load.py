@@ -22,7 +22,7 @@ from transforms.version import extractor_version
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_for_writing, open_read_only
 from warehouse.identity import decide, resolve_batch
-from warehouse.lake import retrying_conflicts
+from warehouse.lake import retrying_conflicts, warehouse_exists
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
@@ -48,7 +48,7 @@ class KnownInputs:
 def known_inputs(warehouse: Path | str | None = None) -> KnownInputs:
     """The loaded content digests and rejected inputs, read once at the start of an ingest run (a page with
     known content needs no transform). Read-only: a missing warehouse knows none and is not created."""
-    if not resolve_warehouse(warehouse).exists():
+    if not warehouse_exists(resolve_warehouse(warehouse)):
         return KnownInputs()
     with open_read_only(warehouse, sandboxed=False) as con:
         hashes = con.execute("SELECT DISTINCT unhex(content_sha256) FROM reports WHERE extractor_version = ?",

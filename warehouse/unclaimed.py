@@ -16,6 +16,7 @@ import polars as pl
 
 from warehouse.connection import open_read_only
 from warehouse.errors import WarehouseError
+from warehouse.lake import warehouse_exists
 from warehouse.location import resolve_warehouse
 
 # Characters that end the words a number counts, on either side of it.
@@ -75,7 +76,7 @@ def unclaimed_phrases(warehouse: Path | str | None, lead: str, tail: str, limit:
     does not exist is a WarehouseError (never created here).
     """
     path = resolve_warehouse(warehouse)
-    if not path.exists():
+    if not warehouse_exists(path):
         raise WarehouseError(f"{path}: no warehouse here (load reports with `nianbao load PATH…`, "
                              "or pass --warehouse)")
     if limit < 1:

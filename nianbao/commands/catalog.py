@@ -8,6 +8,7 @@ import json
 import sys
 
 from nianbao.errors import UsageError
+from nianbao.location_options import add_warehouse_option
 from transforms.catalog import Catalog, load_catalog
 from warehouse.location import ENV_VAR
 from warehouse.render import display_width
@@ -34,8 +35,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "its unit), most reports first, with one example sentence each: candidates for the next indicator")
     parser.add_argument("--limit", type=int, default=50, metavar="N",
                         help="with --unclaimed: rows (default 50)")
-    parser.add_argument("--warehouse", metavar="PATH",
-                        help=f"with --unclaimed: DuckDB file (default: ${ENV_VAR}, else warehouse.path)")
+    add_warehouse_option(parser, wait=False,
+                         help=f"with --unclaimed: DuckDB file (default: ${ENV_VAR}, else warehouse.path)")
     parser.set_defaults(func=run)
 
 

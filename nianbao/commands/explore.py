@@ -8,7 +8,8 @@ import http.server
 import sys
 from pathlib import Path
 
-from nianbao.errors import WAIT_HELP, UsageError, wait_seconds
+from nianbao.errors import UsageError
+from nianbao.location_options import add_warehouse_option
 
 DEFAULT_PORT = 8765
 
@@ -29,9 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1 until Ctrl-C")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT,
                         help=f"port for --serve (default {DEFAULT_PORT}; 0 picks a free one)")
-    parser.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: $NIANBAO_WAREHOUSE, else "
-                        "warehouse.path in config/settings.yaml)")
-    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
+    add_warehouse_option(parser)
     parser.set_defaults(func=run)
 
 

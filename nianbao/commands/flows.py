@@ -8,7 +8,7 @@ import re
 import sys
 from typing import Any
 
-from nianbao.errors import WAIT_HELP, wait_seconds
+from nianbao.location_options import add_archive_option, add_warehouse_option
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -135,11 +135,8 @@ def _politeness_overrides(args: argparse.Namespace) -> dict[str, Any] | None:
 
 
 def _paths(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: $NIANBAO_WAREHOUSE, "
-                        "else warehouse.path in config/settings.yaml)")
-    parser.add_argument("--archive", metavar="URL", help="raw archive location, local path or fsspec URL "
-                        "(default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)")
-    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
+    add_warehouse_option(parser)
+    add_archive_option(parser)
 
 
 def _batch(parser: argparse.ArgumentParser) -> None:

@@ -10,7 +10,7 @@ import platform
 import duckdb
 
 from nianbao import __version__
-from nianbao.errors import WAIT_HELP, wait_seconds
+from nianbao.location_options import add_archive_option, add_warehouse_option
 from nianbao.settings import config_dir
 
 
@@ -21,11 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "reports, facts and rejects the warehouse holds, the sites configured, and when it was last written. "
         "Opens the warehouse read-only and never creates one.",
     )
-    info.add_argument("--warehouse", metavar="PATH", help="DuckDB file (default: $NIANBAO_WAREHOUSE, else "
-                      "warehouse.path in config/settings.yaml)")
-    info.add_argument("--archive", metavar="URL", help="raw archive location (default: $NIANBAO_ARCHIVE, "
-                      "else archive.path in config/settings.yaml)")
-    info.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
+    add_warehouse_option(info)
+    add_archive_option(info)
     info.set_defaults(func=_info)
 
     schema = subparsers.add_parser(
@@ -35,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "with it, that file's. `make schema-doc` writes --markdown to docs/schema.md.",
     )
     schema.add_argument("--markdown", action="store_true", help="Markdown, as in docs/schema.md")
-    schema.add_argument("--warehouse", metavar="PATH", help="describe this file instead")
+    add_warehouse_option(schema, wait=False, help="describe this file instead")
     schema.set_defaults(func=_schema)
 
 

@@ -11,12 +11,11 @@ from pathlib import Path
 import polars as pl
 
 from ingest.files import LOADABLE_SUFFIXES, loadable_files
-from nianbao.errors import WAIT_HELP, wait_seconds
 from nianbao.hint_options import add_hint_options, hints_from
+from nianbao.location_options import add_warehouse_option
 from nianbao.manifest import ManifestError
 from transforms.model import Hints, Page
 from warehouse.errors import WarehouseError
-from warehouse.location import ENV_VAR
 
 EXIT_FAILED = 1
 
@@ -27,14 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _register_yoy(subparsers)
     _register_export(subparsers)
     _register_chart(subparsers)
-
-
-def _warehouse_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--warehouse", metavar="PATH",
-        help=f"DuckDB file (default: ${ENV_VAR}, else warehouse.path in config/settings.yaml)",
-    )
-    parser.add_argument("--wait", type=wait_seconds, metavar="SECONDS", help=WAIT_HELP)
 
 
 def _output_options(parser: argparse.ArgumentParser, parquet: bool) -> None:
@@ -67,7 +58,7 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="transform worker processes (default: "
                         "ingest.workers in config/settings.yaml; 0 there: one per CPU)")
     add_hint_options(parser)
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_load)
 
 
@@ -87,7 +78,7 @@ def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("query", metavar="SQL", help="one SELECT statement")
     _output_options(parser, parquet=True)
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_sql)
 
 
@@ -105,7 +96,7 @@ def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR", help="first report year")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last report year")
     _output_options(parser, parquet=False)
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_yoy)
 
 
@@ -120,7 +111,7 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
         "read_parquet('data/parquet/facts/*/*/*.parquet', hive_partitioning = true)\"",
     )
     parser.add_argument("out_dir", metavar="DIR")
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_export)
 
 
@@ -139,7 +130,7 @@ def _register_chart(subparsers: argparse._SubParsersAction) -> None:
                         help="output file (.png or .svg)")
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
-    _warehouse_option(parser)
+    add_warehouse_option(parser)
     parser.set_defaults(func=_run_chart)
 
 
@@ -229,10 +220,11 @@ def _run_load(args: argparse.Namespace) -> int:
 
 def require_warehouse(args: argparse.Namespace) -> None:
     """Reading commands never create a warehouse: a mistyped path is an error, not an empty result."""
+    from warehouse.lake import warehouse_exists
     from warehouse.location import resolve_warehouse
 
     path = resolve_warehouse(args.warehouse)
-    if not path.exists():
+    if not warehouse_exists(path):
         raise WarehouseError(f"{path}: no warehouse here yet (load reports with `nianbao load PATH…` "
                              "or `nianbao demo`, or pass --warehouse)")
 

@@ -1,0 +1,56 @@
+"""transforms/regex_gate.py: the keywords read off a regex, and a gated alternation answering as the plain
+alternation does (on the capture chrome rules and every line of the fixtures)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from nianbao.settings import load_config
+from transforms.regex_gate import GatedAlternation, GatedPattern, _keywords
+from transforms.rulebook import any_of
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_keywords_are_what_every_match_holds() -> None:
+    assert _keywords(r".{0,30}(?:屏幕)?分辨率.{0,30}") == {"分辨率"}
+    assert _keywords(r"(?:扫一扫|扫码|扫描二维码).{0,9}") == {"扫一扫", "扫码", "扫描二维码"}
+    assert _keywords(r"(?:星期|周)[一二]") == {"星期一", "星期二", "周一", "周二"}
+    assert _keywords(r"[|｜\s]{2,}") is None
+    assert _keywords(r".{2,60}?[.…]{3,}\s*\d{1,3}") == {a + b + c for a in ".…" for b in ".…" for c in ".…"}
+    assert _keywords(r"(?:ab){2}c") == {"ababc"}
+    assert _keywords(r"(?i:icp)备案") == {"备案"}  # a part read case-insensitively gives none
+    assert _keywords(r"(?:关于)?") is None
+
+
+def test_a_line_without_keywords_is_tried_against_the_other_branches() -> None:
+    gated = GatedAlternation([r".{0,10}版权所有.{0,10}", r"[|｜\s]{2,}", r"目\s*录"])
+    assert gated.fullmatch("示例县人民政府 版权所有")
+    assert gated.fullmatch("| |")
+    assert gated.fullmatch("目 录")
+    assert not gated.fullmatch("示例县全年受理行政复议案件12件。")
+
+
+def test_the_chrome_rules_answer_as_their_alternation_on_every_fixture_line() -> None:
+    patterns = [str(p) for p in load_config("capture_chrome.yaml")["lines"]]
+    gated, plain = GatedAlternation(patterns), re.compile(any_of(patterns))
+    lines = {
+        line.strip()
+        for path in FIXTURES.rglob("*")
+        if path.suffix in (".txt", ".html")
+        for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
+    }
+    assert len(lines) > 1000
+    assert sum(plain.fullmatch(line) is not None for line in lines) > 50
+    for line in lines:
+        assert gated.fullmatch(line) == (plain.fullmatch(line) is not None), line
+
+
+def test_a_gated_pattern_finds_what_its_regex_finds() -> None:
+    speaker = r"(?:^|(?<=\s))[\u4e00-\u9fff]{0,14}?(?:县长|区长)\s*(?P<name>[\u4e00-\u9fff]{2,4})$"
+    gated, plain = GatedPattern(speaker), re.compile(speaker)
+    for line in ("示例县人民政府县长 张三", "代县长 李四", "全县各级干部认真落实", "县 长 王五"):
+        found, expected = gated.search(line), plain.search(line)
+        assert (found and found.group("name")) == (expected and expected.group("name"))
+    assert gated.search("示例县人民政府县长 张三").group("name") == "张三"

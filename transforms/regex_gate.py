@@ -1,0 +1,192 @@
+"""Whole-line matching against an alternation of many config regexes, skipping the branches a line cannot
+match.
+
+Most branches need a keyword (关闭窗口, 版权所有, ICP备 …): a line holding none of the keywords of such
+branches is tried against the other branches only. The keywords are read off each regex's parse tree (one
+of them occurs in every string the regex matches), so the answer is the alternation's own; a keyword that
+ordinary prose holds (one Chinese character, a digit) would let most lines through, and its branch is
+always tried.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from re import _constants as _sre  # the standard library's regex parser (Python 3.11+)
+from re import _parser as _parse
+from typing import Any
+
+from transforms.rulebook import any_of
+
+_MAX_STRINGS = 64  # a fixed part spelling more strings than this is not used as a keyword
+_COMMON = re.compile(r"[\u4e00-\u9fff\s0-9A-Za-z.,:;%/()\-，。、；：？！“”‘’（）《》【】—％]")
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
+
+
+class GatedAlternation:
+    """``fullmatch(line)``: whether any of ``patterns`` matches the whole line (as one alternation would)."""
+
+    def __init__(self, patterns: Sequence[str]) -> None:
+        keywords: set[str] = set()
+        always: list[str] = []
+        for pattern in patterns:
+            found = _keywords(pattern)
+            if found is None or not all(map(_rare, found)):
+                always.append(pattern)
+            else:
+                keywords |= found
+        self.full = re.compile(any_of(patterns))
+        self._gate = re.compile(_trie(keywords)) if keywords else None
+        self._rest = re.compile(any_of(always)) if always else None
+
+    def fullmatch(self, line: str) -> bool:
+        if self._gate is not None and self._gate.search(line):
+            return self.full.fullmatch(line) is not None
+        return self._rest is not None and self._rest.fullmatch(line) is not None
+
+
+class GatedPattern:
+    """``search(text)``: one regex's search, skipped (None) when the text holds none of the keywords every
+    match of it holds."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+        found = _keywords(pattern)
+        self._gate = re.compile(_trie(found)) if found and all(map(_rare, found)) else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._gate is not None and self._gate.search(text) is None:
+            return None
+        return self.pattern.search(text)
+
+
+def _trie(words: set[str]) -> str:
+    """A regex finding any of ``words``, branching one character at a time (a flat alternation of a few
+    hundred words tries each of them wherever one of their first characters stands)."""
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _branches(tree)
+
+
+def _branches(node: dict[str, dict]) -> str:
+    options = [re.escape(char) + _branches(below) for char, below in sorted(node.items()) if char]
+    if not options:
+        return ""
+    if "" in node:  # a word ends here: what follows is optional
+        return f"(?:{'|'.join(options)})?"
+    return options[0] if len(options) == 1 else f"(?:{'|'.join(options)})"
+
+
+def _rare(keyword: str) -> bool:
+    """A keyword ordinary report prose seldom holds: two characters or more (not only digits), or one that is
+    neither a Chinese character, an ASCII letter or digit, nor common punctuation."""
+    if len(keyword) >= 2:
+        return not keyword.isdigit()
+    return _COMMON.fullmatch(keyword) is None
+
+
+def _keywords(pattern: str) -> set[str] | None:
+    """Strings one of which occurs in every match of ``pattern`` (None when no such set is found)."""
+    try:
+        parsed = _parse.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    return _required(list(parsed))
+
+
+def _required(items: list[tuple[Any, Any]]) -> set[str] | None:
+    """For a sequence of parse items: the most telling set of strings, one of which every match holds."""
+    found: list[set[str]] = []
+    run: set[str] = {""}  # the strings the fixed items read so far in a row spell
+    for op, av in items:
+        fixed = _fixed(op, av)
+        if fixed is not None and len(run) * len(fixed) <= _MAX_STRINGS:
+            run = {a + b for a in run for b in fixed}
+            continue
+        if run != {""}:
+            found.append(run)
+        run = {""}
+        if fixed is not None:
+            run = fixed
+            continue
+        needed = _needed(op, av)
+        if needed:
+            found.append(needed)
+    if run != {""}:
+        found.append(run)
+    found = [s for s in found if "" not in s]
+    if not found:
+        return None
+    return max(found, key=lambda s: (all(map(_rare, s)), min(map(len, s)), -len(s)))
+
+
+def _needed(op: Any, av: Any) -> set[str] | None:
+    """Strings one of which every match of a single (not fixed) item holds."""
+    if op is _sre.SUBPATTERN:
+        _, add_flags, _, sub = av
+        return None if add_flags & re.IGNORECASE else _required(list(sub))
+    if op is _sre.BRANCH:
+        sets = [_required(list(branch)) for branch in av[1]]
+        return set().union(*sets) if all(sets) else None
+    if op in _REPEATS:
+        low, _, sub = av
+        if low < 1:
+            return None
+        fixed = _fixed_sequence(list(sub))
+        if fixed is None:
+            return _required(list(sub))
+        strings = fixed  # the first repeats in a row spell one of the products ([.·…]{3,}: ..., .·…, …)
+        for _ in range(low - 1):
+            if len(strings) * len(fixed) > _MAX_STRINGS:
+                break
+            strings = {a + b for a in strings for b in fixed}
+        return strings
+    return None
+
+
+def _fixed(op: Any, av: Any) -> set[str] | None:
+    """The strings a parse item matches when they are few and fixed (a letter, a small class of letters, a
+    group or alternation of such), else None."""
+    if op is _sre.LITERAL:
+        return {chr(av)}
+    if op is _sre.IN:
+        if len(av) <= 8 and all(kind is _sre.LITERAL for kind, _ in av):
+            return {chr(value) for _, value in av}
+        return None
+    if op is _sre.SUBPATTERN:
+        _, add_flags, _, sub = av
+        return None if add_flags & re.IGNORECASE else _fixed_sequence(list(sub))
+    if op in _REPEATS:
+        low, high, sub = av
+        fixed = _fixed_sequence(list(sub))
+        if low != high or fixed is None or len(fixed) ** low > _MAX_STRINGS:
+            return None
+        strings = {""}
+        for _ in range(low):
+            strings = {a + b for a in strings for b in fixed}
+        return strings
+    if op is _sre.BRANCH:
+        options: set[str] = set()
+        for branch in av[1]:
+            strings = _fixed_sequence(list(branch))
+            if strings is None:
+                return None
+            options |= strings
+        return options if len(options) <= _MAX_STRINGS else None
+    return None
+
+
+def _fixed_sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
+    strings: set[str] = {""}
+    for op, av in items:
+        fixed = _fixed(op, av)
+        if fixed is None or len(strings) * len(fixed) > _MAX_STRINGS:
+            return None
+        strings = {a + b for a in strings for b in fixed}
+    return strings
