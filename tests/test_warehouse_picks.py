@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from transforms.frames import FACT_SCHEMA
@@ -75,6 +76,14 @@ def _assert_same_as_the_window(path: Path) -> None:
     assert stale == 0
 
 
+def _picked(path: Path, code: str, report_id: str) -> list[tuple]:
+    with open_read_only(path) as con:
+        return con.execute(
+            "SELECT value, unit, n_values FROM indicator_yoy WHERE code = $code AND report_id = $id",
+            {"code": code, "id": report_id},
+        ).fetchall()
+
+
 def test_yoy_from_picked_values_equals_the_window_over_indicator_values(
     tmp_path: Path, backend_file: str
 ) -> None:
@@ -82,33 +91,46 @@ def test_yoy_from_picked_values_equals_the_window_over_indicator_values(
     first = _batch(REGIONS, YEARS)
     load_frames(first, path)
     _assert_same_as_the_window(path)
-    with open_read_only(path) as con:
-        picked = con.execute(
-            "SELECT value, unit, n_values FROM indicator_yoy WHERE code = 'litigation.cases' "
-            "AND report_id = $id", {"id": f"990121:{KIND}:2017"}).fetchall()
-    assert picked == [(2.0, "起", 4)], "largest value, then the first stated"
-
+    assert _picked(path, "litigation.cases", f"990121:{KIND}:2017") == [(2.0, "起", 4)], (
+        "largest value, then the first stated"
+    )
     assert load_frames(first, path).skipped == len(REGIONS) * len(YEARS)  # unchanged: nothing written
-    _assert_same_as_the_window(path)
 
-    # a newer version of 示例县 2018, from another page published later
-    newer = _batch(["990121"], [2018], revision=3)
-    newer = _with_reports(newer, newer.reports.with_columns(
-        path=pl.lit("pages/newer.html"), published_at=pl.lit("2019-04-30")))
-    assert load_frames(newer, path).replaced == 1
-    _assert_same_as_the_window(path)
-
-    # reprocessing: the same pages read again by a newer extractor
-    reread = _with_reports(first, first.reports.with_columns(extractor_version=pl.lit("9.9.9+rules")))
-    assert load_frames(reread, path).replaced == len(REGIONS) * len(YEARS) - 1
-    _assert_same_as_the_window(path)
-
-    # a page now read as another year: its old report and picks go
-    moved = _batch(["992000"], [2020], revision=1)
+    # a newer version of 示例县 2018 from another page published later, and a page now read as another year
     page = first.reports.filter((pl.col("region_code") == "992000") & (pl.col("report_year") == 2019))["path"]
-    assert load_frames(_with_reports(moved, moved.reports.with_columns(path=page)), path).loaded == 1
+    both = _batch(["990121", "992000"], [2018, 2020], revision=3)  # docs 0 and 3 are wanted
+    keep = pl.Series([0, 3], dtype=pl.UInt32)
+    reports = both.reports.with_columns(
+        path=pl.Series(["pages/newer.html", "", "", page[0]]), published_at=pl.lit("2021-04-30")
+    )
+    summary = load_frames(
+        FrameBatch(
+            *(
+                frame.filter(pl.col("doc").is_in(keep.implode()))
+                for frame in (reports, both.sections, both.quantities, both.facts)
+            )
+        ),
+        path,
+    )
+    assert (summary.loaded, summary.replaced) == (1, 1)
     _assert_same_as_the_window(path)
     with open_read_only(path) as con:
-        years = con.execute("SELECT DISTINCT report_year FROM picked_values WHERE region_code = '992000' "
-                            "ORDER BY 1").fetchall()
+        years = con.execute(
+            "SELECT DISTINCT report_year FROM picked_values WHERE region_code = '992000' ORDER BY 1"
+        ).fetchall()
     assert years == [(2016,), (2017,), (2018,), (2020,)]
+
+    # reprocessing: the first pages read again by a newer extractor
+    reread = _with_reports(first, first.reports.with_columns(extractor_version=pl.lit("9.9.9+rules")))
+    assert load_frames(reread, path).replaced
+    _assert_same_as_the_window(path)
+
+
+def test_a_warehouse_loaded_before_picked_values_gets_them_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    load_frames(_batch(REGIONS, YEARS), path)
+    con = duckdb.connect(str(path))  # back to schema 5: no picked_values yet
+    con.execute("DROP TABLE picked_values")
+    con.execute("DELETE FROM schema_version WHERE version = 6")
+    con.close()
+    _assert_same_as_the_window(path)  # opening migrates, filling picked_values from indicator_values

@@ -19,14 +19,21 @@ COLUMNS = ("report_id", "region_code", "kind", "report_year", "code", "scope", "
 def picked_values(facts: pl.DataFrame, reports: pl.DataFrame, write: pl.DataFrame) -> pl.DataFrame:
     """The picked value of each report written (`write`: doc, report_id), code and scope, in code order."""
     identity = write.select("doc", "report_id").join(
-        reports.select("doc", "region_code", "kind", "report_year"), on="doc")
-    rows = facts.select("doc", "code", "scope", "value", "unit", "start", "evidence").join(
-        identity, on="doc").with_columns(scope_key=pl.col("scope").fill_null(""))
+        reports.select("doc", "region_code", "kind", "report_year"), on="doc"
+    )
+    rows = (
+        facts.select("doc", "code", "scope", "value", "unit", "start", "evidence")
+        .join(identity, on="doc")
+        .with_columns(scope_key=pl.col("scope").fill_null(""))
+    )
     rows = rows.with_columns(n_values=pl.len().over(_KEYS).cast(pl.Int64))
     several = (
         rows.filter(pl.col("n_values") > 1)
-        .sort([*_KEYS, "value", "start", "evidence"], descending=[False, False, False, True, False, False],
-              nulls_last=True)
+        .sort(
+            [*_KEYS, "value", "start", "evidence"],
+            descending=[False, False, False, True, False, False],
+            nulls_last=True,
+        )
         .unique(_KEYS, keep="first", maintain_order=True)
     )
     return pl.concat([rows.filter(pl.col("n_values") == 1), several]).sort("code").select(COLUMNS)
