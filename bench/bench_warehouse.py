@@ -19,6 +19,7 @@ import polars as pl
 
 from ingest.pages import ingest_pages
 from warehouse import integrity
+from warehouse import load as loader
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_read_only
 from warehouse.load import load_frames
@@ -29,6 +30,7 @@ REGIONS, YEARS, FACTS_PER_REPORT = 1500, range(2015, 2025), 100
 REPORTS_PER_BATCH = 1000
 CODE = "reconsideration.accepted"
 CAPTURE_YEARS = range(1900, 2100)
+PAIRED_BATCHES = 6  # batches loaded twice (with and without picked_values) for the loader's cost of it
 
 
 def _batches(full: FrameBatch) -> list[FrameBatch]:
@@ -81,6 +83,22 @@ def _open_verified(path: Path) -> None:
         pass
 
 
+def _picked_values_cpu_share(batches: list[FrameBatch], folder: Path) -> float:
+    """The loader's extra CPU for picked_values (migration 006): the same batches loaded into two new files,
+    alternating, one of them with the picks left out; returns with / without - 1."""
+    keep = loader.insert_picked_values
+    cpu = {True: 0.0, False: 0.0}
+    try:
+        for i, batch in enumerate(batches):
+            for picks in (i % 2 == 0, i % 2 == 1):
+                loader.insert_picked_values = keep if picks else (lambda *_: None)
+                target = folder / f"paired-{picks}.duckdb"
+                cpu[picks] += _cpu_timed(lambda b=batch, t=target: load_frames(b, t))[1]
+    finally:
+        loader.insert_picked_values = keep
+    return cpu[True] / cpu[False] - 1
+
+
 def main() -> dict:
     full = synthetic_batch(fictional_region_codes(REGIONS), YEARS, FACTS_PER_REPORT)
     batches = _batches(full)
@@ -110,6 +128,7 @@ def main() -> dict:
         raw.execute("CREATE TABLE facts AS SELECT * FROM facts_arrow LIMIT 0")
         raw_insert = _timed(lambda: raw.execute("INSERT INTO facts SELECT * FROM facts_arrow"))
         raw.close()
+        picks_share = _picked_values_cpu_share(batches[:PAIRED_BATCHES], Path(tmp))
         file_mb = path.stat().st_size / 1e6
     figures = {
         "facts": n_facts,
@@ -138,6 +157,7 @@ def main() -> dict:
         "yoy_view_vs_code_scan": round(yoy_view_ms / scan_ms, 2),
         "open_with_storage_check_ms": verify_ms,
         "file_mb": round(file_mb, 1),
+        "picked_values_load_cpu_share": round(picks_share, 3),
     }
     print(
         f"load: {n_facts:,} facts ({n_reports:,} reports, with sections and quantities) in {len(batches)} "
@@ -164,6 +184,10 @@ def main() -> dict:
         f"{figures['yoy_view_vs_code_scan']}x the bare scan of the code's facts ({scan_ms} ms); wall "
         f"{yoy_view_wall_ms} ms against {scan_wall_ms} ms; `nianbao yoy` path {yoy_command_ms} ms incl. "
         "opening the file"
+    )
+    print(
+        f"picked_values (migration 006) costs the loader {picks_share:+.1%} CPU (paired loads of "
+        f"{PAIRED_BATCHES} batches with and without it)"
     )
     return figures
 
