@@ -19,6 +19,7 @@ from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
 from transforms.quantities import MENTION_COLUMNS, SENTENCE_END, scan_mentions
+from transforms.rule_match import claiming_rules
 from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
 
@@ -102,26 +103,6 @@ def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFram
     )
 
 
-def _fields_hold(match: tuple[tuple[str, str], ...], exclude: tuple[tuple[str, str], ...],
-                 left: str) -> pl.Expr:
-    cond = pl.lit(True)
-    for field, pattern in match:
-        cond = cond & pl.col(left if field == "left" else field).str.contains(pattern)
-    for field, pattern in exclude:
-        cond = cond & ~pl.col(left if field == "left" else field).str.contains(pattern)
-    return cond
-
-
-def _rule_expr(rule_units: tuple[str, ...], match: tuple[tuple[str, str], ...],
-               exclude: tuple[tuple[str, str], ...], left: str = "left") -> pl.Expr:
-    """A rule's condition. A `left` rule also reads the number-first order: 受理56件行政复议案件 is tried on
-    the `phrase` column (受理行政复议案件, see transforms/quantities.py), so one rule covers both orders."""
-    cond = _fields_hold(match, exclude, left)
-    if left == "left" and any(field == "left" for field, _ in match):
-        cond = cond | _fields_hold(match, exclude, "phrase")
-    return pl.col("unit").is_in(list(rule_units)) & cond
-
-
 def _paired_lefts(measured: pl.DataFrame, catalog: Catalog) -> pl.Series:
     """Each value of a 分别 list read with its own listed item (catalog `pairing`), null elsewhere.
 
@@ -191,24 +172,15 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
     if not catalog.rules or measured.is_empty():
         return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
-    # Rules are sorted best first, so the smallest matching position is the winner.
-    def best(left: str) -> pl.Expr:
-        return pl.min_horizontal(
-            [pl.when(_rule_expr(r.units, r.match, r.exclude, left)).then(pl.lit(pos, pl.Int32))
-             for pos, r in enumerate(catalog.rules)]
-        )
-
-    # A value of a 分别 list is read with its own item first (pairing), else as any other value.
     measured = measured.with_columns(_paired_lefts(measured, catalog))
-    winner = pl.when(pl.col("paired").is_not_null()).then(best("paired")).otherwise(None)
-    winner = pl.coalesce(winner, best("left"))
+    rules = claiming_rules(measured, catalog.rules)
     rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
                                "code": [r.code for r in catalog.rules],
                                "rule_units": [list(r.units) for r in catalog.rules]},
                               schema={"rule": pl.Int32(), "code": pl.Utf8(),
                                       "rule_units": pl.List(pl.Utf8())})
     matched = (
-        _continued(measured.lazy().with_columns(rule=winner), catalog)
+        _continued(measured.lazy().with_columns(rules), catalog)
         .filter(pl.col("rule").is_not_null())
         .join(rule_codes.lazy(), on="rule", how="left")
         .filter(pl.col("rule_units").list.contains(pl.col("unit")))
