@@ -18,15 +18,11 @@ from transforms.catalog import Catalog, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
-from transforms.quantities import MENTION_COLUMNS, SENTENCE_END, scan_mentions
+from transforms.quantities import SENTENCE_END, scan_mentions
 from transforms.rule_match import claiming_rules
 from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
 
-MENTION_SCHEMA: dict[str, pl.DataType] = {
-    name: (pl.UInt32() if name == "doc" else pl.Int32() if name in ("ordinal", "start", "end") else pl.Utf8())
-    for name in MENTION_COLUMNS
-}
 QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
 INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
 ZERO_SCHEMA: dict[str, pl.DataType] = {
@@ -256,8 +252,7 @@ def measure_mentions(triples: Sequence[tuple[int, str, str]],
                      units: UnitsTable | None = None) -> pl.DataFrame:
     """Normalised quantity rows (with their rule context) for (doc, body, match_text(body)) triples."""
     units = units or units_table()
-    mentions = pl.DataFrame(scan_mentions(triples, units).data, schema=MENTION_SCHEMA)
-    return normalise_mentions(mentions, units)
+    return normalise_mentions(scan_mentions(triples, units), units)
 
 
 def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None,
