@@ -8,10 +8,11 @@ vectorised regex expressions → stated zeros → de-duplication → typed QUANT
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from itertools import starmap
 
+import numpy as np
 import polars as pl
 
 from transforms.catalog import Catalog, Scope, load_catalog
@@ -25,6 +26,8 @@ from transforms.units import UnitsTable, units_table
 
 QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
 INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
+# The columns of a mention a fact keeps (besides code, unit, qualifier and scope).
+FACT_COLUMNS = ("doc", "value", "value_high", "qualifier", "evidence", "start", "end", "sentence")
 ZERO_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(), "end": pl.Int32(),
     "sentence": pl.Utf8(),
@@ -175,24 +178,31 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
                                "rule_units": [list(r.units) for r in catalog.rules]},
                               schema={"rule": pl.Int32(), "code": pl.Utf8(),
                                       "rule_units": pl.List(pl.Utf8())})
+    # Only the columns the facts keep and the continuation and scopes read go on.
+    kept = {*FACT_COLUMNS, "unit", *(column for column, _ in catalog.continuation + catalog.continuation_not),
+            *(scope.column for ind in catalog.indicators for scope in ind.scopes)}
+    carried = measured.lazy().select(*(name for name in measured.columns if name in kept), rules)
     matched = (
-        _continued(measured.lazy().with_columns(rules), catalog)
+        _continued(carried, catalog)
         .filter(pl.col("rule").is_not_null())
         .join(rule_codes.lazy(), on="rule", how="left")
         .filter(pl.col("rule_units").list.contains(pl.col("unit")))
         .collect()
     )
     # Scope: the first capture of the code's scope pattern; with `each`, every match (one fact per scope:
-    # 参学率、达标率达100% is two facts).
+    # 参学率、达标率达100% is two facts). Read only on the rows of codes that have a scope.
     scope_lists = [
         pl.when((pl.col("code") == ind.code) & (found.list.len() > 0)).then(found)
         for ind in catalog.indicators for found in map(_scope_found, ind.scopes)
     ]
-    scope_expr = pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))
-    return matched.select(
+    scoped = pl.col("code").is_in([ind.code for ind in catalog.indicators if ind.scopes])
+    facts = matched.with_row_index("row")
+    with_scope = facts.filter(scoped).with_columns(
+        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw"))
+    without = facts.filter(~scoped).with_columns(pl.lit(None, pl.List(pl.Utf8)).alias("scope_raw"))
+    return pl.concat([with_scope, without]).sort("row").select(
         "doc", "code", "value", "value_high", "unit", "qualifier",
-        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start", "end", "sentence",
-        scope_expr.alias("scope_raw"),
+        pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start", "end", "sentence", "scope_raw",
     ).explode("scope_raw")
 
 
@@ -267,17 +277,25 @@ def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None =
     return FigureFrames(quantities, finish_facts(facts))
 
 
+def _per_doc(frame: pl.DataFrame, kind: type, names: tuple[str, ...]) -> dict[int, list]:
+    """The frame's rows (sorted by doc) as `kind` objects, listed per doc."""
+    if frame.is_empty():
+        return {}
+    rows = list(starmap(kind, frame.select(names).rows()))
+    docs = frame["doc"].to_numpy()
+    cuts = np.flatnonzero(docs[1:] != docs[:-1]) + 1
+    firsts = np.concatenate(([0], cuts)).tolist()
+    ends = [*cuts.tolist(), len(rows)]
+    return {doc: rows[first:end] for doc, first, end in zip(docs[firsts].tolist(), firsts, ends, strict=True)}
+
+
 def measure_reports(reports: Sequence[Report]) -> FigureFrames:
     """Measure every ok report of the batch; fills each report's .quantities and .indicators too."""
     bodies = [(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body]
     frames = measure_bodies(bodies)
-    # Rows as tuples in the dataclasses' field order (named rows cost twice as much).
-    quantities: dict[int, list[Quantity]] = defaultdict(list)
-    for doc, *values in frames.quantities.select("doc", *QUANTITY_FIELDS).iter_rows():
-        quantities[doc].append(Quantity(*values))
-    indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for doc, *values in frames.facts.select("doc", *INDICATOR_FIELDS).iter_rows():
-        indicators[doc].append(Indicator(*values))
+    # Rows as tuples in the dataclasses' field order (named rows cost twice as much), cut per doc.
+    quantities = _per_doc(frames.quantities, Quantity, QUANTITY_FIELDS)
+    indicators = _per_doc(frames.facts, Indicator, INDICATOR_FIELDS)
     for doc, report in enumerate(reports):
         if report.ok:
             report.quantities = quantities.get(doc, [])

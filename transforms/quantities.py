@@ -61,16 +61,16 @@ NOUN_PHRASE = re.compile(r"[^的、和与及并在对向已均全等]{0,12}")
 # How far before a number a naming context (config/units.yaml name_contexts) is looked for.
 NAME_REACH = 12
 ORDINAL_DIGITS = "[0-9〇零一二三四五六七八九十百两]"
+CN_DIGIT_CHARS = "".join(CN_DIGITS)
 # The named groups of units.mention_re a mention row is made of.
 MENTION_GROUPS = ("pre", "pword", "pnum", "num", "num2", "mid", "mscale", "form", "post")
 
 
 @dataclass(slots=True)
-class MentionColumns:
-    """What the scan finds in a batch, column-wise (cheap to hand to polars); `body` numbers the bodies."""
+class MentionRows:
+    """What the scan finds in a batch: one (body number, *SCAN_COLUMNS) tuple per mention."""
 
-    data: dict[str, list] = field(default_factory=lambda: {name: [] for name in SCAN_COLUMNS})
-    body: list[int] = field(default_factory=list)
+    rows: list[tuple] = field(default_factory=list)
 
 
 def _quote_spans(text: str, candidates: list[int]) -> tuple[list[int], list[int]]:
@@ -94,7 +94,7 @@ def _inside(starts: list[int], ends: list[int], pos: int) -> bool:
 
 
 def _split_scale(units: UnitsTable, numeral: str | None) -> tuple[str | None, str | None]:
-    if not numeral:
+    if not numeral or not numeral.endswith(units.scale_words):
         return numeral, None
     m = units.scale_split_re.match(numeral)
     if m is None:
@@ -103,19 +103,18 @@ def _split_scale(units: UnitsTable, numeral: str | None) -> tuple[str | None, st
 
 
 def _digit_run(numeral: str) -> bool:
-    return len(numeral) > 1 and all(ch in CN_DIGITS for ch in numeral)
+    return len(numeral) > 1 and not numeral.strip(CN_DIGIT_CHARS)
 
 
 class _Scanner:
     """Scan one body; append its mention rows to the batch columns."""
 
-    def __init__(self, units: UnitsTable, cols: MentionColumns) -> None:
+    def __init__(self, units: UnitsTable, found: MentionRows) -> None:
         self.units = units
-        self.cols = cols.data
-        self.body = cols.body
+        self.rows = found.rows
+        self.chinese_not_after = units.slogan_lead_words + units.vague_before
         self.ordinal_markers = units.ordinal_markers
         self.phrases = units.numeral_phrases
-        self.slogan_leads = units.slogan_lead_words
         # 第一、二批 / 第3、4次: a number listed after an ordinal is an ordinal too.
         self.ordinal_list = re.compile(
             "(?:" + "|".join(map(re.escape, units.ordinal_markers)) + ")"
@@ -128,12 +127,11 @@ class _Scanner:
         quote_starts, quote_ends = _quote_spans(text, quote_starts)
         last_ordinal_end = -2
         prev_end_in_clause = -1
-        cols = self.cols
         for m in self.units.mention_re.finditer(text):
             start, end = m.span()
             pre, pword, pnum, numeral, num2, mid, mscale, form, post = m.group(*MENTION_GROUPS)
             num_start = m.start("pnum") if pnum else m.start("num")
-            if not self._is_count(m, numeral, num2, text, start, num_start, last_ordinal_end,
+            if not self._is_count(numeral, num2, text, start, end, num_start, last_ordinal_end,
                                   prev_end_in_clause, quote_starts, quote_ends):
                 if (self._is_ordinal(text, num_start)
                         or self._continues_ordinals(text, start, last_ordinal_end)):
@@ -154,19 +152,8 @@ class _Scanner:
                 scale, scale_low = scale_low, None
             if mscale and scale is None:
                 scale = mscale
-            self.body.append(number)
-            cols["doc"].append(doc)
-            cols["start"].append(start)
-            cols["end"].append(end)
-            cols["num"].append(num_head)
-            cols["num2"].append(num2_head)
-            cols["scale"].append(scale)
-            cols["scale_low"].append(scale_low)
-            cols["form"].append(form or self.units.fraction_words[pword])
-            cols["pre"].append(pre)
-            cols["mid"].append(mid)
-            cols["post"].append(post)
-            cols["hint"].append(hint)
+            self.rows.append((number, doc, start, end, num_head, num2_head, scale, scale_low,
+                              form or self.units.fraction_words[pword], pre, mid, post, hint))
             prev_end_in_clause = end
 
     def _continues_ordinals(self, text: str, start: int, last_ordinal_end: int) -> bool:
@@ -189,7 +176,7 @@ class _Scanner:
             return False
         return not text[max(0, start - 4):start].endswith(self.units.lone_one_not_after)
 
-    def _is_count(self, m: re.Match[str], numeral: str | None, num2: str | None, text: str, start: int,
+    def _is_count(self, numeral: str | None, num2: str | None, text: str, start: int, end: int,
                   num_start: int, last_ordinal_end: int, last_count_end: int, quote_starts: list[int],
                   quote_ends: list[int]) -> bool:
         if start > 0 and text[start - 1] in CODE_CHARS:
@@ -201,14 +188,14 @@ class _Scanner:
         if text.startswith(self.phrases, num_start):
             return False
         for before, after in self.units.name_contexts:
-            if after.match(text, m.end()) and before.search(text, max(0, num_start - NAME_REACH), num_start):
+            if after.match(text, end) and before.search(text, max(0, num_start - NAME_REACH), num_start):
                 return False
         chinese = bool(numeral) and not numeral[0].isdigit()
         if chinese:
             lone_one = numeral == "一" and not num2
-            if lone_one and not self._lone_one_counts(text, start, m.end(), last_count_end):
+            if lone_one and not self._lone_one_counts(text, start, end, last_count_end):
                 return False
-            if text[max(0, start - 4):start].endswith(self.slogan_leads + self.units.vague_before):
+            if text[max(0, start - 4):start].endswith(self.chinese_not_after):
                 return False
         return True
 
@@ -216,8 +203,8 @@ class _Scanner:
 def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | None = None) -> pl.DataFrame:
     """Mention rows (MENTION_SCHEMA) for (doc, body, match_text(body)) triples, in body order within each
     doc."""
-    cols = MentionColumns()
-    scanner = _Scanner(units or units_table(), cols)
+    found = MentionRows()
+    scanner = _Scanner(units or units_table(), found)
     kept = [(doc, body, text) for doc, body, text in bodies if body]
     batch = _Batch([body for _, body, _ in kept], [text for _, _, text in kept])
     quote_starts = _quote_starts(batch)
@@ -225,10 +212,12 @@ def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | No
     for number, (doc, _, text) in enumerate(kept):
         starts = quote_starts[bounds[number]:bounds[number + 1]] - batch.starts[number]
         scanner.scan(number, doc, text, starts.tolist())
-    found = pl.DataFrame(cols.data, schema={name: MENTION_SCHEMA[name] for name in SCAN_COLUMNS})
-    if found.is_empty():
-        return found.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in CONTEXT_COLUMNS)
-    return _with_context(found, np.asarray(cols.body), batch)
+    columns = list(zip(*found.rows, strict=True)) or [()] * (len(SCAN_COLUMNS) + 1)
+    mentions = pl.DataFrame(dict(zip(SCAN_COLUMNS, columns[1:], strict=True)),
+                            schema={name: MENTION_SCHEMA[name] for name in SCAN_COLUMNS})
+    if mentions.is_empty():
+        return mentions.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in CONTEXT_COLUMNS)
+    return _with_context(mentions, np.asarray(columns[0]), batch)
 
 
 # Character classes, as bits of _char_flags().

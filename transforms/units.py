@@ -42,6 +42,7 @@ class UnitsTable:
     name_contexts: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (before, after)
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
+    scale_words: tuple[str, ...]           # what scale_split_re can find at a numeral's end
     hedge_not_after: str
 
     def units_frame(self) -> pl.DataFrame:
@@ -193,6 +194,7 @@ def build_units(raw: Any) -> UnitsTable:
         name_contexts=_name_contexts(raw),
         mention_re=re.compile(mention),
         scale_split_re=re.compile(scale_split),
+        scale_words=tuple(scales),
         hedge_not_after=not_after,
     )
 
