@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -93,6 +93,16 @@ def _inside(starts: list[int], ends: list[int], pos: int) -> bool:
     return i >= 0 and pos < ends[i]
 
 
+def _matches(pattern: re.Pattern[str], text: str, firsts: list[int]) -> Iterator[re.Match[str]]:
+    """The matches pattern.finditer(text) gives, when no match can be empty nor start outside `firsts`."""
+    reached = 0
+    match = pattern.match
+    for pos in firsts:
+        if pos >= reached and (m := match(text, pos)) is not None:
+            reached = m.end()
+            yield m
+
+
 def _split_scale(units: UnitsTable, numeral: str | None) -> tuple[str | None, str | None]:
     if not numeral or not numeral.endswith(units.scale_words):
         return numeral, None
@@ -121,13 +131,13 @@ class _Scanner:
             + rf"{ORDINAL_DIGITS}+(?:、{ORDINAL_DIGITS}+[^\W\d]?)*、$"
         )
 
-    def scan(self, number: int, doc: int, text: str, quote_starts: list[int]) -> None:
-        """Append the mentions of one body (its match_text) as body `number` of the batch; `quote_starts`
-        are where a QUOTED span may start."""
+    def scan(self, number: int, doc: int, text: str, firsts: list[int], quote_starts: list[int]) -> None:
+        """Append the mentions of one body (its match_text) as body `number` of the batch. `firsts` are the
+        positions where a mention may start (ascending), `quote_starts` those where a QUOTED span may."""
         quote_starts, quote_ends = _quote_spans(text, quote_starts)
         last_ordinal_end = -2
         prev_end_in_clause = -1
-        for m in self.units.mention_re.finditer(text):
+        for m in _matches(self.units.mention_re, text, firsts):
             start, end = m.span()
             pre, pword, pnum, numeral, num2, mid, mscale, form, post = m.group(*MENTION_GROUPS)
             num_start = m.start("pnum") if pnum else m.start("num")
@@ -207,11 +217,10 @@ def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | No
     scanner = _Scanner(units or units_table(), found)
     kept = [(doc, body, text) for doc, body, text in bodies if body]
     batch = _Batch([body for _, body, _ in kept], [text for _, _, text in kept])
-    quote_starts = _quote_starts(batch)
-    bounds = np.searchsorted(quote_starts, np.append(batch.starts, batch.size)).tolist()
+    firsts = batch.per_body(np.flatnonzero(_first_chars(scanner.units.mention_first_chars)[batch.codes]))
+    quote_starts = batch.per_body(_quote_starts(batch))
     for number, (doc, _, text) in enumerate(kept):
-        starts = quote_starts[bounds[number]:bounds[number + 1]] - batch.starts[number]
-        scanner.scan(number, doc, text, starts.tolist())
+        scanner.scan(number, doc, text, firsts[number], quote_starts[number])
     columns = list(zip(*found.rows, strict=True)) or [()] * (len(SCAN_COLUMNS) + 1)
     mentions = pl.DataFrame(dict(zip(SCAN_COLUMNS, columns[1:], strict=True)),
                             schema={name: MENTION_SCHEMA[name] for name in SCAN_COLUMNS})
@@ -233,6 +242,14 @@ def _char_flags() -> np.ndarray:
                         (OPENING_CHARS, OPENING), (STOP_CHARS, STOP), (",", COMMA), ("”", CLOSING)):
         flags[[ord(ch) for ch in chars]] |= flag
     return flags
+
+
+@cache
+def _first_chars(chars: str) -> np.ndarray:
+    """Per code point, whether it is one of `chars`."""
+    table = np.zeros(0x110000, dtype=bool)
+    table[[ord(ch) for ch in chars]] = True
+    return table
 
 
 @cache
@@ -259,6 +276,11 @@ class _Batch:
         self.size = self.codes.size
         self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
         self.lengths = np.array([len(text) for text in texts], dtype=np.int64)
+
+    def per_body(self, positions: np.ndarray) -> list[list[int]]:
+        """Ascending positions in the joined text, split per body and made relative to it."""
+        bounds = np.searchsorted(positions, np.append(self.starts, self.size)).tolist()
+        return [(positions[bounds[i]:bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)]
 
     def at(self, flag: int) -> np.ndarray:
         return np.flatnonzero(self.flags & flag)
