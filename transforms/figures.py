@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from itertools import starmap
 
 import numpy as np
 import polars as pl
@@ -281,7 +280,7 @@ def _per_doc(frame: pl.DataFrame, kind: type, names: tuple[str, ...]) -> dict[in
     """The frame's rows (sorted by doc) as `kind` objects, listed per doc."""
     if frame.is_empty():
         return {}
-    rows = list(starmap(kind, frame.select(names).rows()))
+    rows = list(map(kind, *(frame[name].to_list() for name in names)))
     docs = frame["doc"].to_numpy()
     cuts = np.flatnonzero(docs[1:] != docs[:-1]) + 1
     firsts = np.concatenate(([0], cuts)).tolist()
@@ -293,7 +292,7 @@ def measure_reports(reports: Sequence[Report]) -> FigureFrames:
     """Measure every ok report of the batch; fills each report's .quantities and .indicators too."""
     bodies = [(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body]
     frames = measure_bodies(bodies)
-    # Rows as tuples in the dataclasses' field order (named rows cost twice as much), cut per doc.
+    # Objects built from the columns in the dataclasses' field order, cut per doc.
     quantities = _per_doc(frames.quantities, Quantity, QUANTITY_FIELDS)
     indicators = _per_doc(frames.facts, Indicator, INDICATOR_FIELDS)
     for doc, report in enumerate(reports):
