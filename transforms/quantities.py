@@ -376,11 +376,9 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
         offsets[f"{name}_at"] = at[lo]
         offsets[f"{name}_len"] = at[np.maximum(hi, lo)] - at[lo]
     # Every row holds the two joined texts (views of one buffer each, not copies) to cut its context from.
-    every = np.zeros(found.height, dtype=np.int64)
-    sources = pl.DataFrame([pl.Series("b", [body_bytes], dtype=pl.Binary),
-                            pl.Series("w", [words.tobytes()], dtype=pl.Binary)])
-    sources = sources.select(pl.all().gather(every))
-    frame = pl.concat([found, pl.DataFrame(offsets), sources], how="horizontal")
+    sources = [pl.Series(name, [data], dtype=pl.Binary).new_from_index(0, found.height)
+               for name, data in (("b", body_bytes), ("w", words.tobytes()))]
+    frame = pl.concat([found, pl.DataFrame(offsets), pl.DataFrame(sources)], how="horizontal")
     cut = {name: pl.col(source).bin.slice(pl.col(f"{name}_at"), pl.col(f"{name}_len")).cast(pl.Utf8)
            for name, (source, _, _) in cuts.items()}
     for name in ("sentence", "evidence", "clause"):
