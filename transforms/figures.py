@@ -67,28 +67,26 @@ def _numeral_lookup(mentions: pl.DataFrame) -> pl.DataFrame:
                         schema={"numeral": pl.Utf8(), "number": pl.Float64()})
 
 
+def _mapped(column: str, table: dict[str, str] | dict[str, float], dtype: pl.DataType) -> pl.Expr:
+    """The table's value for the column's word (null for null or a word not in the table)."""
+    return pl.col(column).replace_strict(list(table), list(table.values()), default=None, return_dtype=dtype)
+
+
 def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFrame:
     """Mention rows → values in canonical units, with qualifiers; the context columns are kept."""
     lookup = _numeral_lookup(mentions)
-    scales = units.scales_frame()
-    hedges = units.hedges_frame()
-
-    def hedge_join(frame: pl.DataFrame, column: str, position: str) -> pl.DataFrame:
-        table = hedges.filter(pl.col("position") == position).select(
-            pl.col("hedge").alias(column), pl.col("qualifier").alias(f"q_{column}"))
-        return frame.join(table, on=column, how="left")
-
-    frame = (
-        mentions
-        .with_columns(*_numbers(pl.col("num"), lookup, "n1"), *_numbers(pl.col("num2"), lookup, "n2"))
-        .join(scales, on="scale", how="left")
-        .join(scales.rename({"scale": "scale_low", "scale_factor": "low_factor"}), on="scale_low", how="left")
-        .join(units.units_frame(), on="form", how="left")
+    hedges = {position: {word: q for (p, word), q in units.hedges.items() if p == position}
+              for position in ("before", "between", "after")}
+    frame = mentions.with_columns(
+        *_numbers(pl.col("num"), lookup, "n1"), *_numbers(pl.col("num2"), lookup, "n2"),
+        _mapped("scale", units.scales, pl.Float64()).alias("scale_factor"),
+        _mapped("scale_low", units.scales, pl.Float64()).alias("low_factor"),
+        _mapped("form", units.measure_words, pl.Utf8()).alias("unit"),
+        *(_mapped(column, hedges[position], pl.Utf8()).alias(f"q_{column}")
+          for column, position in (("pre", "before"), ("mid", "between"), ("post", "after"))),
     )
-    for column, position in (("pre", "before"), ("mid", "between"), ("post", "after")):
-        frame = hedge_join(frame, column, position)
     factor = pl.col("scale_factor").fill_null(1.0)
-    return (
+    frame = (
         frame
         .with_columns(
             value=(pl.col("n1") * pl.coalesce("low_factor", factor) / pl.col("n1_div")).round(6),
@@ -96,9 +94,13 @@ def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFram
             qualifier=pl.coalesce("q_pre", "q_mid", "q_post", "hint"),
         )
         .filter(pl.col("value").is_not_null() & pl.col("unit").is_not_null())
-        .sort("doc", "start")
-        .with_columns(ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"))
     )
+    # The scan gives each body's mentions in reading order; only bodies out of doc order need a sort.
+    docs = frame["doc"].to_numpy()
+    starts = frame["start"].to_numpy()
+    in_order = bool(np.all((docs[1:] > docs[:-1]) | ((docs[1:] == docs[:-1]) & (starts[1:] > starts[:-1]))))
+    return (frame if in_order else frame.sort("doc", "start")).with_columns(
+        ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"))
 
 
 def _paired_lefts(measured: pl.DataFrame, catalog: Catalog) -> pl.Series:
