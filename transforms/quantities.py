@@ -62,6 +62,7 @@ NOUN_PHRASE = re.compile(r"[^的、和与及并在对向已均全等]{0,12}")
 NAME_REACH = 12
 ORDINAL_DIGITS = "[0-9〇零一二三四五六七八九十百两]"
 CN_DIGIT_CHARS = "".join(CN_DIGITS)
+BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
 # The named groups of units.mention_re a mention row is made of.
 MENTION_GROUPS = ("pre", "pword", "pnum", "num", "num2", "mid", "mscale", "form", "post")
 
@@ -103,6 +104,17 @@ def _matches(pattern: re.Pattern[str], text: str, firsts: list[int]) -> Iterator
             yield m
 
 
+def _any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that matches where any of `patterns` does (a first test before trying each), or None
+    when they cannot be joined as they are (a back-reference or a repeated group name)."""
+    if not patterns or any(BACKREFERENCE.search(p.pattern) or p.flags != patterns[0].flags for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), patterns[0].flags)
+    except re.error:
+        return None
+
+
 def _split_scale(units: UnitsTable, numeral: str | None) -> tuple[str | None, str | None]:
     if not numeral or not numeral.endswith(units.scale_words):
         return numeral, None
@@ -123,6 +135,7 @@ class _Scanner:
         self.units = units
         self.rows = found.rows
         self.chinese_not_after = units.slogan_lead_words + units.vague_before
+        self.any_name_after = _any_of([after for _, after in units.name_contexts])
         self.ordinal_markers = units.ordinal_markers
         self.phrases = units.numeral_phrases
         # 第一、二批 / 第3、4次: a number listed after an ordinal is an ordinal too.
@@ -197,9 +210,10 @@ class _Scanner:
             return False
         if text.startswith(self.phrases, num_start):
             return False
-        for before, after in self.units.name_contexts:
-            if after.match(text, end) and before.search(text, max(0, num_start - NAME_REACH), num_start):
-                return False
+        if self.any_name_after is None or self.any_name_after.match(text, end):
+            for before, after in self.units.name_contexts:
+                if after.match(text, end) and before.search(text, max(0, num_start - NAME_REACH), num_start):
+                    return False
         chinese = bool(numeral) and not numeral[0].isdigit()
         if chinese:
             lone_one = numeral == "一" and not num2
