@@ -1,8 +1,9 @@
 """Quantities and indicators for a batch of reports, normalised in polars over the whole batch at once.
 
-Per report, Python only tokenises (transforms/quantities.py). Then: mention rows → a strict DataFrame →
-numerals parsed → unit and scale by joins with the units table → hedges by a join → catalog rules as
-vectorised regex expressions → stated zeros → de-duplication → typed QUANTITY/FACT frames (Arrow-ready).
+Per report, Python only tokenises (transforms/quantities.py, which also cuts the rules' context for the
+batch). Then: mention rows → numerals parsed → unit, scale and hedges mapped from the units table → the
+claiming catalog rule of each mention (transforms/rule_match.py) → stated zeros → de-duplication → typed
+QUANTITY/FACT frames (Arrow-ready).
 """
 
 from __future__ import annotations
