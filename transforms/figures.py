@@ -291,10 +291,13 @@ def _per_doc(frame: pl.DataFrame, kind: type, names: tuple[str, ...]) -> dict[in
     return {doc: rows[first:end] for doc, first, end in zip(docs[firsts].tolist(), firsts, ends, strict=True)}
 
 
-def measure_reports(reports: Sequence[Report]) -> FigureFrames:
-    """Measure every ok report of the batch; fills each report's .quantities and .indicators too."""
+def measure_reports(reports: Sequence[Report], objects: bool = True) -> FigureFrames:
+    """Measure every ok report of the batch; with `objects`, fill each report's .quantities and .indicators
+    too (for `nianbao extract`; the warehouse needs only the frames)."""
     bodies = [(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body]
     frames = measure_bodies(bodies)
+    if not objects:
+        return frames
     # Objects built from the columns in the dataclasses' field order, cut per doc.
     quantities = _per_doc(frames.quantities, Quantity, QUANTITY_FIELDS)
     indicators = _per_doc(frames.facts, Indicator, INDICATOR_FIELDS)
