@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms.figures import measure_bodies
+from transforms.quantities import QUOTED, _Batch, _matches, _quote_spans, _quote_starts
+from transforms.units import units_table
 
 
 def quantities(body: str) -> list[dict]:
@@ -146,3 +148,29 @@ def test_scanner_never_raises(body: str) -> None:
 def test_lone_one_counts_in_a_list_of_counts() -> None:
     body = "全年共受理行政復議申請十二件，維持原行政行為八件，撤銷一件。另有一件事需说明。"
     assert [(v, u) for v, u, *_ in found(body)] == [(12, "件"), (8, "件"), (1, "件")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("“”‘’「」《》\",;。:、\n" + "一二件受理案 " * 6)),
+                        max_size=60), min_size=1, max_size=3))
+@example(["受" * 20 + "”,", "," + "受" * 21 + "”" + "受" * 20 + "”", "“受”受”:案”"])
+def test_quote_spans_are_those_of_the_pattern(texts: list[str]) -> None:
+    """Tried only where a span can start, the quoted spans of each body are those QUOTED.finditer finds."""
+    batch = _Batch(texts, texts)
+    starts = _quote_starts(batch)
+    for text, base in zip(texts, batch.starts.tolist(), strict=True):
+        mine = [p - base for p in starts.tolist() if base <= p < base + len(text)]
+        expected = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
+        assert list(zip(*_quote_spans(text, mine), strict=True)) == expected
+
+
+MENTION_CHARS = list("一二两十百千万亿0123456789.,余多约近超不足个件项名人次元%第、,。\n 最附")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(MENTION_CHARS), max_size=60))
+def test_mentions_tried_at_their_first_characters_are_those_of_the_pattern(text: str) -> None:
+    units = units_table()
+    firsts = [i for i, ch in enumerate(text) if ch in units.mention_first_chars]
+    expected = [(m.span(), m.groups()) for m in units.mention_re.finditer(text)]
+    assert [(m.span(), m.groups()) for m in _matches(units.mention_re, text, firsts)] == expected

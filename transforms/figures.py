@@ -1,33 +1,33 @@
 """Quantities and indicators for a batch of reports, normalised in polars over the whole batch at once.
 
-Per report, Python only tokenises (transforms/quantities.py). Then: mention rows → a strict DataFrame →
-numerals parsed → unit and scale by joins with the units table → hedges by a join → catalog rules as
-vectorised regex expressions → stated zeros → de-duplication → typed QUANTITY/FACT frames (Arrow-ready).
+Per report, Python only tokenises (transforms/quantities.py, which also cuts the rules' context for the
+batch). Then: mention rows → numerals parsed → unit, scale and hedges mapped from the units table → the
+claiming catalog rule of each mention (transforms/rule_match.py) → stated zeros → de-duplication → typed
+QUANTITY/FACT frames (Arrow-ready).
 """
 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
+import numpy as np
 import polars as pl
 
 from transforms.catalog import Catalog, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
-from transforms.quantities import MENTION_COLUMNS, SENTENCE_END, scan_mentions
+from transforms.quantities import SENTENCE_END, scan_mentions
+from transforms.rule_match import claiming_rules
 from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
 
-MENTION_SCHEMA: dict[str, pl.DataType] = {
-    name: (pl.UInt32() if name == "doc" else pl.Int32() if name in ("ordinal", "start", "end") else pl.Utf8())
-    for name in MENTION_COLUMNS
-}
 QUANTITY_FIELDS = tuple(f.name for f in fields(Quantity))
 INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
+# The columns of a mention a fact keeps (besides code, unit, qualifier and scope).
+FACT_COLUMNS = ("doc", "value", "value_high", "qualifier", "evidence", "start", "end", "sentence")
 ZERO_SCHEMA: dict[str, pl.DataType] = {
     "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(), "end": pl.Int32(),
     "sentence": pl.Utf8(),
@@ -68,28 +68,26 @@ def _numeral_lookup(mentions: pl.DataFrame) -> pl.DataFrame:
                         schema={"numeral": pl.Utf8(), "number": pl.Float64()})
 
 
+def _mapped(column: str, table: dict[str, str] | dict[str, float], dtype: pl.DataType) -> pl.Expr:
+    """The table's value for the column's word (null for null or a word not in the table)."""
+    return pl.col(column).replace_strict(list(table), list(table.values()), default=None, return_dtype=dtype)
+
+
 def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFrame:
     """Mention rows → values in canonical units, with qualifiers; the context columns are kept."""
     lookup = _numeral_lookup(mentions)
-    scales = units.scales_frame()
-    hedges = units.hedges_frame()
-
-    def hedge_join(frame: pl.DataFrame, column: str, position: str) -> pl.DataFrame:
-        table = hedges.filter(pl.col("position") == position).select(
-            pl.col("hedge").alias(column), pl.col("qualifier").alias(f"q_{column}"))
-        return frame.join(table, on=column, how="left")
-
-    frame = (
-        mentions
-        .with_columns(*_numbers(pl.col("num"), lookup, "n1"), *_numbers(pl.col("num2"), lookup, "n2"))
-        .join(scales, on="scale", how="left")
-        .join(scales.rename({"scale": "scale_low", "scale_factor": "low_factor"}), on="scale_low", how="left")
-        .join(units.units_frame(), on="form", how="left")
+    hedges = {position: {word: q for (p, word), q in units.hedges.items() if p == position}
+              for position in ("before", "between", "after")}
+    frame = mentions.with_columns(
+        *_numbers(pl.col("num"), lookup, "n1"), *_numbers(pl.col("num2"), lookup, "n2"),
+        _mapped("scale", units.scales, pl.Float64()).alias("scale_factor"),
+        _mapped("scale_low", units.scales, pl.Float64()).alias("low_factor"),
+        _mapped("form", units.measure_words, pl.Utf8()).alias("unit"),
+        *(_mapped(column, hedges[position], pl.Utf8()).alias(f"q_{column}")
+          for column, position in (("pre", "before"), ("mid", "between"), ("post", "after"))),
     )
-    for column, position in (("pre", "before"), ("mid", "between"), ("post", "after")):
-        frame = hedge_join(frame, column, position)
     factor = pl.col("scale_factor").fill_null(1.0)
-    return (
+    frame = (
         frame
         .with_columns(
             value=(pl.col("n1") * pl.coalesce("low_factor", factor) / pl.col("n1_div")).round(6),
@@ -97,29 +95,13 @@ def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFram
             qualifier=pl.coalesce("q_pre", "q_mid", "q_post", "hint"),
         )
         .filter(pl.col("value").is_not_null() & pl.col("unit").is_not_null())
-        .sort("doc", "start")
-        .with_columns(ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"))
     )
-
-
-def _fields_hold(match: tuple[tuple[str, str], ...], exclude: tuple[tuple[str, str], ...],
-                 left: str) -> pl.Expr:
-    cond = pl.lit(True)
-    for field, pattern in match:
-        cond = cond & pl.col(left if field == "left" else field).str.contains(pattern)
-    for field, pattern in exclude:
-        cond = cond & ~pl.col(left if field == "left" else field).str.contains(pattern)
-    return cond
-
-
-def _rule_expr(rule_units: tuple[str, ...], match: tuple[tuple[str, str], ...],
-               exclude: tuple[tuple[str, str], ...], left: str = "left") -> pl.Expr:
-    """A rule's condition. A `left` rule also reads the number-first order: 受理56件行政复议案件 is tried on
-    the `phrase` column (受理行政复议案件, see transforms/quantities.py), so one rule covers both orders."""
-    cond = _fields_hold(match, exclude, left)
-    if left == "left" and any(field == "left" for field, _ in match):
-        cond = cond | _fields_hold(match, exclude, "phrase")
-    return pl.col("unit").is_in(list(rule_units)) & cond
+    # The scan gives each body's mentions in reading order; only bodies out of doc order need a sort.
+    docs = frame["doc"].to_numpy()
+    starts = frame["start"].to_numpy()
+    in_order = bool(np.all((docs[1:] > docs[:-1]) | ((docs[1:] == docs[:-1]) & (starts[1:] > starts[:-1]))))
+    return (frame if in_order else frame.sort("doc", "start")).with_columns(
+        ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"))
 
 
 def _paired_lefts(measured: pl.DataFrame, catalog: Catalog) -> pl.Series:
@@ -191,40 +173,38 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
     if not catalog.rules or measured.is_empty():
         return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
-    # Rules are sorted best first, so the smallest matching position is the winner.
-    def best(left: str) -> pl.Expr:
-        return pl.min_horizontal(
-            [pl.when(_rule_expr(r.units, r.match, r.exclude, left)).then(pl.lit(pos, pl.Int32))
-             for pos, r in enumerate(catalog.rules)]
-        )
-
-    # A value of a 分别 list is read with its own item first (pairing), else as any other value.
     measured = measured.with_columns(_paired_lefts(measured, catalog))
-    winner = pl.when(pl.col("paired").is_not_null()).then(best("paired")).otherwise(None)
-    winner = pl.coalesce(winner, best("left"))
+    rules = claiming_rules(measured, catalog.rules)
     rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
                                "code": [r.code for r in catalog.rules],
                                "rule_units": [list(r.units) for r in catalog.rules]},
                               schema={"rule": pl.Int32(), "code": pl.Utf8(),
                                       "rule_units": pl.List(pl.Utf8())})
+    # Only the columns the facts keep and the continuation and scopes read go on.
+    kept = {*FACT_COLUMNS, "unit", *(column for column, _ in catalog.continuation + catalog.continuation_not),
+            *(scope.column for ind in catalog.indicators for scope in ind.scopes)}
+    carried = measured.lazy().select(*(name for name in measured.columns if name in kept), rules)
     matched = (
-        _continued(measured.lazy().with_columns(rule=winner), catalog)
+        _continued(carried, catalog)
         .filter(pl.col("rule").is_not_null())
         .join(rule_codes.lazy(), on="rule", how="left")
         .filter(pl.col("rule_units").list.contains(pl.col("unit")))
         .collect()
     )
     # Scope: the first capture of the code's scope pattern; with `each`, every match (one fact per scope:
-    # 参学率、达标率达100% is two facts).
+    # 参学率、达标率达100% is two facts). Read only on the rows of codes that have a scope.
     scope_lists = [
         pl.when((pl.col("code") == ind.code) & (found.list.len() > 0)).then(found)
         for ind in catalog.indicators for found in map(_scope_found, ind.scopes)
     ]
-    scope_expr = pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))
-    return matched.select(
+    scoped = pl.col("code").is_in([ind.code for ind in catalog.indicators if ind.scopes])
+    facts = matched.with_row_index("row")
+    with_scope = facts.filter(scoped).with_columns(
+        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw"))
+    without = facts.filter(~scoped).with_columns(pl.lit(None, pl.List(pl.Utf8)).alias("scope_raw"))
+    return pl.concat([with_scope, without]).sort("row").select(
         "doc", "code", "value", "value_high", "unit", "qualifier",
-        pl.lit(None, pl.Utf8).alias("scope"), pl.col("evidence"), "start", "end", "sentence",
-        scope_expr.alias("scope_raw"),
+        pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start", "end", "sentence", "scope_raw",
     ).explode("scope_raw")
 
 
@@ -284,8 +264,7 @@ def measure_mentions(triples: Sequence[tuple[int, str, str]],
                      units: UnitsTable | None = None) -> pl.DataFrame:
     """Normalised quantity rows (with their rule context) for (doc, body, match_text(body)) triples."""
     units = units or units_table()
-    mentions = pl.DataFrame(scan_mentions(triples, units).data, schema=MENTION_SCHEMA)
-    return normalise_mentions(mentions, units)
+    return normalise_mentions(scan_mentions(triples, units), units)
 
 
 def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None,
@@ -300,17 +279,28 @@ def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None =
     return FigureFrames(quantities, finish_facts(facts))
 
 
-def measure_reports(reports: Sequence[Report]) -> FigureFrames:
-    """Measure every ok report of the batch; fills each report's .quantities and .indicators too."""
+def _per_doc(frame: pl.DataFrame, kind: type, names: tuple[str, ...]) -> dict[int, list]:
+    """The frame's rows (sorted by doc) as `kind` objects, listed per doc."""
+    if frame.is_empty():
+        return {}
+    rows = list(map(kind, *(frame[name].to_list() for name in names)))
+    docs = frame["doc"].to_numpy()
+    cuts = np.flatnonzero(docs[1:] != docs[:-1]) + 1
+    firsts = np.concatenate(([0], cuts)).tolist()
+    ends = [*cuts.tolist(), len(rows)]
+    return {doc: rows[first:end] for doc, first, end in zip(docs[firsts].tolist(), firsts, ends, strict=True)}
+
+
+def measure_reports(reports: Sequence[Report], objects: bool = True) -> FigureFrames:
+    """Measure every ok report of the batch; with `objects`, fill each report's .quantities and .indicators
+    too (for `nianbao extract`; the warehouse needs only the frames)."""
     bodies = [(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body]
     frames = measure_bodies(bodies)
-    # Rows as tuples in the dataclasses' field order (named rows cost twice as much).
-    quantities: dict[int, list[Quantity]] = defaultdict(list)
-    for doc, *values in frames.quantities.select("doc", *QUANTITY_FIELDS).iter_rows():
-        quantities[doc].append(Quantity(*values))
-    indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for doc, *values in frames.facts.select("doc", *INDICATOR_FIELDS).iter_rows():
-        indicators[doc].append(Indicator(*values))
+    if not objects:
+        return frames
+    # Objects built from the columns in the dataclasses' field order, cut per doc.
+    quantities = _per_doc(frames.quantities, Quantity, QUANTITY_FIELDS)
+    indicators = _per_doc(frames.facts, Indicator, INDICATOR_FIELDS)
     for doc, report in enumerate(reports):
         if report.ok:
             report.quantities = quantities.get(doc, [])

@@ -42,6 +42,8 @@ class UnitsTable:
     name_contexts: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (before, after)
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
+    scale_words: tuple[str, ...]           # what scale_split_re can find at a numeral's end
+    mention_first_chars: str               # a mention_re match starts with one of these
     hedge_not_after: str
 
     def units_frame(self) -> pl.DataFrame:
@@ -170,7 +172,7 @@ def build_units(raw: Any) -> UnitsTable:
     # 百分之百 (100%) is the one numeral a fraction word takes that NUMERAL does not start with.
     # A scale word apart from its number (300多万元, 1000余万元, 3751.9 万元) is mscale.
     mention = (
-        rf"(?=[{''.join(sorted(first_chars))}])"
+        rf"(?=[{''.join(map(re.escape, sorted(first_chars)))}])"
         rf"(?P<pre>{words_at('before')})?"
         rf"(?:(?P<pword>{_alternation(list(fractions))})(?P<pnum>{NUMERAL}|百)"
         rf"|(?P<num>{NUMERAL})(?:[ \t]?(?P<sep>{_alternation(list(separators))})[ \t]?(?P<num2>{NUMERAL}))?"
@@ -193,6 +195,8 @@ def build_units(raw: Any) -> UnitsTable:
         name_contexts=_name_contexts(raw),
         mention_re=re.compile(mention),
         scale_split_re=re.compile(scale_split),
+        scale_words=tuple(scales),
+        mention_first_chars="".join(sorted(first_chars)),
         hedge_not_after=not_after,
     )
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from warehouse.connection import open_read_only
 
-CHECKED_TABLES = ("reports", "sections", "quantities", "facts", "rejects", "regions", "indicators")
+CHECKED_TABLES = (
+    "reports", "sections", "quantities", "facts", "picked_values", "rejects", "regions", "indicators",
+)
 
 
 def table_checksums(

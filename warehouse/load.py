@@ -24,12 +24,15 @@ from warehouse.connection import open_for_writing, open_read_only
 from warehouse.identity import decide, resolve_batch
 from warehouse.lake import retrying_conflicts, warehouse_exists
 from warehouse.location import resolve_warehouse
+from warehouse.picks import insert_picked_values
 from warehouse.summary import LoadSummary, RejectRow
 
 __all__ = ["KnownInputs", "LoadSummary", "RejectRow", "known_inputs", "load_frames", "record_rejects"]
 
-# A report's rows, children first.
-REPORT_TABLES = ("gov_info_tables", "table_checks", "facts", "quantities", "sections", "reports")
+# A report's rows, children first (picked_values: warehouse/picks.py).
+REPORT_TABLES = (
+    "picked_values", "gov_info_tables", "table_checks", "facts", "quantities", "sections", "reports",
+)
 _REPORT_COLUMNS = (
     "report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at", "source",
     "doc_number", "url", "input", "content_sha256", "body", "extractor_version", "loaded_at",
@@ -172,6 +175,7 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             "f.scope, f.evidence, f.start, f.end, f.sentence "
             "FROM batch_facts AS f JOIN batch_write AS w USING (doc)"
         )
+        insert_picked_values(con, frames.facts, frames.reports, write)
         con.execute(
             "INSERT INTO gov_info_tables SELECT w.report_id, c.table_id, count(*), "
             "count(*) FILTER (NOT c.ok) FROM batch_checks AS c JOIN batch_write AS w USING (doc) "

@@ -53,12 +53,13 @@ def yoy_frame(
             raise WarehouseError(f"unknown indicator code {code!r} (not in the catalog and no facts; "
                                  "see `nianbao catalog`)")
         codes = resolve_regions(con, regions) if regions else None
-        return con.sql(
+        # execute(), not sql(): a relation with parameters is materialised once more before .pl()
+        return con.execute(
             f"SELECT {', '.join(YOY_COLUMNS)} FROM indicator_yoy WHERE code = $code "
             "AND ($regions IS NULL OR list_contains($regions, region_code)) "
             "AND ($from IS NULL OR report_year >= $from) AND ($to IS NULL OR report_year <= $to) "
             "ORDER BY region_code, kind, scope NULLS FIRST, report_year",
-            params={"code": code, "regions": codes, "from": from_year, "to": to_year},
+            {"code": code, "regions": codes, "from": from_year, "to": to_year},
         ).pl()
 
 
