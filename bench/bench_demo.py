@@ -42,6 +42,7 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
         build_async_fetcher,
         crawl_task,
         ingest_task,
+        load_rows,
         resolve_sites,
     )
     from flows.progress import ProgressBar
@@ -55,9 +56,8 @@ def _without_prefect(base_url: str, folder: Path, politeness: dict[str, Any] | N
         crawl_task.fn(ledger, engine, None, store, previous, ProgressBar(None, None))
     rows = [row for scraped in ledger.sites for row, outcome, _ in scraped.fetched()
             if outcome != "failed" and row.sha256]
-    loaded = 0
-    for i in range(0, len(rows), INGEST_BATCH):
-        loaded += ingest_task.fn(rows[i:i + INGEST_BATCH], store, str(folder / "w.duckdb")).loaded
+    loaded = load_rows(rows, store, str(folder / "w.duckdb"), INGEST_BATCH,
+                       read_batch=ingest_task.fn).loaded
     elapsed = time.perf_counter() - started
     if loaded != len(rows) or not rows:
         raise RuntimeError(f"plain run loaded {loaded} of {len(rows)} pages")

@@ -1,14 +1,20 @@
 """Scale figures (issue 10), written to bench/results/scale.json: ingest of a synthetic archive of realistic
-30–100 KB pages on every core (worker processes, one writer) inside a Prefect flow with one task per batch;
-its peak memory (the whole process tree), Prefect's share of the wall time, an unchanged reload, ingest time
-against corpus size (PNG), the transform per core on 10 KB reports, the HTML path against decode + parse in
-the same run, YoY from bench_warehouse and the crawl figures from h-async's bench/results/crawl.json.
+30–100 KB pages on every core (worker processes transform batch N+1 while the one writer loads batch N,
+ingest.run) inside a Prefect flow with one task per batch (it reads the batch, as the ingest flow's task
+reads the archive); its peak memory (the whole process tree), the time Prefect adds, CPU time per process
+role, an unchanged reload, ingest time against corpus size (PNG), the transform per core on 10 KB reports,
+the HTML path against decode + parse in the same run, YoY from bench_warehouse and the crawl figures from
+bench/results/crawl.json.
 
-NIANBAO_BENCH_SCALE=0.1 (make bench-quick) runs everything at a tenth of the size.
+The curve's points are checkpoints of the largest run: the time at which the first 10 %, 20 %, … 100 % of
+the reports were in the warehouse (one run from an empty warehouse, so a slowdown as the warehouse grows
+shows as a bend), with this process's memory at each. NIANBAO_BENCH_SCALE=0.1 (make bench-quick) runs
+everything at a tenth of the size and measures the transform per core with one run, not the best of three.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -22,26 +28,37 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "results"
 SCALE = float(os.environ.get("NIANBAO_BENCH_SCALE", "1"))  # 0.1: make bench-quick
 SIZES = tuple(max(100, round(n * SCALE)) for n in (10_000, 30_000, 100_000))
-BATCH = 250  # pages per task and transaction: 1000 peaks ~1.5 GB (frames of a batch held twice)
+BATCH = 250  # pages per task and transaction
+RUNS = 3 if SCALE >= 1 else 1  # runs of the one-core transform measure (the best counts)
 AIMS = {"ingest_seconds": 180.0 * SCALE, "ingest_peak_rss_mb": 1024.0, "prefect_overhead_share": 0.05,
         "transform_reports_per_s_per_core": 1000.0, "html_vs_parse_floor": 2.0, "reload_share": 0.05,
         "yoy_ms": 20.0}
 
 
 class PeakRss:
-    """Samples the resident memory of this process and all its children every 0.2 s; keeps the peak of
-    the ingest (this process, the forkserver and the transform workers) and, apart, of Prefect's temporary
-    API server (a child in ephemeral mode; a separate service in production), with the split at the peak."""
+    """Samples the resident memory of this process and all its children every 0.2 s (PSS, which reads
+    /proc/PID/smaps_rollup, every second); keeps the peak of the ingest (this process, the forkserver and the
+    transform workers) and, apart, of Prefect's temporary API server (a child in ephemeral mode; a separate
+    service in production), with the split at the peak; the children's CPU time by role; its own CPU time
+    (a cost of measuring, taken out of this process's figure)."""
 
     def __init__(self) -> None:
         self.peak = 0
         self.server_peak = 0
         self.pss_peak = 0  # shared pages (the workers fork from one preloaded server) counted once
         self.split: dict[str, int] = {}
+        self.cpu: dict[int, tuple[str, float]] = {}  # child pid → (role, CPU seconds last seen)
+        self.own_cpu = 0.0
+        self._before: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def __enter__(self) -> PeakRss:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):  # running before: count from here
+            with contextlib.suppress(psutil.Error):
+                self._before[child.pid] = sum(child.cpu_times()[:2])
         self._thread.start()
         return self
 
@@ -53,85 +70,140 @@ class PeakRss:
         import psutil
 
         me = psutil.Process()
+        roles: dict[int, tuple[psutil.Process, str]] = {me.pid: (me, "main")}
+        tick = 0
         while not self._stop.wait(0.2):
+            tick += 1
             split: dict[str, int] = {}
             server = pss = 0
-            for proc in [me, *me.children(recursive=True)]:
+            for child in me.children(recursive=True):
+                if child.pid not in roles:
+                    try:
+                        args = " ".join(child.cmdline())
+                    except psutil.Error:
+                        continue
+                    roles[child.pid] = (child, "prefect_server" if "prefect.server" in args
+                                        else "other" if "resource_tracker" in args
+                                        else "forkserver" if "forkserver" in args and child.ppid() == me.pid
+                                        else "workers")
+            for pid, (proc, role) in list(roles.items()):
                 try:
-                    memory, args = proc.memory_full_info(), " ".join(proc.cmdline())
+                    rss = proc.memory_info().rss
+                    if pid != me.pid:
+                        self.cpu[pid] = (role, sum(proc.cpu_times()[:2]) - self._before.get(pid, 0.0))
+                    if tick % 5 == 0 and role != "prefect_server":
+                        pss += proc.memory_full_info().pss
                 except psutil.Error:
+                    del roles[pid]
                     continue
-                rss = memory.rss
-                if "prefect.server" in args:
+                if role == "prefect_server":
                     server += rss
-                    continue
-                role = ("main" if proc.pid == me.pid else "other" if "resource_tracker" in args
-                        else "forkserver" if "forkserver" in args and proc.ppid() == me.pid else "workers")
-                split[role] = split.get(role, 0) + rss
-                pss += memory.pss
+                else:
+                    split[role] = split.get(role, 0) + rss
             self.server_peak = max(self.server_peak, server)
             self.pss_peak = max(self.pss_peak, pss)
             if sum(split.values()) > self.peak:
                 self.peak, self.split = sum(split.values()), split
+        self.own_cpu = time.thread_time()
+
+    def cpu_by_role(self) -> dict[str, float]:
+        """CPU seconds per role of the child processes, while sampled."""
+        totals: dict[str, float] = {}
+        for role, seconds in self.cpu.values():
+            totals[role] = totals.get(role, 0.0) + seconds
+        return {role: round(n, 1) for role, n in totals.items()}
 
 
 def write_archive(count: int, root: Path) -> list[tuple[Path, object]]:
-    """The first `count` synthetic pages as files (bytes only), with each page's hints."""
-    from bench.synthetic_archive import page, region_codes
+    """The first `count` synthetic pages as files (bytes only, written on every core), with their hints."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from bench.synthetic_archive import page_hints, region_codes
 
     codes = region_codes(count)
     root.mkdir(parents=True, exist_ok=True)
-    out = []
-    for number in range(count):
-        path = root / f"{number:06d}.html"
-        item = page(number, codes)
-        if not path.exists():
-            path.write_bytes(item.data)
-        out.append((path, item.hints))
-    return out
+    step = 500
+    with ProcessPoolExecutor(os.cpu_count()) as pool:
+        list(pool.map(_write_pages, [(root, start, min(start + step, count), codes)
+                                     for start in range(0, count, step)]))
+    return [(root / f"{number:06d}.html", page_hints(number, codes)) for number in range(count)]
 
 
-def _batches(files: list[tuple[Path, object]]) -> Iterator[list]:
-    from transforms.model import Page
+def _write_pages(job: tuple[Path, int, int, list[str]]) -> None:
+    from bench.synthetic_archive import page
 
+    root, start, end, codes = job
+    for number in range(start, end):
+        (root / f"{number:06d}.html").write_bytes(page(number, codes).data)
+
+
+def _batches(files: list[tuple[Path, object]]) -> Iterator[list[tuple[Path, object]]]:
     for start in range(0, len(files), BATCH):
-        yield [Page(name=str(path), data=path.read_bytes(), hints=hints)
-               for path, hints in files[start:start + BATCH]]
+        yield files[start:start + BATCH]
 
 
-def ingest_run(files: list[tuple[Path, object]], warehouse: Path) -> dict:
-    """One Prefect flow run: a task per batch reads the batch from disk and ingests it (transform on the
-    worker processes, load here). Returns wall time, time inside the tasks, peak RSS and counts."""
+def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[int, ...] = ()) -> dict:
+    """One Prefect flow run: a task per batch reads the batch from disk; the flow hands it to the ingest
+    run (transform on the worker processes, load by the writer thread here). Returns wall time, the time
+    Prefect adds (flow run start and end, each task run's own cost), CPU time per process role, peak RSS,
+    counts, and for each of `marks` the time at which that many reports were in the warehouse."""
+    import psutil
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
-    from ingest.pages import ingest_pages
+    from ingest.run import IngestRun
     from ingest.workers import ProcessPool
+    from transforms.model import Page
 
-    inside = [0.0]
+    inside = [0.0]  # time inside the task bodies
+    calls = [0.0]  # time of the task calls, as the flow sees them
+    body = [0.0]  # time inside the flow's body
+    reached: dict[int, tuple[float, float]] = {}  # reports → (when, this process's RSS in MB)
+    run_times: dict[str, float] = {}
 
-    @task(name="bench-ingest-batch", cache_policy=NO_CACHE)
-    def batch_task(pages: list, pool: ProcessPool) -> int:
+    @task(name="bench-read-batch", cache_policy=NO_CACHE)
+    def read_task(batch: list[tuple[Path, object]]) -> list[Page]:
         started = time.perf_counter()
-        summary = ingest_pages(pages, warehouse, transformer=pool)
+        pages = [Page(name=str(path), data=path.read_bytes(), hints=hints) for path, hints in batch]
         inside[0] += time.perf_counter() - started
-        return summary.loaded
+        return pages
 
     @flow(name="bench-ingest")
-    def bench_ingest() -> int:
-        loaded = 0
-        with ProcessPool() as pool:
-            for pages in _batches(files):
-                loaded += batch_task(pages, pool)
-        return loaded
+    def bench_ingest() -> tuple[int, int]:
+        entered = time.perf_counter()
+        futures = []
+        with ProcessPool() as pool, IngestRun(warehouse, pool) as run:
+            done = 0
+            for batch in _batches(files):
+                called = time.perf_counter()
+                pages = read_task(batch)
+                calls[0] += time.perf_counter() - called
+                done += len(batch)
+                future = run.submit(pages)
+                del pages
+                for mark in (m for m in marks if done - len(batch) < m <= done):
+                    future.add_done_callback(lambda _, m=mark: reached.setdefault(m, (
+                        time.perf_counter(), psutil.Process().memory_info().rss / 1e6)))
+                futures.append(future)
+            run.close()
+            run_times.update(write=run.write_seconds, wait=run.wait_seconds)
+        summaries = [future.result() for future in futures]
+        body[0] = time.perf_counter() - entered
+        return sum(s.loaded for s in summaries), sum(s.skipped for s in summaries)
 
+    cpu_before = time.process_time()
     with PeakRss() as rss:
         started = time.perf_counter()
-        loaded = bench_ingest()
+        loaded, skipped = bench_ingest()
         wall = time.perf_counter() - started
-    return {"seconds": wall, "inside_tasks": inside[0], "peak_rss_mb": rss.peak / 1e6, "loaded": loaded,
+    main_cpu = time.process_time() - cpu_before - rss.own_cpu
+    prefect_s = (wall - body[0]) + (calls[0] - inside[0])
+    return {"seconds": wall, "prefect_seconds": prefect_s, "loaded": loaded, "skipped": skipped,
+            "cpu_s": {"main": round(main_cpu, 1), **rss.cpu_by_role()}, "writer_s": run_times["write"],
+            "wait_for_frames_s": run_times["wait"], "peak_rss_mb": rss.peak / 1e6,
             "peak_split_mb": {role: round(n / 1e6) for role, n in rss.split.items()},
-            "prefect_server_peak_rss_mb": rss.server_peak / 1e6, "peak_pss_mb": rss.pss_peak / 1e6}
+            "prefect_server_peak_rss_mb": rss.server_peak / 1e6, "peak_pss_mb": rss.pss_peak / 1e6,
+            "reached": {mark: (at - started, mb) for mark, (at, mb) in reached.items()}}
 
 
 def prefect_startup() -> float:
@@ -149,11 +221,23 @@ def prefect_startup() -> float:
 
 
 def transform_per_core() -> float:
-    """bench_transform's full transform on one pinned core (10 KB reports), reports/s."""
+    """bench_transform's full transform (10 KB reports) in a child pinned to one core, reports per CPU
+    second (the machine may be shared): the best of three runs, or one run at a reduced scale."""
     env = {**os.environ, "POLARS_MAX_THREADS": "1", "RAYON_NUM_THREADS": "1"}
-    child = subprocess.run([sys.executable, "-m", "bench.bench_transform", "--one-core"], env=env,
+    child = subprocess.run([sys.executable, "-m", "bench.bench_scale", "--one-core", str(RUNS)], env=env,
                            capture_output=True, text=True, check=True)
-    return json.loads(child.stdout.strip().splitlines()[-1])["full_transform_reports_per_s"]
+    return json.loads(child.stdout.strip().splitlines()[-1])["reports_per_cpu_s"]
+
+
+def _one_core(runs: int) -> dict:
+    from bench.bench_transform import best_of, build_pages
+    from transforms.extract import extract_pages
+
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    pages, _ = build_pages()
+    extract_pages(pages[:20])  # warm caches: config, regexes, region dictionary
+    seconds = best_of(runs, lambda: extract_pages(pages), time.process_time)
+    return {"reports": len(pages), "runs": runs, "reports_per_cpu_s": round(len(pages) / seconds, 1)}
 
 
 def html_vs_parse(files: list[tuple[Path, object]]) -> dict:
@@ -207,7 +291,7 @@ def plot(points: list[tuple[int, float]], out: Path) -> None:
     ax.plot(xs, ys, marker="o", label="measured")
     ax.plot([0, xs[-1]], [0, ys[-1]], linestyle=":", color="grey", label="linear through the largest")
     ax.set_xlabel("archived reports")
-    ax.set_ylabel("ingest wall time (s)")
+    ax.set_ylabel("wall time until that many reports were loaded (s)")
     ax.set_title(f"nianbao ingest on {os.cpu_count()} cores, synthetic 30–100 KB pages (scale {SCALE:g})")
     ax.legend()
     fig.tight_layout()
@@ -226,21 +310,19 @@ def main() -> dict:
             files = write_archive(SIZES[-1], root / "archive")
             generate_s = time.perf_counter() - started
             startup_s = prefect_startup()
-            curve = []
-            for size in SIZES:
-                run = ingest_run(files[:size], root / f"w{size}.duckdb")
-                curve.append((size, run))
-                print(f"ingest {size:,} reports: {run['seconds']:.1f} s, loaded {run['loaded']:,}, peak RSS "
-                      f"{run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} (+ Prefect's temporary server "
-                      f"{run['prefect_server_peak_rss_mb']:.0f} MB)", flush=True)
-            biggest = curve[-1][1]
-            reload = ingest_run(files, root / f"w{SIZES[-1]}.duckdb")
+            marks = tuple(sorted({*SIZES, *(SIZES[-1] * tenth // 10 for tenth in range(1, 10))}))
+            biggest = ingest_run(files, root / "w.duckdb", marks=marks)
+            _say("ingest", biggest)
+            reload = ingest_run(files, root / "w.duckdb")
+            _say("reload", reload)
             html = html_vs_parse(files)
         finally:
             os.environ.pop("NIANBAO_CONFIG", None)
     per_core = transform_per_core()
     crawl = _json("crawl")
     warehouse = _json("warehouse")
+    first_cpu = sum(biggest["cpu_s"].get(role, 0.0) for role in ("main", "workers", "forkserver"))
+    reload_cpu = sum(reload["cpu_s"].get(role, 0.0) for role in ("main", "workers", "forkserver"))
     figures = {
         "scale": SCALE,
         "crawl_hosts": crawl.get("crawl_hosts", crawl.get("hosts")),
@@ -250,26 +332,46 @@ def main() -> dict:
         "ingest_loaded": biggest["loaded"],
         "ingest_seconds": round(biggest["seconds"], 1),
         "ingest_reports_per_s": round(SIZES[-1] / biggest["seconds"], 1),
+        "ingest_cpu_s": biggest["cpu_s"],
+        # the wall time the CPU work needs on every core, against the wall time measured (shared machine)
+        "ingest_cpu_bound_s": round(first_cpu / (os.cpu_count() or 1), 1),
+        "ingest_writer_s": round(biggest["writer_s"], 1),
+        "ingest_wait_for_frames_s": round(biggest["wait_for_frames_s"], 1),
         "ingest_peak_rss_mb": round(biggest["peak_rss_mb"]),
         "ingest_peak_rss_split_mb": biggest["peak_split_mb"],
         "ingest_peak_pss_mb": round(biggest["peak_pss_mb"]),
         "prefect_server_peak_rss_mb": round(biggest["prefect_server_peak_rss_mb"]),
-        "prefect_overhead_share": round(1 - biggest["inside_tasks"] / biggest["seconds"], 4),
+        "prefect_overhead_share": round(biggest["prefect_seconds"] / biggest["seconds"], 4),
+        "prefect_overhead_s": round(biggest["prefect_seconds"], 2),
         "prefect_startup_s": round(startup_s, 1),  # not in ingest_seconds: see prefect_startup()
         "transform_reports_per_s_per_core": per_core,
+        "transform_runs": RUNS,
         "html_vs_parse_floor": round(html["ratio"], 2),
         "html_path_pages_per_cpu_s": round(html["html_path_pages_per_s"], 1),
         "html_full_transform_pages_per_cpu_s": round(html["full_pages_per_s"], 1),
         "html_floor_pages_per_cpu_s": round(html["floor_pages_per_s"], 1),
         "yoy_ms": warehouse.get("yoy_view_ms"),
         "reload_share": round(reload["seconds"] / biggest["seconds"], 4),
-        "curve": {str(size): round(run["seconds"], 1) for size, run in curve},
+        "reload_seconds": round(reload["seconds"], 1),
+        "reload_skipped": reload["skipped"],
+        "reload_cpu_share": round(reload_cpu / first_cpu, 4) if first_cpu else None,
+        "curve": {str(size): round(at, 1) for size, (at, _) in sorted(biggest["reached"].items())},
+        # this process's RSS as the run passed each point: does the main process grow with the corpus?
+        "main_rss_mb_along": {str(size): round(mb) for size, (_, mb) in sorted(biggest["reached"].items())},
         "archive_generate_s": round(generate_s, 1),
         "cores": os.cpu_count(),
     }
-    plot([(size, run["seconds"]) for size, run in curve], RESULTS / "scale_ingest.png")
+    plot([(int(size), seconds) for size, seconds in figures["curve"].items()], RESULTS / "scale_ingest.png")
     _print(figures, crawl, warehouse)
     return figures
+
+
+def _say(what: str, run: dict) -> None:
+    print(f"{what} {SIZES[-1]:,} reports: {run['seconds']:.1f} s, loaded {run['loaded']:,}, skipped "
+          f"{run['skipped']:,}, CPU s {run['cpu_s']}, writer {run['writer_s']:.1f} s, Prefect "
+          f"{run['prefect_seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} "
+          f"(PSS {run['peak_pss_mb']:.0f} MB; + Prefect's temporary server "
+          f"{run['prefect_server_peak_rss_mb']:.0f} MB)", flush=True)
 
 
 def _print(figures: dict, crawl: dict, warehouse: dict) -> None:
@@ -281,8 +383,14 @@ def _print(figures: dict, crawl: dict, warehouse: dict) -> None:
         print("crawl figures: null — bench/results/crawl.json is absent (h-async's crawl bench writes it)")
     if not warehouse:
         print("yoy_ms: null — bench/results/warehouse.json is absent (bench_warehouse writes it)")
+    if RUNS == 1:
+        print("transform_reports_per_s_per_core: one run (reduced scale), not the best of three")
+    print("curve: checkpoints of the one largest run (time until the first N reports were loaded)")
     print(f"plot: {RESULTS / 'scale_ingest.png'}")
 
 
 if __name__ == "__main__":
-    main()
+    if "--one-core" in sys.argv:
+        print(json.dumps(_one_core(int(sys.argv[-1]))))
+    else:
+        main()

@@ -51,13 +51,17 @@ def fictional_config(pages: int, into: Path) -> Path:
     return into
 
 
+def page_hints(number: int, codes: list[str]) -> Hints:
+    """What the manifest says about page `number`: its county, kind and year."""
+    region, rest = divmod(number, len(YEARS) * len(KINDS))
+    return Hints(region_code=codes[region], kind=KINDS[rest % len(KINDS)][0], year=YEARS[rest // len(KINDS)])
+
+
 def page(number: int, codes: list[str]) -> Page:
     """Page `number`: its identity from the number (region, kind, year), its size drawn in 30–100 KB."""
     rng = random.Random(number)
-    region, rest = divmod(number, len(YEARS) * len(KINDS))
-    kind, title = KINDS[rest % len(KINDS)]
-    year = YEARS[rest // len(KINDS)]
-    title = title.format(year=year)
+    hints = page_hints(number, codes)
+    title = dict(KINDS)[hints.kind].format(year=hints.year)
     charset = "gbk" if number % 3 == 0 else "utf-8"
     target = rng.randint(30_000, 100_000)
     body_bytes = target * rng.randint(25, 55) // 100
@@ -66,11 +70,10 @@ def page(number: int, codes: list[str]) -> Page:
     while sum(len(p) for p in paragraphs) * 3 < body_bytes:
         paragraphs += text
     body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
-    markup = (_hanweb if charset == "gbk" else _trs)(title, year, body, charset, rng)
+    markup = (_hanweb if charset == "gbk" else _trs)(title, hints.year, body, charset, rng)
     chrome = _chrome(rng, max(0, target - len(markup.encode(charset))))
     data = markup.replace("<!--chrome-->", chrome).encode(charset, errors="replace")
-    return Page(name=f"synthetic/{number:06d}.html", data=data, http_charset=None,
-                hints=Hints(region_code=codes[region], kind=kind, year=year))
+    return Page(name=f"synthetic/{number:06d}.html", data=data, http_charset=None, hints=hints)
 
 
 def _chrome(rng: random.Random, size: int) -> str:
@@ -78,13 +81,16 @@ def _chrome(rng: random.Random, size: int) -> str:
     parts, total = [], 0
     while total < size:
         n = rng.randint(1, 9999)
-        piece = rng.choice((
-            f'<li><a href="/col/col{n}/index.html" target="_blank">政务公开栏目{n}</a></li>',
-            f'<li><a href="/art/{n}.html" title="关于印发工作方案的通知{n}">关于印发工作方案的通知{n}</a>'
-            f"<span>2024-0{1 + n % 9}-1{n % 10}</span></li>",
-            f".nav-item-{n}{{float:left;width:{n % 200}px;line-height:36px;color:#{n % 999:03d};}}",
-            f"var column_{n} = {{id: {n}, url: '/col/col{n}/index.html', visible: true}};",
-        ))
+        kind = rng.choice((0, 1, 2, 3))  # the same draw as choosing among the four pieces; only one is built
+        if kind == 0:
+            piece = f'<li><a href="/col/col{n}/index.html" target="_blank">政务公开栏目{n}</a></li>'
+        elif kind == 1:
+            piece = (f'<li><a href="/art/{n}.html" title="关于印发工作方案的通知{n}">'
+                     f"关于印发工作方案的通知{n}</a><span>2024-0{1 + n % 9}-1{n % 10}</span></li>")
+        elif kind == 2:
+            piece = f".nav-item-{n}{{float:left;width:{n % 200}px;line-height:36px;color:#{n % 999:03d};}}"
+        else:
+            piece = f"var column_{n} = {{id: {n}, url: '/col/col{n}/index.html', visible: true}};"
         parts.append(piece)
         total += len(piece.encode("utf-8"))
     return "\n".join(parts)

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +19,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
-from flows.attachments import PARENT_KEY, attachment_row, attachments_to_follow, plan_ingest
+from flows.attachments import PARENT_KEY, IngestPlan, attachment_row, attachments_to_follow, plan_ingest
 from flows.crawl import CrawlBatch, CrawlEngine, PageFetched, SiteDiscovered
 from flows.discover import Discovery, ListedLink, ReportLink
 from flows.fetch import AsyncFetcher, Fetcher, FetchResult
@@ -26,11 +28,11 @@ from flows.progress import ProgressBar, progress_bar
 from flows.runners import transformer_for
 from flows.sources import Site, SourcesConfig, load_sources
 from flows.summary import NothingLoadedError, RunSummary, publish_artifacts
-from ingest.pages import ingest_pages
+from ingest.run import IngestRun
 from ingest.workers import Inline, Transformer
 from transforms.model import Page
 from transforms.version import extractor_version
-from warehouse.load import RejectRow, record_rejects
+from warehouse.load import LoadSummary, RejectRow, record_rejects
 
 FETCH_WORKERS = 8     # crawl tasks at once: each a batch of sites, all fed to one crawl engine
 SITE_BATCHES = FETCH_WORKERS  # sites are split into this many batches (one crawl task each)
@@ -221,12 +223,18 @@ def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None,
     return row, result.outcome, result.reason
 
 
+@dataclass(slots=True)
+class ArchivedBatch:
+    """A batch of manifest rows read from the archive: what to load (the plan) and the unreadable bodies."""
+
+    plan: IngestPlan
+    unreadable: list[RejectRow]
+
+
 @task(name="ingest-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
-def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None,
-                transformer: Transformer | None = None) -> RunSummary:
-    """Archive bodies → transforms (on the transformer's workers) → warehouse, one transaction for the whole
-    batch; the load runs here, in the flow's process."""
-    summary = RunSummary()
+def ingest_task(rows: list[ManifestRow], archive: Archive) -> ArchivedBatch:
+    """Archive bodies → pages for one ingest batch (attachments with their page as context); load_rows hands
+    them to the ingest run, whose workers transform them while the writer loads the batch before."""
     pages: dict[str, Page] = {}
     unreadable: list[RejectRow] = []
     for row in rows:
@@ -236,13 +244,7 @@ def ingest_task(rows: list[ManifestRow], archive: Archive, warehouse: str | None
             unreadable.append(RejectRow(row.url, "archive", f"archived body unreadable: {exc}"))
             continue
         pages[row.url] = Page(name=row.url, data=data, http_charset=row.charset, url=row.final_url)
-    plan = plan_ingest(rows, pages, archive)  # attachments in place of their pages
-    first = ingest_pages(plan.pages, warehouse, unreadable, transformer)
-    summary.add_load(first, len(plan.pages))
-    fallback = plan.fallbacks({r.input for r in first.rejects})
-    if fallback:  # pages whose attachments could not be read load as pages
-        summary.add_load(ingest_pages(fallback, warehouse, transformer=transformer), len(fallback))
-    return summary
+    return ArchivedBatch(plan_ingest(rows, pages, archive), unreadable)  # attachments in place of pages
 
 
 def _body(fetched: bytes | None, sha: str | None, archive: Archive) -> bytes | None:
@@ -350,18 +352,37 @@ def ingest(years: list[int] | None = None, regions: list[str] | None = None, arc
 
 
 def load_rows(rows: Sequence[ManifestRow], store: Archive, warehouse: str | None,
-              batch_size: int = INGEST_BATCH, transformer: Transformer | None = None) -> RunSummary:
-    """Run ingest tasks over rows in batches (inside the calling flow); the transform of a batch is spread
-    over the transformer's workers, and batches load one after another because the warehouse has a single
-    writer. A transformer with processes of its own is stopped at the end."""
+              batch_size: int = INGEST_BATCH, transformer: Transformer | None = None,
+              read_batch: Callable[[list[ManifestRow], Archive], ArchivedBatch] = ingest_task) -> RunSummary:
+    """Run ingest tasks over rows in batches (inside the calling flow): each task reads a batch from the
+    archive; the batch's transform is spread over the transformer's workers while the one writer loads the
+    batch before (ingest.run), one transaction per batch. Pages whose attachments were all rejected load as
+    pages, in a batch of their own. A transformer with processes of its own is stopped at the end.
+    `read_batch`: the task, or its function for a run without Prefect."""
     summary = RunSummary()
     transformer = transformer or Inline()
+    submitted: deque[tuple[IngestPlan, int, Future[LoadSummary]]] = deque()
+
+    def settle(run: IngestRun) -> None:
+        plan, pages, future = submitted.popleft()
+        first = future.result()
+        summary.add_load(first, pages)
+        bar.advance(pages)
+        fallback = plan.fallbacks({r.input for r in first.rejects})
+        if fallback:  # pages whose attachments could not be read load as pages
+            submitted.append((IngestPlan(), len(fallback), run.submit(fallback)))
+
     try:
-        with progress_bar("loading pages", len(rows)) as bar:
+        with progress_bar("loading pages", len(rows)) as bar, IngestRun(warehouse, transformer) as run:
             for start in range(0, len(rows), batch_size):
-                batch = list(rows[start:start + batch_size])
-                summary.merge(ingest_task(batch, store, warehouse, transformer))
-                bar.advance(len(batch))
+                batch = read_batch(list(rows[start:start + batch_size]), store)
+                submitted.append((batch.plan, len(batch.plan.pages), run.submit(batch.plan.pages,
+                                                                                batch.unreadable)))
+                while submitted and submitted[0][2].done():
+                    settle(run)
+            while submitted:
+                run.flush()
+                settle(run)
     finally:
         close = getattr(transformer, "close", None)
         if close is not None:

@@ -1,10 +1,9 @@
-"""Pages → frames → warehouse. The transform runs here with no warehouse connection open; the warehouse's
-write lock is taken only to write the batch of ready frames (warehouse.load.load_frames).
+"""Pages → frames → warehouse. The transform runs with no warehouse connection open; the warehouse's write
+lock is taken only to write a batch of ready frames (warehouse.load.load_frames, from ingest.run's writer).
 
-Before the transform, a brief read-only look-up finds pages already loaded with the same content and
-extractor version; those are skipped without being transformed. A page over ingest.max_input_bytes is a
-reject; a page the transform fails on is a reject (the batch is retried page by page to find it), never
-the end of the batch.
+Pages already loaded with the same content and extractor version are skipped without being transformed
+(ingest.run). A page over ingest.max_input_bytes is a reject; a page the transform fails on is a reject
+(the batch is retried page by page to find it), never the end of the batch.
 """
 
 from __future__ import annotations
@@ -15,14 +14,12 @@ from pathlib import Path
 
 import polars as pl
 
-from ingest.files import input_name, read_inputs
-from ingest.workers import Inline, Transformer
-from nianbao.bounds import bounds
+from ingest.files import read_inputs
+from ingest.run import IngestRun
+from ingest.workers import Transformer
 from transforms.extract import extract_pages
 from transforms.model import Page
 from warehouse.batch import FrameBatch
-from warehouse.load import known_hashes, load_frames
-from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
 
@@ -37,18 +34,11 @@ def ingest_pages(
     pages: Sequence[Page], warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = (),
     transformer: Transformer | None = None,
 ) -> LoadSummary:
-    """Transform the pages not already loaded (on the transformer's workers; default: in this process),
-    then load the frames (and every reject) in one transaction."""
-    usable, rejects = _within_limits(pages)
-    hashes = {id(page): hashlib.sha256(page.data).hexdigest() for page in usable}
-    known = known_hashes(sorted(set(hashes.values())), warehouse)
-    todo = [page for page in usable if hashes[id(page)] not in known]
-    frames, failed = (transformer or Inline()).submit(todo)()
-    settled = [name for page in usable if hashes[id(page)] in known for name in (page.name, page.url) if name]
-    summary = load_frames(frames, warehouse, [*extra_rejects, *rejects, *failed], settled)
-    summary.skipped += len(usable) - len(todo)
-    summary.warehouse = str(resolve_warehouse(warehouse))
-    return summary
+    """One batch: transform the pages not already loaded (on the transformer's workers; default: in this
+    process), then load the frames (and every reject) in one transaction. Many batches: ingest.run."""
+    with IngestRun(warehouse, transformer) as run:
+        future = run.submit(pages, extra_rejects)
+    return future.result()
 
 
 def pages_to_frames(pages: Sequence[Page]) -> tuple[FrameBatch, list[RejectRow]]:
@@ -79,29 +69,3 @@ def _frames(pages: Sequence[Page]) -> FrameBatch:
         url=pl.coalesce(pl.Series([page.url for page in pages], dtype=pl.Utf8), pl.col("url")),
     )
     return FrameBatch(reports, batch.sections_frame(), batch.quantities, batch.facts, batch.table_checks)
-
-
-def _within_limits(pages: Sequence[Page]) -> tuple[list[Page], list[RejectRow]]:
-    """Pages with names and URLs as valid text, within the size cap; the rest are rejects."""
-    cap = bounds().ingest.max_input_bytes
-    usable: list[Page] = []
-    rejects: list[RejectRow] = []
-    for page in pages:
-        name = input_name(page.name)
-        url = input_name(page.url) if page.url else page.url
-        if len(page.data) > cap:
-            rejects.append(
-                RejectRow(
-                    name,
-                    "read",
-                    f"{len(page.data):,} bytes, over the input size limit of "
-                    f"{cap:,} (ingest.max_input_bytes)",
-                )
-            )
-            continue
-        usable.append(
-            page
-            if (name, url) == (page.name, page.url)
-            else Page(name=name, data=page.data, http_charset=page.http_charset, url=url)
-        )
-    return usable, rejects

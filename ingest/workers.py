@@ -12,6 +12,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Protocol
 
 import polars as pl
@@ -89,8 +90,8 @@ class Inline:
 
 
 class ProcessPool:
-    """Local worker processes, started once (forkserver, with the transform modules preloaded) and reused
-    for every batch of a run; a context manager that stops them at the end."""
+    """Local worker processes, started once (forkserver) and reused for every batch of a run (started again
+    if one died); a context manager that stops them at the end."""
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = worker_count(workers)
@@ -111,14 +112,22 @@ class ProcessPool:
         parts = chunks(pages, self.workers)
         if self.workers == 1 or len(parts) < 2:
             return Inline().submit(pages)
-        pool = self._executor()
-        futures: list[Future[TransformResult]] = [pool.submit(_transform_chunk, part) for part in parts]
+        try:
+            futures = self._submit_chunks(parts)
+        except BrokenProcessPool:  # a worker died in an earlier batch (that batch became rejects): start anew
+            self.close()
+            futures = self._submit_chunks(parts)
         return lambda: merge([future.result() for future in futures])
+
+    def _submit_chunks(self, parts: list[list[Page]]) -> list[Future[TransformResult]]:
+        pool = self._executor()
+        return [pool.submit(_transform_chunk, part) for part in parts]
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            # no preload: a forkserver holding the transform modules costs ~110 MB of its own while sharing
+            # little with the workers, which read the rules anyway (measured by bench_scale's PSS)
             context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload(["ingest.pages", "transforms.extract"])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm)
         return self._pool
 

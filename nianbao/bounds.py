@@ -42,6 +42,7 @@ class IngestBounds(BaseModel):
     max_html_tags: int = Field(200_000, gt=0)
     max_html_depth: int = Field(512, gt=0)
     workers: int = Field(0, ge=0)  # transform processes; 0: one per CPU (os.cpu_count())
+    writer_threads: int = Field(1, ge=0)  # DuckDB threads of the warehouse writer; 0: DuckDB's default
     runner: Literal["local", "dask"] = "local"  # task runner of the ingest and reprocess flows
     dask_address: str | None = None  # a Dask scheduler (tcp://host:8786); none: a LocalCluster of processes
 

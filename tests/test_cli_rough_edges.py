@@ -187,10 +187,14 @@ time.sleep(60)
 
 @pytest.mark.parametrize(("holder", "command"), [
     ("writer", ["sql", "SELECT 1"]),
-    ("reader", ["load", "tests/fixtures/warehouse/shili-2017.txt"]),
+    ("reader", ["load", "edited-2017.txt"]),  # new content: a page already loaded needs no write
 ])
 def test_waiting_for_a_busy_warehouse_says_so_at_once_naming_the_holder(
         warehouse: Path, tmp_path: Path, holder: str, command: list[str]) -> None:
+    page = PROJECT_ROOT / "tests" / "fixtures" / "warehouse" / "shili-2017.txt"
+    (tmp_path / "edited-2017.txt").write_text(
+        page.read_text(encoding="utf-8").replace("审结7件", "审结6件"), encoding="utf-8")
+    command = [str(tmp_path / arg) if arg == "edited-2017.txt" else arg for arg in command]
     busy = tmp_path / "busy.duckdb"
     busy.write_bytes(warehouse.read_bytes())
     hold = subprocess.Popen([sys.executable, "-c", HOLDER, str(busy), holder], stdout=subprocess.PIPE,

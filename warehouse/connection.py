@@ -126,7 +126,9 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
     global _host
     with _ATTACH_LOCK:
         if _host is None:
-            _host = duckdb.connect(":memory:", config=BASE_CONFIG)
+            threads = bounds().ingest.writer_threads  # the writer loads beside the transform workers
+            config = {**BASE_CONFIG, "threads": threads} if threads else BASE_CONFIG
+            _host = duckdb.connect(":memory:", config=config)
         host = _host
         alias, users = _attached.get(path, ("", 0))
         if not users:
@@ -146,6 +148,17 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
                 _attached[path] = (alias, users - 1)
             else:
                 host.execute(f"DETACH {alias}")
+
+
+def release_writer() -> None:
+    """Close this process's write instance when nothing is attached: the memory DuckDB keeps after a write
+    (its allocator holds on to what the attached file's indexes and the batch needed) goes with it; the
+    next write starts a new instance (~25 ms). An ingest run calls this after each batch."""
+    global _host
+    with _ATTACH_LOCK:
+        if _host is not None and not _attached:
+            _host.close()
+            _host = None
 
 
 @contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -26,7 +27,7 @@ from warehouse.location import resolve_warehouse
 from warehouse.picks import insert_picked_values
 from warehouse.summary import LoadSummary, RejectRow
 
-__all__ = ["LoadSummary", "RejectRow", "known_hashes", "load_frames", "record_rejects"]
+__all__ = ["KnownInputs", "LoadSummary", "RejectRow", "known_inputs", "load_frames", "record_rejects"]
 
 # A report's rows, children first (picked_values: warehouse/picks.py).
 REPORT_TABLES = (
@@ -38,19 +39,25 @@ _REPORT_COLUMNS = (
 )
 
 
-def known_hashes(hashes: Sequence[str], warehouse: Path | str | None = None) -> set[str]:
-    """Which content hashes are loaded with the current extractor version (those pages need no transform).
-    Read-only: a missing warehouse knows none and is not created."""
-    if not hashes or not warehouse_exists(resolve_warehouse(warehouse)):
-        return set()
-    with open_read_only(warehouse, sandboxed=False) as con, _registered(
-            con, batch_hashes=pl.DataFrame({"sha": list(hashes)}, schema={"sha": pl.Utf8})):
-        rows = con.execute(
-            "SELECT DISTINCT content_sha256 FROM reports WHERE extractor_version = ? "
-            "AND content_sha256 IN (SELECT sha FROM batch_hashes)",
-            [extractor_version()],
-        ).fetchall()
-    return {row[0] for row in rows}
+@dataclass(slots=True)
+class KnownInputs:
+    """What an ingest run needs to know before transforming: the content digests (sha256, 32 bytes) loaded
+    with the current extractor version, and the inputs holding a reject."""
+
+    hashes: set[bytes] = field(default_factory=set)
+    rejected: set[str] = field(default_factory=set)
+
+
+def known_inputs(warehouse: Path | str | None = None) -> KnownInputs:
+    """The loaded content digests and rejected inputs, read once at the start of an ingest run (a page with
+    known content needs no transform). Read-only: a missing warehouse knows none and is not created."""
+    if not warehouse_exists(resolve_warehouse(warehouse)):
+        return KnownInputs()
+    with open_read_only(warehouse, sandboxed=False) as con:
+        hashes = con.execute("SELECT DISTINCT unhex(content_sha256) FROM reports WHERE extractor_version = ?",
+                             [extractor_version()]).fetchall()
+        rejected = con.execute("SELECT DISTINCT input FROM rejects").fetchall()
+    return KnownInputs({row[0] for row in hashes}, {row[0] for row in rejected})
 
 
 def load_frames(

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future
 from pathlib import Path
 
 import polars as pl
@@ -174,7 +175,7 @@ def load_inputs(args: argparse.Namespace) -> tuple[list[tuple[str, str | None, H
 
 def _run_load(args: argparse.Namespace) -> int:
     from ingest.files import read_input
-    from ingest.pages import ingest_pages
+    from ingest.run import IngestRun
     from ingest.workers import ProcessPool
     from warehouse.connection import check_warehouse
     from warehouse.summary import LoadSummary
@@ -189,18 +190,28 @@ def _run_load(args: argparse.Namespace) -> int:
     print(f"load: {len(files)} files to read{note}", file=sys.stderr, flush=True)
     total = LoadSummary()
     size = max(1, args.batch_size)
-    with ProcessPool(args.workers) as workers:
+    written: deque[tuple[int, Future[LoadSummary]]] = deque()
+
+    def count(part: LoadSummary, done: int) -> None:
+        total.add(part)
+        total.warehouse = part.warehouse
+        print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
+              f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
+              file=sys.stderr, flush=True)
+
+    # the workers transform the next batch while the previous one is written
+    with ProcessPool(args.workers) as workers, IngestRun(args.warehouse, workers) as run:
         for start in range(0, len(files), size):
             read = [read_input(file, url, hints) for file, url, hints in files[start:start + size]]
             pages = [item for item in read if isinstance(item, Page)]
-            part = ingest_pages(pages, args.warehouse, [item for item in read if not isinstance(item, Page)],
-                                workers)
-            total.add(part)
-            total.warehouse = part.warehouse
-            done = min(start + size, len(files))
-            print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
-                  f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
-                  file=sys.stderr, flush=True)
+            rejects = [item for item in read if not isinstance(item, Page)]
+            written.append((min(start + size, len(files)), run.submit(pages, rejects)))
+            while written and written[0][1].done():
+                done, future = written.popleft()
+                count(future.result(), done)
+        run.close()
+        for done, future in written:
+            count(future.result(), done)
     print(total.describe())
     if ignored:
         print(f"ignored {n_ignored} files in the folders: {why}")

@@ -1,0 +1,220 @@
+"""One ingest run over many batches: while the workers transform batch N+1, the one writer loads batch N.
+
+`IngestRun.submit(pages)` reads nothing from the warehouse per batch: the content hashes already loaded
+(current extractor version) and the inputs holding a reject are read once when the run starts, and the
+run adds what it writes. A page whose content is known is skipped before the transform; a batch with
+nothing to write (every page known, no reject to record or clear) never opens the warehouse for writing,
+so a reload with nothing changed costs reading and hashing the pages.
+
+The transform of a batch starts at once on the transformer's workers; the run then waits for the previous
+batch's frames (in the calling thread, so Prefect and Dask futures are resolved where they were made) and
+hands them to the writer thread, which loads one batch at a time in submission order, each in its own
+transaction (warehouse.load.load_frames). The frames of a batch are taken from the workers only once the
+writer has finished the batch before, so at most the frames being written, the frames the workers are
+handing back and the pages being transformed are in memory; after each batch the writer's DuckDB instance
+is closed, so the memory it keeps does not grow with the warehouse. A batch whose transform fails as
+a whole (a worker process killed) becomes one reject per page, never a lost batch; a batch whose write
+fails gets the error on its future, and the batches after it are still written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from ingest.files import input_name
+from ingest.workers import Inline, Transformer, TransformResult
+from nianbao.bounds import bounds
+from transforms.model import Page
+from warehouse.batch import FrameBatch
+from warehouse.connection import release_writer
+from warehouse.load import KnownInputs, known_inputs, load_frames
+from warehouse.location import resolve_warehouse
+from warehouse.summary import LoadSummary, RejectRow
+
+
+@dataclass(slots=True)
+class _Batch:
+    """A submitted batch: its transform (started), what it needs besides frames, and its future."""
+
+    result: Callable[[], TransformResult]
+    todo: list[Page]
+    hashes: dict[str, bytes]  # input name → content digest, for the pages transformed
+    rejects: list[RejectRow]
+    settled: list[str]
+    skipped: int
+    future: Future[LoadSummary] = field(default_factory=Future)
+
+
+@dataclass(slots=True)
+class _Job:
+    """A batch whose frames are ready for the writer."""
+
+    frames: FrameBatch
+    batch: _Batch
+
+
+class IngestRun:
+    """Batches of pages → frames (on the transformer's workers) → warehouse (one writer thread). A context
+    manager: leaving it waits for every batch submitted to be written (or, after an error in the calling
+    code, for the write in progress only; the rest are cancelled)."""
+
+    def __init__(self, warehouse: Path | str | None = None, transformer: Transformer | None = None) -> None:
+        self.warehouse = warehouse
+        self.transformer: Transformer = transformer or Inline()
+        self._known: KnownInputs | None = None
+        self._known_lock = threading.Lock()
+        self._pending: _Batch | None = None  # transform started, frames not yet handed to the writer
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
+        self._writer: threading.Thread | None = None
+        self.write_seconds = 0.0  # the writer's time in load_frames (wall), for the bench
+        self.wait_seconds = 0.0  # the calling thread's wait for frames and for the writer (wall)
+
+    def __enter__(self) -> IngestRun:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close(cancel=kind is not None)
+
+    def submit(self, pages: Sequence[Page], extra_rejects: Sequence[RejectRow] = ()) -> Future[LoadSummary]:
+        """Start the transform of the pages not already loaded; the future gives the batch's LoadSummary
+        once the writer has loaded it (futures complete in submission order)."""
+        known = self._known_inputs()
+        usable, rejects = within_limits(pages)
+        digests = [hashlib.sha256(page.data).digest() for page in usable]
+        with self._known_lock:
+            fresh = [digest not in known.hashes for digest in digests]
+        todo = [page for page, new in zip(usable, fresh, strict=True) if new]
+        settled = [name for page, new in zip(usable, fresh, strict=True) if not new
+                   for name in (page.name, page.url) if name]
+        hashes = {page.name: digest for page, digest, new in zip(usable, digests, fresh, strict=True) if new}
+        rejects = [*extra_rejects, *rejects]
+        result = self.transformer.submit(todo) if todo else _nothing
+        batch = _Batch(result, todo, hashes, rejects, settled, len(usable) - len(todo))
+        self._hand_over_pending()
+        self._pending = batch
+        return batch.future
+
+    def flush(self) -> None:
+        """Hand the last batch submitted to the writer and wait until every batch is written (the run goes
+        on: more batches may follow)."""
+        self._hand_over_pending()
+        self._jobs.join()
+
+    def close(self, cancel: bool = False) -> None:
+        """Hand the last batch to the writer and wait until every batch is written (cancel: drop the
+        batches not yet written, but finish the one being written)."""
+        try:
+            if cancel:
+                if self._pending is not None:
+                    self._pending.future.cancel()
+                    self._pending = None
+                self._cancel_queued()
+            else:
+                self._hand_over_pending()
+        finally:
+            if self._writer is not None:
+                self._jobs.put(None)
+                self._writer.join()
+                self._writer = None
+
+    def _known_inputs(self) -> KnownInputs:
+        if self._known is None:
+            self._known = known_inputs(self.warehouse)
+        return self._known
+
+    def _hand_over_pending(self) -> None:
+        """Wait (here) for the pending batch's frames and queue them for the writer."""
+        batch, self._pending = self._pending, None
+        if batch is None:
+            return
+        started = time.perf_counter()
+        self._jobs.join()  # the previous batch is written: at most two batches of frames in memory
+        try:
+            frames, failed = batch.result()
+        except Exception as exc:  # the batch's transform died as a whole (e.g. a worker process killed)
+            reason = f"transform failed for its whole batch: {type(exc).__name__}: {exc}".splitlines()[0]
+            frames, failed = FrameBatch.empty(), [RejectRow(p.name, "extract", reason) for p in batch.todo]
+        # the chunks' frames (held by the transform's futures) and the pages go: only the merged frames stay
+        batch.result, batch.todo = _nothing, []
+        batch.rejects.extend(failed)
+        self.wait_seconds += time.perf_counter() - started
+        self._start_writer()
+        self._jobs.put(_Job(frames, batch))
+
+    def _start_writer(self) -> None:
+        if self._writer is None:
+            self._writer = threading.Thread(target=self._write_all, name="nianbao-writer", daemon=True)
+            self._writer.start()
+
+    def _cancel_queued(self) -> None:
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return
+            if job is not None:
+                job.batch.future.cancel()
+            self._jobs.task_done()
+
+    def _write_all(self) -> None:
+        """The writer thread: one batch at a time, in order, until the end marker."""
+        while (job := self._jobs.get()) is not None:
+            try:
+                if job.batch.future.set_running_or_notify_cancel():
+                    job.batch.future.set_result(self._write(job))
+            except BaseException as exc:  # the caller sees it on the batch's future
+                job.batch.future.set_exception(exc)
+            finally:
+                del job
+                self._jobs.task_done()
+
+    def _write(self, job: _Job) -> LoadSummary:
+        batch, known = job.batch, self._known_inputs()
+        with self._known_lock:
+            must_clear = not known.rejected.isdisjoint(batch.settled)
+        if job.frames.reports.height or batch.rejects or must_clear:
+            started = time.perf_counter()
+            summary = load_frames(job.frames, self.warehouse, batch.rejects, batch.settled)
+            release_writer()  # else DuckDB keeps memory growing with the warehouse (~20 MB per 10k reports)
+            self.write_seconds += time.perf_counter() - started
+        else:
+            summary = LoadSummary()
+        summary.skipped += batch.skipped
+        summary.warehouse = str(resolve_warehouse(self.warehouse))
+        rejected = {row.input for row in summary.rejects}
+        with self._known_lock:
+            known.hashes.update(digest for name, digest in batch.hashes.items() if name not in rejected)
+            known.rejected.difference_update(batch.settled)
+            known.rejected.update(rejected)
+        return summary
+
+
+def _nothing() -> TransformResult:
+    return FrameBatch.empty(), []
+
+
+def within_limits(pages: Sequence[Page]) -> tuple[list[Page], list[RejectRow]]:
+    """Pages with names and URLs as valid text, within the size cap; the rest are rejects."""
+    cap = bounds().ingest.max_input_bytes
+    usable: list[Page] = []
+    rejects: list[RejectRow] = []
+    for page in pages:
+        name = input_name(page.name)
+        url = input_name(page.url) if page.url else page.url
+        if len(page.data) > cap:
+            rejects.append(RejectRow(name, "read", f"{len(page.data):,} bytes, over the input size limit of "
+                                                   f"{cap:,} (ingest.max_input_bytes)"))
+            continue
+        usable.append(page if (name, url) == (page.name, page.url) else Page(
+            name=name, data=page.data, http_charset=page.http_charset, url=url, hints=page.hints,
+            parent=page.parent))
+    return usable, rejects

@@ -1,0 +1,118 @@
+"""ingest.run: the writer loads batch N while batch N+1 is transformed; order kept, nothing lost.
+
+Real parts: a real DuckDB file, the real transform, a real reader process holding the file. The one fault
+injected is a transformer whose batch dies as a whole (as a killed worker process makes it), at the
+Transformer boundary the worker pool and the Dask runner share.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+
+import pytest
+
+from ingest.run import IngestRun
+from ingest.workers import Inline, TransformResult
+from transforms.model import Page
+from warehouse.connection import LockWait
+from warehouse.errors import WarehouseBusyError
+from warehouse.query import run_query
+from warehouse.synthetic import synthetic_captures
+
+
+class DiesOnSome:
+    """The transform in this process, except that a batch holding one of `fatal` dies as a whole."""
+
+    workers = 1
+
+    def __init__(self, fatal: set[str]) -> None:
+        self.fatal = fatal
+
+    def submit(self, pages: Sequence[Page]) -> Callable[[], TransformResult]:
+        if self.fatal.intersection(page.name for page in pages):
+
+            def died() -> TransformResult:
+                raise RuntimeError("worker process terminated abruptly\nsecond line")
+
+            return died
+        return Inline().submit(pages)
+
+
+def _batches(years: range, size: int) -> list[list[Page]]:
+    pages = synthetic_captures(years)
+    return [pages[i:i + size] for i in range(0, len(pages), size)]
+
+
+def test_batches_load_in_order_and_a_batch_whose_transform_dies_is_rejects(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    batches = _batches(range(2001, 2013), 3)  # four batches of three reports
+    with IngestRun(path, DiesOnSome({batches[1][0].name})) as run:
+        futures = [run.submit(batch) for batch in batches]
+        written: list[int] = []
+        for number, future in enumerate(futures):
+            future.add_done_callback(lambda _, n=number: written.append(n))
+    assert written == [0, 1, 2, 3]
+    summaries = [future.result() for future in futures]
+    assert [(s.loaded, s.rejected) for s in summaries] == [(3, 0), (0, 3), (3, 0), (3, 0)]
+    assert {r.reason for r in summaries[1].rejects} == {
+        "transform failed for its whole batch: RuntimeError: worker process terminated abruptly"}
+    years = run_query("SELECT report_year FROM reports ORDER BY 1", path)["report_year"].to_list()
+    assert years == [*range(2001, 2004), *range(2007, 2013)]
+    rejected = run_query("SELECT input, stage FROM rejects ORDER BY 1", path).rows()
+    assert rejected == [(page.name, "extract") for page in batches[1]]
+    with IngestRun(path) as run:  # a rerun loads the batch that died and clears its rejects
+        again = [run.submit(batch) for batch in batches]
+    assert [(f.result().loaded, f.result().skipped) for f in again] == [(0, 3), (3, 0), (0, 3), (0, 3)]
+    assert run_query("SELECT count(*) FROM rejects", path).item() == 0
+
+
+def test_the_same_content_twice_in_one_run_is_one_report(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    pages = synthetic_captures(range(2001, 2005))
+    with IngestRun(path) as run:
+        futures = [run.submit(pages), run.submit(pages), run.submit(pages)]
+    summaries = [future.result() for future in futures]
+    assert [s.loaded for s in summaries] == [4, 0, 0]
+    assert [s.skipped for s in summaries[1:]] == [4, 4]
+    assert run_query("SELECT count(*) FROM reports", path).item() == 4
+
+
+@pytest.fixture()
+def reader(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
+    """Another process holding the warehouse open read-only (a writer could not open it meanwhile)."""
+    held: list[subprocess.Popen[str]] = []
+
+    def hold(path: Path) -> None:
+        script = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+                  "print('open', flush=True); time.sleep(60)")
+        process = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
+                                   text=True)
+        held.append(process)
+        assert process.stdout is not None and process.stdout.readline().strip() == "open"
+
+    yield hold
+    for process in held:
+        process.kill()
+        process.wait()
+
+
+def test_a_reload_with_nothing_changed_never_opens_the_warehouse_for_writing(
+    tmp_path: Path, reader: Callable[[Path], None], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "w.duckdb"
+    batches = _batches(range(2001, 2007), 2)
+    with IngestRun(path) as run:
+        first = [run.submit(batch) for batch in batches]
+    assert sum(future.result().loaded for future in first) == 6
+    reader(path)
+    monkeypatch.setattr(LockWait, "seconds", 0.0)  # a write would fail at once: the reader holds the file
+    with IngestRun(path) as run:
+        again = [run.submit(batch) for batch in batches]
+    assert [(f.result().loaded, f.result().skipped, f.result().rejected) for f in again] == [(0, 2, 0)] * 3
+    with IngestRun(path) as run:  # the check is real: new content must be written, and cannot be
+        changed = run.submit(synthetic_captures([2001], revision=1))
+    with pytest.raises(WarehouseBusyError):
+        changed.result()
