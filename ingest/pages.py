@@ -53,7 +53,7 @@ def pages_to_frames(pages: Sequence[Page]) -> tuple[FrameBatch, list[RejectRow]]
         failed: list[RejectRow] = []
         for page in pages:
             try:
-                extract_pages([page])
+                extract_pages([page], objects=False)
                 good.append(page)
             except Exception as exc:  # a transform bug must not sink the batch
                 reason = f"extraction failed: {type(exc).__name__}: {exc}".splitlines()[0]
@@ -62,7 +62,7 @@ def pages_to_frames(pages: Sequence[Page]) -> tuple[FrameBatch, list[RejectRow]]
 
 
 def _frames(pages: Sequence[Page]) -> FrameBatch:
-    batch = extract_pages(pages)
+    batch = extract_pages(pages, objects=False)
     reports = batch.reports_frame().with_columns(
         content_sha256=pl.Series([hashlib.sha256(page.data).hexdigest() for page in pages], dtype=pl.Utf8),
         path=pl.Series([page.name for page in pages], dtype=pl.Utf8),
