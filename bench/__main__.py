@@ -14,8 +14,10 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def main(selected: list[str]) -> int:
     RESULTS.mkdir(exist_ok=True)
     # bench_scale last: it gathers the crawl and warehouse figures the others wrote
-    names = sorted((p.stem for p in Path(__file__).resolve().parent.glob("bench_*.py")),
-                   key=lambda name: (name == "bench_scale", name))
+    names = sorted(
+        (p.stem for p in Path(__file__).resolve().parent.glob("bench_*.py")),
+        key=lambda name: (name == "bench_scale", name),
+    )
     if selected:
         names = [n for n in names if any(s in n for s in selected)]
     for name in names:

@@ -61,9 +61,11 @@ def _region_cases() -> tuple[str, list[tuple[str, str, str]]]:
             cases.append((text, "", meta["region_code"]))
     if cases:
         return f"dev gold {DEV_GOLD}", cases
-    titles = [("示例县人民政府关于2021年度法治政府建设情况的报告", "", "990121"),
-              ("北京市东城区人民政府工作报告", "", "110101"),
-              ("2020年静海区法治政府建设情况报告", "", "120118")]
+    titles = [
+        ("示例县人民政府关于2021年度法治政府建设情况的报告", "", "990121"),
+        ("北京市东城区人民政府工作报告", "", "110101"),
+        ("2020年静海区法治政府建设情况报告", "", "120118"),
+    ]
     return "built-in examples (../shared absent)", titles
 
 
@@ -94,24 +96,34 @@ def main() -> dict:
     mean_kb = sum(len(p.data) for p in pages) / len(pages) / 1024
     read_document(pages[0])
     rate = _per_second(lambda: sum(1 for p in pages if read_document(p).ok))
-    print(f"read_document on {len(pages)} synthetic captures of {mean_kb:.1f} KB: "
-          f"{rate:,.0f} reports/s on one core")
+    print(
+        f"read_document on {len(pages)} synthetic captures of {mean_kb:.1f} KB: "
+        f"{rate:,.0f} reports/s on one core"
+    )
 
     where, cases = _region_cases()
     ours = [resolve_region(text, context) for text, context, _ in cases]
     our_right = sum(1 for r, (_, _, code) in zip(ours, cases, strict=True) if r and r.code == code)
     our_rate = _per_second(lambda: sum(1 for text, context, _ in cases if resolve_region(text, context) or 1))
-    figures = {"capture_kb": round(mean_kb, 1), "reports_per_second": round(rate),
-               "region_cases": len(cases), "region_cases_from": where,
-               "regions_right": our_right, "region_lookups_per_second": round(our_rate)}
+    figures = {
+        "capture_kb": round(mean_kb, 1),
+        "reports_per_second": round(rate),
+        "region_cases": len(cases),
+        "region_cases_from": where,
+        "regions_right": our_right,
+        "region_lookups_per_second": round(our_rate),
+    }
     print(f"region lookup over {len(cases)} issuers/titles ({where}):")
     print(f"  nianbao resolve_region: {our_right}/{len(cases)} right codes, {our_rate:,.0f} lookups/s")
     lookup = _jionlp_lookup()
     if lookup is not None:
         jio_right = sum(1 for text, _, code in cases if lookup(text) == code)
         jio_rate = _per_second(lambda: sum(1 for text, _, _ in cases if lookup(text) or 1))
-        figures.update(jionlp_regions_right=jio_right, jionlp_lookups_per_second=round(jio_rate),
-                       speed_ratio=round(our_rate / jio_rate, 1))
+        figures.update(
+            jionlp_regions_right=jio_right,
+            jionlp_lookups_per_second=round(jio_rate),
+            speed_ratio=round(our_rate / jio_rate, 1),
+        )
         print(f"  jionlp parse_location:  {jio_right}/{len(cases)} right codes, {jio_rate:,.0f} lookups/s")
         print(f"  ratio: nianbao is {our_rate / jio_rate:,.1f}x faster")
     return figures

@@ -86,8 +86,9 @@ def engine_run(hosts: int) -> dict[str, Any]:
         with serve_internet(hosts, log) as net:
             sites = net.crawl_sites()
             keys = {key for site in sites for key in site.authorities}
-            fetcher = AsyncFetcher(dict.fromkeys(keys, politeness), private_ok=keys, limits=limits,
-                                   resolver=sim_resolver)
+            fetcher = AsyncFetcher(
+                dict.fromkeys(keys, politeness), private_ok=keys, limits=limits, resolver=sim_resolver
+            )
             profile = cProfile.Profile() if os.environ.get("NIANBAO_CRAWL_PROFILE") else None
             with CrawlEngine(fetcher) as engine:
                 loop_cpu0 = engine.run(_enable(profile))
@@ -120,8 +121,9 @@ def engine_run(hosts: int) -> dict[str, Any]:
         "reports_found": reports,
         "reports_fetched": fetched,
         "site_failures": sum(1 for c in crawls if c.error or (c.discovery and c.discovery.failures)),
-        "ideal_pages_per_s": round(min(ideal, limits.max_in_flight / (sum(s.latency for s in net.sites)
-                                                                      / hosts)), 1),
+        "ideal_pages_per_s": round(
+            min(ideal, limits.max_in_flight / (sum(s.latency for s in net.sites) / hosts)), 1
+        ),
         "spacing_seconds": politeness.delay_seconds,
         "max_in_flight": limits.max_in_flight,
         "crawler_cpu_seconds": round(cpu, 1),
@@ -136,12 +138,15 @@ def engine_run(hosts: int) -> dict[str, Any]:
         "loop_thread_profile": _top(profile) if profile is not None else "set NIANBAO_CRAWL_PROFILE=1",
         "violations_sample": [f"{v.host}: {v.what}" for v in broken[:5]],
     }
-    print(f"crawl of {hosts} simulated hosts: {busy_rate:.0f} pages/s while busy "
-          f"({busy_rate / TARGET_PAGES_PER_S:.2f}× the {TARGET_PAGES_PER_S}/s target; "
-          f"ideal {figures['ideal_pages_per_s']}/s), "
-          f"{figures['pages_per_s_whole_run']}/s over the whole {wall:.0f} s run; {len(rows)} requests, "
-          f"{fetched}/{expected} reports; crawler CPU {cpu:.0f} s, server CPU {server_cpu:.0f} s; "
-          f"hosts breaching their spacing: {figures['crawl_per_host_violations']}", flush=True)
+    print(
+        f"crawl of {hosts} simulated hosts: {busy_rate:.0f} pages/s while busy "
+        f"({busy_rate / TARGET_PAGES_PER_S:.2f}× the {TARGET_PAGES_PER_S}/s target; "
+        f"ideal {figures['ideal_pages_per_s']}/s), "
+        f"{figures['pages_per_s_whole_run']}/s over the whole {wall:.0f} s run; {len(rows)} requests, "
+        f"{fetched}/{expected} reports; crawler CPU {cpu:.0f} s, server CPU {server_cpu:.0f} s; "
+        f"hosts breaching their spacing: {figures['crawl_per_host_violations']}",
+        flush=True,
+    )
     return figures
 
 
@@ -158,22 +163,28 @@ async def _disable(profile: cProfile.Profile | None) -> float:
     return time.thread_time()
 
 
-def _cycle(rows: list[dict[str, Any]], spacing: dict[str, float],
-           latency: dict[str, float]) -> dict[str, float]:
+def _cycle(
+    rows: list[dict[str, Any]], spacing: dict[str, float], latency: dict[str, float]
+) -> dict[str, float]:
     """Where a host's time goes between two of its requests, by the server log (medians over hosts' gaps):
     the answer's latency, the spacing, and the crawler's own lag beyond the spacing (queueing for the CPU
     or the global cap, parsing, backoff after errors)."""
     by_host: dict[str, list[tuple[float, float]]] = {}
     for row in rows:
         by_host.setdefault(row["host"], []).append((row["arrived"], row["done"]))
-    lags = sorted(after - done - spacing[host] for host, spans in by_host.items()
-                  for (_, done), (after, _) in itertools.pairwise(sorted(spans)))
+    lags = sorted(
+        after - done - spacing[host]
+        for host, spans in by_host.items()
+        for (_, done), (after, _) in itertools.pairwise(sorted(spans))
+    )
     if not lags:
         return {}
-    return {"latency_mean": round(statistics.fmean(latency.values()), 3),
-            "spacing": round(statistics.fmean(spacing.values()), 3),
-            "crawler_lag_median": round(lags[len(lags) // 2], 3),
-            "crawler_lag_p90": round(lags[int(len(lags) * 0.9)], 3)}
+    return {
+        "latency_mean": round(statistics.fmean(latency.values()), 3),
+        "spacing": round(statistics.fmean(spacing.values()), 3),
+        "crawler_lag_median": round(lags[len(lags) // 2], 3),
+        "crawler_lag_p90": round(lags[int(len(lags) * 0.9)], 3),
+    }
 
 
 def _cpu(usage: resource.struct_rusage) -> float:
@@ -210,8 +221,9 @@ def flow_run(hosts: int) -> dict[str, Any]:
             try:
                 cpu0, wall0 = time.process_time(), time.perf_counter()
                 with ThreadCpu() as threads:
-                    state = scrape(archive=str(root / "archive"), warehouse=str(root / "w.duckdb"),
-                                   return_state=True)
+                    state = scrape(
+                        archive=str(root / "archive"), warehouse=str(root / "w.duckdb"), return_state=True
+                    )
                 wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
             finally:
                 if before is None:
@@ -227,8 +239,9 @@ def flow_run(hosts: int) -> dict[str, Any]:
     if state.is_failed():
         raise RuntimeError(f"the scrape flow failed: {state.message}")
     summary = state.result().summary
-    expected = {f"http://{sim.host}:{net.port}{path}" for sim in net.sites
-                for path in sim.report_paths.values()}
+    expected = {
+        f"http://{sim.host}:{net.port}{path}" for sim in net.sites for path in sim.report_paths.values()
+    }
     inside = _inside_tasks(state.state_details.flow_run_id)
     busy_rate, busy_seconds = _busy_rate(rows, hosts)
     faults = _faults(rows)
@@ -256,14 +269,17 @@ def flow_run(hosts: int) -> dict[str, Any]:
         "flow_load_average_1min_after": round(os.getloadavg()[0], 1),
         "flow_violations_sample": [f"{v.host}: {v.what}" for v in broken[:5]],
     }
-    print(f"scrape flow on {hosts} simulated hosts: {busy_rate:.0f} requests/s while busy, "
-          f"{figures['flow_reports_per_s_whole_run']} reports/s over the whole {wall:.0f} s run; "
-          f"{figures['flow_reports_archived']}/{len(expected)} reports archived; Prefect outside tasks "
-          f"{figures['flow_prefect_overhead_share']:.1%} of wall; crawler CPU {cpu:.0f} s "
-          f"({figures['flow_crawler_cpu_s_per_1000_requests']} s per 1,000 requests), simulated servers "
-          f"{sim_cpu:.0f} s, Prefect server {prefect_server_cpu:.0f} s; faults played {faults['played']}, "
-          f"left failing {faults['left_failing']}, pages the run failed {summary.failed}; hosts breaching "
-          f"their spacing: {figures['flow_per_host_violations']}", flush=True)
+    print(
+        f"scrape flow on {hosts} simulated hosts: {busy_rate:.0f} requests/s while busy, "
+        f"{figures['flow_reports_per_s_whole_run']} reports/s over the whole {wall:.0f} s run; "
+        f"{figures['flow_reports_archived']}/{len(expected)} reports archived; Prefect outside tasks "
+        f"{figures['flow_prefect_overhead_share']:.1%} of wall; crawler CPU {cpu:.0f} s "
+        f"({figures['flow_crawler_cpu_s_per_1000_requests']} s per 1,000 requests), simulated servers "
+        f"{sim_cpu:.0f} s, Prefect server {prefect_server_cpu:.0f} s; faults played {faults['played']}, "
+        f"left failing {faults['left_failing']}, pages the run failed {summary.failed}; hosts breaching "
+        f"their spacing: {figures['flow_per_host_violations']}",
+        flush=True,
+    )
     return figures
 
 
@@ -273,8 +289,11 @@ class ThreadCpu:
     (the flow's own thread, Prefect's log and event workers). Read from /proc every half second, so a
     thread that ends keeps its last reading (it misses at most its last half second)."""
 
-    ROLES = (("crawl-loop", "event loop (fetching)"), ("discover", "discovery threads (list pages)"),
-             ("ThreadPoolExecutor", "task threads (crawl tasks: storing pages)"))
+    ROLES = (
+        ("crawl-loop", "event loop (fetching)"),
+        ("discover", "discovery threads (list pages)"),
+        ("ThreadPoolExecutor", "task threads (crawl tasks: storing pages)"),
+    )
 
     def __init__(self) -> None:
         self._start: dict[int, float] = {}
@@ -312,8 +331,10 @@ class ThreadCpu:
             name = self._names.get(tid, "")
             if name == "bench-thread-cpu":
                 continue
-            role = next((label for prefix, label in self.ROLES if name.startswith(prefix)), "flow thread, "
-                        "Prefect's workers, other")
+            role = next(
+                (label for prefix, label in self.ROLES if name.startswith(prefix)),
+                "flow thread, Prefect's workers, other",
+            )
             out[role] = out.get(role, 0.0) + seconds - self._start.get(tid, 0.0)
         return {role: round(seconds, 1) for role, seconds in sorted(out.items(), key=lambda kv: -kv[1])}
 
@@ -340,8 +361,9 @@ def _inside_tasks(flow_run_id: Any) -> float:
 
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
-    spans = sorted((r.start_time.timestamp(), r.end_time.timestamp()) for r in runs
-                   if r.start_time and r.end_time)
+    spans = sorted(
+        (r.start_time.timestamp(), r.end_time.timestamp()) for r in runs if r.start_time and r.end_time
+    )
     covered, reach = 0.0, float("-inf")
     for start, end in spans:
         if end > reach:

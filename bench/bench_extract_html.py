@@ -86,13 +86,19 @@ def main() -> dict[str, object]:
     for label, subset in (("known_container", known), ("density_fallback", unknown)):
         if not subset:
             continue
-        sub = _rates({
-            "strip": lambda subset=subset: _strip_texts(subset),
-            "trafilatura": lambda subset=subset: _traf_texts(subset),
-        }, len(subset))
-        by_path[label] = {"pages": len(subset), "nianbao_strip_pages_per_s": round(sub["strip"], 1),
-                          "trafilatura_pages_per_s": round(sub["trafilatura"], 1),
-                          "ratio": round(sub["strip"] / sub["trafilatura"], 1)}
+        sub = _rates(
+            {
+                "strip": lambda subset=subset: _strip_texts(subset),
+                "trafilatura": lambda subset=subset: _traf_texts(subset),
+            },
+            len(subset),
+        )
+        by_path[label] = {
+            "pages": len(subset),
+            "nianbao_strip_pages_per_s": round(sub["strip"], 1),
+            "trafilatura_pages_per_s": round(sub["trafilatura"], 1),
+            "ratio": round(sub["strip"] / sub["trafilatura"], 1),
+        }
     figures: dict[str, object] = {
         "corpus": source,
         "pages": n,
@@ -108,8 +114,10 @@ def main() -> dict[str, object]:
     print(f"nianbao decode+strip   {strip_rate:8.1f} pages/s  ({1000 / strip_rate:.2f} ms/page)")
     print(f"nianbao read_document  {doc_rate:8.1f} pages/s  ({1000 / doc_rate:.2f} ms/page)")
     print(f"trafilatura.extract    {traf_rate:8.1f} pages/s  ({1000 / traf_rate:.2f} ms/page)")
-    print(f"ratio vs trafilatura: decode+strip {strip_rate / traf_rate:.1f}x, "
-          f"read_document {doc_rate / traf_rate:.1f}x (aim >= 20x)")
+    print(
+        f"ratio vs trafilatura: decode+strip {strip_rate / traf_rate:.1f}x, "
+        f"read_document {doc_rate / traf_rate:.1f}x (aim >= 20x)"
+    )
     for label, row in by_path.items():
         print(f"  {label}: {row}")
     return figures

@@ -30,9 +30,15 @@ SCALE = float(os.environ.get("NIANBAO_BENCH_SCALE", "1"))  # 0.1: make bench-qui
 SIZES = tuple(max(100, round(n * SCALE)) for n in (10_000, 30_000, 100_000))
 BATCH = 250  # pages per task and transaction
 RUNS = 3 if SCALE >= 1 else 1  # runs of the one-core transform measure (the best counts)
-AIMS = {"ingest_seconds": 180.0 * SCALE, "ingest_peak_rss_mb": 1024.0, "prefect_overhead_share": 0.05,
-        "transform_reports_per_s_per_core": 1000.0, "html_vs_parse_floor": 2.0, "reload_share": 0.05,
-        "yoy_ms": 20.0}
+AIMS = {
+    "ingest_seconds": 180.0 * SCALE,
+    "ingest_peak_rss_mb": 1024.0,
+    "prefect_overhead_share": 0.05,
+    "transform_reports_per_s_per_core": 1000.0,
+    "html_vs_parse_floor": 2.0,
+    "reload_share": 0.05,
+    "yoy_ms": 20.0,
+}
 
 
 class PeakRss:
@@ -82,10 +88,16 @@ class PeakRss:
                         args = " ".join(child.cmdline())
                     except psutil.Error:
                         continue
-                    roles[child.pid] = (child, "prefect_server" if "prefect.server" in args
-                                        else "other" if "resource_tracker" in args
-                                        else "forkserver" if "forkserver" in args and child.ppid() == me.pid
-                                        else "workers")
+                    roles[child.pid] = (
+                        child,
+                        "prefect_server"
+                        if "prefect.server" in args
+                        else "other"
+                        if "resource_tracker" in args
+                        else "forkserver"
+                        if "forkserver" in args and child.ppid() == me.pid
+                        else "workers",
+                    )
             for pid, (proc, role) in list(roles.items()):
                 try:
                     rss = proc.memory_info().rss
@@ -124,8 +136,12 @@ def write_archive(count: int, root: Path) -> list[tuple[Path, object]]:
     root.mkdir(parents=True, exist_ok=True)
     step = 500
     with ProcessPoolExecutor(os.cpu_count()) as pool:
-        list(pool.map(_write_pages, [(root, start, min(start + step, count), codes)
-                                     for start in range(0, count, step)]))
+        list(
+            pool.map(
+                _write_pages,
+                [(root, start, min(start + step, count), codes) for start in range(0, count, step)],
+            )
+        )
     return [(root / f"{number:06d}.html", page_hints(number, codes)) for number in range(count)]
 
 
@@ -139,7 +155,7 @@ def _write_pages(job: tuple[Path, int, int, list[str]]) -> None:
 
 def _batches(files: list[tuple[Path, object]]) -> Iterator[list[tuple[Path, object]]]:
     for start in range(0, len(files), BATCH):
-        yield files[start:start + BATCH]
+        yield files[start : start + BATCH]
 
 
 def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[int, ...] = ()) -> dict:
@@ -182,8 +198,11 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
                 future = run.submit(pages)
                 del pages
                 for mark in (m for m in marks if done - len(batch) < m <= done):
-                    future.add_done_callback(lambda _, m=mark: reached.setdefault(m, (
-                        time.perf_counter(), psutil.Process().memory_info().rss / 1e6)))
+                    future.add_done_callback(
+                        lambda _, m=mark: reached.setdefault(
+                            m, (time.perf_counter(), psutil.Process().memory_info().rss / 1e6)
+                        )
+                    )
                 futures.append(future)
             run.close()
             run_times.update(write=run.write_seconds, wait=run.wait_seconds)
@@ -198,12 +217,20 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
         wall = time.perf_counter() - started
     main_cpu = time.process_time() - cpu_before - rss.own_cpu
     prefect_s = (wall - body[0]) + (calls[0] - inside[0])
-    return {"seconds": wall, "prefect_seconds": prefect_s, "loaded": loaded, "skipped": skipped,
-            "cpu_s": {"main": round(main_cpu, 1), **rss.cpu_by_role()}, "writer_s": run_times["write"],
-            "wait_for_frames_s": run_times["wait"], "peak_rss_mb": rss.peak / 1e6,
-            "peak_split_mb": {role: round(n / 1e6) for role, n in rss.split.items()},
-            "prefect_server_peak_rss_mb": rss.server_peak / 1e6, "peak_pss_mb": rss.pss_peak / 1e6,
-            "reached": {mark: (at - started, mb) for mark, (at, mb) in reached.items()}}
+    return {
+        "seconds": wall,
+        "prefect_seconds": prefect_s,
+        "loaded": loaded,
+        "skipped": skipped,
+        "cpu_s": {"main": round(main_cpu, 1), **rss.cpu_by_role()},
+        "writer_s": run_times["write"],
+        "wait_for_frames_s": run_times["wait"],
+        "peak_rss_mb": rss.peak / 1e6,
+        "peak_split_mb": {role: round(n / 1e6) for role, n in rss.split.items()},
+        "prefect_server_peak_rss_mb": rss.server_peak / 1e6,
+        "peak_pss_mb": rss.pss_peak / 1e6,
+        "reached": {mark: (at - started, mb) for mark, (at, mb) in reached.items()},
+    }
 
 
 def prefect_startup() -> float:
@@ -224,8 +251,13 @@ def transform_per_core() -> float:
     """bench_transform's full transform (10 KB reports) in a child pinned to one core, reports per CPU
     second (the machine may be shared): the best of three runs, or one run at a reduced scale."""
     env = {**os.environ, "POLARS_MAX_THREADS": "1", "RAYON_NUM_THREADS": "1"}
-    child = subprocess.run([sys.executable, "-m", "bench.bench_scale", "--one-core", str(RUNS)], env=env,
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.bench_scale", "--one-core", str(RUNS)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(child.stdout.strip().splitlines()[-1])["reports_per_cpu_s"]
 
 
@@ -264,9 +296,13 @@ def html_vs_parse(files: list[tuple[Path, object]]) -> dict:
             strip_page(decoded.text, utf8=decoded.utf8)
 
     floor_s, path_s, full_s = (_cpu(work) for work in (floor, html_path, lambda: extract_pages(pages)))
-    return {"pages": len(pages), "floor_pages_per_s": len(pages) / floor_s,
-            "html_path_pages_per_s": len(pages) / path_s, "full_pages_per_s": len(pages) / full_s,
-            "ratio": path_s / floor_s}
+    return {
+        "pages": len(pages),
+        "floor_pages_per_s": len(pages) / floor_s,
+        "html_path_pages_per_s": len(pages) / path_s,
+        "full_pages_per_s": len(pages) / full_s,
+        "ratio": path_s / floor_s,
+    }
 
 
 def _cpu(work: Callable[[], object]) -> float:
@@ -367,11 +403,14 @@ def main() -> dict:
 
 
 def _say(what: str, run: dict) -> None:
-    print(f"{what} {SIZES[-1]:,} reports: {run['seconds']:.1f} s, loaded {run['loaded']:,}, skipped "
-          f"{run['skipped']:,}, CPU s {run['cpu_s']}, writer {run['writer_s']:.1f} s, Prefect "
-          f"{run['prefect_seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} "
-          f"(PSS {run['peak_pss_mb']:.0f} MB; + Prefect's temporary server "
-          f"{run['prefect_server_peak_rss_mb']:.0f} MB)", flush=True)
+    print(
+        f"{what} {SIZES[-1]:,} reports: {run['seconds']:.1f} s, loaded {run['loaded']:,}, skipped "
+        f"{run['skipped']:,}, CPU s {run['cpu_s']}, writer {run['writer_s']:.1f} s, Prefect "
+        f"{run['prefect_seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} "
+        f"(PSS {run['peak_pss_mb']:.0f} MB; + Prefect's temporary server "
+        f"{run['prefect_server_peak_rss_mb']:.0f} MB)",
+        flush=True,
+    )
 
 
 def _print(figures: dict, crawl: dict, warehouse: dict) -> None:

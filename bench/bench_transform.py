@@ -33,6 +33,7 @@ FILLER = (
 
 def chinese(n: int) -> str:
     """0 < n < 10^8 in Chinese numerals (二百三十五, 一万零五十)."""
+
     def group(g: int) -> str:
         out, gap = "", False
         for power, unit in ((3, "千"), (2, "百"), (1, "十"), (0, "")):
@@ -43,6 +44,7 @@ def chinese(n: int) -> str:
             else:
                 gap = True
         return out
+
     high, low = divmod(n, 10**4)
     text = group(high) + "万" + ("零" if 0 < low < 1000 else "") if high else ""
     text += group(low) if low else ""
@@ -102,8 +104,7 @@ class Synth:
         templates: list[Callable[[], str]] = [
             lambda: f"全年受理行政复议案件{c()}件,其中维持{c()}件、撤销{c()}件,直接纠错率为{p()}。",
             lambda: f"办理行政应诉案件{c()}件,行政机关负责人出庭应诉{c()}件,出庭应诉率{p()}。",
-            lambda: f"县政务服务中心进驻部门{c()}个、窗口{c()}个,进驻工作人员{c()}名,"
-                    f"政务服务事项{c()}项。",
+            lambda: f"县政务服务中心进驻部门{c()}个、窗口{c()}个,进驻工作人员{c()}名,政务服务事项{c()}项。",
             lambda: f"全年审核规范性文件{c()}件,清理规范性文件{c()}件,其中废止{c()}件。",
             lambda: f"组织行政执法人员培训{c()}期,培训执法人员{c()}人次,参训率达{p()}。",
             lambda: f"全年办理行政处罚案件{c()}件,罚没款{m()}。",
@@ -116,8 +117,10 @@ class Synth:
             lambda: f"工程建设项目审批时间压缩至{r.randint(5, 60)}个工作日,新登记市场主体{c()}户。",
             lambda: f"清偿拖欠民营企业账款{m()},尚未清偿{m()}。",
             lambda: f"聘请法律顾问{c()}名,出具法律意见书{c()}份,提出修改意见建议{c()}条。",
-            lambda: f"{r.randint(2015, 2024)}年{r.randint(1, 12)}月{r.randint(1, 28)}日,"
-                    f"县政府第{c()}次常务会议专题研究法治政府建设工作,咨询电话0990-1234567。",
+            lambda: (
+                f"{r.randint(2015, 2024)}年{r.randint(1, 12)}月{r.randint(1, 28)}日,"
+                f"县政府第{c()}次常务会议专题研究法治政府建设工作,咨询电话0990-1234567。"
+            ),
         ]
         if r.random() < FILLER_SHARE:
             return r.choice(FILLER)
@@ -143,6 +146,7 @@ class Synth:
 
 def build_pages(count: int = REPORTS) -> tuple[list, Synth]:
     from transforms.model import Page
+
     synth = Synth(SEED)
     pages = [Page(name=f"shili-{i:05d}.txt", data=synth.report(i)) for i in range(count)]
     return pages, synth
@@ -165,6 +169,7 @@ def one_core() -> dict:
     from transforms.document import read_document
     from transforms.extract import extract_pages
     from transforms.figures import measure_reports
+
     pages, _ = build_pages()
     extract_pages(pages[:20])  # warm caches: config, regexes, region dictionary
     full = best_of(3, lambda: extract_pages(pages, objects=False))
@@ -190,6 +195,7 @@ def one_core() -> dict:
 def compare_parsers() -> dict:
     """Speed and correctness of our parsing against cn2an (numerals) and jionlp.parse_money (money)."""
     import cn2an
+
     with contextlib.redirect_stdout(io.StringIO()):
         import jionlp
     from transforms.figures import measure_mentions
@@ -229,20 +235,29 @@ def compare_parsers() -> dict:
         return out
 
     def accuracy(got: list, truth: list[tuple[str, float]]) -> float:
-        return round(sum(g is not None and abs(g - v) < 0.01 for g, (_, v) in zip(got, truth, strict=True))
-                     / len(truth), 4)
+        return round(
+            sum(g is not None and abs(g - v) < 0.01 for g, (_, v) in zip(got, truth, strict=True))
+            / len(truth),
+            4,
+        )
 
     figures: dict = {"numeral_strings": len(numerals), "money_strings": len(money)}
-    runs = (("ours_numerals", ours_numerals, numerals), ("cn2an_numerals", cn2an_numerals, numerals),
-            ("ours_money", ours_money, money), ("jionlp_money", jionlp_money, money))
+    runs = (
+        ("ours_numerals", ours_numerals, numerals),
+        ("cn2an_numerals", cn2an_numerals, numerals),
+        ("ours_money", ours_money, money),
+        ("jionlp_money", jionlp_money, money),
+    )
     for name, work, truth in runs:
         seconds = best_of(3, work)
         figures[f"{name}_per_s"] = round(len(truth) / seconds)
         figures[f"{name}_accuracy"] = accuracy(work(), truth)
-    figures["numerals_speed_ratio_ours_vs_cn2an"] = round(figures["ours_numerals_per_s"]
-                                                          / figures["cn2an_numerals_per_s"], 2)
-    figures["money_speed_ratio_ours_vs_jionlp"] = round(figures["ours_money_per_s"]
-                                                        / figures["jionlp_money_per_s"], 2)
+    figures["numerals_speed_ratio_ours_vs_cn2an"] = round(
+        figures["ours_numerals_per_s"] / figures["cn2an_numerals_per_s"], 2
+    )
+    figures["money_speed_ratio_ours_vs_jionlp"] = round(
+        figures["ours_money_per_s"] / figures["jionlp_money_per_s"], 2
+    )
     # Counts are not money: what parse_money says about them (silent wrong answers are the danger).
     for trap in ("13个", "两三个", "600多名"):
         try:
@@ -254,8 +269,13 @@ def compare_parsers() -> dict:
 
 def main() -> dict:
     env = {**os.environ, "POLARS_MAX_THREADS": "1", "RAYON_NUM_THREADS": "1"}
-    child = subprocess.run([sys.executable, "-m", "bench.bench_transform", "--one-core"], env=env,
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.bench_transform", "--one-core"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     figures = json.loads(child.stdout.strip().splitlines()[-1])
     figures["aim_reports_per_s"] = AIM_REPORTS_PER_S
     figures["ratio_to_aim"] = round(figures["full_transform_reports_per_s"] / AIM_REPORTS_PER_S, 2)

@@ -45,8 +45,10 @@ def fictional_config(pages: int, into: Path) -> Path:
     shutil.copytree(config_dir(), into, dirs_exist_ok=True)
     path = into / "regions_extra.yaml"
     extra = yaml.safe_load(path.read_text(encoding="utf-8"))
-    extra["regions"] += [{"code": code, "name": f"虚构{n}号县", "level": "county", "parent": "990100"}
-                         for n, code in enumerate(region_codes(pages))]
+    extra["regions"] += [
+        {"code": code, "name": f"虚构{n}号县", "level": "county", "parent": "990100"}
+        for n, code in enumerate(region_codes(pages))
+    ]
     path.write_text(yaml.safe_dump(extra, allow_unicode=True), encoding="utf-8")
     return into
 
@@ -85,8 +87,10 @@ def _chrome(rng: random.Random, size: int) -> str:
         if kind == 0:
             piece = f'<li><a href="/col/col{n}/index.html" target="_blank">政务公开栏目{n}</a></li>'
         elif kind == 1:
-            piece = (f'<li><a href="/art/{n}.html" title="关于印发工作方案的通知{n}">'
-                     f"关于印发工作方案的通知{n}</a><span>2024-0{1 + n % 9}-1{n % 10}</span></li>")
+            piece = (
+                f'<li><a href="/art/{n}.html" title="关于印发工作方案的通知{n}">'
+                f"关于印发工作方案的通知{n}</a><span>2024-0{1 + n % 9}-1{n % 10}</span></li>"
+            )
         elif kind == 2:
             piece = f".nav-item-{n}{{float:left;width:{n % 200}px;line-height:36px;color:#{n % 999:03d};}}"
         else:

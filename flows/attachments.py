@@ -86,8 +86,14 @@ def attachments_to_follow(report: ReportLink, row: ManifestRow, body: bytes | No
     return links
 
 
-def attachment_row(report: ReportLink, page: ManifestRow, link: ListedLink, result: FetchResult,
-                   prior: ManifestRow | None, archive: Archive) -> FetchedRow:
+def attachment_row(
+    report: ReportLink,
+    page: ManifestRow,
+    link: ListedLink,
+    result: FetchResult,
+    prior: ManifestRow | None,
+    archive: Archive,
+) -> FetchedRow:
     """An attachment's body stored (or its unchanged one kept) and its manifest row, which names its page."""
     sha = None
     if result.outcome == "fetched" and result.body is not None:
@@ -96,8 +102,19 @@ def attachment_row(report: ReportLink, page: ManifestRow, link: ListedLink, resu
         sha = prior.sha256
     headers = {**(prior.headers if prior and result.outcome == "unchanged" else {}), **result.headers}
     extra = {PARENT_KEY: report.url, PARENT_SHA_KEY: page.sha256}
-    row = ManifestRow(link.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                      site=report.site, kind=report.kind, year=report.year, title=link.title, extra=extra)
+    row = ManifestRow(
+        link.url,
+        result.final_url,
+        result.status or 0,
+        headers,
+        utc_now(),
+        sha,
+        site=report.site,
+        kind=report.kind,
+        year=report.year,
+        title=link.title,
+        extra=extra,
+    )
     return row, result.outcome, result.reason
 
 

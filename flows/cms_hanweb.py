@@ -99,8 +99,9 @@ class ProxyRequest:
     form: dict[str, str] | None
 
 
-def proxy_requests(column: HanwebColumn, page_url: str, config: HanwebPaging | None,
-                   max_requests: int) -> Iterator[ProxyRequest]:
+def proxy_requests(
+    column: HanwebColumn, page_url: str, config: HanwebPaging | None, max_requests: int
+) -> Iterator[ProxyRequest]:
     """The dataproxy requests after the first page: POST by record ranges (a group of three pages per
     request, as jpage asks) or GET by page number, until the stated total (or max_requests). A datastore
     that states no total and whose nextgroup is empty has no further group."""

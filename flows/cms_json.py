@@ -16,10 +16,14 @@ from urllib.parse import urljoin
 from flows.list_page import ListedLink
 from flows.sources import JsonApi
 
-_SCRIPT_URL = re.compile(r"['\"]((?:https?://[^'\"\s]+|/[^'\"\s]*|[\w./-]+)(?:/api/|\.json|/api\b|api/)"
-                         r"[^'\"\s]*)['\"]", re.IGNORECASE)
-_PAGE_PARAM = re.compile(r"([?&](?:page|pageNo|pageIndex|pageNum|currentPage|curPage|p)=)(\d+)",
-                         re.IGNORECASE)
+_SCRIPT_URL = re.compile(
+    r"['\"]((?:https?://[^'\"\s]+|/[^'\"\s]*|[\w./-]+)(?:/api/|\.json|/api\b|api/)"
+    r"[^'\"\s]*)['\"]",
+    re.IGNORECASE,
+)
+_PAGE_PARAM = re.compile(
+    r"([?&](?:page|pageNo|pageIndex|pageNum|currentPage|curPage|p)=)(\d+)", re.IGNORECASE
+)
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _DATE = re.compile(r"^(?:19|20)\d{2}[-/.年]\d{1,2}")
 _LINK = re.compile(r"^(?:https?://|/|\.\./|\./)|\.s?html?$|\.(?:pdf|docx?)$", re.IGNORECASE)
@@ -148,13 +152,16 @@ def _leaf_fields(item: dict[str, Any], prefix: str) -> list[str]:
     return fields
 
 
-def _pick(fields: list[str], items: list[dict[str, Any]], preferred: tuple[str, ...],
-          fits: Any) -> str | None:
+def _pick(
+    fields: list[str], items: list[dict[str, Any]], preferred: tuple[str, ...], fits: Any
+) -> str | None:
     """The field whose values fit in most items; a preferred name breaks ties."""
+
     def score(name: str) -> tuple[int, int]:
         hits = sum(1 for item in items if fits(at_path(item, name)))
         leaf = name.rsplit(".", 1)[-1].lower()
         return hits, int(any(word in leaf for word in preferred))
+
     ranked = sorted(fields, key=score, reverse=True)
     return ranked[0] if ranked and score(ranked[0])[0] > len(items) // 2 else None
 
@@ -162,8 +169,9 @@ def _pick(fields: list[str], items: list[dict[str, Any]], preferred: tuple[str, 
 def _total(doc: Any) -> int | None:
     if isinstance(doc, dict):
         for key, value in doc.items():
-            if key.lower() in ("total", "totalcount", "count", "totalrecord", "total_count") and \
-                    isinstance(value, int):
+            if key.lower() in ("total", "totalcount", "count", "totalrecord", "total_count") and isinstance(
+                value, int
+            ):
                 return value
             found = _total(value)
             if found is not None:

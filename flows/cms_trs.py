@@ -13,8 +13,9 @@ from urllib.parse import urljoin
 
 _ARG = r"\s*(\w+)\s*"
 _NAME = r"\s*['\"]([\w.-]+)['\"]\s*"
-_CALL = re.compile(r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?"
-                   + _ARG + "," + _ARG + "," + _NAME + "," + _NAME)
+_CALL = re.compile(
+    r"createPageHTML\(\s*(?:['\"][^'\"]*['\"]\s*,)?" + _ARG + "," + _ARG + "," + _NAME + "," + _NAME
+)
 _VAR = r"(?:var|let|const)?\s*{name}\s*=\s*['\"]?(\d+)"
 
 

@@ -97,13 +97,15 @@ class CrawlEngine:
         """A fetcher for blocking code in other threads, through this engine's client and gates."""
         return BlockingFetcher(self.fetcher, self._loop)
 
-    def fetch(self, url: str, etag: str | None = None,
-              last_modified: str | None = None) -> Future[FetchResult]:
+    def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> Future[FetchResult]:
         """Start one page's fetch (at its host's pace); its future."""
         return self.submit(self.fetcher.fetch(url, etag, last_modified))
 
-    def discover(self, sites: Sequence[Site],
-                 years: Collection[int] | None = None) -> list[Future[Discovery]]:
+    def discover(
+        self, sites: Sequence[Site], years: Collection[int] | None = None
+    ) -> list[Future[Discovery]]:
         """Start every site's discovery on the discovery threads; one future per site, in order."""
         return [self._discovery.submit(discover_site, site, self.blocking, years) for site in sites]
 
@@ -111,21 +113,29 @@ class CrawlEngine:
     def notices(self) -> list[str]:
         return self.fetcher.notices
 
-    def crawl(self, sites: Sequence[Site], years: Collection[int] | None = None,
-              previous: Previous = _no_validators, on_page: OnPage | None = None) -> list[SiteCrawl]:
+    def crawl(
+        self,
+        sites: Sequence[Site],
+        years: Collection[int] | None = None,
+        previous: Previous = _no_validators,
+        on_page: OnPage | None = None,
+    ) -> list[SiteCrawl]:
         """Discover and fetch every site at once (each at its own host's pace); one SiteCrawl per site."""
         return self.run(self._crawl(sites, years, previous, on_page))
 
-    async def _crawl(self, sites: Sequence[Site], years: Collection[int] | None, previous: Previous,
-                     on_page: OnPage | None) -> list[SiteCrawl]:
+    async def _crawl(
+        self, sites: Sequence[Site], years: Collection[int] | None, previous: Previous, on_page: OnPage | None
+    ) -> list[SiteCrawl]:
         return list(await asyncio.gather(*(self._site(s, years, previous, on_page) for s in sites)))
 
-    async def _site(self, site: Site, years: Collection[int] | None, previous: Previous,
-                    on_page: OnPage | None) -> SiteCrawl:
+    async def _site(
+        self, site: Site, years: Collection[int] | None, previous: Previous, on_page: OnPage | None
+    ) -> SiteCrawl:
         out = SiteCrawl(site)
         try:
-            out.discovery = await self._loop.run_in_executor(self._discovery, discover_site, site,
-                                                             self.blocking, years)
+            out.discovery = await self._loop.run_in_executor(
+                self._discovery, discover_site, site, self.blocking, years
+            )
         except Exception as exc:  # a broken listing must not stop the other sites; the reason is kept
             out.error = f"discovery failed: {type(exc).__name__}: {exc}"
             return out
@@ -206,8 +216,13 @@ class CrawlBatch(Generic[Tag]):
         if task.cancelled():
             return
         failure = task.exception()
-        result = task.result() if failure is None else FetchResult(  # failures are results; this is a bug
-            url, url, "failed", reason=f"fetch broke: {type(failure).__name__}: {failure}")
+        result = (
+            task.result()
+            if failure is None
+            else FetchResult(  # failures are results; this is a bug
+                url, url, "failed", reason=f"fetch broke: {type(failure).__name__}: {failure}"
+            )
+        )
         self._done.put(PageFetched(tag, result))
 
     def __iter__(self) -> Iterator[SiteDiscovered | PageFetched[Tag]]:

@@ -36,7 +36,7 @@ DEMO_CODES = (
     "mediation.committees",
 )
 NEXT_STEPS = (
-    'nianbao yoy reconsideration.accepted --region 示例县',
+    "nianbao yoy reconsideration.accepted --region 示例县",
     'nianbao sql "SELECT region_code, kind, report_year, title FROM latest_reports ORDER BY report_year"',
     'nianbao sql "SELECT check_name, code, report_year, detail FROM review"',
     'nianbao sql "SELECT report_year, code, scope, value, adds_up FROM gov_info_table_values '
@@ -62,28 +62,56 @@ class DemoResult:
     tables: pl.DataFrame = field(default_factory=pl.DataFrame)
 
 
-def run_demo(warehouse: str | None = None, archive: str | None = None, delay: float | None = None,
-             spec: SampleSiteSpec | None = None) -> DemoResult:
+def run_demo(
+    warehouse: str | None = None,
+    archive: str | None = None,
+    delay: float | None = None,
+    spec: SampleSiteSpec | None = None,
+) -> DemoResult:
     """Serve the sample site, backfill every year it has through Prefect, return the YoY rows."""
     started = time.perf_counter()
     spec = spec or DEMO_SPEC
     politeness = {"delay_seconds": delay} if delay is not None else None
     with serve_site(build_sample_site(spec)) as site:
-        state = backfill(years=sorted(spec.years), regions=[SAMPLE_SITE],
-                         base_urls={SAMPLE_SITE: site.base_url}, politeness=politeness, archive=archive,
-                         warehouse=warehouse, return_state=True)
+        state = backfill(
+            years=sorted(spec.years),
+            regions=[SAMPLE_SITE],
+            base_urls={SAMPLE_SITE: site.base_url},
+            politeness=politeness,
+            archive=archive,
+            warehouse=warehouse,
+            return_state=True,
+        )
     where = {"warehouse": str(resolve_warehouse(warehouse)), "archive": archive or default_archive_location()}
     if state.is_failed():
-        return DemoResult(True, state.message or "backfill failed", None, pl.DataFrame(),
-                          time.perf_counter() - started, spec.years, **where)
+        return DemoResult(
+            True,
+            state.message or "backfill failed",
+            None,
+            pl.DataFrame(),
+            time.perf_counter() - started,
+            spec.years,
+            **where,
+        )
     summary: RunSummary = state.result()
     site = build_site(resolve_warehouse(warehouse).parent / "explorer", warehouse)
-    options = (*(("--warehouse", warehouse) if warehouse else ()),
-               *(("--archive", archive) if archive else ()))
-    return DemoResult(False, "", summary, demo_yoy(DEMO_CODES, warehouse), time.perf_counter() - started,
-                      spec.years, **where, explorer=site.index, options=options,
-                      attachments=attachment_reports([SAMPLE_REGION], warehouse),
-                      tables=table_status([SAMPLE_REGION], warehouse))
+    options = (
+        *(("--warehouse", warehouse) if warehouse else ()),
+        *(("--archive", archive) if archive else ()),
+    )
+    return DemoResult(
+        False,
+        "",
+        summary,
+        demo_yoy(DEMO_CODES, warehouse),
+        time.perf_counter() - started,
+        spec.years,
+        **where,
+        explorer=site.index,
+        options=options,
+        attachments=attachment_reports([SAMPLE_REGION], warehouse),
+        tables=table_status([SAMPLE_REGION], warehouse),
+    )
 
 
 def next_steps(options: Sequence[str]) -> list[str]:
@@ -93,8 +121,11 @@ def next_steps(options: Sequence[str]) -> list[str]:
     steps = []
     for step in NEXT_STEPS:
         command, _, comment = step.partition("  #")
-        wanted = [f"{flag} {shlex.quote(value)}" for flag, value in pairs
-                  if flag == "--warehouse" or command.startswith("nianbao reprocess")]
+        wanted = [
+            f"{flag} {shlex.quote(value)}"
+            for flag, value in pairs
+            if flag == "--warehouse" or command.startswith("nianbao reprocess")
+        ]
         line = " ".join([command.rstrip(), *wanted])
         steps.append(f"{line}  #{comment}" if comment else line)
     return steps
@@ -109,9 +140,19 @@ def demo_yoy(codes: Sequence[str], warehouse: str | None) -> pl.DataFrame:
         except WarehouseError:
             continue
         if frame.height:
-            frames.append(frame.select(pl.lit(code).alias("indicator"), "indicator_name", "scope",
-                                       "report_year", "value", "previous_value", "change", "change_pct",
-                                       "unit"))
+            frames.append(
+                frame.select(
+                    pl.lit(code).alias("indicator"),
+                    "indicator_name",
+                    "scope",
+                    "report_year",
+                    "value",
+                    "previous_value",
+                    "change",
+                    "change_pct",
+                    "unit",
+                )
+            )
     return pl.concat(frames, how="vertical_relaxed") if frames else pl.DataFrame()
 
 
@@ -120,15 +161,22 @@ def yoy_wide(rows: pl.DataFrame, years: Sequence[int]) -> pl.DataFrame:
     and the latest year's change in percent against the year before (null after a gap)."""
     latest = max(years)
     keyed = rows.with_columns(pl.col("scope").fill_null(""), pl.col("report_year").cast(pl.Utf8))
-    wide = keyed.pivot(on="report_year", index=["indicator", "indicator_name", "scope", "unit"],
-                       values="value", aggregate_function="first")
-    change = (keyed.filter(pl.col("report_year") == str(latest))
-              .select("indicator", "scope", pl.col("change_pct").alias(f"Δ% {latest}")))
-    year_columns = [pl.col(str(y)) if str(y) in wide.columns else pl.lit(None, pl.Float64).alias(str(y))
-                    for y in sorted(years)]
-    return (wide.join(change, on=["indicator", "scope"], how="left", maintain_order="left")
-            .select("indicator", pl.col("indicator_name").alias("中文名"), "scope", *year_columns,
-                    f"Δ% {latest}", "unit"))
+    wide = keyed.pivot(
+        on="report_year",
+        index=["indicator", "indicator_name", "scope", "unit"],
+        values="value",
+        aggregate_function="first",
+    )
+    change = keyed.filter(pl.col("report_year") == str(latest)).select(
+        "indicator", "scope", pl.col("change_pct").alias(f"Δ% {latest}")
+    )
+    year_columns = [
+        pl.col(str(y)) if str(y) in wide.columns else pl.lit(None, pl.Float64).alias(str(y))
+        for y in sorted(years)
+    ]
+    return wide.join(change, on=["indicator", "scope"], how="left", maintain_order="left").select(
+        "indicator", pl.col("indicator_name").alias("中文名"), "scope", *year_columns, f"Δ% {latest}", "unit"
+    )
 
 
 def print_demo(result: DemoResult, out: TextIO) -> None:
@@ -138,16 +186,21 @@ def print_demo(result: DemoResult, out: TextIO) -> None:
     assert result.summary is not None
     print(result.summary.describe(), file=out)
     print(f"warehouse {result.warehouse}, raw archive {result.archive}", file=out)
-    print(f"\nYear over year — {COUNTY} ({SAMPLE_REGION}), a FICTIONAL county with synthetic figures "
-          "(no report for 2021: its column stays empty):\n", file=out)
+    print(
+        f"\nYear over year — {COUNTY} ({SAMPLE_REGION}), a FICTIONAL county with synthetic figures "
+        "(no report for 2021: its column stays empty):\n",
+        file=out,
+    )
     if result.yoy.height:
         years = range(min(result.years), max(result.years) + 1)
         print(render_table(yoy_wide(result.yoy, years), max_rows=100, null="—"), file=out)
     else:
         print("(no indicator values loaded yet — the extraction rules found none)", file=out)
     if result.attachments.height:
-        print("\nReports read from attachments (the page gave 发布时间 and 来源, the document the rest):\n",
-              file=out)
+        print(
+            "\nReports read from attachments (the page gave 发布时间 and 来源, the document the rest):\n",
+            file=out,
+        )
         print(render_table(result.attachments.drop("url"), max_rows=50), file=out)
     if result.tables.height:
         print("\n政府信息公开年报 template tables, checked against their own totals:\n", file=out)
@@ -156,7 +209,11 @@ def print_demo(result: DemoResult, out: TextIO) -> None:
     for step in next_steps(result.options):
         print(f"  {step}", file=out)
     if result.explorer:
-        serve = "nianbao explore --serve" + (f" --warehouse {shlex.quote(result.warehouse)}"
-                                             if "--warehouse" in result.options else "")
-        print(f"\nExplorer (charts, evidence of every value, coverage, review), built from this warehouse:\n"
-              f"  open {result.explorer} in a browser, or run: {serve}", file=out)
+        serve = "nianbao explore --serve" + (
+            f" --warehouse {shlex.quote(result.warehouse)}" if "--warehouse" in result.options else ""
+        )
+        print(
+            f"\nExplorer (charts, evidence of every value, coverage, review), built from this warehouse:\n"
+            f"  open {result.explorer} in a browser, or run: {serve}",
+            file=out,
+        )

@@ -18,8 +18,17 @@ from flows.sources import Listing, Site
 from flows.urls import configured_key
 
 # ListedLink, listed_links and next_page_urls moved to flows.list_page; callers still find them here
-__all__ = ["Discovery", "ListedLink", "ReportLink", "Skipped", "classify", "discover_site", "listed_links",
-           "next_page_urls", "report_year"]
+__all__ = [
+    "Discovery",
+    "ListedLink",
+    "ReportLink",
+    "Skipped",
+    "classify",
+    "discover_site",
+    "listed_links",
+    "next_page_urls",
+    "report_year",
+]
 
 _ANY_YEAR = re.compile(r"(?<!\d)((?:19|20)\d{2})(?!\d)")
 
@@ -66,8 +75,14 @@ def report_year(title: str, listing: Listing) -> int | None:
     return int(other.group(1)) if other else None
 
 
-def classify(link: ListedLink, site: Site, listing: Listing, listing_url: str,
-             years: Collection[int] | None, seen: set[str]) -> ReportLink | Skipped:
+def classify(
+    link: ListedLink,
+    site: Site,
+    listing: Listing,
+    listing_url: str,
+    years: Collection[int] | None,
+    seen: set[str],
+) -> ReportLink | Skipped:
     """Keep a link as a report of this listing, or say why not."""
     if configured_key(link.url, site.authorities) is None:
         return Skipped(link.url, link.title, f"off-site link ({urlsplit(link.url).netloc})")
@@ -93,8 +108,14 @@ def discover_site(site: Site, fetcher: PageFetcher, years: Collection[int] | Non
     return found
 
 
-def _walk_listing(site: Site, listing: Listing, fetcher: PageFetcher, years: Collection[int] | None,
-                  seen: set[str], found: Discovery) -> None:
+def _walk_listing(
+    site: Site,
+    listing: Listing,
+    fetcher: PageFetcher,
+    years: Collection[int] | None,
+    seen: set[str],
+    found: Discovery,
+) -> None:
     first = site.listing_url(listing)
     for page in walk_listing(site, listing, fetcher):
         if page.error is not None:  # only the first page's failure is yielded: later ones end the pagination

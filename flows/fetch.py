@@ -44,8 +44,19 @@ REDIRECT_STATUS = frozenset({301, 302, 303, 307, 308})
 ALLOWED_SCHEMES = ("http", "https")
 # Response headers kept with a result (and so in the manifest): what conditional GETs, decoding and a
 # reader of the manifest need. Set-Cookie and the like never are.
-KEPT_HEADERS = frozenset({"content-type", "content-length", "content-encoding", "content-language", "etag",
-                          "last-modified", "date", "expires", "cache-control"})
+KEPT_HEADERS = frozenset(
+    {
+        "content-type",
+        "content-length",
+        "content-encoding",
+        "content-language",
+        "etag",
+        "last-modified",
+        "date",
+        "expires",
+        "cache-control",
+    }
+)
 
 Outcome = Literal["fetched", "unchanged", "failed"]
 
@@ -92,8 +103,13 @@ class _FinalError(Exception):
 class PageFetcher(Protocol):
     """What discovery and attachment following need of a fetcher: Fetcher, or BlockingFetcher in a crawl."""
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-              form: Mapping[str, str] | None = None) -> FetchResult: ...
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> FetchResult: ...
 
 
 class _FetcherCore:
@@ -134,8 +150,12 @@ class _FetcherCore:
             gate = self._gates.get(key)
             if gate is None:
                 policy = self.policy(key)
-                gate = HostGate(policy.delay_seconds, policy.max_delay_seconds,
-                                policy.concurrency_per_host, sleep=self._sleep)
+                gate = HostGate(
+                    policy.delay_seconds,
+                    policy.max_delay_seconds,
+                    policy.concurrency_per_host,
+                    sleep=self._sleep,
+                )
                 self._gates[key] = gate
             return gate
 
@@ -197,8 +217,10 @@ class _FetcherCore:
         if delay:
             cap = self.limits.max_crawl_delay_seconds
             if delay > cap:
-                notice = (f"{origin}: robots.txt Crawl-delay {delay:.12g} s capped at {cap:g} s "
-                          "(fetch.max_crawl_delay_seconds)")
+                notice = (
+                    f"{origin}: robots.txt Crawl-delay {delay:.12g} s capped at {cap:g} s "
+                    "(fetch.max_crawl_delay_seconds)"
+                )
                 with self._lock:
                     self.notices.append(notice)
                 delay = cap
@@ -207,8 +229,9 @@ class _FetcherCore:
             self._robots.setdefault(origin, rules)
             return self._robots[origin]
 
-    def _after_transient(self, url: str, err: _TransientError, attempt: int, policy: Politeness,
-                         gate: HostGate) -> _Hop | None:
+    def _after_transient(
+        self, url: str, err: _TransientError, attempt: int, policy: Politeness, gate: HostGate
+    ) -> _Hop | None:
         """A transient failure: slow the host (backoff or Retry-After); the final answer when the
         Retry-After is longer than allowed, else None (try again)."""
         if err.wait > policy.max_retry_after_seconds:
@@ -221,30 +244,44 @@ class _FetcherCore:
 
     @staticmethod
     def _gave_up(url: str, reason: str, status: int | None, policy: Politeness) -> _Hop:
-        return _Hop(FetchResult(url, url, "failed", status, reason=f"{reason} (gave up after "
-                                f"{policy.retries + 1} attempts)", attempts=policy.retries + 1))
+        return _Hop(
+            FetchResult(
+                url,
+                url,
+                "failed",
+                status,
+                reason=f"{reason} (gave up after {policy.retries + 1} attempts)",
+                attempts=policy.retries + 1,
+            )
+        )
 
     @staticmethod
-    def _request_parts(url: str, conditional: Mapping[str, str], policy: Politeness,
-                       form: Mapping[str, str] | None) -> tuple[str, httpcore.URL, dict[str, str], bytes,
-                                                                dict[str, float]]:
+    def _request_parts(
+        url: str, conditional: Mapping[str, str], policy: Politeness, form: Mapping[str, str] | None
+    ) -> tuple[str, httpcore.URL, dict[str, str], bytes, dict[str, float]]:
         headers = {"User-Agent": policy.user_agent, "Accept-Encoding": "gzip, deflate", **conditional}
         method, content = "GET", b""
         if form is not None:  # a CMS list API: the fields as an urlencoded POST body
             method, content = "POST", urlencode(form).encode("ascii")
             headers["Content-Type"] = "application/x-www-form-urlencoded"
-        timeouts = {"connect": policy.timeout_seconds, "read": policy.timeout_seconds,
-                    "write": policy.timeout_seconds, "pool": policy.timeout_seconds}
+        timeouts = {
+            "connect": policy.timeout_seconds,
+            "read": policy.timeout_seconds,
+            "write": policy.timeout_seconds,
+            "pool": policy.timeout_seconds,
+        }
         try:
             target = httpx.URL(url)
-            request_url = httpcore.URL(scheme=target.raw_scheme, host=target.raw_host, port=target.port,
-                                       target=target.raw_path)
+            request_url = httpcore.URL(
+                scheme=target.raw_scheme, host=target.raw_host, port=target.port, target=target.raw_path
+            )
         except (httpx.InvalidURL, TypeError, ValueError) as exc:
             raise _FinalError(f"unusable URL: {exc}") from exc
         return method, request_url, headers, content, timeouts
 
-    def _head(self, url: str, response: httpcore.Response,
-              policy: Politeness) -> tuple[_Hop | None, dict[str, str]]:
+    def _head(
+        self, url: str, response: httpcore.Response, policy: Politeness
+    ) -> tuple[_Hop | None, dict[str, str]]:
         """The answer when its status and headers settle it (redirect, 304; errors raise), else None and the
         headers, for the body to be read."""
         status = response.status
@@ -278,8 +315,7 @@ def _network_errors() -> Iterator[None]:
         raise _TransientError(f"{type(exc).__name__}: {exc or 'timed out'}") from exc
     except httpcore.RemoteProtocolError as exc:
         if _hinted_status(exc) == 431:  # h11 refused a header block past its 100 KiB buffer
-            raise _FinalError("response headers exceed the HTTP parser's limit "
-                              f"({exc})") from exc
+            raise _FinalError(f"response headers exceed the HTTP parser's limit ({exc})") from exc
         raise _TransientError(f"truncated or malformed response: {exc}") from exc
     except httpcore.ReadError as exc:
         raise _TransientError(f"connection broke while reading: {exc}") from exc
@@ -315,8 +351,13 @@ class Fetcher(_FetcherCore):
     def close(self) -> None:
         self._pool.close()
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-              form: Mapping[str, str] | None = None) -> FetchResult:
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> FetchResult:
         """GET url politely; with etag/last_modified it is a conditional GET (a 304 is 'unchanged'). With
         form it is a POST of those fields (a CMS list API); a redirect after it is followed with GET."""
         conditional = self._conditional(etag, last_modified)
@@ -370,20 +411,42 @@ class Fetcher(_FetcherCore):
             return hop
         return self._gave_up(url, reason, status, policy)
 
-    def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness,
-                      allow_private: bool, form: Mapping[str, str] | None = None) -> _Hop:
+    def _request_once(
+        self,
+        url: str,
+        conditional: Mapping[str, str],
+        policy: Politeness,
+        allow_private: bool,
+        form: Mapping[str, str] | None = None,
+    ) -> _Hop:
         method, request_url, headers, content, timeouts = self._request_parts(url, conditional, policy, form)
-        with _network_errors(), exchange(self.limits.download_deadline_seconds, allow_private), \
-                self._pool.stream(method, request_url, headers=list(headers.items()), content=content or None,
-                                  extensions={"timeout": timeouts}) as response:
+        with (
+            _network_errors(),
+            exchange(self.limits.download_deadline_seconds, allow_private),
+            self._pool.stream(
+                method,
+                request_url,
+                headers=list(headers.items()),
+                content=content or None,
+                extensions={"timeout": timeouts},
+            ) as response,
+        ):
             settled, head = self._head(url, response, policy)
             if settled is not None:
                 return settled
             reader = _CappedBody(head, policy, response.status)
             for raw in response.iter_stream():
                 reader.feed(raw)
-            return _Hop(FetchResult(url, url, "fetched", response.status,
-                                    {n: v for n, v in head.items() if n in KEPT_HEADERS}, reader.finish()))
+            return _Hop(
+                FetchResult(
+                    url,
+                    url,
+                    "fetched",
+                    response.status,
+                    {n: v for n, v in head.items() if n in KEPT_HEADERS},
+                    reader.finish(),
+                )
+            )
 
 
 class AsyncFetcher(_FetcherCore):
@@ -423,14 +486,21 @@ class AsyncFetcher(_FetcherCore):
         origin = self._origin(url)
         pool = self._pools.get(origin)
         if pool is None:
-            pool = httpcore.AsyncConnectionPool(network_backend=self._backend,
-                                                max_connections=policy.concurrency_per_host,
-                                                max_keepalive_connections=policy.concurrency_per_host)
+            pool = httpcore.AsyncConnectionPool(
+                network_backend=self._backend,
+                max_connections=policy.concurrency_per_host,
+                max_keepalive_connections=policy.concurrency_per_host,
+            )
             self._pools[origin] = pool
         return pool
 
-    async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-                    form: Mapping[str, str] | None = None) -> FetchResult:
+    async def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> FetchResult:
         """As Fetcher.fetch, awaiting the host's gate and the global cap instead of blocking a thread."""
         conditional = self._conditional(etag, last_modified)
         url = current = without_userinfo(url)
@@ -474,8 +544,9 @@ class AsyncFetcher(_FetcherCore):
         pending.set_result(rules)
         return rules
 
-    async def _get(self, url: str, conditional: Mapping[str, str],
-                   form: Mapping[str, str] | None = None) -> _Hop:
+    async def _get(
+        self, url: str, conditional: Mapping[str, str], form: Mapping[str, str] | None = None
+    ) -> _Hop:
         """One URL with retries, as Fetcher._get, through the gate's async slot."""
         key = self.key(url) or ""
         policy, gate = self.policy(key), self.gate(key)
@@ -498,25 +569,42 @@ class AsyncFetcher(_FetcherCore):
             return hop
         return self._gave_up(url, reason, status, policy)
 
-    async def _request_once(self, url: str, conditional: Mapping[str, str], policy: Politeness,
-                            allow_private: bool, form: Mapping[str, str] | None = None) -> _Hop:
+    async def _request_once(
+        self,
+        url: str,
+        conditional: Mapping[str, str],
+        policy: Politeness,
+        allow_private: bool,
+        form: Mapping[str, str] | None = None,
+    ) -> _Hop:
         method, request_url, headers, content, timeouts = self._request_parts(url, conditional, policy, form)
         if self._in_flight is None:
             self._in_flight = asyncio.Semaphore(self.limits.max_in_flight)
         async with self._in_flight:
             with _network_errors(), exchange(self.limits.download_deadline_seconds, allow_private):
                 async with self._pool(url, policy).stream(
-                        method, request_url, headers=list(headers.items()), content=content or None,
-                        extensions={"timeout": timeouts}) as response:
+                    method,
+                    request_url,
+                    headers=list(headers.items()),
+                    content=content or None,
+                    extensions={"timeout": timeouts},
+                ) as response:
                     settled, head = self._head(url, response, policy)
                     if settled is not None:
                         return settled
                     reader = _CappedBody(head, policy, response.status)
                     async for raw in response.aiter_stream():
                         reader.feed(raw)
-                    return _Hop(FetchResult(url, url, "fetched", response.status,
-                                            {n: v for n, v in head.items() if n in KEPT_HEADERS},
-                                            reader.finish()))
+                    return _Hop(
+                        FetchResult(
+                            url,
+                            url,
+                            "fetched",
+                            response.status,
+                            {n: v for n, v in head.items() if n in KEPT_HEADERS},
+                            reader.finish(),
+                        )
+                    )
 
 
 class BlockingFetcher:
@@ -532,8 +620,13 @@ class BlockingFetcher:
     def key(self, url: str) -> str | None:
         return self._fetcher.key(url)
 
-    def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-              form: Mapping[str, str] | None = None) -> FetchResult:
+    def fetch(
+        self,
+        url: str,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        form: Mapping[str, str] | None = None,
+    ) -> FetchResult:
         call = self._fetcher.fetch(url, etag, last_modified, form)
         return asyncio.run_coroutine_threadsafe(call, self._loop).result()
 
@@ -543,8 +636,11 @@ def _header_map(raw: list[tuple[bytes, bytes]], limits: FetchLimits, status: int
     over fetch.max_header_count lines or fetch.max_header_bytes bytes is a permanent failure."""
     size = sum(len(name) + len(value) + 4 for name, value in raw)
     if len(raw) > limits.max_header_count or size > limits.max_header_bytes:
-        raise _FinalError(f"response headers too large: {len(raw)} headers, {size} bytes (limits "
-                          f"{limits.max_header_count} headers, {limits.max_header_bytes} bytes)", status)
+        raise _FinalError(
+            f"response headers too large: {len(raw)} headers, {size} bytes (limits "
+            f"{limits.max_header_count} headers, {limits.max_header_bytes} bytes)",
+            status,
+        )
     out: dict[str, str] = {}
     for name_raw, value_raw in raw:
         name, value = name_raw.decode("latin-1").lower(), value_raw.decode("latin-1")
@@ -600,8 +696,10 @@ class _BoundedDecoder:
         codings = [c.strip().lower() for c in (encoding or "").split(",")]
         codings = [c for c in codings if c and c != "identity"]
         if len(codings) > 1 or (codings and codings[0] not in ("gzip", "x-gzip", "deflate")):
-            raise _FinalError(f"unsupported Content-Encoding {encoding!r} (only one layer of gzip or "
-                              "deflate is accepted)", status)
+            raise _FinalError(
+                f"unsupported Content-Encoding {encoding!r} (only one layer of gzip or deflate is accepted)",
+                status,
+            )
         self._coding = codings[0] if codings else None
         # gzip, or deflate with its zlib header (auto-detected); raw deflate is tried if that fails
         self._inflater = self._member() if self._coding else None

@@ -105,8 +105,9 @@ def system_resolver(host: str, port: int) -> list[str]:
 Pins = Mapping[str, Sequence[str]]  # lowercased host name → addresses connected to instead of resolving it
 
 
-def checked_addresses(host: str, port: int, current: Exchange, resolver: Resolver = system_resolver,
-                      pins: Pins | None = None) -> list[str]:
+def checked_addresses(
+    host: str, port: int, current: Exchange, resolver: Resolver = system_resolver, pins: Pins | None = None
+) -> list[str]:
     """Every address host resolves to (or is pinned to), each checked against the exchange's address rule."""
     pinned = (pins or {}).get(host.lower().rstrip("."))
     try:
@@ -117,8 +118,10 @@ def checked_addresses(host: str, port: int, current: Exchange, resolver: Resolve
         for address in addresses:
             why = non_public(address)
             if why:
-                raise AddressRefused(f"host {host!r} resolves to {why} address {address} (allowed only "
-                                     "for a site with allow_private_addresses: true)")
+                raise AddressRefused(
+                    f"host {host!r} resolves to {why} address {address} (allowed only "
+                    "for a site with allow_private_addresses: true)"
+                )
     return addresses
 
 
@@ -147,8 +150,9 @@ class _GuardedStream(httpcore.NetworkStream):
     def close(self) -> None:
         self._inner.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                  timeout: float | None = None) -> httpcore.NetworkStream:
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
         bounded = _current().bounded(timeout)
         return _GuardedStream(self._inner.start_tls(ssl_context, server_hostname, bounded))
 
@@ -164,15 +168,21 @@ class GuardedBackend(httpcore.NetworkBackend):
         self._resolver = resolver
         self._pins = dict(pins or {})
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                    local_address: str | None = None,
-                    socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
         current = _current()
         failure: Exception | None = None
         for address in checked_addresses(host, port, current, self._resolver, self._pins):
             try:
-                stream = self._inner.connect_tcp(address, port, current.bounded(timeout), local_address,
-                                                 socket_options)
+                stream = self._inner.connect_tcp(
+                    address, port, current.bounded(timeout), local_address, socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
                 continue
@@ -181,8 +191,9 @@ class GuardedBackend(httpcore.NetworkBackend):
             raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from failure
         raise failure or httpcore.ConnectError(f"host {host!r} has no address")
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None,
-                            socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
         raise AddressRefused("unix sockets are not used by the fetcher")
 
     def sleep(self, seconds: float) -> None:
@@ -217,8 +228,9 @@ class _AsyncGuardedStream(httpcore.AsyncNetworkStream):
     async def aclose(self) -> None:
         await self._inner.aclose()
 
-    async def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
-                        timeout: float | None = None) -> httpcore.AsyncNetworkStream:
+    async def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.AsyncNetworkStream:
         bounded = _current().bounded(timeout)
         return _AsyncGuardedStream(await self._inner.start_tls(ssl_context, server_hostname, bounded))
 
@@ -247,9 +259,14 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
         self._resolver = resolver
         self._pins = dict(pins or {})
 
-    async def connect_tcp(self, host: str, port: int, timeout: float | None = None,
-                          local_address: str | None = None,
-                          socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         current = _current()
         if self._resolver is system_resolver and host.lower().rstrip(".") not in self._pins:
             addresses = await asyncio.to_thread(checked_addresses, host, port, current, self._resolver)
@@ -258,8 +275,9 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
         failure: Exception | None = None
         for address in addresses:
             try:
-                stream = await self._inner.connect_tcp(address, port, current.bounded(timeout), local_address,
-                                                       socket_options)
+                stream = await self._inner.connect_tcp(
+                    address, port, current.bounded(timeout), local_address, socket_options
+                )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 failure = exc
                 continue
@@ -268,8 +286,9 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
             raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from failure
         raise failure or httpcore.ConnectError(f"host {host!r} has no address")
 
-    async def connect_unix_socket(self, path: str, timeout: float | None = None,
-                                  socket_options: Iterable[Any] | None = None) -> httpcore.AsyncNetworkStream:
+    async def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.AsyncNetworkStream:
         raise AddressRefused("unix sockets are not used by the fetcher")
 
     async def sleep(self, seconds: float) -> None:

@@ -70,8 +70,9 @@ def walk_listing(site: Site, listing: Listing, fetcher: PageFetcher) -> Iterator
     first_url = site.listing_url(listing)
     limit = listing.pagination.max_pages
     if listing.json_api is not None and listing.mode in (None, "json"):
-        yield from _walk_json(listing.json_api, site.base_url or first_url, fetcher, limit,
-                              "JSON API declared in the entry")
+        yield from _walk_json(
+            listing.json_api, site.base_url or first_url, fetcher, limit, "JSON API declared in the entry"
+        )
         return
     page = fetch_text(fetcher, first_url)
     if page.text is None:
@@ -87,11 +88,19 @@ def walk_listing(site: Site, listing: Listing, fetcher: PageFetcher) -> Iterator
             api, api_url, api_links = found.inferred.api, found.url, found.links
             yield ListPage(first_url, links, None, "json", detection.evidence, api)
             yield ListPage(api_url, api_links, None, "json", detection.evidence, api)
-            yield from _walk_json(api, page.final_url, fetcher, limit - 1, detection.evidence,
-                                  skip_first=True, seen={link.url for link in api_links})
+            yield from _walk_json(
+                api,
+                page.final_url,
+                fetcher,
+                limit - 1,
+                detection.evidence,
+                skip_first=True,
+                seen={link.url for link in api_links},
+            )
             # the page's own 下一页 links too, in case the API was not its list after all
-            yield from _walk_links(site, listing, page.text, page.final_url, first_url, "links", fetcher,
-                                   limit)
+            yield from _walk_links(
+                site, listing, page.text, page.final_url, first_url, "links", fetcher, limit
+            )
             return
         detection = Detection("links", detection.evidence + ", but no list could be read from it")
     yield ListPage(first_url, links, None, detection.mode, detection.evidence)
@@ -100,12 +109,21 @@ def walk_listing(site: Site, listing: Listing, fetcher: PageFetcher) -> Iterator
         if column is not None:
             yield from _walk_hanweb(column, page.final_url, listing.hanweb, fetcher, limit - 1)
             return
-    yield from _walk_links(site, listing, page.text, page.final_url, first_url, detection.mode, fetcher,
-                           limit)
+    yield from _walk_links(
+        site, listing, page.text, page.final_url, first_url, detection.mode, fetcher, limit
+    )
 
 
-def _walk_links(site: Site, listing: Listing, html: str, page_url: str, first_url: str, mode: str,
-                fetcher: PageFetcher, limit: int) -> Iterator[ListPage]:
+def _walk_links(
+    site: Site,
+    listing: Listing,
+    html: str,
+    page_url: str,
+    first_url: str,
+    mode: str,
+    fetcher: PageFetcher,
+    limit: int,
+) -> Iterator[ListPage]:
     """TRS pages named by createPageHTML, the entry's template pages (while they bring new links), and
     下一页 links."""
     texts = listing.pagination.next_link_texts
@@ -135,8 +153,9 @@ def _walk_links(site: Site, listing: Listing, html: str, page_url: str, first_ur
         queue.extend(next_page_urls(page.text, page.final_url, texts))
 
 
-def _walk_hanweb(column: HanwebColumn, page_url: str, config: HanwebPaging | None, fetcher: PageFetcher,
-                 limit: int) -> Iterator[ListPage]:
+def _walk_hanweb(
+    column: HanwebColumn, page_url: str, config: HanwebPaging | None, fetcher: PageFetcher, limit: int
+) -> Iterator[ListPage]:
     """Dataproxy record groups until the stated total, or until a group brings nothing; when the first POST
     is refused, the same groups are asked by GET with page=n."""
     config = config or HanwebPaging()
@@ -156,8 +175,15 @@ def _walk_hanweb(column: HanwebColumn, page_url: str, config: HanwebPaging | Non
         yield ListPage(request.url, fragment_links(store.records, page_url), mode="hanweb")
 
 
-def _walk_json(api: JsonApi, base_url: str, fetcher: PageFetcher, limit: int, evidence: str,
-               skip_first: bool = False, seen: set[str] | None = None) -> Iterator[ListPage]:
+def _walk_json(
+    api: JsonApi,
+    base_url: str,
+    fetcher: PageFetcher,
+    limit: int,
+    evidence: str,
+    skip_first: bool = False,
+    seen: set[str] | None = None,
+) -> Iterator[ListPage]:
     """API pages until one is empty or brings no new item (skip_first: page one was read already)."""
     seen = set() if seen is None else seen
     for number, url in enumerate(page_urls(api, base_url, limit + int(skip_first))):

@@ -69,8 +69,9 @@ class SurveyConfig(BaseModel):
 
 def load_survey_config() -> SurveyConfig:
     raw = load_config(SITES_FILE)
-    return validated(SurveyConfig, (raw or {}).get("survey") if isinstance(raw, dict) else None,
-                     f"{SITES_FILE}: survey.")
+    return validated(
+        SurveyConfig, (raw or {}).get("survey") if isinstance(raw, dict) else None, f"{SITES_FILE}: survey."
+    )
 
 
 @dataclass(slots=True)
@@ -89,8 +90,10 @@ class Candidate:
 
     def kinds(self) -> list[str]:
         """The kinds whose report titles the first page lists, the most listed first."""
-        ranked = sorted((kind for kind, links in self.reports.items() if links),
-                        key=lambda kind: (-len(self.reports[kind]), kind != self.named_kind))
+        ranked = sorted(
+            (kind for kind, links in self.reports.items() if links),
+            key=lambda kind: (-len(self.reports[kind]), kind != self.named_kind),
+        )
         return ranked or ([self.named_kind] if self.named_kind else [])
 
     @property
@@ -138,8 +141,9 @@ def survey_site(home: str, config: SurveyConfig, fetcher: Fetcher) -> Survey:
         if depth == 0:
             survey.title = page_title(page.text)
         links = [link for link in listed_links(page.text, page.final_url) if _host(link.url) == host]
-        candidate = _judge(page.text, page.final_url, url, via, depth, links, config, patterns, fetcher,
-                           survey)
+        candidate = _judge(
+            page.text, page.final_url, url, via, depth, links, config, patterns, fetcher, survey
+        )
         if candidate is not None:
             survey.candidates.append(candidate)
         if depth >= config.max_depth:
@@ -147,8 +151,12 @@ def survey_site(home: str, config: SurveyConfig, fetcher: Fetcher) -> Survey:
         # a report column's own links (per-year or per-department sub-columns) come right after named ones
         ceiling = 1 if _named_kind(via, config) else 2
         for link in links:
-            if link.url in queued or _is_report(link.title, patterns) or \
-                    _is_pager(link.title, config.pager_texts) or any(p.search(link.url) for p in skip):
+            if (
+                link.url in queued
+                or _is_report(link.title, patterns)
+                or _is_pager(link.title, config.pager_texts)
+                or any(p.search(link.url) for p in skip)
+            ):
                 continue
             queued.add(link.url)
             order += 1
@@ -158,9 +166,18 @@ def survey_site(home: str, config: SurveyConfig, fetcher: Fetcher) -> Survey:
     return survey
 
 
-def _judge(html: str, final_url: str, url: str, via: str, depth: int, links: list[ListedLink],
-           config: SurveyConfig, patterns: dict[str, re.Pattern[str]], fetcher: Fetcher,
-           survey: Survey) -> Candidate | None:
+def _judge(
+    html: str,
+    final_url: str,
+    url: str,
+    via: str,
+    depth: int,
+    links: list[ListedLink],
+    config: SurveyConfig,
+    patterns: dict[str, re.Pattern[str]],
+    fetcher: Fetcher,
+    survey: Survey,
+) -> Candidate | None:
     """The page as a candidate column, or None when neither its name nor its content says report."""
     detection = detect_mode(html, final_url)
     candidate = Candidate(url, via, depth, detection.mode, detection.evidence, _named_kind(via, config))
@@ -173,15 +190,18 @@ def _judge(html: str, final_url: str, url: str, via: str, depth: int, links: lis
             candidate.json_api = inferred.api
             total = f", {inferred.total} in all" if inferred.total is not None else ""
             where = inferred.api.items or "(top level)"
-            candidate.evidence += (f"; its answer lists {inferred.items} items{total} at {where!r} "
-                                   f"(title {inferred.api.title!r}, link {inferred.api.link!r})")
+            candidate.evidence += (
+                f"; its answer lists {inferred.items} items{total} at {where!r} "
+                f"(title {inferred.api.title!r}, link {inferred.api.link!r})"
+            )
             links = links + [link for link in found.links if _host(link.url) == _host(final_url)]
         else:
             candidate.mode = "links"
             candidate.evidence += ", but no list could be read from it"
     for kind, pattern in patterns.items():
-        candidate.reports[kind] = [link for link in links if pattern.search(link.title)
-                                   and _YEAR.search(link.title)]
+        candidate.reports[kind] = [
+            link for link in links if pattern.search(link.title) and _YEAR.search(link.title)
+        ]
     if depth == 0 or (candidate.named_kind is None and not candidate.report_urls):
         return None
     return candidate
@@ -195,35 +215,53 @@ def _choose(candidates: list[Candidate], min_reports: int) -> None:
     for c in ranked:
         reports = c.report_urls
         if len(reports) < min_reports:
-            c.verdict = (f"not chosen: {len(reports)} report title(s) on its first page, fewer than "
-                         f"survey.min_reports ({min_reports})")
+            c.verdict = (
+                f"not chosen: {len(reports)} report title(s) on its first page, fewer than "
+                f"survey.min_reports ({min_reports})"
+            )
         elif reports <= covered:
             c.verdict = "not chosen: the report titles it lists are listed by a chosen column already"
         else:
-            why = f"reached through a link named {c.via!r}" if c.named_kind else \
-                "its first page lists reports"
-            c.verdict = (f"chosen: {len(reports)} report title(s) on its first page (years "
-                         f"{_span(c.years())}); {why}")
+            why = (
+                f"reached through a link named {c.via!r}" if c.named_kind else "its first page lists reports"
+            )
+            c.verdict = (
+                f"chosen: {len(reports)} report title(s) on its first page (years {_span(c.years())}); {why}"
+            )
             covered |= reports
 
 
-def proposed_entry(survey: Survey, site_id: str, region: str, name: str | None,
-                   config: SurveyConfig, allow_private: bool = False) -> dict[str, Any]:
+def proposed_entry(
+    survey: Survey,
+    site_id: str,
+    region: str,
+    name: str | None,
+    config: SurveyConfig,
+    allow_private: bool = False,
+) -> dict[str, Any]:
     """The site entry for the chosen candidates, one listing per kind a column lists (validated with the
     same models as sources.yaml)."""
     listings = []
     extra_hosts: set[str] = set()
     for c in survey.chosen:
         for kind in c.kinds():
-            listing: dict[str, Any] = {"path": _relative(c.url, survey.base_url, extra_hosts), "kind": kind,
-                                       "title_pattern": config.title_patterns[kind], "mode": c.mode}
+            listing: dict[str, Any] = {
+                "path": _relative(c.url, survey.base_url, extra_hosts),
+                "kind": kind,
+                "title_pattern": config.title_patterns[kind],
+                "mode": c.mode,
+            }
             if c.json_api is not None:
                 api = c.json_api.model_dump(exclude_defaults=True)
                 api["url"] = _relative(c.json_api.url, survey.base_url, extra_hosts)
                 listing["json_api"] = api
             listings.append(listing)
-    entry: dict[str, Any] = {"id": site_id, "name": name or site_name_from_title(survey.title) or site_id,
-                             "region_code": region, "base_url": survey.base_url}
+    entry: dict[str, Any] = {
+        "id": site_id,
+        "name": name or site_name_from_title(survey.title) or site_id,
+        "region_code": region,
+        "base_url": survey.base_url,
+    }
     if extra_hosts:
         entry["extra_hosts"] = sorted(extra_hosts)
     entry["listings"] = listings
@@ -240,14 +278,18 @@ def write_proposal(entry: dict[str, Any], survey: Survey, force: bool = False) -
     if not target.exists() and entry["id"] in {s.id for s in load_sources().sites}:
         raise ConfigError(f"site id {entry['id']!r} is taken already (choose another with --id)")
     parse_sources({"sites": [entry]})
-    lines = [f"# Proposed by `nianbao sites add` on {datetime.now(UTC):%Y-%m-%d} from {survey.home}",
-             f"# ({survey.pages} pages surveyed). Review it (see README, 'Adding a county'), then backfill:",
-             f"#   nianbao sites check {entry['id']} && nianbao backfill --region {entry['id']} "
-             "--years 2015-2024"]
+    lines = [
+        f"# Proposed by `nianbao sites add` on {datetime.now(UTC):%Y-%m-%d} from {survey.home}",
+        f"# ({survey.pages} pages surveyed). Review it (see README, 'Adding a county'), then backfill:",
+        f"#   nianbao sites check {entry['id']} && nianbao backfill --region {entry['id']} --years 2015-2024",
+    ]
     for c in survey.candidates:
         lines.append(f"# {c.url}: {c.verdict}; CMS {c.mode} ({c.evidence})")
-    text = "\n".join(lines) + "\n" + yaml.safe_dump({"sites": [entry]}, allow_unicode=True, sort_keys=False,
-                                                     width=200)
+    text = (
+        "\n".join(lines)
+        + "\n"
+        + yaml.safe_dump({"sites": [entry]}, allow_unicode=True, sort_keys=False, width=200)
+    )
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".yaml.tmp")
     tmp.write_text(text, encoding="utf-8")
@@ -296,7 +338,7 @@ def _host(url: str) -> str:
 
 def _relative(url: str, base_url: str, extra_hosts: set[str]) -> str:
     if url.startswith(base_url):
-        return url[len(base_url):]
+        return url[len(base_url) :]
     extra_hosts.add(_host(url))
     return url
 

@@ -34,9 +34,9 @@ from transforms.model import Page
 from transforms.version import extractor_version
 from warehouse.load import LoadSummary, RejectRow, record_rejects
 
-FETCH_WORKERS = 8     # crawl tasks at once: each a batch of sites, all fed to one crawl engine
+FETCH_WORKERS = 8  # crawl tasks at once: each a batch of sites, all fed to one crawl engine
 SITE_BATCHES = FETCH_WORKERS  # sites are split into this many batches (one crawl task each)
-INGEST_BATCH = 200    # pages per ingest task: one transform batch, one warehouse transaction
+INGEST_BATCH = 200  # pages per ingest task: one transform batch, one warehouse transaction
 
 FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
 
@@ -84,8 +84,13 @@ def _policies(sites: Iterable[Site], politeness: dict[str, Any] | None) -> dict[
             policies[key] = policy
             if site.allow_private_addresses:
                 private_ok.add(key)
-    return {"policies": policies, "default": config.politeness.merged(politeness), "private_ok": private_ok,
-            "limits": load_fetch_limits(), "pins": pins}
+    return {
+        "policies": policies,
+        "default": config.politeness.merged(politeness),
+        "private_ok": private_ok,
+        "limits": load_fetch_limits(),
+        "pins": pins,
+    }
 
 
 def build_fetcher(sites: Iterable[Site], politeness: dict[str, Any] | None = None) -> Fetcher:
@@ -133,8 +138,14 @@ _Tag = tuple[int, int, int]
 
 
 @task(name="crawl-sites", cache_policy=NO_CACHE)
-def crawl_task(ledger: BatchLedger, engine: CrawlEngine, years: list[int] | None, archive: Archive,
-               previous: dict[str, ManifestRow], bar: ProgressBar) -> None:
+def crawl_task(
+    ledger: BatchLedger,
+    engine: CrawlEngine,
+    years: list[int] | None,
+    archive: Archive,
+    previous: dict[str, ManifestRow],
+    bar: ProgressBar,
+) -> None:
     """Discover a batch of sites and fetch their report pages, all on the crawl engine at once, each at its
     host's pace: a site's reports (then their attachments) are fetched as soon as its listings are walked,
     while the batch's other sites are still being walked (conditional GETs for what the archive has).
@@ -154,8 +165,9 @@ def crawl_task(ledger: BatchLedger, engine: CrawlEngine, years: list[int] | None
         archive.record(row for scraped in ledger.sites for row, _, _ in scraped.fetched())
 
 
-def _discovered(ledger: BatchLedger, event: SiteDiscovered, batch: CrawlBatch[_Tag],
-                previous: dict[str, ManifestRow]) -> SiteScraped:
+def _discovered(
+    ledger: BatchLedger, event: SiteDiscovered, batch: CrawlBatch[_Tag], previous: dict[str, ManifestRow]
+) -> SiteScraped:
     """A site walked: its report pages are handed to the engine."""
     place = ledger.place(event.site)
     scraped = ledger.sites[place]
@@ -165,14 +177,23 @@ def _discovered(ledger: BatchLedger, event: SiteDiscovered, batch: CrawlBatch[_T
     for url, mode in event.discovery.modes.items():
         _logger().info("%s: %s is paged as %s", event.site.id, url, mode)
     links = event.discovery.links
-    batch.fetch([((place, index, 0), link.url, *_validators(previous.get(link.url)))
-                 for index, link in enumerate(links)])
+    batch.fetch(
+        [
+            ((place, index, 0), link.url, *_validators(previous.get(link.url)))
+            for index, link in enumerate(links)
+        ]
+    )
     scraped.under_way += len(links)
     return scraped
 
 
-def _page_fetched(ledger: BatchLedger, event: PageFetched[_Tag], batch: CrawlBatch[_Tag], archive: Archive,
-                  previous: dict[str, ManifestRow]) -> SiteScraped:
+def _page_fetched(
+    ledger: BatchLedger,
+    event: PageFetched[_Tag],
+    batch: CrawlBatch[_Tag],
+    archive: Archive,
+    previous: dict[str, ManifestRow],
+) -> SiteScraped:
     """A report page (stored; its attachments handed to the engine) or an attachment (stored) fetched."""
     place, index, number = event.tag
     scraped = ledger.sites[place]
@@ -184,13 +205,18 @@ def _page_fetched(ledger: BatchLedger, event: PageFetched[_Tag], batch: CrawlBat
         scraped.rows[index] = {0: page}
         found = attachments_to_follow(link, page[0], _body(event.result.body, page[0].sha256, archive))
         scraped.attachments[index] = found
-        batch.fetch([((place, index, number), target.url, *_validators(previous.get(target.url)))
-                     for number, target in enumerate(found, start=1)])
+        batch.fetch(
+            [
+                ((place, index, number), target.url, *_validators(previous.get(target.url)))
+                for number, target in enumerate(found, start=1)
+            ]
+        )
         scraped.under_way += len(found)
     else:
         target = scraped.attachments[index][number - 1]
-        scraped.rows[index][number] = attachment_row(link, scraped.rows[index][0][0], target, event.result,
-                                                     previous.get(target.url), archive)
+        scraped.rows[index][number] = attachment_row(
+            link, scraped.rows[index][0][0], target, event.result, previous.get(target.url), archive
+        )
     return scraped
 
 
@@ -207,19 +233,31 @@ def _validators(prior: ManifestRow | None) -> tuple[str | None, str | None]:
     return (prior.etag, prior.last_modified) if prior else (None, None)
 
 
-def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None,
-            archive: Archive) -> FetchedRow:
+def _stored(link: ReportLink, result: FetchResult, prior: ManifestRow | None, archive: Archive) -> FetchedRow:
     """One report page's body stored and its manifest row."""
     sha = None
     if result.outcome == "fetched" and result.body is not None:
         sha = archive.put(result.body)
     elif result.outcome == "unchanged" and prior is not None:
         sha = prior.sha256
-    headers = result.headers if result.outcome != "unchanged" or prior is None else {
-        **prior.headers, **result.headers}
-    row = ManifestRow(result.url, result.final_url, result.status or 0, headers, utc_now(), sha,
-                      site=link.site, kind=link.kind, year=link.year, title=link.title,
-                      extra={"run": str(flow_run.id)} if flow_run.id else {})
+    headers = (
+        result.headers
+        if result.outcome != "unchanged" or prior is None
+        else {**prior.headers, **result.headers}
+    )
+    row = ManifestRow(
+        result.url,
+        result.final_url,
+        result.status or 0,
+        headers,
+        utc_now(),
+        sha,
+        site=link.site,
+        kind=link.kind,
+        year=link.year,
+        title=link.title,
+        extra={"run": str(flow_run.id)} if flow_run.id else {},
+    )
     return row, result.outcome, result.reason
 
 
@@ -257,9 +295,14 @@ def _body(fetched: bytes | None, sha: str | None, archive: Archive) -> bytes | N
         return None
 
 
-def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
-                 politeness: dict[str, Any] | None, archive: str | None,
-                 warehouse: str | None) -> ScrapeResult:
+def scrape_steps(
+    years: list[int] | None,
+    regions: list[str] | None,
+    base_urls: dict[str, str] | None,
+    politeness: dict[str, Any] | None,
+    archive: str | None,
+    warehouse: str | None,
+) -> ScrapeResult:
     """scrape's tasks, run inside the calling flow (backfill runs them itself: a subflow run costs ~1 s):
     one crawl task per batch of sites, all at once on one crawl engine (one client, one gate per host
     whatever task asks it, the global cap)."""
@@ -268,8 +311,10 @@ def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: 
     previous = store.latest()
     result = ScrapeResult()
     fetch_rejects: list[RejectRow] = []
-    with CrawlEngine(build_async_fetcher(sites, politeness)) as engine, \
-            progress_bar("crawling sites", len(sites)) as bar:
+    with (
+        CrawlEngine(build_async_fetcher(sites, politeness)) as engine,
+        progress_bar("crawling sites", len(sites)) as bar,
+    ):
         crawl = crawl_task.with_options(timeout_seconds=engine.fetcher.limits.task_timeout_seconds)
         ledgers = [BatchLedger(batch) for batch in _batches(sites)]
         futures = [crawl.submit(ledger, engine, years, store, previous, bar) for ledger in ledgers]
@@ -289,9 +334,14 @@ def scrape_steps(years: list[int] | None, regions: list[str] | None, base_urls: 
 
 
 @flow(name="scrape", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
-def scrape(years: list[int] | None = None, regions: list[str] | None = None,
-           base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
-           archive: str | None = None, warehouse: str | None = None) -> ScrapeResult:
+def scrape(
+    years: list[int] | None = None,
+    regions: list[str] | None = None,
+    base_urls: dict[str, str] | None = None,
+    politeness: dict[str, Any] | None = None,
+    archive: str | None = None,
+    warehouse: str | None = None,
+) -> ScrapeResult:
     """Discover report pages on the chosen sites and fetch them into the archive; failures become rejects."""
     result = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
     publish_artifacts(result.summary, "nianbao-scrape", f"nianbao scrape {_label(years, regions)}")
@@ -301,11 +351,12 @@ def scrape(years: list[int] | None = None, regions: list[str] | None = None,
 def _batches(sites: Sequence[Site]) -> list[list[Site]]:
     """The sites in at most SITE_BATCHES batches of near-equal size (one task per batch and phase)."""
     size = -(-len(sites) // SITE_BATCHES) or 1
-    return [list(sites[i:i + size]) for i in range(0, len(sites), size)]
+    return [list(sites[i : i + size]) for i in range(0, len(sites), size)]
 
 
-def _count_site(result: ScrapeResult, scraped: SiteScraped, stopped: str | None,
-                rejects: list[RejectRow]) -> None:
+def _count_site(
+    result: ScrapeResult, scraped: SiteScraped, stopped: str | None, rejects: list[RejectRow]
+) -> None:
     """A site's outcome in the summary and rejects. When its task was stopped part-way, a site not yet
     walked is a discovery failure and every report page it lists a fetch failure, with the task's reason
     (bodies stored before then keep their manifest rows)."""
@@ -325,8 +376,9 @@ def _count_site(result: ScrapeResult, scraped: SiteScraped, stopped: str | None,
         _count_fetch(result, row, outcome, reason, rejects)
 
 
-def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None,
-                 rejects: list[RejectRow]) -> None:
+def _count_fetch(
+    result: ScrapeResult, row: ManifestRow, outcome: str, reason: str | None, rejects: list[RejectRow]
+) -> None:
     if outcome == "failed" or row.sha256 is None:
         result.summary.failed += 1
         rejects.append(RejectRow(row.url, "fetch", reason or f"HTTP {row.status}"))
@@ -339,9 +391,15 @@ def _count_fetch(result: ScrapeResult, row: ManifestRow, outcome: str, reason: s
 
 
 @flow(name="ingest", log_prints=False)
-def ingest(years: list[int] | None = None, regions: list[str] | None = None, archive: str | None = None,
-           warehouse: str | None = None, batch_size: int = INGEST_BATCH, workers: int | None = None,
-           runner: str = "local") -> RunSummary:
+def ingest(
+    years: list[int] | None = None,
+    regions: list[str] | None = None,
+    archive: str | None = None,
+    warehouse: str | None = None,
+    batch_size: int = INGEST_BATCH,
+    workers: int | None = None,
+    runner: str = "local",
+) -> RunSummary:
     """Load every page the archive holds (its latest body per URL, filtered by years and regions) into the
     warehouse: one task, one transform batch and one transaction per batch of pages, the transform on
     `workers` processes (local) or as tasks on the flow's Dask runner (runner 'dask'). No network."""
@@ -351,9 +409,14 @@ def ingest(years: list[int] | None = None, regions: list[str] | None = None, arc
     return _finish(summary, "ingest", f"nianbao ingest {_label(years, regions)}")
 
 
-def load_rows(rows: Sequence[ManifestRow], store: Archive, warehouse: str | None,
-              batch_size: int = INGEST_BATCH, transformer: Transformer | None = None,
-              read_batch: Callable[[list[ManifestRow], Archive], ArchivedBatch] = ingest_task) -> RunSummary:
+def load_rows(
+    rows: Sequence[ManifestRow],
+    store: Archive,
+    warehouse: str | None,
+    batch_size: int = INGEST_BATCH,
+    transformer: Transformer | None = None,
+    read_batch: Callable[[list[ManifestRow], Archive], ArchivedBatch] = ingest_task,
+) -> RunSummary:
     """Run ingest tasks over rows in batches (inside the calling flow): each task reads a batch from the
     archive; the batch's transform is spread over the transformer's workers while the one writer loads the
     batch before (ingest.run), one transaction per batch. Pages whose attachments were all rejected load as
@@ -375,9 +438,10 @@ def load_rows(rows: Sequence[ManifestRow], store: Archive, warehouse: str | None
     try:
         with progress_bar("loading pages", len(rows)) as bar, IngestRun(warehouse, transformer) as run:
             for start in range(0, len(rows), batch_size):
-                batch = read_batch(list(rows[start:start + batch_size]), store)
-                submitted.append((batch.plan, len(batch.plan.pages), run.submit(batch.plan.pages,
-                                                                                batch.unreadable)))
+                batch = read_batch(list(rows[start : start + batch_size]), store)
+                submitted.append(
+                    (batch.plan, len(batch.plan.pages), run.submit(batch.plan.pages, batch.unreadable))
+                )
                 while submitted and submitted[0][2].done():
                     settle(run)
             while submitted:
@@ -390,39 +454,64 @@ def load_rows(rows: Sequence[ManifestRow], store: Archive, warehouse: str | None
     return summary
 
 
-def _select(rows: Iterable[ManifestRow], years: Sequence[int] | None,
-            regions: Sequence[str] | None) -> list[ManifestRow]:
+def _select(
+    rows: Iterable[ManifestRow], years: Sequence[int] | None, regions: Sequence[str] | None
+) -> list[ManifestRow]:
     wanted_sites = None
     if regions:
         wanted_sites = {s.id for s in load_sources().select(regions, include_sample=True)}
-    return sorted((r for r in rows if (not years or r.year in years)
-                   and (wanted_sites is None or r.site in wanted_sites)),
-                  key=lambda r: (r.extra.get(PARENT_KEY) or r.url, r.url))  # attachments beside their page
+    return sorted(
+        (
+            r
+            for r in rows
+            if (not years or r.year in years) and (wanted_sites is None or r.site in wanted_sites)
+        ),
+        key=lambda r: (r.extra.get(PARENT_KEY) or r.url, r.url),
+    )  # attachments beside their page
 
 
 @flow(name="backfill", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
-def backfill(years: list[int] | None = None, regions: list[str] | None = None,
-             base_urls: dict[str, str] | None = None, politeness: dict[str, Any] | None = None,
-             archive: str | None = None, warehouse: str | None = None,
-             batch_size: int = INGEST_BATCH) -> RunSummary:
+def backfill(
+    years: list[int] | None = None,
+    regions: list[str] | None = None,
+    base_urls: dict[str, str] | None = None,
+    politeness: dict[str, Any] | None = None,
+    archive: str | None = None,
+    warehouse: str | None = None,
+    batch_size: int = INGEST_BATCH,
+) -> RunSummary:
     """Scrape the chosen years and regions, then ingest what was fetched (or found unchanged)."""
     return backfill_steps(years, regions, base_urls, politeness, archive, warehouse, batch_size)
 
 
-def backfill_steps(years: list[int] | None, regions: list[str] | None, base_urls: dict[str, str] | None,
-                   politeness: dict[str, Any] | None, archive: str | None, warehouse: str | None,
-                   batch_size: int = INGEST_BATCH, flow_name: str = "backfill") -> RunSummary:
+def backfill_steps(
+    years: list[int] | None,
+    regions: list[str] | None,
+    base_urls: dict[str, str] | None,
+    politeness: dict[str, Any] | None,
+    archive: str | None,
+    warehouse: str | None,
+    batch_size: int = INGEST_BATCH,
+    flow_name: str = "backfill",
+) -> RunSummary:
     """Scrape then load, as tasks of the calling flow (backfill or run, named for its artifacts)."""
     scraped = scrape_steps(years, regions, base_urls, politeness, archive, warehouse)
-    summary = scraped.summary.merge(load_rows(scraped.rows, Archive(archive), warehouse, batch_size,
-                                              transformer_for("local", None)))
+    summary = scraped.summary.merge(
+        load_rows(scraped.rows, Archive(archive), warehouse, batch_size, transformer_for("local", None))
+    )
     return _finish(summary, flow_name, f"nianbao {flow_name} {_label(years, regions)}")
 
 
 @flow(name="reprocess", log_prints=False)
-def reprocess(years: list[int] | None = None, regions: list[str] | None = None, archive: str | None = None,
-              warehouse: str | None = None, batch_size: int = INGEST_BATCH, workers: int | None = None,
-              runner: str = "local") -> RunSummary:
+def reprocess(
+    years: list[int] | None = None,
+    regions: list[str] | None = None,
+    archive: str | None = None,
+    warehouse: str | None = None,
+    batch_size: int = INGEST_BATCH,
+    workers: int | None = None,
+    runner: str = "local",
+) -> RunSummary:
     """Re-derive the warehouse from the archive after rules changed: every archived page goes through the
     transforms again (the extractor version changed, so the warehouse replaces what differs). No network."""
     extractor_version.cache_clear()  # this process may have computed it before the rules were edited
@@ -433,8 +522,12 @@ def reprocess(years: list[int] | None = None, regions: list[str] | None = None, 
 
 
 @flow(name="run", task_runner=ThreadPoolTaskRunner(max_workers=FETCH_WORKERS), log_prints=False)
-def run(regions: list[str] | None = None, year: int | None = None, archive: str | None = None,
-        warehouse: str | None = None) -> RunSummary:
+def run(
+    regions: list[str] | None = None,
+    year: int | None = None,
+    archive: str | None = None,
+    warehouse: str | None = None,
+) -> RunSummary:
     """The scheduled job: in the reporting season, look for last year's reports and load them."""
     target = year or dt.date.today().year - 1
     return backfill_steps([target], regions, None, None, archive, warehouse, flow_name="run")
@@ -450,8 +543,11 @@ def _finish(summary: RunSummary, key: str, title: str) -> RunSummary:
     publish_artifacts(summary, f"nianbao-{key}", title)
     get_run_logger().info("%s\n%s", title, summary.describe())
     if summary.usable == 0:
-        why = (f"{summary.found} found, {summary.failed} fetch failures, {summary.rejected} rejects"
-               if summary.found or summary.ingested or summary.rejected else "no report pages found")
+        why = (
+            f"{summary.found} found, {summary.failed} fetch failures, {summary.rejected} rejects"
+            if summary.found or summary.ingested or summary.rejected
+            else "no report pages found"
+        )
         examples = "".join(f"; [{r.stage}] {r.input}: {r.reason}" for r in summary.rejects[:3])
         raise NothingLoadedError(f"{title}: nothing could be loaded ({why}){examples}")
     return summary

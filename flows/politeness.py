@@ -27,8 +27,14 @@ class HostGate:
     `_release`.
     """
 
-    def __init__(self, delay: float, max_delay: float, concurrency: int = 1,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        delay: float,
+        max_delay: float,
+        concurrency: int = 1,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.base_delay = delay
         self.delay = delay
         self.max_delay = max(max_delay, delay)

@@ -61,8 +61,14 @@ def dask_task_runner(workers: int | None = None, address: str | None = None) -> 
     address = address or bounds().ingest.dask_address
     if address:
         return DaskTaskRunner(address=address)
-    return DaskTaskRunner(cluster_kwargs={"n_workers": worker_count(workers), "threads_per_worker": 1,
-                                          "processes": True, "dashboard_address": None})
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": worker_count(workers),
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": None,
+        }
+    )
 
 
 def with_runner(flow: Any, runner: str, workers: int | None = None) -> Any:

@@ -116,22 +116,31 @@ def published_on(year: int) -> tuple[int, int, int]:
 
 def _chrome_head(title: str, charset: str, meta: dict[str, str]) -> str:
     metas = "\n".join(f'<meta name="{k}" content="{html.escape(v)}">' for k, v in meta.items())
-    return (f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="{charset}">\n'
-            f"<title>{html.escape(title)}_{SITE_NAME}</title>\n{metas}\n</head>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="zh-CN">\n<head>\n<meta charset="{charset}">\n'
+        f"<title>{html.escape(title)}_{SITE_NAME}</title>\n{metas}\n</head>\n"
+    )
 
 
 def _footer() -> str:
-    return (f'<div class="footer"><p>主办：{GOVERNMENT}办公室（虚构）</p><p>{FICTION_NOTICE}</p>'
-            '<p>网站标识码：0000000000 示ICP备00000000号</p></div>')
+    return (
+        f'<div class="footer"><p>主办：{GOVERNMENT}办公室（虚构）</p><p>{FICTION_NOTICE}</p>'
+        "<p>网站标识码：0000000000 示ICP备00000000号</p></div>"
+    )
 
 
 def trs_report_page(year: int) -> str:
     """A TRS-style article page (meta tags, breadcrumb, .TRS_Editor container)."""
     title = report_title(year)
     y, m, d = published_on(year)
-    meta = {"ArticleTitle": title, "PubDate": f"{y}-{m:02d}-{d:02d} 09:30",
-            "ContentSource": f"{COUNTY}司法局", "SiteName": SITE_NAME, "ColumnName": "法治政府建设",
-            "Description": FICTION_NOTICE}
+    meta = {
+        "ArticleTitle": title,
+        "PubDate": f"{y}-{m:02d}-{d:02d} 09:30",
+        "ContentSource": f"{COUNTY}司法局",
+        "SiteName": SITE_NAME,
+        "ColumnName": "法治政府建设",
+        "Description": FICTION_NOTICE,
+    }
     body = "\n".join(f"<p>{html.escape(p)}</p>" for p in report_paragraphs(year))
     return (
         _chrome_head(title, "utf-8", meta)
@@ -141,8 +150,7 @@ def trs_report_page(year: int) -> str:
         f'<div class="article">\n<h1>{html.escape(title)}</h1>\n'
         f'<div class="info">发布时间：{y}-{m:02d}-{d:02d} 09:30　来源：{COUNTY}司法局</div>\n'
         f'<div class="TRS_Editor">\n{body}\n</div>\n'
-        '<div class="tools">【打印】【关闭】</div>\n</div>\n'
-        + _footer() + "\n</body>\n</html>\n"
+        '<div class="tools">【打印】【关闭】</div>\n</div>\n' + _footer() + "\n</body>\n</html>\n"
     )
 
 
@@ -150,8 +158,13 @@ def hanweb_report_page(year: int, charset: str) -> str:
     """A Hanweb-style article page (#zoom container, 字体大中小 toolbar)."""
     title = report_title(year)
     y, m, d = published_on(year)
-    meta = {"ArticleTitle": title, "PubDate": f"{y}-{m:02d}-{d:02d}", "ContentSource": f"{GOVERNMENT}办公室",
-            "SiteName": SITE_NAME, "ColumnName": "法治政府建设（旧栏目）"}
+    meta = {
+        "ArticleTitle": title,
+        "PubDate": f"{y}-{m:02d}-{d:02d}",
+        "ContentSource": f"{GOVERNMENT}办公室",
+        "SiteName": SITE_NAME,
+        "ColumnName": "法治政府建设（旧栏目）",
+    }
     body = "".join(f"<p>{html.escape(p)}</p>\n" for p in report_paragraphs(year))
     return (
         _chrome_head(title, charset, meta)
@@ -161,55 +174,71 @@ def hanweb_report_page(year: int, charset: str) -> str:
         f'<table class="article"><tr><td class="title">{html.escape(title)}</td></tr>\n'
         f'<tr><td class="info">发布日期：{y}-{m:02d}-{d:02d}　信息来源：{GOVERNMENT}办公室　'
         '【字体：<a href="#">大</a> <a href="#">中</a> <a href="#">小</a>】</td></tr>\n'
-        f'<tr><td><div id="zoom">\n{body}</div></td></tr></table>\n'
-        + _footer() + "\n</body>\n</html>\n"
+        f'<tr><td><div id="zoom">\n{body}</div></td></tr></table>\n' + _footer() + "\n</body>\n</html>\n"
     )
 
 
 def notice_page(title: str, when: str) -> str:
     """A page that is not a report (a notice); discovery should skip it by its title."""
     meta = {"ArticleTitle": title, "PubDate": when, "SiteName": SITE_NAME}
-    return (_chrome_head(title, "utf-8", meta) + f"<body><h1>{html.escape(title)}</h1>"
-            f'<div class="TRS_Editor"><p>{html.escape(title)}，详见附件。（虚构示例）</p></div>'
-            + _footer() + "</body></html>\n")
+    return (
+        _chrome_head(title, "utf-8", meta) + f"<body><h1>{html.escape(title)}</h1>"
+        f'<div class="TRS_Editor"><p>{html.escape(title)}，详见附件。（虚构示例）</p></div>'
+        + _footer()
+        + "</body></html>\n"
+    )
 
 
 def home_page(columns: list[tuple[str, str]]) -> str:
     links = "".join(f'<li><a href="{href}">{html.escape(name)}</a></li>' for href, name in columns)
-    return (_chrome_head("首页", "utf-8", {"SiteName": SITE_NAME}) + f"<body><h1>{SITE_NAME}</h1>"
-            f"<p>{FICTION_NOTICE}</p><ul>{links}</ul>" + _footer() + "</body></html>\n")
+    return (
+        _chrome_head("首页", "utf-8", {"SiteName": SITE_NAME}) + f"<body><h1>{SITE_NAME}</h1>"
+        f"<p>{FICTION_NOTICE}</p><ul>{links}</ul>" + _footer() + "</body></html>\n"
+    )
 
 
 def trs_list_page(items: list[tuple[str, str, str]], page: int, pages: int) -> str:
     """A TRS list page: <li><a title=…>…</a><span>date</span>, createPageHTML pagination, 下一页 link."""
-    rows = "\n".join(f'<li><a href="{href}" title="{html.escape(t)}" target="_blank">{html.escape(t)}</a>'
-                     f"<span>{when}</span></li>" for href, t, when in items)
+    rows = "\n".join(
+        f'<li><a href="{href}" title="{html.escape(t)}" target="_blank">{html.escape(t)}</a>'
+        f"<span>{when}</span></li>"
+        for href, t, when in items
+    )
     nav = []
     if page > 0:
         nav.append(f'<a href="{"index.html" if page == 1 else f"index_{page - 1}.html"}">上一页</a>')
     if page + 1 < pages:
         nav.append(f'<a href="index_{page + 1}.html">下一页</a>')
-    return (_chrome_head("法治政府建设", "utf-8", {"SiteName": SITE_NAME, "ColumnName": "法治政府建设"})
-            + '<body><div class="crumb">当前位置：<a href="../index.html">首页</a> &gt; 法治政府建设</div>\n'
-            f'<ul class="list">\n{rows}\n</ul>\n<div class="page">{" ".join(nav)}</div>\n'
-            f'<script>createPageHTML({pages}, {page}, "index", "html");</script>\n'
-            + _footer() + "</body></html>\n")
+    return (
+        _chrome_head("法治政府建设", "utf-8", {"SiteName": SITE_NAME, "ColumnName": "法治政府建设"})
+        + '<body><div class="crumb">当前位置：<a href="../index.html">首页</a> &gt; 法治政府建设</div>\n'
+        f'<ul class="list">\n{rows}\n</ul>\n<div class="page">{" ".join(nav)}</div>\n'
+        f'<script>createPageHTML({pages}, {page}, "index", "html");</script>\n'
+        + _footer()
+        + "</body></html>\n"
+    )
 
 
 def hanweb_list_page(items: list[tuple[str, str, str]]) -> str:
     """A Hanweb column: records held as CDATA inside <script type="text/xml">, rendered by JavaScript."""
     records = "\n".join(
         f'<record><![CDATA[<li><a href="{href}" title="{html.escape(t)}" target="_blank">{html.escape(t)}</a>'
-        f"<span>{when}</span></li>]]></record>" for href, t, when in items)
-    return (_chrome_head("法治政府建设（旧栏目）", "utf-8", {"SiteName": SITE_NAME})
-            + '<body><div class="position">您所在的位置：<a href="/index.html">首页</a></div>\n'
-            '<div id="div9901"><script type="text/xml"><datastore>\n'
-            f"<nextgroup><![CDATA[]]></nextgroup>\n<recordset>\n{records}\n</recordset>\n</datastore></script>"
-            "</div>\n" + _footer() + "</body></html>\n")
+        f"<span>{when}</span></li>]]></record>"
+        for href, t, when in items
+    )
+    return (
+        _chrome_head("法治政府建设（旧栏目）", "utf-8", {"SiteName": SITE_NAME})
+        + '<body><div class="position">您所在的位置：<a href="/index.html">首页</a></div>\n'
+        '<div id="div9901"><script type="text/xml"><datastore>\n'
+        f"<nextgroup><![CDATA[]]></nextgroup>\n<recordset>\n{records}\n</recordset>\n</datastore></script>"
+        "</div>\n" + _footer() + "</body></html>\n"
+    )
 
 
 def not_found_page() -> str:
     """What many government sites serve for a missing article — with status 200."""
-    return (_chrome_head("页面不存在", "utf-8", {"SiteName": SITE_NAME})
-            + "<body><div class='error'><h1>页面不存在</h1><p>抱歉，您访问的页面不存在或已被删除！</p>"
-            "<p><a href='/index.html'>返回首页</a></p></div>" + _footer() + "</body></html>\n")
+    return (
+        _chrome_head("页面不存在", "utf-8", {"SiteName": SITE_NAME})
+        + "<body><div class='error'><h1>页面不存在</h1><p>抱歉，您访问的页面不存在或已被删除！</p>"
+        "<p><a href='/index.html'>返回首页</a></p></div>" + _footer() + "</body></html>\n"
+    )

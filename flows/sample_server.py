@@ -136,12 +136,24 @@ class _Handler(BaseHTTPRequestHandler):
             return False
         if fault.kind == "status":
             time.sleep(fault.seconds)  # an error can be slow too
-            self._send(fault.status, fault.body or f"status {fault.status}".encode(), "text/plain", path,
-                       extra=fault.headers, fault="status")
+            self._send(
+                fault.status,
+                fault.body or f"status {fault.status}".encode(),
+                "text/plain",
+                path,
+                extra=fault.headers,
+                fault="status",
+            )
             return True
         if fault.kind == "redirect":
-            self._send(fault.status if 300 <= fault.status < 400 else 302, b"", "text/plain", path,
-                       extra=(("Location", fault.location), *fault.headers), fault="redirect")
+            self._send(
+                fault.status if 300 <= fault.status < 400 else 302,
+                b"",
+                "text/plain",
+                path,
+                extra=(("Location", fault.location), *fault.headers),
+                fault="redirect",
+            )
             return True
         if fault.kind == "truncate":
             resource = self.server.site.resources.get(path)
@@ -157,9 +169,16 @@ class _Handler(BaseHTTPRequestHandler):
             return True
         return False  # "body": the normal status and headers (plus the fault's) with a replaced body
 
-    def _send(self, status: int, body: bytes, content_type: str | None, path: str,
-              resource: Resource | None = None, fault: FaultKind | None = None,
-              extra: Sequence[tuple[str, str]] = ()) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        path: str,
+        resource: Resource | None = None,
+        fault: FaultKind | None = None,
+        extra: Sequence[tuple[str, str]] = (),
+    ) -> None:
         self._log(path, status, fault)
         self.send_response(status)
         if content_type:
@@ -176,8 +195,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _log(self, path: str, status: int, fault: FaultKind | None) -> None:
         with self.server.seen_lock:
-            self.server.seen.append(SeenRequest(path, {k.lower(): v for k, v in self.headers.items()},
-                                                status, fault))
+            self.server.seen.append(
+                SeenRequest(path, {k.lower(): v for k, v in self.headers.items()}, status, fault)
+            )
 
 
 @dataclass(slots=True)
@@ -204,8 +224,9 @@ def serve_site(site: SampleSite, plan: FaultPlan | None = None) -> Iterator[Runn
     """Serve site on 127.0.0.1 on a free port until the block ends."""
     server = _Server(site, plan or FaultPlan())
     port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name=f"sample-site:{port}",
-                              daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.05,), name=f"sample-site:{port}", daemon=True
+    )
     thread.start()
     try:
         yield RunningSite(f"http://127.0.0.1:{port}/", port, server.plan, server)

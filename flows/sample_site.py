@@ -54,11 +54,12 @@ class SampleSiteSpec:
     page_size: int = 3
     robots_disallow: tuple[str, ...] = ("/admin/",)
     attachments: tuple[tuple[int, str], ...] = ()  # (year, pdf|docx|ofd): report page links the document
-    disclosure: tuple[tuple[int, str], ...] = ()   # (year, html|pdf|docx|ofd): 信息公开年报 column entries
+    disclosure: tuple[tuple[int, str], ...] = ()  # (year, html|pdf|docx|ofd): 信息公开年报 column entries
 
 
-DEMO_SPEC = SampleSiteSpec(attachments=((2019, "docx"), (2022, "pdf"), (2024, "ofd")),
-                           disclosure=((2022, "pdf"), (2023, "html")))
+DEMO_SPEC = SampleSiteSpec(
+    attachments=((2019, "docx"), (2022, "pdf"), (2024, "ofd")), disclosure=((2022, "pdf"), (2023, "html"))
+)
 
 
 def _http_date(year: int, month: int, day: int) -> str:
@@ -90,13 +91,16 @@ def build_sample_site(spec: SampleSiteSpec | None = None) -> SampleSite:
             path = f"/fzzf/{y}{m:02d}/t{y}{m:02d}{d:02d}_{year}01.html"
             resources[path] = _html(pages.trs_report_page(year), pub)
             notice = f"/fzzf/{y}{m:02d}/t{y}{m:02d}{d:02d}_{year}02.html"
-            trs_items += [(path.removeprefix("/fzzf/"), title, when),
-                          (notice.removeprefix("/fzzf/"), notice_title, when)]
+            trs_items += [
+                (path.removeprefix("/fzzf/"), title, when),
+                (notice.removeprefix("/fzzf/"), notice_title, when),
+            ]
         else:
             charset = "gbk" if year in spec.gbk_years else "utf-8"
             path = f"/art/{y}/{m}/{d}/art_9901_{year}01.html"
-            resources[path] = _html(pages.hanweb_report_page(year, "gb2312" if charset == "gbk" else charset),
-                                    pub, charset)
+            resources[path] = _html(
+                pages.hanweb_report_page(year, "gb2312" if charset == "gbk" else charset), pub, charset
+            )
             notice = f"/art/{y}/{m}/{d}/art_9901_{year}02.html"
             hanweb_items += [(path, title, when), (notice, notice_title, when)]
         resources[notice] = _html(pages.notice_page(notice_title, when), pub)
@@ -106,12 +110,13 @@ def build_sample_site(spec: SampleSiteSpec | None = None) -> SampleSite:
         document = attachments.attachment_path(report_paths[year], year, fmt)
         pub = pages.published_on(year)
         resources[report_paths[year]] = _html(attachments.attachment_page(year, document, fmt), pub)
-        resources[document] = Resource(attachments.report_document(year, fmt), attachments.DOCUMENT_TYPE,
-                                       _http_date(*pub))
+        resources[document] = Resource(
+            attachments.report_document(year, fmt), attachments.DOCUMENT_TYPE, _http_date(*pub)
+        )
     last = pages.published_on(max(spec.years)) if spec.years else (2025, 1, 1)
     for path, (body, content_type) in attachments.disclosure_resources(spec.disclosure).items():
         resources[path] = Resource(body, content_type, _http_date(*last))
-    chunks = [trs_items[i:i + spec.page_size] for i in range(0, len(trs_items), spec.page_size)] or [[]]
+    chunks = [trs_items[i : i + spec.page_size] for i in range(0, len(trs_items), spec.page_size)] or [[]]
     for number, chunk in enumerate(chunks):
         name = "/fzzf/index.html" if number == 0 else f"/fzzf/index_{number}.html"
         resources[name] = _html(pages.trs_list_page(chunk, number, len(chunks)), last)
@@ -119,7 +124,8 @@ def build_sample_site(spec: SampleSiteSpec | None = None) -> SampleSite:
     columns = [("/fzzf/index.html", "法治政府建设"), ("/col/col9901/index.html", "法治政府建设（旧栏目）")]
     resources["/index.html"] = _html(pages.home_page(columns), last)
     resources["/"] = resources["/index.html"]
-    robots = (f"# {pages.COUNTY}: a FICTIONAL county, a sample site for nianbao\nUser-agent: *\n"
-              + "".join(f"Disallow: {p}\n" for p in spec.robots_disallow))
+    robots = f"# {pages.COUNTY}: a FICTIONAL county, a sample site for nianbao\nUser-agent: *\n" + "".join(
+        f"Disallow: {p}\n" for p in spec.robots_disallow
+    )
     resources["/robots.txt"] = Resource(robots.encode(), "text/plain; charset=utf-8", _http_date(*last))
     return SampleSite(resources, report_paths, tuple(notice_paths))

@@ -33,6 +33,7 @@ def season_schedule(path: Path = PREFECT_YAML) -> SeasonSchedule:
             if not schedules or "cron" not in schedules[0]:
                 raise ConfigError(f"{path}: deployment {DEPLOYMENT!r} has no cron schedule")
             first = schedules[0]
-            return SeasonSchedule(DEPLOYMENT, deployment["entrypoint"], first["cron"],
-                                  first.get("timezone", "UTC"))
+            return SeasonSchedule(
+                DEPLOYMENT, deployment["entrypoint"], first["cron"], first.get("timezone", "UTC")
+            )
     raise ConfigError(f"{path}: no deployment named {DEPLOYMENT!r}")

@@ -84,14 +84,22 @@ class SimSite:
     def site(self, port: int) -> Site:
         """The site as the crawler's config sees it (a FICTIONAL county; private addresses allowed)."""
         if self.style == "sample":
-            listings = (Listing(path="fzzf/index.html", kind=LAW_KIND, title_pattern=LAW),
-                        Listing(path="col/col9901/index.html", kind=LAW_KIND, title_pattern=LAW))
+            listings = (
+                Listing(path="fzzf/index.html", kind=LAW_KIND, title_pattern=LAW),
+                Listing(path="col/col9901/index.html", kind=LAW_KIND, title_pattern=LAW),
+            )
         else:
             column = _COLUMNS[self.style][0].lstrip("/")
             listings = (Listing(path=column, kind=LAW_KIND, title_pattern=LAW),)
-        return Site(id=f"sim-{self.number:05d}", name=f"模拟县{self.number}（虚构）", region_code="990121",
-                    base_url=f"http://{self.host}:{port}/", listings=listings, allow_private_addresses=True,
-                    addresses=(LOOPBACK,))
+        return Site(
+            id=f"sim-{self.number:05d}",
+            name=f"模拟县{self.number}（虚构）",
+            region_code="990121",
+            base_url=f"http://{self.host}:{port}/",
+            listings=listings,
+            allow_private_addresses=True,
+            addresses=(LOOPBACK,),
+        )
 
     @property
     def report_paths(self) -> dict[int, str]:
@@ -102,14 +110,26 @@ class SimSite:
         return _content(self.style, self.first_year).resources[self.report_paths[year]].body
 
 
-def draw_sites(count: int, seed: int = 10, latency: tuple[float, float] = (0.05, 0.8),
-               fault_rate: tuple[float, float] = (0.0, 0.05),
-               crawl_delay_share: float = 0.05) -> list[SimSite]:
+def draw_sites(
+    count: int,
+    seed: int = 10,
+    latency: tuple[float, float] = (0.05, 0.8),
+    fault_rate: tuple[float, float] = (0.0, 0.05),
+    crawl_delay_share: float = 0.05,
+) -> list[SimSite]:
     """count sites, each with its style, 5–10 years, latency, fault rate and (a few) a Crawl-delay of 2 s."""
     rng = random.Random(seed)
-    return [SimSite(n, STYLES[n % len(STYLES)], rng.randint(2015, 2020), round(rng.uniform(*latency), 3),
-                    round(rng.uniform(*fault_rate), 4), 2.0 if rng.random() < crawl_delay_share else None)
-            for n in range(count)]
+    return [
+        SimSite(
+            n,
+            STYLES[n % len(STYLES)],
+            rng.randint(2015, 2020),
+            round(rng.uniform(*latency), 3),
+            round(rng.uniform(*fault_rate), 4),
+            2.0 if rng.random() < crawl_delay_share else None,
+        )
+        for n in range(count)
+    ]
 
 
 @cache
@@ -165,8 +185,8 @@ class _Http(asyncio.Protocol):
             length = int(headers.get("content-length") or 0)
             if len(self._buffer) < end + 4 + length:
                 return
-            body = self._buffer[end + 4:end + 4 + length]
-            self._buffer = self._buffer[end + 4 + length:]
+            body = self._buffer[end + 4 : end + 4 + length]
+            self._buffer = self._buffer[end + 4 + length :]
             method, target, _ = [*head[0].split(" "), "", ""][:3]
             self._queue.put_nowait((method, target, headers.get("host", ""), headers, body, time.monotonic()))
 
@@ -176,8 +196,9 @@ class _Http(asyncio.Protocol):
                 return
             await self._answer(*request)
 
-    async def _answer(self, method: str, target: str, host_header: str, headers: dict[str, str],
-                      body: bytes, arrived: float) -> None:
+    async def _answer(
+        self, method: str, target: str, host_header: str, headers: dict[str, str], body: bytes, arrived: float
+    ) -> None:
         host = host_header.rsplit(":", 1)[0].lower()
         site = self._sites.get(host)
         if site is None:
@@ -192,8 +213,16 @@ class _Http(asyncio.Protocol):
                 self._send(200, b"<html>" + b"x" * 2000, "text/html", host, target, arrived, fault=kind)
             else:
                 extra = (("Retry-After", "1"),) if kind == "503" else ()
-                self._send(int(kind), f"status {kind}".encode(), "text/plain", host, target, arrived, extra,
-                           fault=kind)
+                self._send(
+                    int(kind),
+                    f"status {kind}".encode(),
+                    "text/plain",
+                    host,
+                    target,
+                    arrived,
+                    extra,
+                    fault=kind,
+                )
             return
         if parts.path == "/robots.txt":
             self._send(200, _robots(site), "text/plain; charset=utf-8", host, target, arrived)
@@ -214,12 +243,27 @@ class _Http(asyncio.Protocol):
         elif headers.get("if-none-match") == resource.etag:
             self._send(304, b"", None, host, target, arrived, (("ETag", resource.etag),))
         else:
-            self._send(200, resource.body, resource.content_type, host, target, arrived,
-                       (("ETag", resource.etag), ("Last-Modified", resource.last_modified)))
+            self._send(
+                200,
+                resource.body,
+                resource.content_type,
+                host,
+                target,
+                arrived,
+                (("ETag", resource.etag), ("Last-Modified", resource.last_modified)),
+            )
 
-    def _send(self, status: int, body: bytes, content_type: str | None, host: str, target: str,
-              arrived: float, extra: tuple[tuple[str, str], ...] = (),
-              fault: FaultKind | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        host: str,
+        target: str,
+        arrived: float,
+        extra: tuple[tuple[str, str], ...] = (),
+        fault: FaultKind | None = None,
+    ) -> None:
         transport = self._transport
         if transport is None or transport.is_closing():
             return
@@ -229,7 +273,7 @@ class _Http(asyncio.Protocol):
         lines += [f"{name}: {value}" for name, value in extra]
         head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
         cut = fault == "truncate"
-        transport.write(head + (body[:len(body) // 2] if cut else body))
+        transport.write(head + (body[: len(body) // 2] if cut else body))
         self._log.rows.append((host, target, status, arrived, time.monotonic(), fault))
         if cut:
             transport.close()
@@ -248,8 +292,19 @@ async def _serve(sites: list[SimSite], log_path: Path, seed: int) -> None:
     server.close()
     with log_path.open("w", encoding="utf-8") as out:
         for host, target, status, arrived, done, fault in log.rows:
-            out.write(json.dumps({"host": host, "path": target, "status": status, "arrived": arrived,
-                                  "done": done, "fault": fault}) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "host": host,
+                        "path": target,
+                        "status": status,
+                        "arrived": arrived,
+                        "done": done,
+                        "fault": fault,
+                    }
+                )
+                + "\n"
+            )
 
 
 @dataclass(slots=True)
@@ -263,8 +318,9 @@ class RunningInternet:
     def crawl_sites(self) -> list[Site]:
         return [site.site(self.port) for site in self.sites]
 
-    def config_folder(self, folder: Path, politeness: Mapping[str, Any] | None = None,
-                      extra: Sequence[Site] = ()) -> Path:
+    def config_folder(
+        self, folder: Path, politeness: Mapping[str, Any] | None = None, extra: Sequence[Site] = ()
+    ) -> Path:
         """A copy of the project's config whose sources are these simulated sites (their names pinned to
         loopback) plus `extra`, and no real site: with it as $NIANBAO_CONFIG the real flows crawl the
         simulation and nothing else. politeness: the shared defaults (else the project's)."""
@@ -272,8 +328,11 @@ class RunningInternet:
         shutil.rmtree(folder / SOURCES_DIR, ignore_errors=True)
         sites = [s.model_dump(mode="json", exclude_defaults=True) for s in (*self.crawl_sites(), *extra)]
         shared = load_sources().politeness.merged(dict(politeness or {}))
-        text = yaml.safe_dump({"politeness": shared.model_dump(mode="json"), "sites": sites},
-                              allow_unicode=True, sort_keys=False)
+        text = yaml.safe_dump(
+            {"politeness": shared.model_dump(mode="json"), "sites": sites},
+            allow_unicode=True,
+            sort_keys=False,
+        )
         (folder / SOURCES_FILE).write_text(text, encoding="utf-8")
         return folder
 
@@ -281,8 +340,17 @@ class RunningInternet:
 @contextmanager
 def serve_internet(count: int, log_path: Path, seed: int = 10, **draw: object) -> Iterator[RunningInternet]:
     """Serve count simulated sites from a child process until the block ends; the log is written then."""
-    args = [sys.executable, "-m", "flows.sim_internet", "--sites", str(count), "--seed", str(seed),
-            "--log", str(log_path)]
+    args = [
+        sys.executable,
+        "-m",
+        "flows.sim_internet",
+        "--sites",
+        str(count),
+        "--seed",
+        str(seed),
+        "--log",
+        str(log_path),
+    ]
     for name, value in draw.items():
         args += [f"--{name.replace('_', '-')}", json.dumps(value)]
     child = subprocess.Popen(args, stdout=subprocess.PIPE, text=True)
@@ -304,8 +372,9 @@ class Violation:
     what: str
 
 
-def violations(log_path: Path, spacing: Mapping[str, float], concurrency: int = 1,
-               tolerance: float = 0.0) -> list[Violation]:
+def violations(
+    log_path: Path, spacing: Mapping[str, float], concurrency: int = 1, tolerance: float = 0.0
+) -> list[Violation]:
     """Every breach of a host's spacing (seconds between arrivals, per host) or concurrency in a log."""
     by_host: dict[str, list[tuple[float, float]]] = {}
     for line in log_path.read_text(encoding="utf-8").splitlines():
@@ -339,8 +408,9 @@ def main(argv: list[str]) -> int:
     for name in ("latency", "fault-rate", "crawl-delay-share"):
         parser.add_argument(f"--{name}", type=json.loads)
     args = parser.parse_args(argv)
-    draw = {k: v for k in ("latency", "fault_rate", "crawl_delay_share")
-            if (v := getattr(args, k)) is not None}
+    draw = {
+        k: v for k in ("latency", "fault_rate", "crawl_delay_share") if (v := getattr(args, k)) is not None
+    }
     draw = {k: tuple(v) if isinstance(v, list) else v for k, v in draw.items()}
     asyncio.run(_serve(draw_sites(args.sites, args.seed, **draw), args.log, args.seed))
     return 0

@@ -36,8 +36,10 @@ class ListingCheck:
             return f"{head}\n    PROBLEM: {self.diagnosis}"
         years = sorted({r.year for r in self.reports})
         span = f"years {years[0]}–{years[-1]}" if len(years) > 1 else f"year {years[0]}"
-        return (f"{head}\n    {len(self.reports)} report(s) on the first page ({span}) of {self.links} "
-                f"links; CMS {self.mode}: {self.evidence}")
+        return (
+            f"{head}\n    {len(self.reports)} report(s) on the first page ({span}) of {self.links} "
+            f"links; CMS {self.mode}: {self.evidence}"
+        )
 
 
 def check_listing(site: Site, listing: Listing, fetcher: Fetcher) -> ListingCheck:
@@ -70,8 +72,10 @@ def check_sites(sites: Iterable[Site], fetcher: Fetcher) -> list[ListingCheck]:
 
 def _diagnose_failure(reason: str) -> str:
     if "robots.txt unreachable" in reason:
-        return (f"{reason}: the host did not answer (no such name, offline, or refusing connections); "
-                "nothing is fetched from a host whose robots.txt cannot be read")
+        return (
+            f"{reason}: the host did not answer (no such name, offline, or refusing connections); "
+            "nothing is fetched from a host whose robots.txt cannot be read"
+        )
     if "robots.txt" in reason:
         return f"{reason}: the site asks crawlers to stay away from this page; nianbao will not fetch it"
     if "HTTP 404" in reason or "HTTP 410" in reason:
@@ -87,13 +91,17 @@ def _diagnose_failure(reason: str) -> str:
 
 def _diagnose_empty(page: ListPage, verdicts: list[object]) -> str:
     if not page.links:
-        return ("the page has no links: its list is drawn by a script — declare the list API under json_api "
-                "(or a Hanweb datastore is missing), see `nianbao sites add`")
+        return (
+            "the page has no links: its list is drawn by a script — declare the list API under json_api "
+            "(or a Hanweb datastore is missing), see `nianbao sites add`"
+        )
     reasons = Counter(getattr(v, "reason", "") for v in verdicts)
     titles = [link.title for link in page.links if link.title][:3]
     main = ", ".join(f"{reason} ×{n}" for reason, n in reasons.most_common(2))
-    return (f"{len(page.links)} links but none is a report ({main}); first titles: {'; '.join(titles)} — "
-            "the wrong column, or title_pattern does not fit this site's titles")
+    return (
+        f"{len(page.links)} links but none is a report ({main}); first titles: {'; '.join(titles)} — "
+        "the wrong column, or title_pattern does not fit this site's titles"
+    )
 
 
 @dataclass(slots=True)
@@ -122,8 +130,11 @@ def _summarise(site: str, rows: list[ManifestRow]) -> SiteRun:
         return SiteRun(site)
     latest = max(rows, key=lambda r: r.fetched_at)
     run = latest.extra.get("run")
-    chosen = [r for r in rows if r.extra.get("run") == run] if run else \
-        [r for r in rows if r.fetched_at[:10] == latest.fetched_at[:10]]
+    chosen = (
+        [r for r in rows if r.extra.get("run") == run]
+        if run
+        else [r for r in rows if r.fetched_at[:10] == latest.fetched_at[:10]]
+    )
     result = SiteRun(site, latest.fetched_at)
     for row in chosen:
         if row.sha256 is None:

@@ -237,9 +237,10 @@ class SourcesConfig(_Strict):
         if unknown:
             raise ConfigError(f"{SOURCES_FILE}: no site with id or region code {', '.join(sorted(unknown))}")
         return [
-            s for s in self.sites
-            if (not wanted or s.id in wanted or s.region_code in wanted) and (include_sample or not s.sample
-                                                                              or s.id in wanted)
+            s
+            for s in self.sites
+            if (not wanted or s.id in wanted or s.region_code in wanted)
+            and (include_sample or not s.sample or s.id in wanted)
         ]
 
     def replace_site(self, site: Site) -> SourcesConfig:
@@ -304,8 +305,11 @@ def proposed_sites() -> list[dict[str, Any]]:
             try:
                 Site.model_validate(entry)
             except ValidationError as exc:
-                label = f"site {entry['id']!r}" if isinstance(entry, dict) and entry.get("id") else \
-                    f"site #{position}"
+                label = (
+                    f"site {entry['id']!r}"
+                    if isinstance(entry, dict) and entry.get("id")
+                    else f"site #{position}"
+                )
                 raise ConfigError(f"{name}: {label}: {_first_error(exc)}") from exc
             entries.append(entry)
     return entries

@@ -81,8 +81,9 @@ class RunSummary:
         out += [f"| {row['measure']} | {row['count']} |" for row in self.rows()]
         if self.rejects:
             out += ["", "## Rejected", "", "| stage | input | reason |", "|---|---|---|"]
-            out += [f"| {r.stage} | {_cell(r.input)} | {_cell(r.reason)} |"
-                    for r in self.rejects[:MAX_LISTED]]
+            out += [
+                f"| {r.stage} | {_cell(r.input)} | {_cell(r.reason)} |" for r in self.rejects[:MAX_LISTED]
+            ]
             if len(self.rejects) > MAX_LISTED:
                 out.append(f"\n… and {len(self.rejects) - MAX_LISTED} more.")
         if self.skipped_links:

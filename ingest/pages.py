@@ -23,15 +23,18 @@ from warehouse.batch import FrameBatch
 from warehouse.summary import LoadSummary, RejectRow
 
 
-def ingest_files(paths: Sequence[str], warehouse: Path | str | None = None,
-                 transformer: Transformer | None = None) -> LoadSummary:
+def ingest_files(
+    paths: Sequence[str], warehouse: Path | str | None = None, transformer: Transformer | None = None
+) -> LoadSummary:
     """Read local files (ingest.files) and ingest them as one batch."""
     pages, rejects = read_inputs(paths)
     return ingest_pages(pages, warehouse, rejects, transformer)
 
 
 def ingest_pages(
-    pages: Sequence[Page], warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = (),
+    pages: Sequence[Page],
+    warehouse: Path | str | None = None,
+    extra_rejects: Sequence[RejectRow] = (),
     transformer: Transformer | None = None,
 ) -> LoadSummary:
     """One batch: transform the pages not already loaded (on the transformer's workers; default: in this

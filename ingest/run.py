@@ -80,8 +80,9 @@ class IngestRun:
     def __enter__(self) -> IngestRun:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, exc: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close(cancel=kind is not None)
 
     def submit(self, pages: Sequence[Page], extra_rejects: Sequence[RejectRow] = ()) -> Future[LoadSummary]:
@@ -93,8 +94,13 @@ class IngestRun:
         with self._known_lock:
             fresh = [digest not in known.hashes for digest in digests]
         todo = [page for page, new in zip(usable, fresh, strict=True) if new]
-        settled = [name for page, new in zip(usable, fresh, strict=True) if not new
-                   for name in (page.name, page.url) if name]
+        settled = [
+            name
+            for page, new in zip(usable, fresh, strict=True)
+            if not new
+            for name in (page.name, page.url)
+            if name
+        ]
         hashes = {page.name: digest for page, digest, new in zip(usable, digests, fresh, strict=True) if new}
         rejects = [*extra_rejects, *rejects]
         result = self.transformer.submit(todo) if todo else _nothing
@@ -211,10 +217,25 @@ def within_limits(pages: Sequence[Page]) -> tuple[list[Page], list[RejectRow]]:
         name = input_name(page.name)
         url = input_name(page.url) if page.url else page.url
         if len(page.data) > cap:
-            rejects.append(RejectRow(name, "read", f"{len(page.data):,} bytes, over the input size limit of "
-                                                   f"{cap:,} (ingest.max_input_bytes)"))
+            rejects.append(
+                RejectRow(
+                    name,
+                    "read",
+                    f"{len(page.data):,} bytes, over the input size limit of "
+                    f"{cap:,} (ingest.max_input_bytes)",
+                )
+            )
             continue
-        usable.append(page if (name, url) == (page.name, page.url) else Page(
-            name=name, data=page.data, http_charset=page.http_charset, url=url, hints=page.hints,
-            parent=page.parent))
+        usable.append(
+            page
+            if (name, url) == (page.name, page.url)
+            else Page(
+                name=name,
+                data=page.data,
+                http_charset=page.http_charset,
+                url=url,
+                hints=page.hints,
+                parent=page.parent,
+            )
+        )
     return usable, rejects

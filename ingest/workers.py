@@ -52,7 +52,7 @@ def chunks(pages: Sequence[Page], workers: int) -> list[list[Page]]:
         return []
     count = max(1, min(2 * workers, len(pages) // MIN_CHUNK))
     size = -(-len(pages) // count)
-    return [list(pages[i:i + size]) for i in range(0, len(pages), size)]
+    return [list(pages[i : i + size]) for i in range(0, len(pages), size)]
 
 
 def merge(parts: Sequence[TransformResult]) -> TransformResult:

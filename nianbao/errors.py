@@ -18,9 +18,11 @@ def wait_seconds(text: str) -> float:
     return value
 
 
-WAIT_HELP = ("how long to wait while another process holds the warehouse (default: "
-             "warehouse.lock_wait_seconds in config/settings.yaml); the wait is announced at once, "
-             "naming the holder (reader or writer)")
+WAIT_HELP = (
+    "how long to wait while another process holds the warehouse (default: "
+    "warehouse.lock_wait_seconds in config/settings.yaml); the wait is announced at once, "
+    "naming the holder (reader or writer)"
+)
 
 
 class UsageError(Exception):

@@ -16,14 +16,22 @@ HINTS_HELP = (
 
 def add_hint_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("hints", HINTS_HELP)
-    group.add_argument("--region", metavar="CODE|NAME",
-                       help="region of the pages: 6-digit code, name (示例县) or name with its city "
-                       "(广州市白云区)")
-    group.add_argument("--kind", metavar="KIND",
-                       help="report kind: law_based_government_annual_report, government_work_report, "
-                       "gov_info_disclosure_annual_report, or words naming it (政府工作报告)")
-    group.add_argument("--year", metavar="YEAR",
-                       help="the year the reports cover (for a 政府工作报告: the year before its session)")
+    group.add_argument(
+        "--region",
+        metavar="CODE|NAME",
+        help="region of the pages: 6-digit code, name (示例县) or name with its city (广州市白云区)",
+    )
+    group.add_argument(
+        "--kind",
+        metavar="KIND",
+        help="report kind: law_based_government_annual_report, government_work_report, "
+        "gov_info_disclosure_annual_report, or words naming it (政府工作报告)",
+    )
+    group.add_argument(
+        "--year",
+        metavar="YEAR",
+        help="the year the reports cover (for a 政府工作报告: the year before its session)",
+    )
 
 
 def hints_from(args: argparse.Namespace) -> Hints:

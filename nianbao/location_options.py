@@ -10,8 +10,9 @@ from warehouse.location import ENV_VAR
 WAREHOUSE_HELP = f"DuckDB file (default: ${ENV_VAR}, else warehouse.path in config/settings.yaml)"
 
 
-def add_warehouse_option(parser: argparse.ArgumentParser, *, wait: bool = True,
-                         help: str = WAREHOUSE_HELP) -> None:
+def add_warehouse_option(
+    parser: argparse.ArgumentParser, *, wait: bool = True, help: str = WAREHOUSE_HELP
+) -> None:
     """--warehouse PATH, and --wait SECONDS for commands that may meet a busy warehouse."""
     parser.add_argument("--warehouse", metavar="PATH", help=help)
     if wait:
@@ -20,5 +21,9 @@ def add_warehouse_option(parser: argparse.ArgumentParser, *, wait: bool = True,
 
 def add_archive_option(parser: argparse.ArgumentParser) -> None:
     """--archive URL: where raw pages are kept."""
-    parser.add_argument("--archive", metavar="URL", help="raw archive location, local path or fsspec URL "
-                        "(default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)")
+    parser.add_argument(
+        "--archive",
+        metavar="URL",
+        help="raw archive location, local path or fsspec URL "
+        "(default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)",
+    )

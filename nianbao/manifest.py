@@ -56,8 +56,10 @@ def read_manifest(path: Path | str) -> list[ManifestEntry]:
     header = [cell.strip().lower() for cell in rows[0]]
     unknown = [name for name in header if name not in COLUMNS]
     if unknown or "path" not in header:
-        raise ManifestError(f"manifest {path}: the header row must name path and any of "
-                            f"{', '.join(COLUMNS[1:])} (got {','.join(rows[0])})")
+        raise ManifestError(
+            f"manifest {path}: the header row must name path and any of "
+            f"{', '.join(COLUMNS[1:])} (got {','.join(rows[0])})"
+        )
     entries: list[ManifestEntry] = []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):

@@ -15,7 +15,8 @@ from faults_http import FAULT_CLASSES, ROBOTS
 # Fetch-side fault classes (tests/faults_http.py, exercised by tests/test_fetch_faults.py): a row is listed
 # even when the run did not reach it, so a missing class shows as "-" rather than vanishing from the table.
 FETCH_FAULTS: tuple[str, ...] = (
-    *FAULT_CLASSES, *(f"robots.txt {mode}" for mode in ROBOTS if mode != "allow"),
+    *FAULT_CLASSES,
+    *(f"robots.txt {mode}" for mode in ROBOTS if mode != "allow"),
 )
 
 
@@ -52,8 +53,11 @@ class ChaosLedger:
     def table(self) -> list[str]:
         rows = list(self.rows.values())
         recorded = {row.fault for row in rows}
-        rows += [Row("fetch", fault, notes=["not run (tests/test_fetch_faults.py)"])
-                 for fault in FETCH_FAULTS if fault not in recorded]
+        rows += [
+            Row("fetch", fault, notes=["not run (tests/test_fetch_faults.py)"])
+            for fault in FETCH_FAULTS
+            if fault not in recorded
+        ]
         width = max(len(row.fault) for row in rows)
         lines = [
             f"chaos run: {'long (make chaos)' if self.long else 'short (make test)'}, seed {self.seed}",

@@ -48,8 +48,9 @@ def polling_export(
 ) -> Iterator[PollCount]:
     """Poll `out` for the `required` tables from another process while the block runs."""
     seen = PollCount()
-    poller = subprocess.Popen([sys.executable, "-c", _POLLER, str(out), *required],
-                              stdout=subprocess.PIPE, text=True)
+    poller = subprocess.Popen(
+        [sys.executable, "-c", _POLLER, str(out), *required], stdout=subprocess.PIPE, text=True
+    )
     try:
         time.sleep(settle)
         yield seen

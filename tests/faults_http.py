@@ -44,8 +44,10 @@ from urllib.parse import urlsplit
 from flows.fetch import Fetcher
 from flows.sample_pages import not_found_page
 
-OK_PAGE = ("<html><head><meta charset='utf-8'><title>示例县 测试页</title></head><body><p>示例县（虚构）"
-           "测试页面。</p></body></html>").encode()
+OK_PAGE = (
+    "<html><head><meta charset='utf-8'><title>示例县 测试页</title></head><body><p>示例县（虚构）"
+    "测试页面。</p></body></html>"
+).encode()
 CONCATENATED_PARTS = (b"<html><body><p>first gzip member</p>", b"<p>second gzip member</p></body></html>")
 BOMB_BYTES = 50_000_000  # what the gzip bomb inflates to (about 50 KB on the wire)
 
@@ -107,8 +109,14 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, handler: type[BaseHTTPRequestHandler], robots: str, interval: float,
-                 max_seconds: float, stop: threading.Event):
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        robots: str,
+        interval: float,
+        max_seconds: float,
+        stop: threading.Event,
+    ):
         super().__init__(("127.0.0.1", 0), handler)
         self.robots, self.interval, self.max_seconds, self.stop = robots, interval, max_seconds, stop
         self.hits: Counter[str] = Counter()
@@ -140,8 +148,13 @@ class _Handler(BaseHTTPRequestHandler):
             action(self)
 
     # helpers -------------------------------------------------------------------------------------
-    def _send(self, status: int, body: bytes, content_type: str = "text/html; charset=utf-8",
-              headers: tuple[tuple[str, str], ...] = ()) -> None:
+    def _send(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str = "text/html; charset=utf-8",
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         for name, value in headers:
@@ -176,8 +189,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.server.stop.wait(self.server.max_seconds)
         elif mode == "trickle":
-            self._trickle(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n",
-                          b"#")
+            self._trickle(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100000\r\n\r\n", b"#"
+            )
         elif mode == "redirect-mailto":
             self._send(302, b"", headers=(("Location", "mailto:webmaster@example.invalid"),))
         elif mode == "status-503":
@@ -304,14 +318,23 @@ def probe(server: FaultServer, fetcher: Fetcher) -> list[Probe]:
         for route in routes:
             started = time.monotonic()
             result = fetcher.fetch(server.url(route))
-            probes.append(Probe(fault_class, route, result.outcome, result.reason,
-                                time.monotonic() - started, server.hits(route)))
+            probes.append(
+                Probe(
+                    fault_class,
+                    route,
+                    result.outcome,
+                    result.reason,
+                    time.monotonic() - started,
+                    server.hits(route),
+                )
+            )
     return probes
 
 
 @contextmanager
-def serve_faults(robots: str = "allow", interval: float = 0.5,
-                 max_seconds: float = 30.0) -> Iterator[FaultServer]:
+def serve_faults(
+    robots: str = "allow", interval: float = 0.5, max_seconds: float = 30.0
+) -> Iterator[FaultServer]:
     """Serve the fault routes (and a decoy on another port) on 127.0.0.1 until the block ends."""
     if robots not in ROBOTS:
         raise ValueError(f"robots must be one of {ROBOTS}, got {robots!r}")
@@ -319,8 +342,10 @@ def serve_faults(robots: str = "allow", interval: float = 0.5,
     server = _Server(_Handler, robots, interval, max_seconds, stop)
     decoy = _Server(_Handler, "allow", interval, max_seconds, stop)
     server.decoy_port = decoy.server_address[1]
-    threads = [threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True, name=f"faults:{name}")
-               for s, name in ((server, "main"), (decoy, "decoy"))]
+    threads = [
+        threading.Thread(target=s.serve_forever, args=(0.05,), daemon=True, name=f"faults:{name}")
+        for s, name in ((server, "main"), (decoy, "decoy"))
+    ]
     for thread in threads:
         thread.start()
     try:

@@ -11,8 +11,17 @@ from flows.archive import Archive, ManifestRow, default_archive_location
 
 
 def _row(url: str, sha: str | None, status: int = 200, **headers: str) -> ManifestRow:
-    return ManifestRow(url, url, status, dict(headers), "2025-03-01T00:00:00+00:00", sha, site="sample",
-                       kind="law_based_government_annual_report", year=2024)
+    return ManifestRow(
+        url,
+        url,
+        status,
+        dict(headers),
+        "2025-03-01T00:00:00+00:00",
+        sha,
+        site="sample",
+        kind="law_based_government_annual_report",
+        year=2024,
+    )
 
 
 def test_bodies_are_stored_once_under_their_sha256(tmp_path: Path) -> None:
@@ -36,8 +45,12 @@ def test_a_corrupt_object_is_an_error(tmp_path: Path) -> None:
 def test_latest_row_per_url_keeps_the_body_a_304_points_at(tmp_path: Path) -> None:
     archive = Archive(tmp_path)
     first = archive.put(b"v1")
-    archive.record([_row("http://127.0.0.1/a.html", first, etag='"1"'),
-                    _row("http://127.0.0.1/b.html", None, status=500)])
+    archive.record(
+        [
+            _row("http://127.0.0.1/a.html", first, etag='"1"'),
+            _row("http://127.0.0.1/b.html", None, status=500),
+        ]
+    )
     archive.record([_row("http://127.0.0.1/a.html", first, status=304, etag='"1"')])
     latest = archive.latest()
     assert set(latest) == {"http://127.0.0.1/a.html"}  # a failed fetch points at no body

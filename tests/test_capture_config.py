@@ -24,8 +24,10 @@ def config_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_a_new_chrome_pattern_is_an_edit_to_config(config_copy: Path, monkeypatch: pytest.MonkeyPatch):
     rules = config_copy / "capture_chrome.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace(
-        "lines:\n", "lines:\n  - '页面底部广告位'\n", 1), encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("lines:\n", "lines:\n  - '页面底部广告位'\n", 1),
+        encoding="utf-8",
+    )
     assert is_chrome_line("页面底部广告位")
     body = strip_capture(CAPTURE + "页面底部广告位\n").body_lines
     assert body == ["2022年,示例县坚持依法行政,推进法治政府建设。"]
@@ -42,7 +44,9 @@ def test_a_broken_rule_file_names_the_file(config_copy: Path):
 
 def test_a_bad_regex_names_the_file_and_key(config_copy: Path):
     rules = config_copy / "capture_chrome.yaml"
-    rules.write_text(rules.read_text(encoding="utf-8").replace("lines:\n", "lines:\n  - '(unclosed'\n", 1),
-                     encoding="utf-8")
+    rules.write_text(
+        rules.read_text(encoding="utf-8").replace("lines:\n", "lines:\n  - '(unclosed'\n", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError, match=r"capture_chrome\.yaml.*lines"):
         strip_capture(CAPTURE)

@@ -80,7 +80,8 @@ def test_replaced_characters_are_reported_as_a_warning():
 def test_kind_from_title_then_from_the_body():
     assert report_kind("示例县2022年政府信息公开工作年度报告", "") == "gov_info_disclosure_annual_report"
     assert report_kind(None, "本报告根据《中华人民共和国政府信息公开条例》编制。法治政府建设…") == (
-        "gov_info_disclosure_annual_report")
+        "gov_info_disclosure_annual_report"
+    )
     assert report_kind(None, "2022年,示例县全面推进法治政府建设。") == "law_based_government_annual_report"
     work = "各位代表:\n现在,我代表县人民政府,向大会报告政府工作"
     assert report_kind(None, work) == "government_work_report"
@@ -88,9 +89,11 @@ def test_kind_from_title_then_from_the_body():
 
 
 def test_an_article_of_no_known_kind_is_kept_as_other_with_a_warning():
-    text = ("示例县召开春耕生产动员会\n3月1日,示例县召开春耕生产动员会。会议要求各乡镇抓好春耕生产,"
-            "确保粮食播种面积稳定。会议还部署了农资供应、农机调度和技术服务等工作,要求各部门密切配合,"
-            "及时解决春耕生产中遇到的困难和问题。\n")
+    text = (
+        "示例县召开春耕生产动员会\n3月1日,示例县召开春耕生产动员会。会议要求各乡镇抓好春耕生产,"
+        "确保粮食播种面积稳定。会议还部署了农资供应、农机调度和技术服务等工作,要求各部门密切配合,"
+        "及时解决春耕生产中遇到的困难和问题。\n"
+    )
     report = read("news.txt", text.encode())
     assert report.ok and report.kind == "other"
     assert report.warnings

@@ -22,8 +22,11 @@ def strip(name: str):
         ("banner_date_law.txt", "2020年,示例县坚持", "2020年示例县法治政府建设情况报告"),
         ("accessibility_banner_law.txt", "2023年,示例县坚持", "示例县2023年度法治政府建设情况报告"),
         ("date_source_fontsize_law.txt", "2024年,示例县坚持", "示例县人民政府2024年法治政府建设年度情况报告"),
-        ("breadcrumb_disclosure.txt", "根据《中华人民共和国政府信息公开条例》",
-         "示例县司法局2022年政府信息公开工作年度报告"),
+        (
+            "breadcrumb_disclosure.txt",
+            "根据《中华人民共和国政府信息公开条例》",
+            "示例县司法局2022年政府信息公开工作年度报告",
+        ),
         ("work_report.txt", "各位代表:", "示例县人民政府工作报告"),
         ("traditional_law.txt", "2022年,示例縣政府堅持", "示例縣2022年法治政府建設情況報告"),
         ("body_only_law.txt", "2022年,示例县政府坚持", None),
@@ -39,15 +42,24 @@ def test_body_starts_at_the_report_text_and_title_is_the_printed_one(name, first
 @pytest.mark.parametrize(
     ("name", "chrome"),
     [
-        ("nav_block_law.txt", ["关闭", "搜索", "示例县 示例市 示例新区 经济开发区", "县区、开发区",
-                               "(责任编辑:赵编辑) [纠错]"]),
-        ("banner_date_law.txt", ["今天是:2019年10月31日 星期三 农历十月初七",
-                                 "您所在的位置:政务公开 > 工作报告"]),
+        (
+            "nav_block_law.txt",
+            ["关闭", "搜索", "示例县 示例市 示例新区 经济开发区", "县区、开发区", "(责任编辑:赵编辑) [纠错]"],
+        ),
+        (
+            "banner_date_law.txt",
+            ["今天是:2019年10月31日 星期三 农历十月初七", "您所在的位置:政务公开 > 工作报告"],
+        ),
         ("accessibility_banner_law.txt", ["示例县人民政府 2019年12月3日星期二", "无障碍 简体| 繁体"]),
         ("date_source_fontsize_law.txt", ["分享:", "字号:"]),
-        ("breadcrumb_disclosure.txt", ["网站首页 政府信息公开 互动交流",
-                                       "示例县司法局>政府信息公开>信息公开工作年度报告",
-                                       "网站标识码:9901210001 示ICP备00000000号"]),
+        (
+            "breadcrumb_disclosure.txt",
+            [
+                "网站首页 政府信息公开 互动交流",
+                "示例县司法局>政府信息公开>信息公开工作年度报告",
+                "网站标识码:9901210001 示ICP备00000000号",
+            ],
+        ),
     ],
 )
 def test_chrome_lines_never_reach_the_body_or_the_header(name, chrome):
@@ -70,7 +82,9 @@ def test_header_lines_are_set_apart_and_the_repeated_title_dropped():
 def test_the_signing_block_and_cc_stay_in_the_body_but_footer_links_do_not():
     page = strip("nav_block_law.txt")
     assert page.body_lines[-3:] == [
-        "示例县人民政府", "2022年2月28日", "(联系人:王示例,联系电话:0999-6089020)  抄送:市委依法治市办公室。",
+        "示例县人民政府",
+        "2022年2月28日",
+        "(联系人:王示例,联系电话:0999-6089020)  抄送:市委依法治市办公室。",
     ]
     disclosure = strip("breadcrumb_disclosure.txt")
     assert not any(line.startswith(("上一篇", "下一篇")) for line in disclosure.body_lines)
@@ -107,9 +121,15 @@ def test_clean_lines_trims_ideographic_and_no_break_spaces():
 
 @pytest.mark.parametrize(
     "line",
-    ["【打印】【关闭】", "[打印本页] [关闭窗口]", "【字体：大 中 小】", "浏览次数:2012",
-     "上一篇:示例县关于…的通知", "主办单位:示例县人民政府办公室",
-     "地址:示例县人民路1号 邮编:990121 电话:0999-1234567"],
+    [
+        "【打印】【关闭】",
+        "[打印本页] [关闭窗口]",
+        "【字体：大 中 小】",
+        "浏览次数:2012",
+        "上一篇:示例县关于…的通知",
+        "主办单位:示例县人民政府办公室",
+        "地址:示例县人民路1号 邮编:990121 电话:0999-1234567",
+    ],
 )
 def test_common_buttons_counters_and_footers_are_chrome(line):
     assert is_chrome_line(line)
@@ -117,8 +137,13 @@ def test_common_buttons_counters_and_footers_are_chrome(line):
 
 @pytest.mark.parametrize(
     "line",
-    ["返回乡创业人员达到1200人,同比增长12%。", "一、总体情况", "示例县人民政府", "2022年2月28日",
-     "(联系人:王示例,联系电话:0999-6089020)"],
+    [
+        "返回乡创业人员达到1200人,同比增长12%。",
+        "一、总体情况",
+        "示例县人民政府",
+        "2022年2月28日",
+        "(联系人:王示例,联系电话:0999-6089020)",
+    ],
 )
 def test_report_lines_are_not_chrome(line):
     assert not is_chrome_line(line)
@@ -141,8 +166,10 @@ def test_a_byline_printed_below_the_text_is_header_not_body():
 
 
 def test_delivery_subtitles_and_speaker_lines_do_not_start_the_body():
-    text = ("示例县人民政府工作报告\n——2022年1月10日在示例县第十届人民代表大会第一次会议上,\n"
-            "示例县人民政府县长 张示例\n各位代表:\n现在,我代表县人民政府,向大会报告政府工作,请予审议。\n")
+    text = (
+        "示例县人民政府工作报告\n——2022年1月10日在示例县第十届人民代表大会第一次会议上,\n"
+        "示例县人民政府县长 张示例\n各位代表:\n现在,我代表县人民政府,向大会报告政府工作,请予审议。\n"
+    )
     page = strip_capture(text)
     assert page.body_lines[0] == "各位代表:"
 

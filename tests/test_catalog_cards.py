@@ -20,8 +20,9 @@ def facts(text: str) -> list[tuple]:
     return [(r["code"], r["value"], r["unit"], r["qualifier"], r["scope"]) for r in rows]
 
 
-@pytest.mark.parametrize("indicator", [i for i in CATALOG.indicators if i.rules or i.zeros],
-                         ids=lambda ind: ind.code)
+@pytest.mark.parametrize(
+    "indicator", [i for i in CATALOG.indicators if i.rules or i.zeros], ids=lambda ind: ind.code
+)
 def test_every_code_has_a_card(indicator) -> None:
     """Codes matched in text (the 信息公开 table codes are read from table cells: no phrases to claim)."""
     assert indicator.definition and "\n" not in indicator.definition
@@ -50,8 +51,16 @@ def test_negative_is_not_this_code(code: str, index: int, negative) -> None:
 
 
 def _entry(**card) -> dict:
-    return {"code": "demo.items", "name_zh": "示例事项", "name_en": "Demo items", "unit": "项",
-            "family": "items", "domain": "demo", "rules": [{"left": "示例事项"}], **card}
+    return {
+        "code": "demo.items",
+        "name_zh": "示例事项",
+        "name_en": "Demo items",
+        "unit": "项",
+        "family": "items",
+        "domain": "demo",
+        "rules": [{"left": "示例事项"}],
+        **card,
+    }
 
 
 @pytest.mark.parametrize(

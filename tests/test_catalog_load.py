@@ -56,20 +56,30 @@ def broken(mutate) -> str:
         (lambda ind: ind[1].update(code="Bad Code"), r"entry 2 \(Bad Code\): code must be"),
         (lambda ind: ind[1].update(family="planets"), r"\(reconsideration\.accepted\): unknown unit family"),
         (lambda ind: ind[1].update(unit="元"), r"\(reconsideration\.accepted\): unit '元' is not in family"),
-        (lambda ind: ind[1]["rules"].append({"lfet": "复议"}),
-         r"\(reconsideration\.accepted\) rule \d+: unknown keys \['lfet'\]"),
-        (lambda ind: ind[1]["rules"].append({"left": "(复议"}),
-         r"\(reconsideration\.accepted\) rule \d+\.left: bad regex"),
-        (lambda ind: ind[1]["rules"].append({"left": "(?<=受理)复议"}),
-         r"\(reconsideration\.accepted\) rule \d+\.left: bad regex '\(\?<=受理\)复议': error: look-around"),
-        (lambda ind: ind[1].update(scope={"field": "left", "pattern": "乡镇"}),
-         r"\(reconsideration\.accepted\): scope pattern needs one capture group"),
+        (
+            lambda ind: ind[1]["rules"].append({"lfet": "复议"}),
+            r"\(reconsideration\.accepted\) rule \d+: unknown keys \['lfet'\]",
+        ),
+        (
+            lambda ind: ind[1]["rules"].append({"left": "(复议"}),
+            r"\(reconsideration\.accepted\) rule \d+\.left: bad regex",
+        ),
+        (
+            lambda ind: ind[1]["rules"].append({"left": "(?<=受理)复议"}),
+            r"\(reconsideration\.accepted\) rule \d+\.left: bad regex '\(\?<=受理\)复议': error: look-around",
+        ),
+        (
+            lambda ind: ind[1].update(scope={"field": "left", "pattern": "乡镇"}),
+            r"\(reconsideration\.accepted\): scope pattern needs one capture group",
+        ),
         (lambda ind: ind[1].update(rules=[]), r"\(reconsideration\.accepted\): needs rules or zero patterns"),
         (lambda ind: ind[1].update(domain="litigation"), r"domain 'litigation' does not match the code"),
         (lambda ind: ind.append(copy.deepcopy(ind[0])), r"\(reconsideration\.applications\): duplicate code"),
         (lambda ind: ind.append("reconsideration.extra"), r"entry \d+: must be a mapping"),
-        (lambda ind: ind[1].update(colour="red"),
-         r"\(reconsideration\.accepted\): unknown keys \['colour'\]"),
+        (
+            lambda ind: ind[1].update(colour="red"),
+            r"\(reconsideration\.accepted\): unknown keys \['colour'\]",
+        ),
     ],
 )
 def test_malformed_entry_names_the_entry(mutate, expected: str) -> None:
@@ -101,8 +111,13 @@ def test_malformed_units_name_the_entry(mutate, expected: str) -> None:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True,
-                          cwd=CONFIG.parent, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", *args],
+        capture_output=True,
+        text=True,
+        cwd=CONFIG.parent,
+        check=False,
+    )
 
 
 def test_catalog_command_table_and_json() -> None:
@@ -112,8 +127,12 @@ def test_catalog_command_table_and_json() -> None:
     assert re.search(r"\n\d+ indicators, \d+ rules\n$", table.stdout)
     lines = run_cli("catalog", "--json", "--domain", "mediation").stdout.splitlines()
     rows = [json.loads(line) for line in lines]
-    assert {r["code"] for r in rows} == {"mediation.committees", "mediation.mediators", "mediation.disputes",
-                                         "mediation.success_rate"}
+    assert {r["code"] for r in rows} == {
+        "mediation.committees",
+        "mediation.mediators",
+        "mediation.disputes",
+        "mediation.success_rate",
+    }
     assert all(set(r) >= {"code", "name_zh", "name_en", "unit", "rules"} and r["rules"] >= 1 for r in rows)
 
 
@@ -122,7 +141,12 @@ def test_catalog_command_reports_a_broken_catalog(tmp_path: Path) -> None:
     config.mkdir()
     (config / "units.yaml").write_text((CONFIG / "units.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     (config / "indicators.yaml").write_text("indicators:\n  - code: demo.items\n", encoding="utf-8")
-    result = subprocess.run([sys.executable, "-m", "nianbao.cli", "catalog"], capture_output=True, text=True,
-                            env={"NIANBAO_CONFIG": str(config), "PATH": "/usr/bin:/bin"}, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", "catalog"],
+        capture_output=True,
+        text=True,
+        env={"NIANBAO_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+        check=False,
+    )
     assert result.returncode == 2
     assert "entry 1 (demo.items): missing or empty 'name_zh'" in result.stderr

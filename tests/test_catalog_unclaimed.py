@@ -20,9 +20,11 @@ REPORTS = {
 
 
 def _capture(year: int, body: str) -> str:
-    return (f"示例县{year}年法治政府建设情况报告\n发布时间:{year + 1}-03-01\n来源:示例县人民政府\n"
-            f"{year}年,示例县(虚构县,本文数字均为合成数据)坚持依法行政,现将有关情况报告如下:\n"
-            f"一、主要举措和成效\n{body}\n示例县人民政府\n{year + 1}年2月20日\n")
+    return (
+        f"示例县{year}年法治政府建设情况报告\n发布时间:{year + 1}-03-01\n来源:示例县人民政府\n"
+        f"{year}年,示例县(虚构县,本文数字均为合成数据)坚持依法行政,现将有关情况报告如下:\n"
+        f"一、主要举措和成效\n{body}\n示例县人民政府\n{year + 1}年2月20日\n"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +60,9 @@ def test_unclaimed_table_csv_and_limit(warehouse: Path, capsys: pytest.CaptureFi
     assert "举办法治骨干研修班" in table and "受理行政复议案件" not in table
 
 
-def test_missing_warehouse_is_one_line_and_no_file(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_warehouse_is_one_line_and_no_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "nowhere" / "warehouse.duckdb"
     assert main(["catalog", "--unclaimed", "--warehouse", str(missing)]) == 1
     err = capsys.readouterr().err

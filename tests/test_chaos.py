@@ -408,8 +408,6 @@ def test_exports_under_a_polling_reader(chaos_ledger: ChaosLedger, loaded: Path,
     assert misses == 0
 
 
-
-
 def test_queries_that_never_end(
     chaos_ledger: ChaosLedger,
     loaded: Path,

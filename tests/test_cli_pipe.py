@@ -6,8 +6,9 @@ import subprocess
 
 
 def test_closed_stdout_gives_no_traceback(nianbao_cmd: list[str]) -> None:
-    proc = subprocess.Popen([*nianbao_cmd, "catalog"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            bufsize=0)
+    proc = subprocess.Popen(
+        [*nianbao_cmd, "catalog"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0
+    )
     assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.read(10)
     proc.stdout.close()

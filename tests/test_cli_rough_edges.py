@@ -22,11 +22,18 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 FLOW_COMMANDS = ("scrape", "ingest", "backfill", "reprocess", "run", "serve", "demo")
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "nianbao.cli", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, cwd=cwd or PROJECT_ROOT, timeout=timeout,
-                          check=False)
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "nianbao.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        cwd=cwd or PROJECT_ROOT,
+        timeout=timeout,
+        check=False,
+    )
 
 
 def one_line_error(result: subprocess.CompletedProcess[str], status: int, *needles: str) -> None:
@@ -47,6 +54,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 # ---------------------------------------------------------------- --version, info, schema
+
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
@@ -98,6 +106,7 @@ def test_schema_command_lists_views_and_columns(warehouse: Path) -> None:
 
 # ---------------------------------------------------------------- 中文名 and charts
 
+
 def test_yoy_names_the_indicator_in_chinese(warehouse: Path) -> None:
     table = run_cli("yoy", "reconsideration.accepted", "--warehouse", str(warehouse))
     assert table.returncode == 0, table.stderr
@@ -116,6 +125,7 @@ def test_chart_refuses_a_folder_and_an_unknown_suffix(warehouse: Path, tmp_path:
 
 # ---------------------------------------------------------------- one-line errors
 
+
 def test_a_bad_config_file_is_one_line(tmp_path: Path, warehouse: Path) -> None:
     config = tmp_path / "config"
     config.mkdir()
@@ -126,23 +136,31 @@ def test_a_bad_config_file_is_one_line(tmp_path: Path, warehouse: Path) -> None:
     one_line_error(result, 2, "settings.yaml: not valid YAML")
     (config / "settings.yaml").write_bytes((PROJECT_ROOT / "config" / "settings.yaml").read_bytes())
     (config / "sources.yaml").write_text("sites: 3\n", encoding="utf-8")
-    one_line_error(run_cli("info", "--warehouse", str(warehouse), env={"NIANBAO_CONFIG": str(config)}), 2,
-                   "sources.yaml")
+    one_line_error(
+        run_cli("info", "--warehouse", str(warehouse), env={"NIANBAO_CONFIG": str(config)}), 2, "sources.yaml"
+    )
 
 
 def test_unknown_region_is_one_line(warehouse: Path) -> None:
-    one_line_error(run_cli("yoy", "litigation.cases", "--region", "不存在县", "--warehouse", str(warehouse)),
-                   1, "no region named '不存在县'")
+    one_line_error(
+        run_cli("yoy", "litigation.cases", "--region", "不存在县", "--warehouse", str(warehouse)),
+        1,
+        "no region named '不存在县'",
+    )
 
 
 def test_output_path_under_a_file_and_unwritable_paths_are_one_line(warehouse: Path, tmp_path: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("x", encoding="utf-8")
-    one_line_error(run_cli("sql", "SELECT 1", "--parquet", str(blocker / "x.parquet"), "--warehouse",
-                           str(warehouse)), 1, "is a file, not a folder")
+    one_line_error(
+        run_cli("sql", "SELECT 1", "--parquet", str(blocker / "x.parquet"), "--warehouse", str(warehouse)),
+        1,
+        "is a file, not a folder",
+    )
     one_line_error(run_cli("export", str(blocker / "out"), "--warehouse", str(warehouse)), 1, "a-file")
-    one_line_error(run_cli("explore", "--out", str(blocker / "site"), "--warehouse", str(warehouse)), 1,
-                   "a-file")
+    one_line_error(
+        run_cli("explore", "--out", str(blocker / "site"), "--warehouse", str(warehouse)), 1, "a-file"
+    )
     if os.geteuid() == 0:
         if not Path("/sys/kernel").is_dir():
             pytest.skip("root can write anywhere here and /sys is absent: no unwritable folder to try")
@@ -150,10 +168,24 @@ def test_output_path_under_a_file_and_unwritable_paths_are_one_line(warehouse: P
     else:
         unwritable = tmp_path / "read-only"
         unwritable.mkdir(mode=0o500)
-    one_line_error(run_cli("chart", "litigation.cases", "--region", "示例县", "--warehouse", str(warehouse),
-                           "--out", str(unwritable / "c.png")), 1, "permission denied")
-    one_line_error(run_cli("sql", "SELECT 1", "--parquet", str(unwritable / "x.parquet"), "--warehouse",
-                           str(warehouse)), 1)
+    one_line_error(
+        run_cli(
+            "chart",
+            "litigation.cases",
+            "--region",
+            "示例县",
+            "--warehouse",
+            str(warehouse),
+            "--out",
+            str(unwritable / "c.png"),
+        ),
+        1,
+        "permission denied",
+    )
+    one_line_error(
+        run_cli("sql", "SELECT 1", "--parquet", str(unwritable / "x.parquet"), "--warehouse", str(warehouse)),
+        1,
+    )
 
 
 def test_sql_errors_keep_duckdbs_hints(warehouse: Path) -> None:
@@ -166,7 +198,7 @@ def test_sql_errors_keep_duckdbs_hints(warehouse: Path) -> None:
     code_line = next(line for line in lines if "LINE 1: SELECT * FRM facts" in line)
     caret = lines[lines.index(code_line) + 1]
     assert caret.strip().startswith("^")
-    assert code_line[caret.index("^"):].startswith("facts")  # the caret stays under the error
+    assert code_line[caret.index("^") :].startswith("facts")  # the caret stays under the error
 
 
 def test_catalog_unknown_domain_is_an_error() -> None:
@@ -185,25 +217,35 @@ time.sleep(60)
 """
 
 
-@pytest.mark.parametrize(("holder", "command"), [
-    ("writer", ["sql", "SELECT 1"]),
-    ("reader", ["load", "edited-2017.txt"]),  # new content: a page already loaded needs no write
-])
+@pytest.mark.parametrize(
+    ("holder", "command"),
+    [
+        ("writer", ["sql", "SELECT 1"]),
+        ("reader", ["load", "edited-2017.txt"]),  # new content: a page already loaded needs no write
+    ],
+)
 def test_waiting_for_a_busy_warehouse_says_so_at_once_naming_the_holder(
-        warehouse: Path, tmp_path: Path, holder: str, command: list[str]) -> None:
+    warehouse: Path, tmp_path: Path, holder: str, command: list[str]
+) -> None:
     page = PROJECT_ROOT / "tests" / "fixtures" / "warehouse" / "shili-2017.txt"
     (tmp_path / "edited-2017.txt").write_text(
-        page.read_text(encoding="utf-8").replace("审结7件", "审结6件"), encoding="utf-8")
+        page.read_text(encoding="utf-8").replace("审结7件", "审结6件"), encoding="utf-8"
+    )
     command = [str(tmp_path / arg) if arg == "edited-2017.txt" else arg for arg in command]
     busy = tmp_path / "busy.duckdb"
     busy.write_bytes(warehouse.read_bytes())
-    hold = subprocess.Popen([sys.executable, "-c", HOLDER, str(busy), holder], stdout=subprocess.PIPE,
-                            text=True)
+    hold = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(busy), holder], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert hold.stdout is not None and hold.stdout.readline() == "holding\n"
-        waiter = subprocess.Popen([sys.executable, "-m", "nianbao.cli", *command, "--warehouse", str(busy),
-                                   "--wait", "4"], stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-                                  cwd=PROJECT_ROOT)
+        waiter = subprocess.Popen(
+            [sys.executable, "-m", "nianbao.cli", *command, "--warehouse", str(busy), "--wait", "4"],
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT_ROOT,
+        )
         assert waiter.stderr is not None
         first = waiter.stderr.readline()
         while first.startswith("load: "):  # load's own progress line comes first
@@ -221,6 +263,7 @@ def test_waiting_for_a_busy_warehouse_says_so_at_once_naming_the_holder(
 
 
 # ---------------------------------------------------------------- load, flows
+
 
 def test_load_shows_progress_and_counts_ignored_files(tmp_path: Path) -> None:
     pages = tmp_path / "pages"
@@ -252,7 +295,8 @@ def test_flow_commands_help_describes_what_they_do(command: str, capsys: pytest.
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_run_against_a_prefect_server_prints_the_flow_run_url(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     main(["reprocess", "--warehouse", str(tmp_path / "w.duckdb"), "--archive", str(tmp_path / "empty")])
     err = capsys.readouterr().err
     assert re.search(r"^flow run: http://\S+/runs/flow-run/[0-9a-f-]{36}$", err, re.M), err
@@ -260,12 +304,20 @@ def test_a_run_against_a_prefect_server_prints_the_flow_run_url(
 
 @pytest.mark.parametrize("command", ["scrape", "backfill", "ingest", "reprocess", "run"])
 def test_an_unknown_site_is_one_line(command: str, tmp_path: Path) -> None:
-    result = run_cli(command, "--region", "nosuch-site", "--archive", str(tmp_path / "a"),
-                     "--warehouse", str(tmp_path / "w.duckdb"))
+    result = run_cli(
+        command,
+        "--region",
+        "nosuch-site",
+        "--archive",
+        str(tmp_path / "a"),
+        "--warehouse",
+        str(tmp_path / "w.duckdb"),
+    )
     one_line_error(result, 2, "no site with id or region code nosuch-site")
 
 
 # ---------------------------------------------------------------- README and demo
+
 
 def test_readme_puts_nianbao_on_path() -> None:
     readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
@@ -275,16 +327,22 @@ def test_readme_puts_nianbao_on_path() -> None:
     venv = Path(sys.prefix)
     if venv != PROJECT_ROOT / ".venv":
         pytest.skip(f"tests run from {venv}, not the project's .venv")
-    done = subprocess.run(["bash", "-c", f"{command} && nianbao --version"], cwd=PROJECT_ROOT,
-                          capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
-                          check=False)
+    done = subprocess.run(
+        ["bash", "-c", f"{command} && nianbao --version"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("nianbao ")
 
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_demo_next_steps_work_as_printed_and_it_ends_at_the_explorer(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from prefect.settings import PREFECT_API_URL
 
     warehouse, archive = tmp_path / "data" / "w.duckdb", tmp_path / "data" / "archive"
@@ -297,10 +355,20 @@ def test_demo_next_steps_work_as_printed_and_it_ends_at_the_explorer(
     assert f"open {index} in a browser" in explorer_part
     assert out.rstrip().endswith(f"nianbao explore --serve --warehouse {shlex.quote(str(warehouse))}")
     assert index.is_file() and (index.parent / "data.js").is_file()
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
-           "PREFECT_API_URL": str(PREFECT_API_URL.value())}
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+        "PREFECT_API_URL": str(PREFECT_API_URL.value()),
+    }
     for step in steps:
-        done = subprocess.run(["bash", "-c", step], cwd=tmp_path, capture_output=True, text=True, env=env,
-                              timeout=300, check=False)
+        done = subprocess.run(
+            ["bash", "-c", step],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=300,
+            check=False,
+        )
         assert done.returncode == 0, (step, done.stdout, done.stderr)
     assert (tmp_path / "data" / "deposit.svg").is_file()

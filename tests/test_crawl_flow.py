@@ -33,9 +33,14 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 SITES = 20
 TWIN_OF, TWIN_LISTING = 4, "twin/index.html"
-POLITENESS: dict[str, Any] = {"user_agent": "nianbao-test/1 (simulated flow)", "delay_seconds": 0.1,
-                              "backoff_seconds": 0.05, "timeout_seconds": 5, "retries": 4,
-                              "max_retry_after_seconds": 5}
+POLITENESS: dict[str, Any] = {
+    "user_agent": "nianbao-test/1 (simulated flow)",
+    "delay_seconds": 0.1,
+    "backoff_seconds": 0.05,
+    "timeout_seconds": 5,
+    "retries": 4,
+    "max_retry_after_seconds": 5,
+}
 
 
 class _NetworkLedger:
@@ -72,18 +77,29 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
     folder = tmp_path_factory.mktemp("sim-flow")
     log = folder / "requests.jsonl"
     network = _NetworkLedger()
-    with pytest.MonkeyPatch.context() as patch, serve_internet(
-            SITES, log, seed=7, latency=[0.005, 0.03], fault_rate=[0.01, 0.05], crawl_delay_share=0.0) as net:
+    with (
+        pytest.MonkeyPatch.context() as patch,
+        serve_internet(
+            SITES, log, seed=7, latency=[0.005, 0.03], fault_rate=[0.01, 0.05], crawl_delay_share=0.0
+        ) as net,
+    ):
         sites = net.crawl_sites()
-        dead = sites[0].model_copy(update={"id": "sim-dead", "base_url": f"http://dead.county.sim:{net.port}/"})
+        dead = sites[0].model_copy(
+            update={"id": "sim-dead", "base_url": f"http://dead.county.sim:{net.port}/"}
+        )
         # another site on a host the simulation serves, in another batch (task) than its owner: one gate
-        twin = sites[TWIN_OF].model_copy(update={"id": "sim-twin", "listings": (
-            sites[TWIN_OF].listings[0].model_copy(update={"path": TWIN_LISTING}),)})
+        twin = sites[TWIN_OF].model_copy(
+            update={
+                "id": "sim-twin",
+                "listings": (sites[TWIN_OF].listings[0].model_copy(update={"path": TWIN_LISTING}),),
+            }
+        )
         patch.setenv("NIANBAO_CONFIG", str(net.config_folder(folder / "config", POLITENESS, [dead, twin])))
         network.on = True
         try:
-            state = scrape(archive=str(folder / "archive"), warehouse=str(folder / "w.duckdb"),
-                           return_state=True)
+            state = scrape(
+                archive=str(folder / "archive"), warehouse=str(folder / "w.duckdb"), return_state=True
+            )
         finally:
             network.on = False
     yield Run(net, state, log, Archive(folder / "archive"), network, dead)
@@ -120,8 +136,11 @@ def test_every_report_is_archived_once_with_the_bytes_served(run: Run) -> None:
     summary: RunSummary = run.state.result().summary
     rows = [row for row in run.archive.manifest() if row.sha256]
     counts = Counter(row.url for row in rows)
-    expected = {f"{sim.site(run.net.port).base_url.rstrip('/')}{path}": (sim, year)
-                for sim in run.net.sites for year, path in sim.report_paths.items()}
+    expected = {
+        f"{sim.site(run.net.port).base_url.rstrip('/')}{path}": (sim, year)
+        for sim in run.net.sites
+        for year, path in sim.report_paths.items()
+    }
     assert set(counts) == set(expected) and set(counts.values()) == {1}
     assert summary.fetched == len(expected) and summary.failed == 0
     for row in rows:
@@ -146,16 +165,23 @@ def test_nothing_is_connected_to_or_looked_up_outside_loopback(run: Run) -> None
     assert not [name for name in run.network.lookups if name and str(name).endswith(".sim")]
     for name in run.network.lookups:
         if name:
-            assert all(ipaddress.ip_address(info[4][0]).is_loopback
-                       for info in socket.getaddrinfo(name, None)), name
+            assert all(
+                ipaddress.ip_address(info[4][0]).is_loopback for info in socket.getaddrinfo(name, None)
+            ), name
 
 
 def test_a_pinned_address_must_be_an_ip_address() -> None:
     listing = {"path": "l/", "kind": "law_based_government_annual_report", "title_pattern": "报告"}
-    site = {"id": "x", "name": "示例县", "region_code": "990121", "base_url": "http://a.example/",
-            "listings": [listing]}
+    site = {
+        "id": "x",
+        "name": "示例县",
+        "region_code": "990121",
+        "base_url": "http://a.example/",
+        "listings": [listing],
+    }
     assert parse_sources({"sites": [{**site, "addresses": ["127.0.0.1"]}]}).sites[0].pins == {
-        "a.example": ("127.0.0.1",)}
+        "a.example": ("127.0.0.1",)
+    }
     with pytest.raises(ConfigError, match=re.escape("'a.example.org' is not an IP address")):
         parse_sources({"sites": [{**site, "addresses": ["a.example.org"]}]})
 
@@ -164,8 +190,9 @@ def test_a_pinned_private_address_is_refused_unless_the_site_allows_it() -> None
     policy = Politeness(user_agent="nianbao-test/1", delay_seconds=0.0, retries=0)
 
     async def reason(private_ok: set[str]) -> str | None:
-        async with AsyncFetcher({"pinned.example": policy}, private_ok=private_ok,
-                                pins={"pinned.example": ["127.0.0.1"]}) as fetcher:
+        async with AsyncFetcher(
+            {"pinned.example": policy}, private_ok=private_ok, pins={"pinned.example": ["127.0.0.1"]}
+        ) as fetcher:
             return (await fetcher.fetch("http://pinned.example/robots.txt")).reason
 
     refused = asyncio.run(reason(set()))

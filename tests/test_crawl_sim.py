@@ -18,23 +18,37 @@ from flows.sim_internet import RunningInternet, serve_internet, sim_resolver, vi
 from flows.sources import Politeness
 
 SPACING = 0.3
-POLICY = Politeness(user_agent="nianbao-test/1 (simulated crawl)", delay_seconds=SPACING, backoff_seconds=0.1,
-                    timeout_seconds=5, retries=3, max_retry_after_seconds=5)
+POLICY = Politeness(
+    user_agent="nianbao-test/1 (simulated crawl)",
+    delay_seconds=SPACING,
+    backoff_seconds=0.1,
+    timeout_seconds=5,
+    retries=3,
+    max_retry_after_seconds=5,
+)
 SITES = 10
 Crawled = tuple[RunningInternet, list[SiteCrawl], Path]
 
 
 def _fetcher(net: RunningInternet, in_flight: int = 16) -> AsyncFetcher:
     keys = {key for site in net.crawl_sites() for key in site.authorities}
-    return AsyncFetcher(dict.fromkeys(keys, POLICY), private_ok=keys,
-                        limits=FetchLimits(max_in_flight=in_flight), resolver=sim_resolver)
+    return AsyncFetcher(
+        dict.fromkeys(keys, POLICY),
+        private_ok=keys,
+        limits=FetchLimits(max_in_flight=in_flight),
+        resolver=sim_resolver,
+    )
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawled]:
     log = tmp_path_factory.mktemp("sim") / "requests.jsonl"
-    with serve_internet(SITES, log, seed=3, latency=[0.01, 0.05], fault_rate=[0.02, 0.1],
-                        crawl_delay_share=0.3) as net, CrawlEngine(_fetcher(net)) as engine:
+    with (
+        serve_internet(
+            SITES, log, seed=3, latency=[0.01, 0.05], fault_rate=[0.02, 0.1], crawl_delay_share=0.3
+        ) as net,
+        CrawlEngine(_fetcher(net)) as engine,
+    ):
         crawls = engine.crawl(net.crawl_sites())
     yield net, crawls, log
 
@@ -61,10 +75,21 @@ def test_no_host_ever_saw_requests_closer_than_its_spacing(crawled: Crawled) -> 
 
 def test_the_log_check_catches_a_host_asked_too_soon_or_twice_at_once(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
-    rows = [("a.sim", 0.0, 0.1), ("a.sim", 0.35, 0.4), ("b.sim", 0.0, 0.5), ("b.sim", 0.2, 0.6),
-            ("c.sim", 0.0, 0.1), ("c.sim", 1.0, 1.1)]
-    log.write_text("".join(json.dumps({"host": h, "path": "/", "status": 200, "arrived": a, "done": d}) + "\n"
-                           for h, a, d in rows), encoding="utf-8")
+    rows = [
+        ("a.sim", 0.0, 0.1),
+        ("a.sim", 0.35, 0.4),
+        ("b.sim", 0.0, 0.5),
+        ("b.sim", 0.2, 0.6),
+        ("c.sim", 0.0, 0.1),
+        ("c.sim", 1.0, 1.1),
+    ]
+    log.write_text(
+        "".join(
+            json.dumps({"host": h, "path": "/", "status": 200, "arrived": a, "done": d}) + "\n"
+            for h, a, d in rows
+        ),
+        encoding="utf-8",
+    )
     found = violations(log, {"a.sim": 1.0, "b.sim": 0.1, "c.sim": 1.0})
     assert [(v.host, v.what.split(" ")[0]) for v in found] == [("a.sim", "two"), ("b.sim", "a")]
 
@@ -84,8 +109,10 @@ def test_a_name_outside_the_simulation_does_not_resolve() -> None:
 def test_the_global_cap_bounds_requests_in_flight(tmp_path: Path) -> None:
     """Eight hosts, cap 2: the server never has more than two requests under way at once."""
     log = tmp_path / "log.jsonl"
-    with serve_internet(8, log, seed=5, latency=[0.2, 0.2], fault_rate=[0.0, 0.0],
-                        crawl_delay_share=0.0) as net:
+    with serve_internet(
+        8, log, seed=5, latency=[0.2, 0.2], fault_rate=[0.0, 0.0], crawl_delay_share=0.0
+    ) as net:
+
         async def robots_of_all() -> None:
             async with _fetcher(net, in_flight=2) as fetcher:
                 await asyncio.gather(*(fetcher.robots(site.base_url or "") for site in net.crawl_sites()))

@@ -66,9 +66,11 @@ def test_bom_decides_and_is_dropped(bom: bytes, codec: str) -> None:
 
 
 def test_meta_declarations_are_read_in_order() -> None:
-    data = (b'<?xml version="1.0" encoding="GBK"?><html><head>'
-            b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
-            b'<meta charset="utf-8"></head></html>')
+    data = (
+        b'<?xml version="1.0" encoding="GBK"?><html><head>'
+        b'<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        b'<meta charset="utf-8"></head></html>'
+    )
     assert declared_charsets(data) == ["GBK", "gb2312", "utf-8"]
 
 

@@ -25,8 +25,9 @@ MIN_INDICATORS_F1 = 0.90
 def _corpus_scores(corpus: Path, score_tool: Path) -> dict:
     cmd = f"{sys.executable} -m nianbao.cli extract --json"
     args = [sys.executable, str(score_tool), "--corpus", str(corpus), "--cmd", cmd, "--json"]
-    result = subprocess.run(args, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1],
-                            check=False)
+    result = subprocess.run(
+        args, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1], check=False
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["corpus"]
 

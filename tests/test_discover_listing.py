@@ -19,8 +19,14 @@ from flows.sources import Listing, Politeness, Site
 
 LAW = r"(\d{4})\s*年度?.{0,8}?法治政府建设.{0,12}报告"
 LISTING = Listing(path="fzzf/index.html", kind="law_based_government_annual_report", title_pattern=LAW)
-SITE = Site(id="shili", name="示例县人民政府", region_code="990121", base_url="http://127.0.0.1:9/",
-            listings=(LISTING,), extra_hosts=("www.shili.example",))
+SITE = Site(
+    id="shili",
+    name="示例县人民政府",
+    region_code="990121",
+    base_url="http://127.0.0.1:9/",
+    listings=(LISTING,),
+    extra_hosts=("www.shili.example",),
+)
 FAST = Politeness(delay_seconds=0.0, backoff_seconds=0.0, timeout_seconds=2)
 
 HANWEB = """<html><body><div id="div9901"><script type="text/xml"><datastore>
@@ -41,9 +47,11 @@ def test_hanweb_cdata_records_are_links() -> None:
 
 
 def test_title_attribute_wins_over_clipped_text_and_next_links_are_found() -> None:
-    html = ('<ul><li><a href="./202503/t1.html" title="示例县人民政府关于2024年度法治政府建设情况的报告">'
-            '示例县人民政府关于2024年度…</a></li></ul>'
-            '<a href="index_1.html">下一页</a><a href="#">下一页</a>')
+    html = (
+        '<ul><li><a href="./202503/t1.html" title="示例县人民政府关于2024年度法治政府建设情况的报告">'
+        "示例县人民政府关于2024年度…</a></li></ul>"
+        '<a href="index_1.html">下一页</a><a href="#">下一页</a>'
+    )
     page = "http://127.0.0.1:9/fzzf/index.html"
     [report, following] = listed_links(html, page)
     assert report.title == "示例县人民政府关于2024年度法治政府建设情况的报告"
@@ -68,12 +76,18 @@ def test_classify_says_why_a_link_is_skipped() -> None:
     assert isinstance(kept, ReportLink) and kept.year == 2024 and kept.listing == page
     again = verdict("http://127.0.0.1:9/a.html", "示例县2024年度法治政府建设情况报告")
     assert again.reason == "already listed"
-    assert verdict("http://127.0.0.1:9/n.html", "关于开展普法活动的通知").reason == \
-        "title does not match the report pattern"
-    assert verdict("http://elsewhere.example/x.html", "示例县2024年度法治政府建设情况报告").reason == \
-        "off-site link (elsewhere.example)"
-    assert verdict("http://127.0.0.1:9/b.html", "示例县2019年度法治政府建设情况报告", (2024,)).reason == \
-        "year 2019 not requested"
+    assert (
+        verdict("http://127.0.0.1:9/n.html", "关于开展普法活动的通知").reason
+        == "title does not match the report pattern"
+    )
+    assert (
+        verdict("http://elsewhere.example/x.html", "示例县2024年度法治政府建设情况报告").reason
+        == "off-site link (elsewhere.example)"
+    )
+    assert (
+        verdict("http://127.0.0.1:9/b.html", "示例县2019年度法治政府建设情况报告", (2024,)).reason
+        == "year 2019 not requested"
+    )
     extra_host = verdict("http://www.shili.example/c.html", "示例县2023年度法治政府建设情况报告")
     assert isinstance(extra_host, ReportLink)
 
@@ -82,28 +96,49 @@ def test_discovery_walks_pagination_and_both_cms_columns() -> None:
     spec = SampleSiteSpec(page_size=2)
     site = build_sample_site(spec)
     with serve_site(site) as served:
-        sample = Site(id="sample", name="示例县", region_code="990121", base_url=served.base_url, sample=True,
-                      listings=(Listing(path="fzzf/index.html", kind=LISTING.kind, title_pattern=LAW,
-                                        pagination={"template": "fzzf/index_{n}.html"}),
-                                Listing(path="col/col9901/index.html", kind=LISTING.kind, title_pattern=LAW)))
+        sample = Site(
+            id="sample",
+            name="示例县",
+            region_code="990121",
+            base_url=served.base_url,
+            sample=True,
+            listings=(
+                Listing(
+                    path="fzzf/index.html",
+                    kind=LISTING.kind,
+                    title_pattern=LAW,
+                    pagination={"template": "fzzf/index_{n}.html"},
+                ),
+                Listing(path="col/col9901/index.html", kind=LISTING.kind, title_pattern=LAW),
+            ),
+        )
         with Fetcher({f"127.0.0.1:{served.port}": FAST}, private_ok=[f"127.0.0.1:{served.port}"]) as fetcher:
             found = discover_site(sample, fetcher)
             only_2022 = discover_site(sample, fetcher, years=[2022])
     assert sorted(link.year for link in found.links) == sorted(spec.years)
-    assert {link.url.removeprefix(served.base_url.rstrip("/")) for link in found.links} == \
-        set(site.report_paths.values())
+    assert {link.url.removeprefix(served.base_url.rstrip("/")) for link in found.links} == set(
+        site.report_paths.values()
+    )
     assert found.pages_read >= 4  # three TRS list pages (page size 2, six items) and the Hanweb column
     assert not found.failures
-    skipped_notices = {s.url.removeprefix(served.base_url.rstrip("/")) for s in found.skipped
-                       if s.reason == "title does not match the report pattern"}
+    skipped_notices = {
+        s.url.removeprefix(served.base_url.rstrip("/"))
+        for s in found.skipped
+        if s.reason == "title does not match the report pattern"
+    }
     assert set(site.notice_paths) <= skipped_notices
     assert [link.year for link in only_2022.links] == [2022]
 
 
 def test_an_unreachable_list_page_is_a_failure_with_its_reason() -> None:
     with serve_site(build_sample_site()) as served:
-        broken = Site(id="sample", name="示例县", region_code="990121", base_url=served.base_url,
-                      listings=(Listing(path="nowhere/index.html", kind=LISTING.kind, title_pattern=LAW),))
+        broken = Site(
+            id="sample",
+            name="示例县",
+            region_code="990121",
+            base_url=served.base_url,
+            listings=(Listing(path="nowhere/index.html", kind=LISTING.kind, title_pattern=LAW),),
+        )
         with Fetcher({f"127.0.0.1:{served.port}": FAST}, private_ok=[f"127.0.0.1:{served.port}"]) as fetcher:
             found = discover_site(broken, fetcher)
     assert found.links == []

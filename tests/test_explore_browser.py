@@ -23,8 +23,14 @@ from warehouse.query import run_query
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 CODE = "reconsideration.accepted"
 # A second fictional region, 示例市 (990100): a city report in the style of the 示例县 fixtures.
@@ -43,8 +49,9 @@ CITY_REPORT = """示例市人民政府关于{year}年度法治政府建设情况
 CITY_VALUES = {2017: 30, 2018: 26, 2019: 41}
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="no Chromium on this machine (apt-get install chromium; "
-                       ".ci/run installs it)"),
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="no Chromium on this machine (apt-get install chromium; .ci/run installs it)"
+    ),
 ]
 
 
@@ -55,12 +62,14 @@ def site(tmp_path_factory: pytest.TempPathFactory, fixtures_dir_module: Path) ->
     pages = root / "pages"
     pages.mkdir()
     for year, accepted in CITY_VALUES.items():
-        text = CITY_REPORT.format(year=year, next=year + 1, apps=accepted + 5, accepted=accepted,
-                                  lit=year % 7)
+        text = CITY_REPORT.format(
+            year=year, next=year + 1, apps=accepted + 5, accepted=accepted, lit=year % 7
+        )
         (pages / f"shishi-{year}.txt").write_text(text, encoding="utf-8")
     warehouse = root / "w.duckdb"
-    summary = ingest_files([*sorted((fixtures_dir_module / "warehouse").glob("*.txt")),
-                          *sorted(pages.glob("*.txt"))], warehouse)
+    summary = ingest_files(
+        [*sorted((fixtures_dir_module / "warehouse").glob("*.txt")), *sorted(pages.glob("*.txt"))], warehouse
+    )
     assert summary.loaded == 6, summary.describe()
     build_site(root / "site", warehouse)
     return warehouse, root / "site" / "index.html"
@@ -76,8 +85,12 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright for Python is not installed")
     with sync_api.sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 900}, locale="zh-CN",
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1400, "height": 900},
+            locale="zh-CN",
         )
         try:
             page = context.new_page()
@@ -98,8 +111,9 @@ def _screenshot(page: object, name: str) -> Path:
 
 
 def _expected_points(warehouse: Path) -> dict[str, dict[int, float]]:
-    rows = run_query(f"SELECT region_name, report_year, value FROM indicator_yoy WHERE code = '{CODE}'",
-                     warehouse).rows()
+    rows = run_query(
+        f"SELECT region_name, report_year, value FROM indicator_yoy WHERE code = '{CODE}'", warehouse
+    ).rows()
     points: dict[str, dict[int, float]] = {}
     for region, year, value in rows:
         points.setdefault(region, {})[year] = value
@@ -107,7 +121,8 @@ def _expected_points(warehouse: Path) -> dict[str, dict[int, float]]:
 
 
 def test_picking_an_indicator_draws_its_points_for_both_regions(
-        site: tuple[Path, Path], page: object) -> None:
+    site: tuple[Path, Path], page: object
+) -> None:
     warehouse, index = site
     page.goto(index.as_uri())  # type: ignore[attr-defined]
     page.select_option("#domain", "reconsideration")  # type: ignore[attr-defined]
@@ -121,8 +136,10 @@ def test_picking_an_indicator_draws_its_points_for_both_regions(
     )
     assert option["title"] == "受理行政复议案件"
     assert option["years"] == [str(y) for y in range(2017, 2021)]
-    drawn = {name: {int(y): v for y, v in zip(option["years"], values, strict=True) if v is not None}
-             for name, values in option["series"]}
+    drawn = {
+        name: {int(y): v for y, v in zip(option["years"], values, strict=True) if v is not None}
+        for name, values in option["series"]
+    }
     assert drawn == _expected_points(warehouse)
     assert drawn["示例县"] == {2017: 7, 2018: 9, 2020: 4}  # 2019 missing: a gap, not a point
     assert drawn["示例市"] == {year: float(v) for year, v in CITY_VALUES.items()}
@@ -134,7 +151,8 @@ def test_picking_an_indicator_draws_its_points_for_both_regions(
 
 
 def test_an_evidence_link_shows_the_sentence_title_date_and_source(
-        site: tuple[Path, Path], page: object) -> None:
+    site: tuple[Path, Path], page: object
+) -> None:
     warehouse, index = site
     page.goto(f"{index.as_uri()}#indicators/{CODE}")  # type: ignore[attr-defined]
     rows = page.locator("#values-table tr", has_text="示例县")  # type: ignore[attr-defined]
@@ -142,7 +160,9 @@ def test_an_evidence_link_shows_the_sentence_title_date_and_source(
     row.locator("a.value").click()
     sentence, title, published = run_query(
         f"SELECT sentence, title, published_at FROM indicator_values WHERE code = '{CODE}' "
-        "AND region_code = '990121' AND report_year = 2018", warehouse).row(0)
+        "AND region_code = '990121' AND report_year = 2018",
+        warehouse,
+    ).row(0)
     assert page.is_visible("#evidence")  # type: ignore[attr-defined]
     assert page.text_content("#evidence-sentence") == sentence  # type: ignore[attr-defined]
     assert "受理行政复议案件9件" in sentence
@@ -175,9 +195,23 @@ def test_the_demo_explorer_shows_the_yoy_chart_with_chinese_labels(tmp_path: Pat
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # 2 cores shared with other work
     demo = subprocess.run(
-        [sys.executable, "-m", "nianbao.cli", "demo", "--warehouse", str(warehouse), "--archive",
-         str(tmp_path / "archive"), "--delay", "0.01"],
-        capture_output=True, text=True, timeout=300, check=False, env=env,
+        [
+            sys.executable,
+            "-m",
+            "nianbao.cli",
+            "demo",
+            "--warehouse",
+            str(warehouse),
+            "--archive",
+            str(tmp_path / "archive"),
+            "--delay",
+            "0.01",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        env=env,
     )
     assert demo.returncode == 0, demo.stderr
     index = warehouse.parent / "explorer" / "index.html"

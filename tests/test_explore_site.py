@@ -29,7 +29,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_site_is_one_folder_with_the_chart_library_and_its_licence(
-        warehouse: Path, tmp_path: Path) -> None:
+    warehouse: Path, tmp_path: Path
+) -> None:
     site = build_site(tmp_path / "site", warehouse)
     names = {p.name for p in site.out.iterdir()}
     assert names == {*SITE_FILES, DATA_FILE}
@@ -72,19 +73,38 @@ def test_explore_refuses_a_file_as_out_and_needs_a_warehouse(warehouse: Path, tm
     target = tmp_path / "file.txt"
     target.write_text("x", encoding="utf-8")
     cli = [sys.executable, "-m", "nianbao.cli", "explore"]
-    refused = subprocess.run([*cli, "--out", str(target), "--warehouse", str(warehouse)], capture_output=True,
-                             text=True, check=False)
+    refused = subprocess.run(
+        [*cli, "--out", str(target), "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert refused.returncode == 2 and "is a file; --out takes a folder" in refused.stderr
-    missing = subprocess.run([*cli, "--warehouse", str(tmp_path / "none.duckdb")], capture_output=True,
-                             text=True, check=False)
+    missing = subprocess.run(
+        [*cli, "--warehouse", str(tmp_path / "none.duckdb")], capture_output=True, text=True, check=False
+    )
     assert missing.returncode == 1 and "no warehouse here yet" in missing.stderr
 
 
 def test_serve_serves_the_site_on_localhost(warehouse: Path, tmp_path: Path) -> None:
     server = subprocess.Popen(
-        [sys.executable, "-m", "nianbao.cli", "explore", "--serve", "--port", "0", "--out",
-         str(tmp_path / "s"), "--warehouse", str(warehouse)],
-        stdout=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+        [
+            sys.executable,
+            "-m",
+            "nianbao.cli",
+            "explore",
+            "--serve",
+            "--port",
+            "0",
+            "--out",
+            str(tmp_path / "s"),
+            "--warehouse",
+            str(warehouse),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
     try:
         assert server.stdout is not None
         assert server.stdout.readline().startswith("wrote ")

@@ -16,13 +16,20 @@ from flows.sample_site import build_sample_site
 from flows.sources import Politeness
 from nianbao.settings import ConfigError
 
-FAST = Politeness(user_agent="nianbao-test/1 (fictional sample)", delay_seconds=0.0, backoff_seconds=0.01,
-                  timeout_seconds=2.0, retries=2, max_retry_after_seconds=5)
+FAST = Politeness(
+    user_agent="nianbao-test/1 (fictional sample)",
+    delay_seconds=0.0,
+    backoff_seconds=0.01,
+    timeout_seconds=2.0,
+    retries=2,
+    max_retry_after_seconds=5,
+)
 NO_RETRY = FAST.merged({"retries": 0})
 
 
-def _fetcher(server: FaultServer, policy: Politeness = FAST, limits: FetchLimits | None = None,
-             private: bool = True) -> Fetcher:
+def _fetcher(
+    server: FaultServer, policy: Politeness = FAST, limits: FetchLimits | None = None, private: bool = True
+) -> Fetcher:
     key = server.authority
     return Fetcher({key: policy}, private_ok=[key] if private else [], limits=limits, sleep=lambda _: None)
 
@@ -83,8 +90,10 @@ def test_a_huge_crawl_delay_is_capped_and_said() -> None:
         notices = list(fetcher.notices)
     assert result.outcome == "fetched"
     assert gate.delay == 5 and gate.base_delay == 5
-    assert notices == [f"http://{server.authority}: robots.txt Crawl-delay 999999999 s capped at 5 s "
-                       "(fetch.max_crawl_delay_seconds)"]
+    assert notices == [
+        f"http://{server.authority}: robots.txt Crawl-delay 999999999 s capped at 5 s "
+        "(fetch.max_crawl_delay_seconds)"
+    ]
 
 
 def test_a_redirect_to_another_port_of_the_same_host_is_refused(faults: FaultServer) -> None:
@@ -183,8 +192,9 @@ def test_the_sent_requests_carry_no_authorization_or_cookie() -> None:
     site = build_sample_site()
     with serve_site(site) as served:
         path = site.report_paths[2024]
-        served.plan.always[path] = Fault("body", body=site.resources[path].body,
-                                         headers=(("Set-Cookie", "sid=SECRET-COOKIE-VALUE"),))
+        served.plan.always[path] = Fault(
+            "body", body=site.resources[path].body, headers=(("Set-Cookie", "sid=SECRET-COOKIE-VALUE"),)
+        )
         key = f"127.0.0.1:{served.port}"
         with Fetcher({key: FAST}, private_ok=[key], sleep=lambda _: None) as fetcher:
             url = f"http://reader:SECRET-PASSWORD@{key}{path}"

@@ -34,8 +34,9 @@ def paths(tmp_path: Path) -> dict[str, str]:
 
 
 def _backfill(served: RunningSite, paths: dict[str, str]) -> Any:
-    return backfill(regions=["sample"], base_urls={"sample": served.base_url}, politeness=FAST,
-                    return_state=True, **paths)
+    return backfill(
+        regions=["sample"], base_urls={"sample": served.base_url}, politeness=FAST, return_state=True, **paths
+    )
 
 
 def _base(served: RunningSite) -> str:
@@ -71,7 +72,8 @@ def _fetch_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **values: f
 
 
 def test_a_fetch_task_past_its_timeout_fails_its_pages_with_the_reason(
-        paths: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    paths: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _fetch_settings(tmp_path, monkeypatch, task_timeout_seconds=2)
     site = build_sample_site()
     with serve_site(site) as served:
@@ -115,18 +117,22 @@ def run_logs() -> Iterator[_Records]:
 
 
 def test_a_capped_crawl_delay_is_logged_and_the_run_goes_on(
-        paths: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_logs: _Records) -> None:
+    paths: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_logs: _Records
+) -> None:
     _fetch_settings(tmp_path, monkeypatch, max_crawl_delay_seconds=0.01)
     site = build_sample_site()
     robots = site.resources["/robots.txt"]
-    site.resources["/robots.txt"] = Resource(b"User-agent: *\nCrawl-delay: 999999999\n", robots.content_type,
-                                             robots.last_modified)
+    site.resources["/robots.txt"] = Resource(
+        b"User-agent: *\nCrawl-delay: 999999999\n", robots.content_type, robots.last_modified
+    )
     with serve_site(site) as served:
         state = _backfill(served, paths)
     assert not state.is_failed(), state.message
     assert state.result().loaded == 5
-    assert (f"http://127.0.0.1:{served.port}: robots.txt Crawl-delay 999999999 s capped at 0.01 s "
-            "(fetch.max_crawl_delay_seconds)") in run_logs.lines
+    assert (
+        f"http://127.0.0.1:{served.port}: robots.txt Crawl-delay 999999999 s capped at 0.01 s "
+        "(fetch.max_crawl_delay_seconds)"
+    ) in run_logs.lines
 
 
 def _with_credentials(site: SampleSite, port: int, years: tuple[int, ...]) -> None:
@@ -137,22 +143,28 @@ def _with_credentials(site: SampleSite, port: int, years: tuple[int, ...]) -> No
         html = resource.body.decode("utf-8")
         for year in years:
             path = site.report_paths[year]
-            html = html.replace(f'href="{path.removeprefix("/fzzf/")}"',
-                                f'href="http://reader:SECRET-PASSWORD@127.0.0.1:{port}{path}"')
+            html = html.replace(
+                f'href="{path.removeprefix("/fzzf/")}"',
+                f'href="http://reader:SECRET-PASSWORD@127.0.0.1:{port}{path}"',
+            )
         site.resources[page] = Resource(html.encode("utf-8"), resource.content_type, resource.last_modified)
     assert "SECRET-PASSWORD" in "".join(
-        site.resources[p].body.decode() for p in site.resources if p.startswith(listing.rsplit("/", 1)[0]))
+        site.resources[p].body.decode() for p in site.resources if p.startswith(listing.rsplit("/", 1)[0])
+    )
 
 
 def _dump_warehouse(warehouse: str) -> str:
-    names = run_query("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'",
-                      warehouse)["table_name"].to_list()
-    return "\n".join(str(run_query(f'SELECT * FROM "{name}"', warehouse).rows()) for name in names
-                     if name != "regions")
+    names = run_query(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'", warehouse
+    )["table_name"].to_list()
+    return "\n".join(
+        str(run_query(f'SELECT * FROM "{name}"', warehouse).rows()) for name in names if name != "regions"
+    )
 
 
 def test_no_credentials_or_cookies_reach_manifest_warehouse_summary_artifacts_or_logs(
-        paths: dict[str, str], run_logs: _Records) -> None:
+    paths: dict[str, str], run_logs: _Records
+) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterFlowRunId
 
@@ -161,11 +173,14 @@ def test_no_credentials_or_cookies_reach_manifest_warehouse_summary_artifacts_or
     with serve_site(site) as served:
         _with_credentials(site, served.port, (2024, 2023))
         served.plan.always[p[2023]] = Fault("status", 404)  # a reject whose input had credentials
-        served.plan.always[p[2022]] = Fault("body", body=site.resources[p[2022]].body,
-                                            headers=(("Set-Cookie", "sid=SECRET-COOKIE-VALUE; Path=/"),))
-        served.plan.always[p[2020]] = Fault("redirect", 302,
-                                            location=f"http://reader:SECRET-PASSWORD@127.0.0.1:{served.port}"
-                                                     f"{p[2019]}")
+        served.plan.always[p[2022]] = Fault(
+            "body",
+            body=site.resources[p[2022]].body,
+            headers=(("Set-Cookie", "sid=SECRET-COOKIE-VALUE; Path=/"),),
+        )
+        served.plan.always[p[2020]] = Fault(
+            "redirect", 302, location=f"http://reader:SECRET-PASSWORD@127.0.0.1:{served.port}{p[2019]}"
+        )
         state = _backfill(served, paths)
         sent = [s.headers for s in served.seen]
     assert not state.is_failed(), state.message
@@ -178,7 +193,8 @@ def test_no_credentials_or_cookies_reach_manifest_warehouse_summary_artifacts_or
     flow_run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
-            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id])))
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[flow_run_id]))
+        )
     places = {
         "manifest": manifest,
         "warehouse": _dump_warehouse(paths["warehouse"]),

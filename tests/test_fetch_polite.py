@@ -15,8 +15,14 @@ from flows.sample_server import Fault, RunningSite, serve_site
 from flows.sample_site import SampleSite, SampleSiteSpec, build_sample_site
 from flows.sources import Politeness
 
-FAST = Politeness(user_agent="nianbao-test/1 (fictional sample)", delay_seconds=0.01, backoff_seconds=0.01,
-                  timeout_seconds=0.5, retries=2, max_retry_after_seconds=60)
+FAST = Politeness(
+    user_agent="nianbao-test/1 (fictional sample)",
+    delay_seconds=0.01,
+    backoff_seconds=0.01,
+    timeout_seconds=0.5,
+    retries=2,
+    max_retry_after_seconds=60,
+)
 
 
 class SleepLog:
@@ -158,8 +164,9 @@ def test_conditional_get_answers_unchanged(served: RunningSite, site: SampleSite
     path = site.report_paths[2022]
     with _fetcher(served) as fetcher:
         first = fetcher.fetch(_url(served, path))
-        again = fetcher.fetch(_url(served, path), etag=first.headers["etag"],
-                              last_modified=first.headers["last-modified"])
+        again = fetcher.fetch(
+            _url(served, path), etag=first.headers["etag"], last_modified=first.headers["last-modified"]
+        )
     assert again.outcome == "unchanged" and again.status == 304 and again.body is None
     last = [s for s in served.seen if s.path == path][-1]
     assert last.headers["if-none-match"] == first.headers["etag"]
@@ -257,13 +264,15 @@ def test_unreachable_robots_txt_refuses_the_host_and_says_why(served: RunningSit
     with _fetcher(served, FAST.merged({"retries": 0})) as fetcher:
         result = fetcher.fetch(_url(served, site.report_paths[2024]))
     assert result.outcome == "failed"
-    assert result.reason == ("disallowed by robots.txt "
-                             "(robots.txt unreachable: HTTP 503 (gave up after 1 attempts))")
+    assert result.reason == (
+        "disallowed by robots.txt (robots.txt unreachable: HTTP 503 (gave up after 1 attempts))"
+    )
     assert _hits(served, site.report_paths[2024]) == []
 
 
 def test_a_request_queued_behind_a_429_waits_for_its_retry_after(
-        served: RunningSite, site: SampleSite) -> None:
+    served: RunningSite, site: SampleSite
+) -> None:
     """Two threads, one host, one slot: the host's penalty is set before the waiting thread gets the slot."""
     import threading
     import time

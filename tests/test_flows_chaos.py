@@ -25,8 +25,14 @@ from warehouse.query import run_query
 pytestmark = pytest.mark.chaos
 
 RETRIES = 2
-POLITENESS: dict[str, Any] = {"delay_seconds": 0.005, "backoff_seconds": 0.01, "timeout_seconds": 0.8,
-                              "retries": RETRIES, "max_retry_after_seconds": 5, "max_delay_seconds": 0.3}
+POLITENESS: dict[str, Any] = {
+    "delay_seconds": 0.005,
+    "backoff_seconds": 0.01,
+    "timeout_seconds": 0.8,
+    "retries": RETRIES,
+    "max_retry_after_seconds": 5,
+    "max_delay_seconds": 0.3,
+}
 YEARS = tuple(y for y in range(1985, 2025) if y != 2021)
 ROUNDS = 3
 DISALLOWED_YEAR = 2001
@@ -41,15 +47,27 @@ def _only_when_asked(request: pytest.FixtureRequest) -> None:
 
 
 def _transient(rng: random.Random) -> Fault:
-    return rng.choice([
-        Fault("status", 500), Fault("status", 502), Fault("status", 503), Fault("status", 408),
-        Fault("status", 429, headers=(("Retry-After", str(rng.choice([0, 1]))),)),
-        Fault("slow", seconds=1.2), Fault("truncate"),
-    ])
+    return rng.choice(
+        [
+            Fault("status", 500),
+            Fault("status", 502),
+            Fault("status", 503),
+            Fault("status", 408),
+            Fault("status", 429, headers=(("Retry-After", str(rng.choice([0, 1]))),)),
+            Fault("slow", seconds=1.2),
+            Fault("truncate"),
+        ]
+    )
 
 
-def _plan(rng: random.Random, paths: dict[int, str], lists: list[str], port: int,
-          plan: FaultPlan, ledger: ChaosLedger) -> dict[int, str]:
+def _plan(
+    rng: random.Random,
+    paths: dict[int, str],
+    lists: list[str],
+    port: int,
+    plan: FaultPlan,
+    ledger: ChaosLedger,
+) -> dict[int, str]:
     """Random faults per report; returns the expected fate per year ('load', 'fetch', 'extract')."""
     plan.queued.clear()
     plan.always.clear()
@@ -88,14 +106,22 @@ def test_random_faults_stay_bounded_and_accounted_for(tmp_path: Path, chaos_ledg
     with serve_site(site) as served:
         for round_no in range(ROUNDS + 1):
             clean = round_no == ROUNDS
-            fate = ({y: ("fetch" if y == DISALLOWED_YEAR else "load") for y in YEARS} if clean
-                    else _plan(rng, site.report_paths, lists, served.port, served.plan, chaos_ledger))
+            fate = (
+                {y: ("fetch" if y == DISALLOWED_YEAR else "load") for y in YEARS}
+                if clean
+                else _plan(rng, site.report_paths, lists, served.port, served.plan, chaos_ledger)
+            )
             if clean:
                 served.plan.queued.clear()
                 served.plan.always.clear()
             served.clear_log()
-            state = backfill(regions=["sample"], base_urls={"sample": served.base_url}, politeness=POLITENESS,
-                             return_state=True, **paths)
+            state = backfill(
+                regions=["sample"],
+                base_urls={"sample": served.base_url},
+                politeness=POLITENESS,
+                return_state=True,
+                **paths,
+            )
             assert not state.is_failed(), state.message
             summary: RunSummary = state.result()
             base = served.base_url.rstrip("/")
@@ -114,8 +140,9 @@ def test_random_faults_stay_bounded_and_accounted_for(tmp_path: Path, chaos_ledg
                     assert path in rejected, (round_no, year, expected)
                     stage = rejected[path]
                     assert (stage == "fetch") == (expected == "fetch"), (round_no, year, stage)
-            counts = run_query("SELECT count(*) AS n, count(DISTINCT report_year) AS years FROM reports",
-                               paths["warehouse"])
+            counts = run_query(
+                "SELECT count(*) AS n, count(DISTINCT report_year) AS years FROM reports", paths["warehouse"]
+            )
             assert counts["n"][0] == counts["years"][0]
     loaded = run_query("SELECT report_year FROM reports ORDER BY 1", paths["warehouse"])
     assert loaded["report_year"].to_list() == [y for y in YEARS if y != DISALLOWED_YEAR]

@@ -38,8 +38,17 @@ def test_help_lists_every_flow_command(capsys: pytest.CaptureFixture[str]) -> No
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_demo_ends_with_the_yoy_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["demo", "--warehouse", str(tmp_path / "w.duckdb"), "--archive", str(tmp_path / "a"),
-                   "--delay", "0.01"])
+    status = main(
+        [
+            "demo",
+            "--warehouse",
+            str(tmp_path / "w.duckdb"),
+            "--archive",
+            str(tmp_path / "a"),
+            "--delay",
+            "0.01",
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0, out
     assert "FICTIONAL" in out
@@ -53,19 +62,27 @@ def test_demo_ends_with_the_yoy_table(tmp_path: Path, capsys: pytest.CaptureFixt
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_nothing_to_load_exits_1_with_the_reason(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status = main(["reprocess", "--warehouse", str(tmp_path / "w.duckdb"),
-                   "--archive", str(tmp_path / "empty")])
+    status = main(
+        ["reprocess", "--warehouse", str(tmp_path / "w.duckdb"), "--archive", str(tmp_path / "empty")]
+    )
     assert status == 1
     assert "nothing could be loaded (no report pages found)" in capsys.readouterr().err
 
 
 def test_demo_table_has_one_column_per_year_and_an_empty_gap() -> None:
-    rows = pl.DataFrame({
-        "indicator": ["litigation.cases"] * 3, "indicator_name": ["行政应诉"] * 3, "scope": [None] * 3,
-        "report_year": [2019, 2020, 2022],
-        "value": [26.0, 12.0, 27.0], "previous_value": [None, 26.0, None], "change": [None, -14.0, None],
-        "change_pct": [None, -53.85, None], "unit": ["件"] * 3,
-    })
+    rows = pl.DataFrame(
+        {
+            "indicator": ["litigation.cases"] * 3,
+            "indicator_name": ["行政应诉"] * 3,
+            "scope": [None] * 3,
+            "report_year": [2019, 2020, 2022],
+            "value": [26.0, 12.0, 27.0],
+            "previous_value": [None, 26.0, None],
+            "change": [None, -14.0, None],
+            "change_pct": [None, -53.85, None],
+            "unit": ["件"] * 3,
+        }
+    )
     wide = yoy_wide(rows, range(2019, 2023))
     assert wide.columns == ["indicator", "中文名", "scope", "2019", "2020", "2021", "2022", "Δ% 2022", "unit"]
     assert wide.row(0) == ("litigation.cases", "行政应诉", "", 26.0, 12.0, None, 27.0, None, "件")
@@ -73,7 +90,8 @@ def test_demo_table_has_one_column_per_year_and_an_empty_gap() -> None:
 
 @pytest.mark.parametrize("command", ["scrape", "ingest", "backfill", "reprocess", "run", "serve", "demo"])
 def test_every_flow_command_takes_warehouse_and_archive(
-        command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     with pytest.raises(SystemExit):
         main([command, "--help"])
     out = capsys.readouterr().out
@@ -82,7 +100,8 @@ def test_every_flow_command_takes_warehouse_and_archive(
 
 @pytest.mark.usefixtures("prefect_harness")
 def test_scrape_exits_1_when_no_list_page_could_be_read(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """A site whose list pages all fail scrapes nothing: that is a failure, with the reasons printed."""
     import shutil
 

@@ -31,10 +31,17 @@ def paths(tmp_path: Path) -> dict[str, str]:
     return {"archive": str(tmp_path / "archive"), "warehouse": str(tmp_path / "nianbao.duckdb")}
 
 
-def _backfill(served: RunningSite, paths: dict[str, str], years: list[int] | None = None,
-              **extra: Any) -> Any:
-    return backfill(years=years, regions=["sample"], base_urls={"sample": served.base_url},
-                    politeness={**FAST, **extra}, return_state=True, **paths)
+def _backfill(
+    served: RunningSite, paths: dict[str, str], years: list[int] | None = None, **extra: Any
+) -> Any:
+    return backfill(
+        years=years,
+        regions=["sample"],
+        base_urls={"sample": served.base_url},
+        politeness={**FAST, **extra},
+        return_state=True,
+        **paths,
+    )
 
 
 def _table(sql: str, warehouse: str) -> pl.DataFrame:
@@ -42,8 +49,10 @@ def _table(sql: str, warehouse: str) -> pl.DataFrame:
 
 
 def _snapshot(warehouse: str) -> dict[str, pl.DataFrame]:
-    names = _table("SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' "
-                   "ORDER BY 1", warehouse)["table_name"].to_list()
+    names = _table(
+        "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE' ORDER BY 1",
+        warehouse,
+    )["table_name"].to_list()
     return {name: _table(f'SELECT * FROM "{name}" ORDER BY ALL', warehouse) for name in names}
 
 
@@ -57,7 +66,9 @@ def test_fault_plan_retries_rejects_and_loads_the_rest(paths: dict[str, str]) ->
         served.plan.add(p[2023], Fault("slow", seconds=2.5))
         served.plan.add(p[2022], Fault("status", 429, headers=(("Retry-After", "1"),)))
         served.plan.always[p[2020]] = Fault("truncate")
-        served.plan.always[p[2019]] = Fault("redirect", 302, location=f"http://localhost:{served.port}{p[2019]}")
+        served.plan.always[p[2019]] = Fault(
+            "redirect", 302, location=f"http://localhost:{served.port}{p[2019]}"
+        )
         served.plan.always[p[2017]] = Fault("body", body=not_found_page().encode())
         state = _backfill(served, paths, years)
         seen = served.seen
@@ -87,8 +98,9 @@ def test_fault_plan_retries_rejects_and_loads_the_rest(paths: dict[str, str]) ->
     stored_inputs = {i.removeprefix(served.base_url.rstrip("/")) for i in stored["input"].to_list()}
     assert {p[2020], p[2019], p[2018], p[2017]} <= stored_inputs
 
-    loaded = _table("SELECT report_year FROM reports WHERE region_code = '990121' ORDER BY 1",
-                    paths["warehouse"])["report_year"].to_list()
+    loaded = _table(
+        "SELECT report_year FROM reports WHERE region_code = '990121' ORDER BY 1", paths["warehouse"]
+    )["report_year"].to_list()
     assert loaded == [y for y in years if y not in (2020, 2019, 2018, 2017)]
     assert summary.loaded == len(loaded)
 
@@ -108,8 +120,10 @@ def test_backfill_twice_changes_nothing_and_refetches_conditionally(paths: dict[
     assert again.skipped == 5
     report_hits = [s for s in seen if s.path in set(site.report_paths.values())]
     assert len(report_hits) == 5
-    assert all(s.status == 304 and "if-none-match" in s.headers and "if-modified-since" in s.headers
-               for s in report_hits)
+    assert all(
+        s.status == 304 and "if-none-match" in s.headers and "if-modified-since" in s.headers
+        for s in report_hits
+    )
     after = _snapshot(paths["warehouse"])
     assert before.keys() == after.keys()
     for name in before:
@@ -130,10 +144,16 @@ def test_scrape_then_ingest_without_network_and_artifacts(paths: dict[str, str])
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
     with get_client(sync_client=True) as client:
-        found = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["nianbao-ingest-counts", "nianbao-ingest-summary"])))
-        scraped_found = client.read_artifacts(artifact_filter=ArtifactFilter(
-            key=ArtifactFilterKey(any_=["nianbao-scrape-counts", "nianbao-scrape-summary"])))
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["nianbao-ingest-counts", "nianbao-ingest-summary"])
+            )
+        )
+        scraped_found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(
+                key=ArtifactFilterKey(any_=["nianbao-scrape-counts", "nianbao-scrape-summary"])
+            )
+        )
     assert {a.type for a in found} == {"table", "markdown"}
     assert {a.type for a in scraped_found} == {"table", "markdown"}, "scrape publishes its summary too"
 
@@ -161,12 +181,15 @@ def config_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     extractor_version.cache_clear()  # reprocess computed it from the edited copy
 
 
-FACTS_SQL = ("SELECT r.report_year, f.code, f.value, f.scope, f.evidence FROM facts f "
-             "JOIN reports r USING (report_id) ORDER BY ALL")
+FACTS_SQL = (
+    "SELECT r.report_year, f.code, f.value, f.scope, f.evidence FROM facts f "
+    "JOIN reports r USING (report_id) ORDER BY ALL"
+)
 
 
 def test_reprocess_after_a_catalog_edit_changes_only_the_affected_facts(
-        paths: dict[str, str], config_copy: Path) -> None:
+    paths: dict[str, str], config_copy: Path
+) -> None:
     with serve_site(build_sample_site()) as served:
         assert not _backfill(served, paths).is_failed()
     before = _table(FACTS_SQL, paths["warehouse"])

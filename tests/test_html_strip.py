@@ -31,8 +31,24 @@ PARAGRAPHS = [
 TABLE_ROWS = ["指标\t2022年\t2023年", "行政复议案件（件）\t15\t18", "行政诉讼案件（件）\t9\t7"]
 SIGNATURE = ["示例县人民政府", "2024年1月20日"]
 TITLE = "示例县人民政府关于2023年法治政府建设情况的报告"
-CHROME = ["首页", "搜索", "今天是", "当前位置", "分享到", "微信", "相关链接", "打印本页", "关闭窗口",
-          "网站标识码", "ICP备", "热点新闻", "相关新闻", "字号", "栏目导航", "广告"]
+CHROME = [
+    "首页",
+    "搜索",
+    "今天是",
+    "当前位置",
+    "分享到",
+    "微信",
+    "相关链接",
+    "打印本页",
+    "关闭窗口",
+    "网站标识码",
+    "ICP备",
+    "热点新闻",
+    "相关新闻",
+    "字号",
+    "栏目导航",
+    "广告",
+]
 
 
 def strip_fixture(name: str, **kwargs: object) -> StrippedPage:
@@ -104,8 +120,9 @@ def test_stray_early_html_close_does_not_lose_the_body() -> None:
     assert page.meta_tags["firstpublishedtime"] == "2024-01-28-10:00:00"
 
 
-@pytest.mark.parametrize("name", ["gbk_declared_gb2312.html", "utf8_declared_gb2312.html",
-                                  "gbk_declared_utf8.html"])
+@pytest.mark.parametrize(
+    "name", ["gbk_declared_gb2312.html", "utf8_declared_gb2312.html", "gbk_declared_utf8.html"]
+)
 def test_pages_in_any_encoding_give_the_same_body(name: str) -> None:
     page = strip_fixture(name)
     assert page.body_lines[0] == "示例县二〇二三年度报告：朱镕基路社区、堃字片区共完成改造项目3个。"
@@ -117,10 +134,12 @@ def _big_page(text_paragraphs: list[str]) -> str:
     links = "".join(f'<li><a href="/col/{i}.html">示例县栏目{i:04d}</a></li>' for i in range(3000))
     script = "<script>var cfg = {" + ",".join(f'"k{i}": "{"值" * 20}"' for i in range(1200)) + "};</script>"
     paragraphs = "".join(f"<p>{p}</p>" for p in text_paragraphs)
-    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{TITLE}_示例县人民政府</title>"
-            f"{script}</head><body><div class='menu'><ul>{links}</ul></div>"
-            f"<div class='main'><h1>{TITLE}</h1><div class='con'>{paragraphs}</div></div>"
-            f"<div class='links'><ul>{links}</ul></div></body></html>")
+    return (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{TITLE}_示例县人民政府</title>"
+        f"{script}</head><body><div class='menu'><ul>{links}</ul></div>"
+        f"<div class='main'><h1>{TITLE}</h1><div class='con'>{paragraphs}</div></div>"
+        f"<div class='links'><ul>{links}</ul></div></body></html>"
+    )
 
 
 def test_400kb_page_with_a_few_hundred_characters_of_text() -> None:
@@ -141,12 +160,16 @@ def test_host_override_picks_its_own_container(tmp_path: Path, monkeypatch: pyte
     rules = rules.replace("hosts:\n", 'hosts:\n  "www.shili.example.gov.cn": ["#special-body"]\n', 1)
     (tmp_path / "containers.yaml").write_text(rules, encoding="utf-8")
     monkeypatch.setenv("NIANBAO_CONFIG", str(tmp_path))
-    html = ("<html><body><div class='TRS_Editor'><p>模板默认位置的文字，示例县的提要。</p></div>"
-            "<div id='special-body'><p>示例县站点专用容器中的正文，共计3段。</p></div></body></html>")
+    html = (
+        "<html><body><div class='TRS_Editor'><p>模板默认位置的文字，示例县的提要。</p></div>"
+        "<div id='special-body'><p>示例县站点专用容器中的正文，共计3段。</p></div></body></html>"
+    )
     assert strip_html(html, url="http://www.shili.example.gov.cn/a/1.html").body_lines == [
-        "示例县站点专用容器中的正文，共计3段。"]
+        "示例县站点专用容器中的正文，共计3段。"
+    ]
     assert strip_html(html, url="http://other.example.gov.cn/a/1.html").body_lines == [
-        "模板默认位置的文字，示例县的提要。"]
+        "模板默认位置的文字，示例县的提要。"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -190,9 +213,11 @@ def test_preformatted_report_keeps_its_lines() -> None:
 
 
 def test_inline_markup_inside_a_paragraph_stays_one_line() -> None:
-    html = ("<div class='wz'><p><span>全县共办理</span><strong>行政处罚案件</strong>"
-            "<font color=red>1234件</font>，<a href='/x'>详见附表</a>。</p>"
-            "<p>" + PARAGRAPHS[0] + "</p></div>")
+    html = (
+        "<div class='wz'><p><span>全县共办理</span><strong>行政处罚案件</strong>"
+        "<font color=red>1234件</font>，<a href='/x'>详见附表</a>。</p>"
+        "<p>" + PARAGRAPHS[0] + "</p></div>"
+    )
     assert strip_html(html).body_lines == ["全县共办理行政处罚案件1234件，详见附表。", PARAGRAPHS[0]]
 
 
@@ -219,9 +244,12 @@ def test_disclosure_report_with_metadata_table_and_statistics_tables() -> None:
     page = strip_fixture("xxgk_report.html")
     assert page.body_lines == XXGK_BODY
     assert page.header_lines == [  # one field per line: index-table cells pair up as label + value
-        "索引号：000014349/2024-00012", "主题分类：综合政务",
-        "发布机构：示例县人民政府办公室", "成文日期：2024-01-15",
-        "文号：示政办〔2024〕3号", "发布日期：2024-01-18",
+        "索引号：000014349/2024-00012",
+        "主题分类：综合政务",
+        "发布机构：示例县人民政府办公室",
+        "成文日期：2024-01-15",
+        "文号：示政办〔2024〕3号",
+        "发布日期：2024-01-18",
     ]
     assert page.title_hint == "示例县人民政府办公室2023年政府信息公开工作年度报告"
     assert_no_chrome(page)
@@ -230,27 +258,57 @@ def test_disclosure_report_with_metadata_table_and_statistics_tables() -> None:
 def test_trailing_tables_after_the_last_paragraph_stay_in_the_body() -> None:
     html = (HTML / "xxgk_report.html").read_text(encoding="utf-8")
     last_block = html.index('<div class="zwnr-text"><p>四、')
-    html = html[:last_block] + html[html.index("</div>", last_block) + len("</div>"):]
+    html = html[:last_block] + html[html.index("</div>", last_block) + len("</div>") :]
     assert strip_html(html).body_lines == XXGK_BODY[:-2]
 
 
 def test_chrome_matched_by_several_rules_and_nested_is_removed_once() -> None:
-    html = ("<html><body><nav class='bshare-custom' hidden style='display:none'><div hidden>导航</div>"
-            "<script>x()</script></nav>"
-            "<footer class='social-share'><p style='display: none'>页脚</p></footer>"
-            "<div class='wz'><p>" + PARAGRAPHS[0] + "</p><p style='DISPLAY:NONE'>隐藏的模板文字。</p></div>"
-            "</body></html>")
+    html = (
+        "<html><body><nav class='bshare-custom' hidden style='display:none'><div hidden>导航</div>"
+        "<script>x()</script></nav>"
+        "<footer class='social-share'><p style='display: none'>页脚</p></footer>"
+        "<div class='wz'><p>" + PARAGRAPHS[0] + "</p><p style='DISPLAY:NONE'>隐藏的模板文字。</p></div>"
+        "</body></html>"
+    )
     assert strip_html(html).body_lines == [PARAGRAPHS[0]]
 
 
-_FRAGMENTS = st.sampled_from([
-    "<div>", "</div>", "<p>", "</p>", "<table><tr><td>", "</td></tr></table>", "<a href='/x'>", "</a>",
-    "<span style='display:none'>", "</span>", "<nav class='menu share'>", "</nav>", "<br>", "</html>",
-    "<script>var a='<p>x</p>';</script>", "<!-- 文章正文 begin -->", "<h1 class='title'>", "</h1>",
-    "<pre>", "</pre>", "<font color=red>", "</font>", "<div id='zoom'>", "<li>", "<ul class='footer'>",
-    "发布日期：2024-01-25", "来源：示例县司法局", "页面不存在", "。", "，", "\n",
-    *PARAGRAPHS,
-])
+_FRAGMENTS = st.sampled_from(
+    [
+        "<div>",
+        "</div>",
+        "<p>",
+        "</p>",
+        "<table><tr><td>",
+        "</td></tr></table>",
+        "<a href='/x'>",
+        "</a>",
+        "<span style='display:none'>",
+        "</span>",
+        "<nav class='menu share'>",
+        "</nav>",
+        "<br>",
+        "</html>",
+        "<script>var a='<p>x</p>';</script>",
+        "<!-- 文章正文 begin -->",
+        "<h1 class='title'>",
+        "</h1>",
+        "<pre>",
+        "</pre>",
+        "<font color=red>",
+        "</font>",
+        "<div id='zoom'>",
+        "<li>",
+        "<ul class='footer'>",
+        "发布日期：2024-01-25",
+        "来源：示例县司法局",
+        "页面不存在",
+        "。",
+        "，",
+        "\n",
+        *PARAGRAPHS,
+    ]
+)
 
 
 @settings(max_examples=200, deadline=None)

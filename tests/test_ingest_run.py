@@ -43,7 +43,7 @@ class DiesOnSome:
 
 def _batches(years: range, size: int) -> list[list[Page]]:
     pages = synthetic_captures(years)
-    return [pages[i:i + size] for i in range(0, len(pages), size)]
+    return [pages[i : i + size] for i in range(0, len(pages), size)]
 
 
 def test_batches_load_in_order_and_a_batch_whose_transform_dies_is_rejects(tmp_path: Path) -> None:
@@ -58,7 +58,8 @@ def test_batches_load_in_order_and_a_batch_whose_transform_dies_is_rejects(tmp_p
     summaries = [future.result() for future in futures]
     assert [(s.loaded, s.rejected) for s in summaries] == [(3, 0), (0, 3), (3, 0), (3, 0)]
     assert {r.reason for r in summaries[1].rejects} == {
-        "transform failed for its whole batch: RuntimeError: worker process terminated abruptly"}
+        "transform failed for its whole batch: RuntimeError: worker process terminated abruptly"
+    }
     years = run_query("SELECT report_year FROM reports ORDER BY 1", path)["report_year"].to_list()
     assert years == [*range(2001, 2004), *range(2007, 2013)]
     rejected = run_query("SELECT input, stage FROM rejects ORDER BY 1", path).rows()
@@ -86,10 +87,13 @@ def reader(tmp_path: Path) -> Iterator[Callable[[Path], None]]:
     held: list[subprocess.Popen[str]] = []
 
     def hold(path: Path) -> None:
-        script = ("import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
-                  "print('open', flush=True); time.sleep(60)")
-        process = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE,
-                                   text=True)
+        script = (
+            "import duckdb, sys, time; con = duckdb.connect(sys.argv[1], read_only=True); "
+            "print('open', flush=True); time.sleep(60)"
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True
+        )
         held.append(process)
         assert process.stdout is not None and process.stdout.readline().strip() == "open"
 

@@ -56,7 +56,8 @@ def test_worker_processes_build_the_same_warehouse_as_one_process(tmp_path: Path
         two = ingest_pages(pages, tmp_path / "two.duckdb", transformer=pool)
     assert one.loaded == two.loaded > 100
     assert table_checksums(tmp_path / "one.duckdb", skip_columns=SKIP) == table_checksums(
-        tmp_path / "two.duckdb", skip_columns=SKIP)
+        tmp_path / "two.duckdb", skip_columns=SKIP
+    )
 
 
 def _archive(tmp_path: Path, pages: list[Page]) -> str:
@@ -64,15 +65,19 @@ def _archive(tmp_path: Path, pages: list[Page]) -> str:
     rows = []
     for page in pages:
         url = f"http://127.0.0.1/shili/{page.name}"
-        rows.append(ManifestRow(url, url, 200, {"content-type": "text/plain; charset=utf-8"}, utc_now(),
-                                store.put(page.data)))
+        rows.append(
+            ManifestRow(
+                url, url, 200, {"content-type": "text/plain; charset=utf-8"}, utc_now(), store.put(page.data)
+            )
+        )
     store.record(rows)
     return store.location
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_dask_and_local_runners_build_identical_warehouses(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dask_and_local_runners_build_identical_warehouses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from prefect.settings import PREFECT_API_URL
 
     # the Dask workers (separate processes) report to the session's test API, found in the environment
@@ -83,4 +88,5 @@ def test_dask_and_local_runners_build_identical_warehouses(tmp_path: Path,
     dask = dask_flow(archive=archive, warehouse=str(tmp_path / "dask.duckdb"), workers=2, runner="dask")
     assert local.loaded == dask.loaded > 450
     assert table_checksums(tmp_path / "local.duckdb", skip_columns=SKIP) == table_checksums(
-        tmp_path / "dask.duckdb", skip_columns=SKIP)
+        tmp_path / "dask.duckdb", skip_columns=SKIP
+    )

@@ -97,8 +97,10 @@ def test_a_department_report_names_its_department_as_issuer():
 
 
 def test_the_region_in_the_site_menu_is_not_the_report_region():
-    text = ("县区、开发区\n\n示例市 其他县 某某区\n\n搜索\n\n"
-            "2021年,我县坚持依法行政,扎实推进法治政府建设,示例县政府全年审查规范性文件21件。\n")
+    text = (
+        "县区、开发区\n\n示例市 其他县 某某区\n\n搜索\n\n"
+        "2021年,我县坚持依法行政,扎实推进法治政府建设,示例县政府全年审查规范性文件21件。\n"
+    )
     page = strip_capture(text)
     metadata = read_metadata(page, page.body_lines, "law_based_government_annual_report")
     assert metadata.region_code == "990121"
@@ -108,8 +110,12 @@ def test_metadata_from_html_meta_tags_and_byline():
     page = StrippedPage(
         body_lines=["2022年,示例县深入推进法治政府建设,现将有关情况报告如下:", "一、主要举措和成效"],
         header_lines=["发布日期：2023-02-10 信息来源：示例县司法局"],
-        meta_tags={"articletitle": "示例县人民政府2022年法治政府建设年度报告", "pubdate": "2023-02-11 08:30",
-                   "contentsource": "示例县人民政府办公室", "sitename": "示例县人民政府"},
+        meta_tags={
+            "articletitle": "示例县人民政府2022年法治政府建设年度报告",
+            "pubdate": "2023-02-11 08:30",
+            "contentsource": "示例县人民政府办公室",
+            "sitename": "示例县人民政府",
+        },
         title_hint="示例县人民政府2022年法治政府建设年度报告",
         is_html=True,
     )
@@ -121,16 +127,22 @@ def test_metadata_from_html_meta_tags_and_byline():
 
 
 def test_first_published_meta_tag_dates_a_page_without_a_byline():
-    page = StrippedPage(body_lines=["2022年,示例县坚持依法行政。", "一、主要举措"],
-                        meta_tags={"firstpublishedtime": "2023-03-20-23:59:59"},
-                        title_hint="示例县2022年法治政府建设情况报告", is_html=True)
+    page = StrippedPage(
+        body_lines=["2022年,示例县坚持依法行政。", "一、主要举措"],
+        meta_tags={"firstpublishedtime": "2023-03-20-23:59:59"},
+        title_hint="示例县2022年法治政府建设情况报告",
+        is_html=True,
+    )
     metadata = read_metadata(page, page.body_lines, "law_based_government_annual_report")
     assert metadata.published_at == "2023-03-20"
 
 
 def test_byline_without_meta_tags_gives_date_and_source():
-    page = StrippedPage(body_lines=["2022年,示例县坚持依法行政。"],
-                        header_lines=["发布日期：2016-11-22 信息来源：省发改委"], is_html=True)
+    page = StrippedPage(
+        body_lines=["2022年,示例县坚持依法行政。"],
+        header_lines=["发布日期：2016-11-22 信息来源：省发改委"],
+        is_html=True,
+    )
     metadata = read_metadata(page, page.body_lines, "law_based_government_annual_report")
     assert (metadata.published_at, metadata.source) == ("2016-11-22", "省发改委")
 
@@ -156,13 +168,28 @@ def test_issuer_is_the_body_heading_the_title(title, issuer):
     [
         ("示例县2023年度法治政府建设情况报告", "", "law_based_government_annual_report", None, 2023),
         ("2022年示例县人民政府工作报告", "", "government_work_report", None, 2021),
-        (None, "根据规定,现将2025年度法治政府建设情况报告如下。", "law_based_government_annual_report",
-         None, 2025),
-        (None, "本年度报告中所列数据统计期限从2023年1月1日到12月31日止。",
-         "gov_info_disclosure_annual_report", None, 2023),
+        (
+            None,
+            "根据规定,现将2025年度法治政府建设情况报告如下。",
+            "law_based_government_annual_report",
+            None,
+            2025,
+        ),
+        (
+            None,
+            "本年度报告中所列数据统计期限从2023年1月1日到12月31日止。",
+            "gov_info_disclosure_annual_report",
+            None,
+            2023,
+        ),
         (None, "各位代表:\n第一部分 2021年工作回顾", "government_work_report", ["发布日期:2022-01-20"], 2021),
-        (None, "各位代表:\n过去五年,我们砥砺奋进。", "government_work_report",
-         ["——2023年1月8日在示例县第十八届人民代表大会第二次会议上"], 2022),
+        (
+            None,
+            "各位代表:\n过去五年,我们砥砺奋进。",
+            "government_work_report",
+            ["——2023年1月8日在示例县第十八届人民代表大会第二次会议上"],
+            2022,
+        ),
         # the publication date is not the year covered: a page that states no year has none
         (None, "我县坚持依法行政。", "law_based_government_annual_report", ["发布日期:2021-03-02"], None),
         (None, "2012年6月24日,新闻发布会举行。", "other", ["发布时间:2012-06-24"], None),
@@ -201,8 +228,10 @@ def test_a_date_printed_alone_under_the_title_and_a_byline_below_the_text():
     metadata = metadata_of("byline_below_text_law.txt")
     assert metadata.published_at == "2023-02-15"
     assert metadata.source == "示例县司法局"
-    page = strip_capture("示例县2022年度法治政府建设情况报告\n2023-02-15 16:20\n"
-                         "2022年,示例县坚持依法行政,法治政府建设取得新成效。\n")
+    page = strip_capture(
+        "示例县2022年度法治政府建设情况报告\n2023-02-15 16:20\n"
+        "2022年,示例县坚持依法行政,法治政府建设取得新成效。\n"
+    )
     body = "\n".join(page.body_lines)
     metadata = read_metadata(page, page.body_lines, report_kind(title_of(page, body), body))
     assert metadata.published_at == "2023-02-15T16:20"
@@ -218,8 +247,11 @@ def test_index_table_rows_with_bars_and_spaced_colons():
 
 
 def test_a_hotline_in_the_text_is_not_the_contact_phone():
-    lines = ["示例市人民政府:", "2021年,示例县设立投诉举报电话:0999-5555816,全年受理投诉12件。",
-             "(联系人:王示例,联系电话:6089020)  抄送:市委依法治市办公室。"]
+    lines = [
+        "示例市人民政府:",
+        "2021年,示例县设立投诉举报电话:0999-5555816,全年受理投诉12件。",
+        "(联系人:王示例,联系电话:6089020)  抄送:市委依法治市办公室。",
+    ]
     metadata = read_metadata(StrippedPage(body_lines=lines), lines, "law_based_government_annual_report")
     assert (metadata.contact_person, metadata.contact_phone) == ("王示例", "6089020")
     assert metadata.cc == "市委依法治市办公室"

@@ -45,11 +45,26 @@ def to_chinese(n: int, short_ten: bool = False) -> str:
 @pytest.mark.parametrize(
     ("text", "value"),
     [
-        ("十三", 13), ("二百三十五", 235), ("两千", 2000), ("一万零五十", 10050), ("1.2万", 12000),
-        ("3万4千", 34000), ("1,234.5", 1234.5), ("3751.9万", 37519000), ("2954.7亿", 295470000000),
-        ("壹仟贰佰", 1200), ("十万零三百", 100300), ("一千零一万", 10010000), ("1亿2000万", 120000000),
-        ("12.3456万", 123456), ("零", 0), ("二〇一九", 2019), ("三点五", 3.5), ("九十五点五", 95.5),
-        ("三點五億", 350000000), ("二十点零五万", 200500),
+        ("十三", 13),
+        ("二百三十五", 235),
+        ("两千", 2000),
+        ("一万零五十", 10050),
+        ("1.2万", 12000),
+        ("3万4千", 34000),
+        ("1,234.5", 1234.5),
+        ("3751.9万", 37519000),
+        ("2954.7亿", 295470000000),
+        ("壹仟贰佰", 1200),
+        ("十万零三百", 100300),
+        ("一千零一万", 10010000),
+        ("1亿2000万", 120000000),
+        ("12.3456万", 123456),
+        ("零", 0),
+        ("二〇一九", 2019),
+        ("三点五", 3.5),
+        ("九十五点五", 95.5),
+        ("三點五億", 350000000),
+        ("二十点零五万", 200500),
     ],
 )
 def test_parses_known_forms(text: str, value: float) -> None:
@@ -57,7 +72,8 @@ def test_parses_known_forms(text: str, value: float) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["", "abc", "三5", "5三", "1,2,3", "个", "百分之", "点五", "三点", "三点五点六"])
+    "text", ["", "abc", "三5", "5三", "1,2,3", "个", "百分之", "点五", "三点", "三点五点六"]
+)
 def test_non_numerals_are_none(text: str) -> None:
     assert parse_number(text) is None
 
@@ -76,8 +92,11 @@ def test_arabic_integers_parse_back(n: int) -> None:
 
 
 @settings(max_examples=300)
-@given(st.integers(min_value=1, max_value=9999), st.integers(min_value=0, max_value=9999),
-       st.integers(min_value=0, max_value=9999))
+@given(
+    st.integers(min_value=1, max_value=9999),
+    st.integers(min_value=0, max_value=9999),
+    st.integers(min_value=0, max_value=9999),
+)
 def test_arabic_with_scale_words_parse_back(yi: int, wan: int, rest: int) -> None:
     assert parse_number(f"{wan}万") == wan * 10**4
     assert parse_number(f"{yi}亿") == yi * 10**8

@@ -120,7 +120,7 @@ def test_offsets_text_and_sentence() -> None:
     rows = quantities(body)
     assert [q["text"] for q in rows] == ["5个", "1,024件"]
     for q in rows:
-        assert body[q["start"]:q["end"]] == q["text"]
+        assert body[q["start"] : q["end"]] == q["text"]
     assert rows[0]["sentence"] == "2023年,示例县设立5个综合窗口"
     assert rows[1]["sentence"] == "受理案件1,024件"
 
@@ -137,11 +137,17 @@ def test_batch_keeps_docs_apart() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("一二两十百千万亿0123456789.,余多约近个件项名人次元%“”《》第、,。\n县区事")),
-               max_size=60))
+@given(
+    st.text(
+        alphabet=st.sampled_from(
+            list("一二两十百千万亿0123456789.,余多约近个件项名人次元%“”《》第、,。\n县区事")
+        ),
+        max_size=60,
+    )
+)
 def test_scanner_never_raises(body: str) -> None:
     for q in quantities(body):
-        assert body[q["start"]:q["end"]] == q["text"]
+        assert body[q["start"] : q["end"]] == q["text"]
         assert q["value"] >= 0
 
 
@@ -151,8 +157,13 @@ def test_lone_one_counts_in_a_list_of_counts() -> None:
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("“”‘’「」《》\",;。:、\n" + "一二件受理案 " * 6)),
-                        max_size=60), min_size=1, max_size=3))
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(list('“”‘’「」《》",;。:、\n' + "一二件受理案 " * 6)), max_size=60),
+        min_size=1,
+        max_size=3,
+    )
+)
 @example(["受" * 20 + "”,", "," + "受" * 21 + "”" + "受" * 20 + "”", "“受”受”:案”"])
 def test_quote_spans_are_those_of_the_pattern(texts: list[str]) -> None:
     """Tried only where a span can start, the quoted spans of each body are those QUOTED.finditer finds."""

@@ -16,8 +16,9 @@ GUANGZHOU, GUIYANG = "440111", "520113"
 GOV_FOOTER = "主办：区人民政府办公室"
 
 
-def region_of(footer: str = "", url: str | None = None, body: list[str] = BODY,
-              owner: str = GOV_FOOTER) -> tuple[str | None, list[str]]:
+def region_of(
+    footer: str = "", url: str | None = None, body: list[str] = BODY, owner: str = GOV_FOOTER
+) -> tuple[str | None, list[str]]:
     origin = PageOrigin("\n".join([*body, footer, owner]), url)
     found = find_region(StrippedPage(body_lines=body), Metadata(), origin)
     note = found.note()
@@ -28,14 +29,17 @@ def test_no_clue_leaves_both_candidates():
     assert region_of() == (None, [GUANGZHOU, GUIYANG])
 
 
-@pytest.mark.parametrize("footer, expected, clue", [
-    ("版权所有 粤ICP备05012345号", GUANGZHOU, "icp: 粤ICP备"),
-    ("黔ICP备12003456号-1", GUIYANG, "icp: 黔ICP备"),
-    ("粤公网安备 44011102000123号", GUANGZHOU, "filing_code: 公网安备 44011102000123"),
-    ("网站标识码:5201130001", GUIYANG, "site_code: 网站标识码:5201130001"),
-    ("联系电话:020-86001234", GUANGZHOU, "area_code: 020"),
-    ("联系电话:(0851)84801234", GUIYANG, "area_code: 0851"),
-])
+@pytest.mark.parametrize(
+    "footer, expected, clue",
+    [
+        ("版权所有 粤ICP备05012345号", GUANGZHOU, "icp: 粤ICP备"),
+        ("黔ICP备12003456号-1", GUIYANG, "icp: 黔ICP备"),
+        ("粤公网安备 44011102000123号", GUANGZHOU, "filing_code: 公网安备 44011102000123"),
+        ("网站标识码:5201130001", GUIYANG, "site_code: 网站标识码:5201130001"),
+        ("联系电话:020-86001234", GUANGZHOU, "area_code: 020"),
+        ("联系电话:(0851)84801234", GUIYANG, "area_code: 0851"),
+    ],
+)
 def test_printed_clues_settle_the_name(footer, expected, clue):
     code, clues = region_of(footer)
     assert code == expected

@@ -40,10 +40,13 @@ def test_a_shared_name_without_clues_is_left_empty_with_its_candidates(capsys):
     assert any("白鹭区" in w and "--region" in w for w in report["warnings"])
 
 
-@pytest.mark.parametrize("name, clue", [
-    ("bailu_city_named_law.txt", "named: 样板市"),      # the city's full name, even as the leading superior
-    ("bailu_short_name_law.txt", "named_short: 样板"),  # only its short name
-])
+@pytest.mark.parametrize(
+    "name, clue",
+    [
+        ("bailu_city_named_law.txt", "named: 样板市"),  # the city's full name, even as the leading superior
+        ("bailu_short_name_law.txt", "named_short: 样板"),  # only its short name
+    ],
+)
 def test_the_city_the_page_names_settles_a_shared_name(capsys, name, clue):
     report = one(capsys, str(REGIONS / name))
     assert report["metadata"]["region_code"] == YANGBAILU
@@ -105,7 +108,7 @@ def site_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     shutil.copytree(config_dir(), folder)
     with (folder / "sources.yaml").open("a", encoding="utf-8") as sources:
         sources.write(
-            "\n  - id: yb-bailu\n    name: 样板市白鹭区人民政府（虚构）\n    region_code: \"990202\"\n"
+            '\n  - id: yb-bailu\n    name: 样板市白鹭区人民政府（虚构）\n    region_code: "990202"\n'
             "    base_url: http://www.bailu.example.org/\n"
             "    listings:\n      - {path: fzzf/index.html, kind: law_based_government_annual_report,\n"
             "         title_pattern: *law}\n"
@@ -126,14 +129,17 @@ def test_without_the_site_the_canonical_page_stays_ambiguous(capsys):
     assert report["metadata"]["region_code"] is None and len(report["region"]["candidates"]) == 2
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--region", "白鹭区"], "ambiguous region '白鹭区': 990102"),
-    (["--region", "不存在县"], "unknown region '不存在县'"),
-    (["--region", "999999"], "unknown region code '999999'"),
-    (["--kind", "annual"], "unknown report kind 'annual'"),
-    (["--year", "20x3"], "bad report year '20x3'"),
-    (["--year", "1900"], "bad report year '1900'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--region", "白鹭区"], "ambiguous region '白鹭区': 990102"),
+        (["--region", "不存在县"], "unknown region '不存在县'"),
+        (["--region", "999999"], "unknown region code '999999'"),
+        (["--kind", "annual"], "unknown report kind 'annual'"),
+        (["--year", "20x3"], "bad report year '20x3'"),
+        (["--year", "1900"], "bad report year '1900'"),
+    ],
+)
 def test_bad_hints_are_one_line_errors_with_exit_2(capsys, args, message):
     status = main(["extract", *args, str(REGIONS / "bailu_ambiguous_law.txt")])
     err = capsys.readouterr().err
@@ -172,36 +178,58 @@ def test_a_folder_of_one_countys_pages_loads_without_rejects_with_a_manifest(tmp
     assert rows(warehouse, "SELECT count(*) FROM rejects") == [(0,)]
 
 
-def test_a_manifest_row_can_name_a_folder_and_the_command_line_fills_its_empty_cells(tmp_path, site_config,
-                                                                                      capsys):
+def test_a_manifest_row_can_name_a_folder_and_the_command_line_fills_its_empty_cells(
+    tmp_path, site_config, capsys
+):
     shutil.copy(REGIONS / "bailu_ambiguous_law.txt", tmp_path / "a.txt")
     shutil.copytree(REGIONS / "county", tmp_path / "county")
     manifest = tmp_path / "m.csv"
-    manifest.write_text("path,url,region_code,year\n"
-                        "a.txt,http://www.bailu.example.org/fzzf/2024/t1.html,,\n"
-                        "county/no_region_no_year.txt,,,2019\n"  # a file row wins over its folder's row
-                        "county,,990121,2018\n", encoding="utf-8")  # ... which fills its empty cells
+    manifest.write_text(
+        "path,url,region_code,year\n"
+        "a.txt,http://www.bailu.example.org/fzzf/2024/t1.html,,\n"
+        "county/no_region_no_year.txt,,,2019\n"  # a file row wins over its folder's row
+        "county,,990121,2018\n",
+        encoding="utf-8",
+    )  # ... which fills its empty cells
     warehouse = tmp_path / "w.duckdb"
-    status = main(["load", "--manifest", str(manifest), "--year", "2021", "--region", "990102",
-                   "--warehouse", str(warehouse), str(tmp_path / "county")])
+    status = main(
+        [
+            "load",
+            "--manifest",
+            str(manifest),
+            "--year",
+            "2021",
+            "--region",
+            "990102",
+            "--warehouse",
+            str(warehouse),
+            str(tmp_path / "county"),
+        ]
+    )
     out = capsys.readouterr().out
     assert status == 0, out
     assert out.startswith("loaded 3, replaced 0, skipped 0"), out
     # a.txt: its title names 白鹭区; the URL's site says 样板市's, the --region hint 示例市's: the hint wins
     assert rows(warehouse, "SELECT region_code, report_year FROM reports ORDER BY 1, 2") == [
-        (SHIBAILU, 2023), ("990121", 2019), ("990121", 2022)]
+        (SHIBAILU, 2023),
+        ("990121", 2019),
+        ("990121", 2022),
+    ]
 
 
-@pytest.mark.parametrize("content, message", [
-    (None, "cannot read manifest"),
-    ("url,kind\nhttp://x/,\n", "the header row must name path"),
-    ("path,region\na.txt,示例县\n", "the header row must name path"),
-    ("path,year\nmissing.txt,2020\n", "line 2: no such file or folder"),
-    ("path,kind\na.txt,annual\n", "line 2: unknown report kind 'annual'"),
-    ("path,region_code\na.txt,白鹭区\n", "line 2: ambiguous region '白鹭区'"),
-    ("path,year\n,2020\n", "line 2: empty path"),
-    (b"\xff\xfe\x00path", "neither UTF-8 nor GB18030"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (None, "cannot read manifest"),
+        ("url,kind\nhttp://x/,\n", "the header row must name path"),
+        ("path,region\na.txt,示例县\n", "the header row must name path"),
+        ("path,year\nmissing.txt,2020\n", "line 2: no such file or folder"),
+        ("path,kind\na.txt,annual\n", "line 2: unknown report kind 'annual'"),
+        ("path,region_code\na.txt,白鹭区\n", "line 2: ambiguous region '白鹭区'"),
+        ("path,year\n,2020\n", "line 2: empty path"),
+        (b"\xff\xfe\x00path", "neither UTF-8 nor GB18030"),
+    ],
+)
 def test_bad_manifests_are_one_line_errors_with_exit_2(tmp_path, capsys, content, message):
     (tmp_path / "a.txt").write_text("示例县", encoding="utf-8")
     manifest = tmp_path / "m.csv"
@@ -217,8 +245,12 @@ def test_bad_manifests_are_one_line_errors_with_exit_2(tmp_path, capsys, content
 
 
 def test_the_installed_command_prints_no_traceback_for_a_bad_hint(nianbao_cmd):
-    done = subprocess.run([*nianbao_cmd, "load", "--region", "白鹭区", str(REGIONS / "county")],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*nianbao_cmd, "load", "--region", "白鹭区", str(REGIONS / "county")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr and done.stderr.count("\n") == 1
 

@@ -60,7 +60,11 @@ def test_all_regions_rows_are_complete():
     by_code = {r.code: r for r in rows if r.valid_to is None}
     dongcheng = by_code["110101"]
     assert (dongcheng.name, dongcheng.level, dongcheng.parent_code, dongcheng.province) == (
-        "东城区", "county", "110000", "北京市")
+        "东城区",
+        "county",
+        "110000",
+        "北京市",
+    )
     assert all(len(r.code) == 6 and r.code.isdigit() for r in rows)
     assert all(r.parent_code in by_code for r in rows if r.parent_code)
 

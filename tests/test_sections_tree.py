@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from transforms.sections import find_sections, heading_of
 
-BODY = "\n".join([
-    "示例市人民政府:",
-    "2021年,示例县坚持依法行政。",
-    "一、履行政府主体职责,推进法治政府建设",
-    "(一)依法全面履行政府职能",
-    "一是推进政务服务改革。全年办理事项12345件。",
-    "1.完善行政权力运行机制。",
-    "(二)主动公开情况。2022年,主动公开政府信息57条。",
-    "（三）依申请公开情况",
-    "二、工作中存在的问题",
-])
+BODY = "\n".join(
+    [
+        "示例市人民政府:",
+        "2021年,示例县坚持依法行政。",
+        "一、履行政府主体职责,推进法治政府建设",
+        "(一)依法全面履行政府职能",
+        "一是推进政务服务改革。全年办理事项12345件。",
+        "1.完善行政权力运行机制。",
+        "(二)主动公开情况。2022年,主动公开政府信息57条。",
+        "（三）依申请公开情况",
+        "二、工作中存在的问题",
+    ]
+)
 
 
 def listed(body: str) -> list[tuple[int, str, str]]:
@@ -33,7 +35,7 @@ def test_levels_one_and_two_are_listed_with_run_in_titles_cut():
 
 def test_offsets_point_at_the_heading_in_the_body():
     for section in find_sections(BODY):
-        assert BODY[section.start:].startswith(("一、", "二、", "(", "（"))
+        assert BODY[section.start :].startswith(("一、", "二、", "(", "（"))
 
 
 def test_parts_move_every_heading_one_level_down():

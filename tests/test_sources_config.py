@@ -17,9 +17,19 @@ def _raw() -> dict[str, Any]:
     return {
         "politeness": {"delay_seconds": 1.0},
         "sites": [
-            {"id": "shili", "name": "示例县人民政府", "region_code": "990121", "base_url": "http://127.0.0.1:1/",
-             "listings": [{"path": "fzzf/index.html", "kind": "law_based_government_annual_report",
-                           "title_pattern": LAW}]},
+            {
+                "id": "shili",
+                "name": "示例县人民政府",
+                "region_code": "990121",
+                "base_url": "http://127.0.0.1:1/",
+                "listings": [
+                    {
+                        "path": "fzzf/index.html",
+                        "kind": "law_based_government_annual_report",
+                        "title_pattern": LAW,
+                    }
+                ],
+            },
         ],
     }
 
@@ -130,9 +140,13 @@ def test_every_known_report_url_is_reachable_through_a_shipped_listing(dev_corpu
     misses = []
     for row in csv.DictReader(known.open(encoding="utf-8")):
         host = urlsplit(row["url"]).hostname
-        years = {report_year(row["title"], listing) for site in config.sites
-                 if configured_key(row["url"], site.authorities)
-                 for listing in site.listings if listing.title_regex().search(row["title"])}
+        years = {
+            report_year(row["title"], listing)
+            for site in config.sites
+            if configured_key(row["url"], site.authorities)
+            for listing in site.listings
+            if listing.title_regex().search(row["title"])
+        }
         wanted = int(row["report_year"]) if row["report_year"] else None  # none: a multi-year report
         if not years or (wanted is not None and wanted not in years):
             misses.append(f"{row['title']} ({host}): years {years or 'none'}")

@@ -63,8 +63,12 @@ def test_sql_refuses_writes_and_outside_reads_with_exit_2(
 
 
 def test_sql_refusal_through_the_installed_command(warehouse: Path, nianbao_cmd: list[str]) -> None:
-    done = subprocess.run([*nianbao_cmd, "sql", "DELETE FROM facts", "--warehouse", str(warehouse)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*nianbao_cmd, "sql", "DELETE FROM facts", "--warehouse", str(warehouse)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert "refused: DELETE statement" in done.stderr
 
@@ -98,8 +102,21 @@ def test_yoy_command(warehouse: Path, capsys: pytest.CaptureFixture[str]) -> Non
     rows = capsys.readouterr().out.splitlines()
     assert rows[0].startswith("code,indicator_name,region_code,region_name,report_year,value,previous_value")
     assert [r.split(",")[4] for r in rows[1:]] == ["2018", "2019"]
-    assert main(["yoy", "reconsideration.accepted", "--region", "990121", "--to", "2016",
-                 "--warehouse", str(warehouse)]) == 1
+    assert (
+        main(
+            [
+                "yoy",
+                "reconsideration.accepted",
+                "--region",
+                "990121",
+                "--to",
+                "2016",
+                "--warehouse",
+                str(warehouse),
+            ]
+        )
+        == 1
+    )
     assert "no values" in capsys.readouterr().err
 
 
@@ -113,7 +130,8 @@ def test_export_writes_hive_partitions_that_read_back(warehouse: Path, tmp_path:
     con = duckdb.connect()
     exported = con.execute(
         f"SELECT year, count(*) FROM read_parquet('{out}/facts/*/*/*.parquet', hive_partitioning = true) "
-        "GROUP BY year ORDER BY year").fetchall()
+        "GROUP BY year ORDER BY year"
+    ).fetchall()
     assert exported == [(2017, 6), (2018, 6), (2019, 6)]
 
 
@@ -121,8 +139,17 @@ def test_chart_writes_the_format_its_suffix_names(
     warehouse: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "charts" / "accepted.png"
-    args = ["chart", "reconsideration.accepted", "--region", "示例县", "--region", "992000", "--warehouse",
-            str(warehouse), "--out"]
+    args = [
+        "chart",
+        "reconsideration.accepted",
+        "--region",
+        "示例县",
+        "--region",
+        "992000",
+        "--warehouse",
+        str(warehouse),
+        "--out",
+    ]
     assert main([*args, str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert not out.with_suffix(".svg").exists()
@@ -149,15 +176,21 @@ def test_load_command_on_fictional_captures(
     con = duckdb.connect(str(path), read_only=True)
     years = con.execute("SELECT report_year, region_code, published_at FROM reports ORDER BY 1").fetchall()
     con.close()
-    assert years == [(2017, "990121", "2018-03-02T09:30"), (2018, "990121", "2019-03-05T10:00"),
-                     (2020, "990121", "2021-03-08T15:20")]
-
+    assert years == [
+        (2017, "990121", "2018-03-02T09:30"),
+        (2018, "990121", "2019-03-05T10:00"),
+        (2020, "990121", "2021-03-08T15:20"),
+    ]
 
 
 @pytest.mark.parametrize(
     "argv",
-    [["sql", "SELECT 1"], ["yoy", "litigation.cases"], ["export", "out"],
-     ["chart", "litigation.cases", "--region", "990121", "--out", "c.png"]],
+    [
+        ["sql", "SELECT 1"],
+        ["yoy", "litigation.cases"],
+        ["export", "out"],
+        ["chart", "litigation.cases", "--region", "990121", "--out", "c.png"],
+    ],
 )
 def test_reading_commands_do_not_create_a_missing_warehouse(
     argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]

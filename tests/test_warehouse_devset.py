@@ -33,4 +33,10 @@ def test_dev_captures_load_one_report_per_gold_identity(
     assert main([*args, "--warehouse", str(path)]) == 0
     rows = capsys.readouterr().out.splitlines()
     assert rows[1].split(",")[:6] == [
-        "reconsideration.accepted", "受理行政复议案件", "220422", "东辽县", "2019", "2.0"]
+        "reconsideration.accepted",
+        "受理行政复议案件",
+        "220422",
+        "东辽县",
+        "2019",
+        "2.0",
+    ]

@@ -125,8 +125,6 @@ def test_export_publishes_every_table_at_once_while_readers_read(
     assert len(list(versions.iterdir())) <= 2
 
 
-
-
 def test_a_query_past_the_time_limit_is_stopped(
     good_warehouse: Path, use_settings: Callable[..., Path], capsys: pytest.CaptureFixture[str]
 ) -> None:

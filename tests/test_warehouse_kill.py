@@ -28,9 +28,13 @@ while True:
 
 def kill_while_loading(path: Path, first_revision: int, delay: float) -> int:
     """Start the loader, let it commit once, kill it `delay` seconds later; the revisions it committed."""
-    proc = subprocess.Popen([sys.executable, "-c", LOADER, str(path), str(first_revision)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            cwd=Path(__file__).resolve().parents[1])
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LOADER, str(path), str(first_revision)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert proc.stdout is not None and proc.stderr is not None
     line = proc.stdout.readline()
     if not line.startswith("committed"):
@@ -59,8 +63,12 @@ def check_whole(path: Path) -> set[str]:
             "SELECT count(*) FROM facts f JOIN reports r USING (report_id) "
             "WHERE NOT contains(f.evidence, '修订' || regexp_extract(r.body, '修订(\\d+)', 1) || ')')"
         ).fetchall()[0][0]
-        revisions = {row[0] for row in con.execute(
-            "SELECT DISTINCT regexp_extract(body, '修订(\\d+)', 1) FROM reports").fetchall()}
+        revisions = {
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT regexp_extract(body, '修订(\\d+)', 1) FROM reports"
+            ).fetchall()
+        }
     finally:
         con.close()
     assert len(per_report) == 2000

@@ -17,8 +17,16 @@ from warehouse.query import run_query
 from warehouse.synthetic import fictional_region_codes, synthetic_batch
 
 PROJECT = Path(__file__).resolve().parents[1]
-VIEWS = ("indicator_values", "indicator_yoy", "coverage", "latest_reports", "fact_details", "review",
-         "region_names", "gov_info_table_status")
+VIEWS = (
+    "indicator_values",
+    "indicator_yoy",
+    "coverage",
+    "latest_reports",
+    "fact_details",
+    "review",
+    "region_names",
+    "gov_info_table_status",
+)
 VOLATILE = ("loaded_at", "when", "applied_at")
 
 # A loader process: loads synthetic reports of the given regions, printing when it starts and ends.
@@ -60,14 +68,20 @@ def _view_checksums(path: Path) -> dict[str, str]:
             columns = [r[0] for r in con.execute(f"DESCRIBE {view}").fetchall() if r[0] not in VOLATILE]
             row = ", ".join(f'"{c}"' for c in columns)
             count, digest = con.execute(
-                f"SELECT count(*), coalesce(sum(hash({row})), 0) FROM {view}").fetchall()[0]
+                f"SELECT count(*), coalesce(sum(hash({row})), 0) FROM {view}"
+            ).fetchall()[0]
             sums[view] = f"{count}:{digest}"
     return sums
 
 
 def _start(script: str, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, cwd=PROJECT)
+    return subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=PROJECT,
+    )
 
 
 def _finish(proc: subprocess.Popen[str]) -> list[list[str]]:
@@ -135,11 +149,14 @@ def test_a_postgres_catalog_needs_a_data_path(tmp_path: Path) -> None:
     assert lake_of(tmp_path / "w.ducklake").data_path == f"{(tmp_path / 'w.ducklake').absolute()}.files/"
 
 
-@pytest.mark.parametrize("location", [
-    "postgres:dbname=nianbao host=127.0.0.1 password=pw-never-shown",
-    "postgres:postgresql://nianbao:pw-never-shown@127.0.0.1/nianbao",
-    "postgres:postgresql://127.0.0.1/nianbao?sslmode=disable&password=pw-never-shown",
-])
+@pytest.mark.parametrize(
+    "location",
+    [
+        "postgres:dbname=nianbao host=127.0.0.1 password=pw-never-shown",
+        "postgres:postgresql://nianbao:pw-never-shown@127.0.0.1/nianbao",
+        "postgres:postgresql://127.0.0.1/nianbao?sslmode=disable&password=pw-never-shown",
+    ],
+)
 def test_a_postgres_location_holding_a_password_is_refused_without_repeating_it(location: str) -> None:
     from warehouse.errors import WarehouseError
 

@@ -153,8 +153,13 @@ def test_unidentified_and_failed_inputs_become_rejects(tmp_path: Path, backend_f
     )
     summary = load_frames(with_reports(batch, reports), path)
     assert (summary.loaded, summary.rejected) == (1, 3)
-    reasons = dict(query(path, "SELECT input, reason FROM rejects WHERE stage = 'identity' "
-                               "UNION ALL SELECT input, reason FROM rejects WHERE stage = 'extract'"))
+    reasons = dict(
+        query(
+            path,
+            "SELECT input, reason FROM rejects WHERE stage = 'identity' "
+            "UNION ALL SELECT input, reason FROM rejects WHERE stage = 'extract'",
+        )
+    )
     paths = batch.reports["path"].to_list()
     assert reasons[paths[2]] == "page not found (页面不存在)"
     assert "no region_code" in reasons[paths[1]]
@@ -175,8 +180,10 @@ def test_record_rejects_keeps_each_once_and_a_later_load_clears_it(tmp_path: Pat
     path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], [2019], facts_per_report=2)
     page = batch.reports["path"][0]
-    rows = [RejectRow(page, "fetch", "HTTP 503 after 3 tries"),
-            RejectRow("http://127.0.0.1/x", "discover", "no year in the title")]
+    rows = [
+        RejectRow(page, "fetch", "HTTP 503 after 3 tries"),
+        RejectRow("http://127.0.0.1/x", "discover", "no year in the title"),
+    ]
     record_rejects(rows + rows[:1], path)
     record_rejects(rows, path)
     assert query(path, "SELECT count(*) FROM rejects") == [(2,)]
@@ -195,8 +202,9 @@ def test_a_bad_frame_is_a_clear_error_and_writes_nothing(tmp_path: Path, backend
 
 def test_one_input_given_twice_in_a_batch_keeps_its_later_copy(tmp_path: Path, backend_file: str) -> None:
     batch = _two_pages_one_identity()
-    reports = batch.reports.with_columns(path=pl.lit("pages/same.html"),
-                                         published_at=pl.Series(["2020-03-20", "2020-03-01"]))
+    reports = batch.reports.with_columns(
+        path=pl.lit("pages/same.html"), published_at=pl.Series(["2020-03-20", "2020-03-01"])
+    )
     summary = load_frames(with_reports(batch, reports), tmp_path / backend_file)
     assert (summary.loaded, summary.skipped, summary.rejected) == (1, 1, 0)
     assert query(tmp_path / backend_file, "SELECT content_sha256 FROM reports") == [("b" * 64,)]
@@ -247,14 +255,24 @@ def _three_pages_one_identity() -> dict[str, FrameBatch]:
         content_sha256=pl.Series(["a" * 64, "b" * 64, "c" * 64]),
     )
     whole = with_reports(batch, reports)
-    return {name: FrameBatch(*(getattr(whole, part).filter(pl.col("doc") == doc)
-                               for part in ("reports", "sections", "quantities", "facts")))
-            for doc, name in enumerate("ABC")}
+    return {
+        name: FrameBatch(
+            *(
+                getattr(whole, part).filter(pl.col("doc") == doc)
+                for part in ("reports", "sections", "quantities", "facts")
+            )
+        )
+        for doc, name in enumerate("ABC")
+    }
 
 
 def _together(*batches: FrameBatch) -> FrameBatch:
-    return FrameBatch(*(pl.concat([getattr(b, part) for b in batches])
-                        for part in ("reports", "sections", "quantities", "facts")))
+    return FrameBatch(
+        *(
+            pl.concat([getattr(b, part) for b in batches])
+            for part in ("reports", "sections", "quantities", "facts")
+        )
+    )
 
 
 def test_rejects_hold_one_row_per_input_and_reloading_adds_none(tmp_path: Path, backend_file: str) -> None:

@@ -30,7 +30,10 @@ def test_captures_load_and_give_year_over_year_with_a_gap(captures: list[Path], 
     assert (summary.loaded, summary.rejected) == (3, 0), summary.describe()
     frame = yoy_frame("reconsideration.accepted", ["示例县"], warehouse=path)
     assert frame.select("report_year", "value", "previous_value").rows() == [
-        (2017, 7.0, None), (2018, 9.0, 7.0), (2020, 4.0, None)]
+        (2017, 7.0, None),
+        (2018, 9.0, 7.0),
+        (2020, 4.0, None),
+    ]
 
 
 def test_an_edited_page_replaces_only_its_report(captures: list[Path], tmp_path: Path) -> None:
@@ -43,8 +46,10 @@ def test_an_edited_page_replaces_only_its_report(captures: list[Path], tmp_path:
     summary = ingest_files(captures, path)
     assert (summary.loaded, summary.replaced, summary.skipped) == (0, 1, 2)
     assert table_checksums(path, exclude_report=REPORT_2018) == before
-    accepted = run_query(f"SELECT value FROM facts WHERE report_id = '{REPORT_2018}' "
-                         "AND code = 'reconsideration.accepted'", path)
+    accepted = run_query(
+        f"SELECT value FROM facts WHERE report_id = '{REPORT_2018}' AND code = 'reconsideration.accepted'",
+        path,
+    )
     assert accepted.rows() == [(12.0,)]
 
 
@@ -52,8 +57,10 @@ def test_pages_in_memory_and_unchanged_pages_are_not_extracted_again(
     captures: list[Path], tmp_path: Path
 ) -> None:
     path = tmp_path / "w.duckdb"
-    pages = [Page(name=f"http://127.0.0.1/{p.name}", data=p.read_bytes(), url=f"http://127.0.0.1/{p.name}")
-             for p in captures]
+    pages = [
+        Page(name=f"http://127.0.0.1/{p.name}", data=p.read_bytes(), url=f"http://127.0.0.1/{p.name}")
+        for p in captures
+    ]
     assert ingest_pages(pages, path).loaded == 3
     assert run_query("SELECT count(*) FROM reports WHERE url LIKE 'http://127.0.0.1/%'", path).item() == 3
     again = ingest_pages(pages, path)
@@ -88,8 +95,13 @@ def test_an_unchanged_page_clears_its_earlier_fetch_reject(captures: list[Path],
 
     path = tmp_path / "w.duckdb"
     ingest_files(captures, path)
-    record_rejects([RejectRow(str(captures[0]), "fetch", "HTTP 503 (gave up after 4 attempts)"),
-                    RejectRow("http://127.0.0.1/other.html", "fetch", "HTTP 404")], path)
+    record_rejects(
+        [
+            RejectRow(str(captures[0]), "fetch", "HTTP 503 (gave up after 4 attempts)"),
+            RejectRow("http://127.0.0.1/other.html", "fetch", "HTTP 404"),
+        ],
+        path,
+    )
     again = ingest_files(captures, path)
     assert (again.loaded, again.skipped) == (0, 3)
     assert run_query("SELECT input FROM rejects", path).rows() == [("http://127.0.0.1/other.html",)]

@@ -14,8 +14,18 @@ from warehouse.errors import SchemaTooNewError
 from warehouse.location import ENV_VAR, default_warehouse_path, resolve_warehouse
 from warehouse.migrations import code_schema_version, known_migrations
 
-TABLES = {"regions", "indicators", "reports", "sections", "quantities", "facts", "rejects", "schema_version",
-          "unit_families", "table_checks"}
+TABLES = {
+    "regions",
+    "indicators",
+    "reports",
+    "sections",
+    "quantities",
+    "facts",
+    "rejects",
+    "schema_version",
+    "unit_families",
+    "table_checks",
+}
 VIEWS = {"indicator_values", "indicator_yoy", "coverage", "latest_reports", "fact_details", "review"}
 USER_VIEWS = "duckdb_views() WHERE NOT internal"
 
@@ -33,12 +43,36 @@ def test_first_use_creates_every_table_and_commented_view(tmp_path: Path) -> Non
     assert set(views) >= VIEWS
     assert all(views[name] for name in VIEWS), "every view has a COMMENT"
     assert version == code_schema_version()
-    for column in ("report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at",
-                   "source", "doc_number", "url", "content_sha256", "body", "extractor_version", "loaded_at"):
+    for column in (
+        "report_id",
+        "region_code",
+        "kind",
+        "report_year",
+        "title",
+        "issuer",
+        "published_at",
+        "source",
+        "doc_number",
+        "url",
+        "content_sha256",
+        "body",
+        "extractor_version",
+        "loaded_at",
+    ):
         assert column in report_columns
     assert fact_columns == [
-        "report_id", "code", "value", "value_high", "unit", "qualifier", "scope", "evidence", "start", "end",
-        "sentence"]
+        "report_id",
+        "code",
+        "value",
+        "value_high",
+        "unit",
+        "qualifier",
+        "scope",
+        "evidence",
+        "start",
+        "end",
+        "sentence",
+    ]
     assert reject_columns == ["input", "stage", "reason", "when"]
 
 
@@ -69,8 +103,10 @@ def test_newer_schema_is_a_clear_error(tmp_path: Path) -> None:
     with open_for_writing(path) as con:
         con.execute("INSERT INTO schema_version VALUES (99, 'from_the_future', now()::TIMESTAMP)")
     for opener in (open_for_writing, open_read_only):
-        with pytest.raises(SchemaTooNewError, match=r"schema version 99 is newer than this nianbao knows"), \
-                opener(path):
+        with (
+            pytest.raises(SchemaTooNewError, match=r"schema version 99 is newer than this nianbao knows"),
+            opener(path),
+        ):
             pass
 
 

@@ -26,8 +26,10 @@ def warehouse(tmp_path: Path, backend_file: str) -> Path:
     path = tmp_path / backend_file
     batch = synthetic_batch(["990121"], list(VALUES), facts_per_report=0)
     docs = {year: doc for doc, year in batch.reports.select("doc", "report_year").iter_rows()}
-    rows = [(docs[y], CODE, v, None, "件", None, None, f"受理行政复议案件{v:g}件", 8, 10)
-            for y, v in VALUES.items()]
+    rows = [
+        (docs[y], CODE, v, None, "件", None, None, f"受理行政复议案件{v:g}件", 8, 10)
+        for y, v in VALUES.items()
+    ]
     rows += [  # two committees' counts in 2018 and 2020, and the same code stated twice in 2017
         (docs[2018], "mediation.committees", 12.0, None, "个", None, "村", "村级调解委员会12个", 20, 23),
         (docs[2018], "mediation.committees", 3.0, None, "个", None, "乡镇", "乡镇调解委员会3个", 40, 42),
@@ -64,21 +66,28 @@ def test_year_filter_keeps_the_previous_value_of_the_first_year_shown(warehouse:
 def test_scopes_are_separate_series_and_repeats_take_the_largest_stating_how_many(warehouse: Path) -> None:
     committees = yoy_frame("mediation.committees", warehouse=warehouse)
     assert committees.select("scope", "report_year", "value", "previous_value").rows() == [
-        ("乡镇", 2018, 3.0, None), ("村", 2018, 12.0, None), ("村", 2020, 15.0, None),
+        ("乡镇", 2018, 3.0, None),
+        ("村", 2018, 12.0, None),
+        ("村", 2020, 15.0, None),
     ]
     cases = yoy_frame("litigation.cases", warehouse=warehouse)
     assert cases.select("report_year", "value").rows() == [(2017, 5.0)]
     assert cases["unit"].to_list() == ["件"]
-    picked = run_query("SELECT value, n_values, values_stated, pick_rule, sentence FROM indicator_values "
-                       "WHERE code = 'litigation.cases'", warehouse)
+    picked = run_query(
+        "SELECT value, n_values, values_stated, pick_rule, sentence FROM indicator_values "
+        "WHERE code = 'litigation.cases'",
+        warehouse,
+    )
     assert picked.rows()[0][:3] == (5.0, 2, [2.0, 5.0])
     assert picked["pick_rule"][0].startswith("largest")
     assert picked["sentence"][0] == "全年行政诉讼5件以上。"
 
 
 def test_review_lists_foreign_units_jumps_and_conflicts_with_evidence(warehouse: Path) -> None:
-    review = run_query("SELECT check_name, code, report_year, value, detail, sentence FROM review "
-                       "ORDER BY check_name, code", warehouse)
+    review = run_query(
+        "SELECT check_name, code, report_year, value, detail, sentence FROM review ORDER BY check_name, code",
+        warehouse,
+    )
     assert review.select("check_name", "code", "report_year").rows() == [
         ("conflicting_values", "litigation.cases", 2017),
         ("jump_x10", "enforcement.fines", 2018),
@@ -96,7 +105,9 @@ def test_fact_offsets_index_the_body(fixtures_dir: Path, tmp_path: Path) -> None
     ingest_files(sorted((fixtures_dir / "warehouse").glob("*.txt")), path)
     rows = run_query(
         "SELECT f.sentence, substr(r.body, f.start + 1, f.end - f.start) AS text, f.value FROM facts AS f "
-        "JOIN reports AS r USING (report_id) WHERE f.start IS NOT NULL", path).rows()
+        "JOIN reports AS r USING (report_id) WHERE f.start IS NOT NULL",
+        path,
+    ).rows()
     assert rows
     for sentence, text, _value in rows:
         assert text and text in sentence
@@ -110,8 +121,9 @@ def test_unknown_region_or_code_is_a_clear_error(warehouse: Path) -> None:
 
 
 def test_coverage_shows_the_missing_year(warehouse: Path) -> None:
-    frame = run_query("SELECT report_year, loaded, n_facts FROM coverage WHERE region_code = '990121'",
-                      warehouse)
+    frame = run_query(
+        "SELECT report_year, loaded, n_facts FROM coverage WHERE region_code = '990121'", warehouse
+    )
     assert frame.rows() == [(2017, True, 5), (2018, True, 4), (2019, False, 0), (2020, True, 2)]
 
 
@@ -120,5 +132,7 @@ def test_latest_reports_and_indicator_values(warehouse: Path) -> None:
     assert latest.rows() == [("示例县", 2020)]
     values = run_query(
         f"SELECT region_name, report_year, value, evidence FROM indicator_values WHERE code = '{CODE}' "
-        "ORDER BY report_year", warehouse)
+        "ORDER BY report_year",
+        warehouse,
+    )
     assert values.rows()[0] == ("示例县", 2017, 7.0, "受理行政复议案件7件")

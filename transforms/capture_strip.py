@@ -203,9 +203,7 @@ class _Lines:
                 # joint issuers print one line each (中共X县委 / X县人民政府 / 2023年…报告)
                 # (a line repeating the body below it is the site's masthead, not a second issuer)
                 while (
-                    first > 0
-                    and self._co_issuer(first - 1)
-                    and self.simple[first - 1] != self.simple[first]
+                    first > 0 and self._co_issuer(first - 1) and self.simple[first - 1] != self.simple[first]
                 ):
                     first -= 1
                 break
@@ -228,8 +226,13 @@ class _Lines:
         """How line j leads into the title line k below it: "open" (…关于 / 关于…政府信息公开), "issuer" (an
         issuing body above "关于…" / "2022年度…"), or None when line j is not part of the title."""
         line = self.simple[j]
-        if (self.is_chrome(j) or self.is_header(j) or bare_label_of(line, self.header)
-                or self.chrome.heading.fullmatch(line) or DATE.fullmatch(line)):
+        if (
+            self.is_chrome(j)
+            or self.is_header(j)
+            or bare_label_of(line, self.header)
+            or self.chrome.heading.fullmatch(line)
+            or DATE.fullmatch(line)
+        ):
             return None
         if self.header.title_open_head.fullmatch(line) or self.header.title_mid_line.fullmatch(line):
             return "open"
@@ -325,8 +328,18 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
             continue
         if page.is_chrome(i):
             continue
-        if rules.heading.fullmatch(line) and later[line] > 0 and (toc or (
-                i + 1 < len(simple) and rules.heading.fullmatch(simple[i + 1]) and later[simple[i + 1]] > 0)):
+        if (
+            rules.heading.fullmatch(line)
+            and later[line] > 0
+            and (
+                toc
+                or (
+                    i + 1 < len(simple)
+                    and rules.heading.fullmatch(simple[i + 1])
+                    and later[simple[i + 1]] > 0
+                )
+            )
+        ):
             toc = True
             continue  # a table of contents above the text: headings in a row, each printed again below
         toc = False
@@ -344,7 +357,7 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
             continue
         first = page.title_at(i)
         if first is not None:
-            titles.append((page.title_text("".join(printed[first:i + 1])), first, i))
+            titles.append((page.title_text("".join(printed[first : i + 1])), first, i))
             number = page.header.title_doc_number.match(printed[first])
             if number:
                 header.append(number.group("number"))
@@ -369,8 +382,12 @@ def read_head(printed: list[str], simple: list[str]) -> Head:
         # lines between the first title and the body that are neither chrome nor titles: subtitles, speaker
         title_lines = {j for _, first, last in titles for j in range(first, last + 1)}
         for j in range(titles[0][1], body_from):
-            if (j not in title_lines and not page.is_chrome(j) and not page.is_header(j)
-                    and not bare_label_of(page.simple[j], page.header)):
+            if (
+                j not in title_lines
+                and not page.is_chrome(j)
+                and not page.is_header(j)
+                and not bare_label_of(page.simple[j], page.header)
+            ):
                 header.append(printed[j])
         header = [t for t, _, _ in titles] + header
     return Head(title, header, site_names, body_from, page)

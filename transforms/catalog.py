@@ -26,7 +26,7 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 # Context columns a rule may test (transforms/quantities.py fills them):
 RULE_FIELDS = {
     "left": "clause text between the previous quantity (or the clause start) and the number; also tried "
-            "on left + the noun phrase after the measure word (受理56件复议案件 → 受理复议案件)",
+    "on left + the noun phrase after the measure word (受理56件复议案件 → 受理复议案件)",
     "before": "clause text before the number",
     "noun": "text right after the measure word, up to the next punctuation or number",
     "clause": "the whole clause (between commas, semicolons, full stops)",
@@ -36,8 +36,23 @@ RULE_FIELDS = {
 }
 # The column a field reads: sentences are kept as printed for output, and in simplified form for rules.
 FIELD_COLUMNS = {**{name: name for name in RULE_FIELDS}, "sentence": "sentence_m"}
-ENTRY_KEYS = {"code", "name_zh", "name_en", "unit", "family", "domain", "priority", "rules", "scope", "zero",
-              "note", "definition", "neighbours", "examples", "negatives"}
+ENTRY_KEYS = {
+    "code",
+    "name_zh",
+    "name_en",
+    "unit",
+    "family",
+    "domain",
+    "priority",
+    "rules",
+    "scope",
+    "zero",
+    "note",
+    "definition",
+    "neighbours",
+    "examples",
+    "negatives",
+}
 EXAMPLE_KEYS = {"text", "value", "unit", "qualifier", "scope"}
 QUALIFIERS = {"more_than", "about", "less_than"}
 RULE_KEYS = set(RULE_FIELDS) | {"not", "priority"}
@@ -98,7 +113,7 @@ class Indicator:
     scopes: tuple[Scope, ...]
     zeros: tuple[str, ...]
     definition: str = ""
-    neighbours: tuple[tuple[str, str], ...] = ()   # (code, why a phrase belongs there and not here)
+    neighbours: tuple[tuple[str, str], ...] = ()  # (code, why a phrase belongs there and not here)
     examples: tuple[Example, ...] = ()
     negatives: tuple[Negative, ...] = ()
 
@@ -106,8 +121,8 @@ class Indicator:
 @dataclass(frozen=True, slots=True)
 class Catalog:
     indicators: tuple[Indicator, ...]
-    rules: tuple[Rule, ...]            # every rule, best first (priority, then file order)
-    zero_re: re.Pattern[str] | None    # one group per stated-zero pattern: zero_codes[i] for group z{i}
+    rules: tuple[Rule, ...]  # every rule, best first (priority, then file order)
+    zero_re: re.Pattern[str] | None  # one group per stated-zero pattern: zero_codes[i] for group z{i}
     zero_codes: tuple[str, ...]
     continuation: tuple[tuple[str, str], ...] = ()  # (column, regex): a value listed after another
     continuation_not: tuple[tuple[str, str], ...] = ()
@@ -157,10 +172,15 @@ def _scopes(label: str, raw: Any) -> tuple[Scope, ...]:
     out = []
     for scope in raw if isinstance(raw, list) else [raw]:
         keys = set(scope) if isinstance(scope, dict) else set()
-        if (not {"field", "pattern"} <= keys <= {"field", "pattern", "each"}
-                or scope["field"] not in RULE_FIELDS or not isinstance(scope.get("each", False), bool)):
-            raise ConfigError(f"{label}: scope must be {{field: <{'|'.join(RULE_FIELDS)}>, pattern: regex, "
-                              "each: true|false}, or a list of them")
+        if (
+            not {"field", "pattern"} <= keys <= {"field", "pattern", "each"}
+            or scope["field"] not in RULE_FIELDS
+            or not isinstance(scope.get("each", False), bool)
+        ):
+            raise ConfigError(
+                f"{label}: scope must be {{field: <{'|'.join(RULE_FIELDS)}>, pattern: regex, "
+                "each: true|false}, or a list of them"
+            )
         pattern = _check_regex(f"{label} scope", scope["pattern"])
         if re.compile(pattern).groups < 1:
             raise ConfigError(f"{label}: scope pattern needs one capture group")
@@ -175,30 +195,42 @@ def _card(label: str, raw: dict[str, Any], unit_forms: set[str]) -> dict[str, An
         raise ConfigError(f"{label}: definition must be one line of text")
     neighbours = raw.get("neighbours") or {}
     if not isinstance(neighbours, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in neighbours.items()):
+        isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in neighbours.items()
+    ):
         raise ConfigError(f"{label}: neighbours must map a code to why a phrase belongs there")
     examples = []
     for i, ex in enumerate(raw.get("examples") or []):
         where = f"{label} example {i + 1}"
         if not isinstance(ex, dict) or not {"text", "value", "unit"} <= set(ex) <= EXAMPLE_KEYS:
             raise ConfigError(f"{where}: needs text, value, unit (optional: qualifier, scope)")
-        if not isinstance(ex["text"], str) or not isinstance(ex["value"], int | float) or isinstance(
-                ex["value"], bool):
+        if (
+            not isinstance(ex["text"], str)
+            or not isinstance(ex["value"], int | float)
+            or isinstance(ex["value"], bool)
+        ):
             raise ConfigError(f"{where}: text must be a string and value a number")
         if str(ex["unit"]) not in unit_forms:
             raise ConfigError(f"{where}: unit {ex['unit']!r} is not a unit of config/units.yaml")
         if ex.get("qualifier") not in QUALIFIERS | {None}:
             raise ConfigError(f"{where}: qualifier must be one of {sorted(QUALIFIERS)}")
-        examples.append(Example(ex["text"], float(ex["value"]), str(ex["unit"]), ex.get("qualifier"),
-                                ex.get("scope")))
+        examples.append(
+            Example(ex["text"], float(ex["value"]), str(ex["unit"]), ex.get("qualifier"), ex.get("scope"))
+        )
     negatives = []
     for i, neg in enumerate(raw.get("negatives") or []):
-        if not isinstance(neg, dict) or not {"text"} <= set(neg) <= {"text", "code"} or not isinstance(
-                neg["text"], str):
+        if (
+            not isinstance(neg, dict)
+            or not {"text"} <= set(neg) <= {"text", "code"}
+            or not isinstance(neg["text"], str)
+        ):
             raise ConfigError(f"{label} negative {i + 1}: needs text (optional: code, the neighbour it is)")
         negatives.append(Negative(neg["text"], neg.get("code")))
-    return {"definition": definition.strip(), "neighbours": tuple(neighbours.items()),
-            "examples": tuple(examples), "negatives": tuple(negatives)}
+    return {
+        "definition": definition.strip(),
+        "neighbours": tuple(neighbours.items()),
+        "examples": tuple(examples),
+        "negatives": tuple(negatives),
+    }
 
 
 def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indicator:
@@ -244,8 +276,16 @@ def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indic
         rule_priority = rule.get("priority", priority)
         if not isinstance(rule_priority, int):
             raise ConfigError(f"{where}: priority must be an integer")
-        rules.append(Rule(first_rule + i, code, rule_priority, family_units, match,
-                          _fields(f"{where}.not", rule.get("not", {}))))
+        rules.append(
+            Rule(
+                first_rule + i,
+                code,
+                rule_priority,
+                family_units,
+                match,
+                _fields(f"{where}.not", rule.get("not", {})),
+            )
+        )
     scopes = _scopes(label, raw.get("scope"))
     zeros = raw.get("zero", [])
     if not isinstance(zeros, list):
@@ -257,8 +297,18 @@ def _entry(raw: Any, position: int, units: UnitsTable, first_rule: int) -> Indic
     if not rules and not zeros:
         raise ConfigError(f"{label}: needs rules or zero patterns")
     card = _card(label, raw, set(units.measure_words.values()) | set(units.measure_words))
-    return Indicator(code, raw["name_zh"], raw["name_en"], raw["unit"], family, raw["domain"], tuple(rules),
-                     scopes, tuple(zeros), **card)
+    return Indicator(
+        code,
+        raw["name_zh"],
+        raw["name_en"],
+        raw["unit"],
+        family,
+        raw["domain"],
+        tuple(rules),
+        scopes,
+        tuple(zeros),
+        **card,
+    )
 
 
 def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
@@ -275,15 +325,17 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
         indicator = _entry(entry, position, units, next_rule)
         if indicator.code in seen:
             raise ConfigError(
-                f"config/{CATALOG_FILE}: entry {position + 1} ({indicator.code}): duplicate code")
+                f"config/{CATALOG_FILE}: entry {position + 1} ({indicator.code}): duplicate code"
+            )
         seen.add(indicator.code)
         indicators.append(indicator)
         next_rule += len(indicator.rules)
     rules = sorted((r for ind in indicators for r in ind.rules), key=lambda r: (-r.priority, r.index))
     zero_codes = tuple(ind.code for ind in indicators for _ in ind.zeros)
     zero_patterns = [z for ind in indicators for z in ind.zeros]
-    zero_re = (re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns)))
-               if zero_patterns else None)
+    zero_re = (
+        re.compile("|".join(f"(?P<z{i}>{z})" for i, z in enumerate(zero_patterns))) if zero_patterns else None
+    )
     where = f"config/{CATALOG_FILE}: continuation"
     listed = dict(raw.get("continuation") or {})
     continuation_not = _fields(f"{where}.not", listed.pop("not", {}))
@@ -291,15 +343,28 @@ def build_catalog(raw: Any, units: UnitsTable) -> Catalog:
     unclaimed = raw.get("unclaimed") or {"lead": "^$", "tail": "^$"}
     if not isinstance(unclaimed, dict) or set(unclaimed) != {"lead", "tail"}:
         raise ConfigError(f"config/{CATALOG_FILE}: unclaimed must be {{lead: regex, tail: regex}}")
-    lead, tail = (_check_regex(f"config/{CATALOG_FILE}: unclaimed.{key}", unclaimed[key])
-                  for key in ("lead", "tail"))
+    lead, tail = (
+        _check_regex(f"config/{CATALOG_FILE}: unclaimed.{key}", unclaimed[key]) for key in ("lead", "tail")
+    )
     pairing = raw.get("pairing") or {}
     if not isinstance(pairing, dict) or (pairing and set(pairing) != {"action", "join"}):
         raise ConfigError(f"config/{CATALOG_FILE}: pairing must be {{action: regex, join: regex}}")
-    action, join = (_check_regex(f"config/{CATALOG_FILE}: pairing.{key}", pairing[key]) if pairing else None
-                    for key in ("action", "join"))
-    return Catalog(tuple(indicators), tuple(rules), zero_re, zero_codes, continuation, continuation_not, lead,
-                   tail, action, join)
+    action, join = (
+        _check_regex(f"config/{CATALOG_FILE}: pairing.{key}", pairing[key]) if pairing else None
+        for key in ("action", "join")
+    )
+    return Catalog(
+        tuple(indicators),
+        tuple(rules),
+        zero_re,
+        zero_codes,
+        continuation,
+        continuation_not,
+        lead,
+        tail,
+        action,
+        join,
+    )
 
 
 def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: UnitsTable) -> Catalog:
@@ -313,10 +378,21 @@ def with_table_codes(catalog: Catalog, entries: list[CatalogEntry], units: Units
             raise ConfigError(f"{label}: code already in config/{CATALOG_FILE}")
         if entry.unit not in units.families.get(entry.family, ()):
             raise ConfigError(f"{label}: unit {entry.unit!r} is not in family {entry.family!r}")
-        added.append(Indicator(entry.code, entry.name_zh, entry.name_en, entry.unit, entry.family,
-                               entry.code.split(".")[0], (), (), (),
-                               definition=f"{entry.name_zh}: a cell of the 信息公开 template table (row; the "
-                               "column is the scope), read from the table, not by text rules"))
+        added.append(
+            Indicator(
+                entry.code,
+                entry.name_zh,
+                entry.name_en,
+                entry.unit,
+                entry.family,
+                entry.code.split(".")[0],
+                (),
+                (),
+                (),
+                definition=f"{entry.name_zh}: a cell of the 信息公开 template table (row; the "
+                "column is the scope), read from the table, not by text rules",
+            )
+        )
     return dataclasses.replace(catalog, indicators=(*catalog.indicators, *added))
 
 

@@ -47,8 +47,9 @@ def _move_speech_head(page: StrippedPage) -> None:
     header lines, as on captures: the report's text starts below them."""
     rules = chrome_rules()
     at = 0
-    while (at < min(_SPEECH_HEAD_LINES, len(page.body_lines) - 1)
-           and rules.not_start.fullmatch(to_simplified(page.body_lines[at]))):
+    while at < min(_SPEECH_HEAD_LINES, len(page.body_lines) - 1) and rules.not_start.fullmatch(
+        to_simplified(page.body_lines[at])
+    ):
         at += 1
     page.header_lines.extend(page.body_lines[:at])
     del page.body_lines[:at]
@@ -64,7 +65,7 @@ def _split_title_delivery(page: StrippedPage) -> None:
     dash = _DELIVERY_DASH.search(title) if title else None
     if title is None or dash is None or dash.start() == 0:
         return
-    tail = title[dash.start():].strip()
+    tail = title[dash.start() :].strip()
     if delivery_of([tail]).text is not None:
         page.title_hint = title[: dash.start()].strip()
         page.header_lines.append(tail)
@@ -83,9 +84,11 @@ def _move_text_head(page: StrippedPage) -> None:
         return
     page.header_lines.extend(head.header)
     # lines a capture would leave out unread (a delivery subtitle above a title it did not find) stay readable
-    page.header_lines.extend(line for j, line in enumerate(lines[: head.body_from])
-                             if line not in head.header and not head.page.is_chrome(j)
-                             and not CMS_DATE_LINE.fullmatch(line))
+    page.header_lines.extend(
+        line
+        for j, line in enumerate(lines[: head.body_from])
+        if line not in head.header and not head.page.is_chrome(j) and not CMS_DATE_LINE.fullmatch(line)
+    )
     if head.title and not plausible_title(page.title_hint):
         page.title_hint = head.title
     del page.body_lines[: head.body_from]

@@ -40,8 +40,9 @@ def extract_pages(pages: Sequence[Page], objects: bool = True) -> ExtractedBatch
     if objects:
         _attach_tables(reports, tables)
     facts = pl.concat([figures.facts, tables.facts]) if tables.facts.height else figures.facts
-    return ExtractedBatch(reports=reports, quantities=figures.quantities, facts=facts,
-                          table_checks=tables.checks)
+    return ExtractedBatch(
+        reports=reports, quantities=figures.quantities, facts=facts, table_checks=tables.checks
+    )
 
 
 def _attach_tables(reports: list[Report], tables: TableFrames) -> None:

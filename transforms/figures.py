@@ -29,7 +29,11 @@ INDICATOR_FIELDS = tuple(f.name for f in fields(Indicator))
 # The columns of a mention a fact keeps (besides code, unit, qualifier and scope).
 FACT_COLUMNS = ("doc", "value", "value_high", "qualifier", "evidence", "start", "end", "sentence")
 ZERO_SCHEMA: dict[str, pl.DataType] = {
-    "doc": pl.UInt32(), "code": pl.Utf8(), "evidence": pl.Utf8(), "start": pl.Int32(), "end": pl.Int32(),
+    "doc": pl.UInt32(),
+    "code": pl.Utf8(),
+    "evidence": pl.Utf8(),
+    "start": pl.Int32(),
+    "end": pl.Int32(),
     "sentence": pl.Utf8(),
 }
 
@@ -51,11 +55,14 @@ def _numbers(column: pl.Expr, lookup: pl.DataFrame, name: str) -> list[pl.Expr]:
     plain = column.str.replace_all(",", "", literal=True)
     arabic = plain.str.contains(r"^\d+(?:\.\d+)?$")
     decimals = plain.str.extract(r"\.(\d+)$", 1).str.len_chars().fill_null(0)
-    chinese = column.replace_strict(lookup["numeral"], lookup["number"], default=None,
-                                    return_dtype=pl.Float64())
+    chinese = column.replace_strict(
+        lookup["numeral"], lookup["number"], default=None, return_dtype=pl.Float64()
+    )
     return [
-        pl.when(arabic).then(plain.str.replace(".", "", literal=True).cast(pl.Float64, strict=False))
-        .otherwise(chinese).alias(name),
+        pl.when(arabic)
+        .then(plain.str.replace(".", "", literal=True).cast(pl.Float64, strict=False))
+        .otherwise(chinese)
+        .alias(name),
         pl.when(arabic).then(pl.lit(10.0).pow(decimals)).otherwise(1.0).alias(f"{name}_div"),
     ]
 
@@ -64,8 +71,10 @@ def _numeral_lookup(mentions: pl.DataFrame) -> pl.DataFrame:
     """Distinct non-Arabic numerals of the batch, parsed once each."""
     distinct = pl.concat([mentions["num"], mentions["num2"]]).drop_nulls().unique()
     numerals = distinct.filter(~distinct.str.contains(r"^[\d.,]+$")).to_list()
-    return pl.DataFrame({"numeral": numerals, "number": [parse_number(n) for n in numerals]},
-                        schema={"numeral": pl.Utf8(), "number": pl.Float64()})
+    return pl.DataFrame(
+        {"numeral": numerals, "number": [parse_number(n) for n in numerals]},
+        schema={"numeral": pl.Utf8(), "number": pl.Float64()},
+    )
 
 
 def _mapped(column: str, table: dict[str, str] | dict[str, float], dtype: pl.DataType) -> pl.Expr:
@@ -76,32 +85,34 @@ def _mapped(column: str, table: dict[str, str] | dict[str, float], dtype: pl.Dat
 def normalise_mentions(mentions: pl.DataFrame, units: UnitsTable) -> pl.DataFrame:
     """Mention rows → values in canonical units, with qualifiers; the context columns are kept."""
     lookup = _numeral_lookup(mentions)
-    hedges = {position: {word: q for (p, word), q in units.hedges.items() if p == position}
-              for position in ("before", "between", "after")}
+    hedges = {
+        position: {word: q for (p, word), q in units.hedges.items() if p == position}
+        for position in ("before", "between", "after")
+    }
     frame = mentions.with_columns(
-        *_numbers(pl.col("num"), lookup, "n1"), *_numbers(pl.col("num2"), lookup, "n2"),
+        *_numbers(pl.col("num"), lookup, "n1"),
+        *_numbers(pl.col("num2"), lookup, "n2"),
         _mapped("scale", units.scales, pl.Float64()).alias("scale_factor"),
         _mapped("scale_low", units.scales, pl.Float64()).alias("low_factor"),
         _mapped("form", units.measure_words, pl.Utf8()).alias("unit"),
-        *(_mapped(column, hedges[position], pl.Utf8()).alias(f"q_{column}")
-          for column, position in (("pre", "before"), ("mid", "between"), ("post", "after"))),
+        *(
+            _mapped(column, hedges[position], pl.Utf8()).alias(f"q_{column}")
+            for column, position in (("pre", "before"), ("mid", "between"), ("post", "after"))
+        ),
     )
     factor = pl.col("scale_factor").fill_null(1.0)
-    frame = (
-        frame
-        .with_columns(
-            value=(pl.col("n1") * pl.coalesce("low_factor", factor) / pl.col("n1_div")).round(6),
-            value_high=(pl.col("n2") * factor / pl.col("n2_div")).round(6),
-            qualifier=pl.coalesce("q_pre", "q_mid", "q_post", "hint"),
-        )
-        .filter(pl.col("value").is_not_null() & pl.col("unit").is_not_null())
-    )
+    frame = frame.with_columns(
+        value=(pl.col("n1") * pl.coalesce("low_factor", factor) / pl.col("n1_div")).round(6),
+        value_high=(pl.col("n2") * factor / pl.col("n2_div")).round(6),
+        qualifier=pl.coalesce("q_pre", "q_mid", "q_post", "hint"),
+    ).filter(pl.col("value").is_not_null() & pl.col("unit").is_not_null())
     # The scan gives each body's mentions in reading order; only bodies out of doc order need a sort.
     docs = frame["doc"].to_numpy()
     starts = frame["start"].to_numpy()
     in_order = bool(np.all((docs[1:] > docs[:-1]) | ((docs[1:] == docs[:-1]) & (starts[1:] > starts[:-1]))))
     return (frame if in_order else frame.sort("doc", "start")).with_columns(
-        ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc"))
+        ordinal=pl.int_range(pl.len(), dtype=pl.Int32).over("doc")
+    )
 
 
 def _paired_lefts(measured: pl.DataFrame, catalog: Catalog) -> pl.Series:
@@ -134,7 +145,7 @@ def _paired_lefts(measured: pl.DataFrame, catalog: Catalog) -> pl.Series:
         if len(run) < 2 or len(items) != len(run) or not all(items):
             continue
         lead = action.match(items[-1])
-        shared = items[-1][lead.end():] if lead else ""
+        shared = items[-1][lead.end() :] if lead else ""
         for i, (row, _) in enumerate(run):
             paired[row] = items[i] + (shared if i < len(run) - 1 else "") + head_left[cut:]
     return pl.Series("paired", paired, dtype=pl.Utf8)
@@ -159,12 +170,20 @@ def _continued(frame: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     for column, pattern in catalog.continuation_not:
         listed = listed & ~pl.col(column).str.contains(pattern).fill_null(False)
     # Carry a claimed rule forward through listed values only; any other unclaimed value stops it (-1).
-    carry = (pl.when(pl.col("rule").is_not_null()).then(pl.col("rule"))
-             .when(listed).then(None).otherwise(pl.lit(-1, pl.Int32)))
+    carry = (
+        pl.when(pl.col("rule").is_not_null())
+        .then(pl.col("rule"))
+        .when(listed)
+        .then(None)
+        .otherwise(pl.lit(-1, pl.Int32))
+    )
     return (
         frame.with_columns(carried=carry.forward_fill().over("doc"))
-        .with_columns(rule=pl.when(pl.col("rule").is_null() & listed & (pl.col("carried") >= 0))
-                      .then(pl.col("carried")).otherwise(pl.col("rule")))
+        .with_columns(
+            rule=pl.when(pl.col("rule").is_null() & listed & (pl.col("carried") >= 0))
+            .then(pl.col("carried"))
+            .otherwise(pl.col("rule"))
+        )
         .drop("carried")
     )
 
@@ -175,14 +194,21 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
         return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
     measured = measured.with_columns(_paired_lefts(measured, catalog))
     rules = claiming_rules(measured, catalog.rules)
-    rule_codes = pl.DataFrame({"rule": list(range(len(catalog.rules))),
-                               "code": [r.code for r in catalog.rules],
-                               "rule_units": [list(r.units) for r in catalog.rules]},
-                              schema={"rule": pl.Int32(), "code": pl.Utf8(),
-                                      "rule_units": pl.List(pl.Utf8())})
+    rule_codes = pl.DataFrame(
+        {
+            "rule": list(range(len(catalog.rules))),
+            "code": [r.code for r in catalog.rules],
+            "rule_units": [list(r.units) for r in catalog.rules],
+        },
+        schema={"rule": pl.Int32(), "code": pl.Utf8(), "rule_units": pl.List(pl.Utf8())},
+    )
     # Only the columns the facts keep and the continuation and scopes read go on.
-    kept = {*FACT_COLUMNS, "unit", *(column for column, _ in catalog.continuation + catalog.continuation_not),
-            *(scope.column for ind in catalog.indicators for scope in ind.scopes)}
+    kept = {
+        *FACT_COLUMNS,
+        "unit",
+        *(column for column, _ in catalog.continuation + catalog.continuation_not),
+        *(scope.column for ind in catalog.indicators for scope in ind.scopes),
+    }
     carried = measured.lazy().select(*(name for name in measured.columns if name in kept), rules)
     matched = (
         _continued(carried, catalog)
@@ -195,17 +221,34 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     # 参学率、达标率达100% is two facts). Read only on the rows of codes that have a scope.
     scope_lists = [
         pl.when((pl.col("code") == ind.code) & (found.list.len() > 0)).then(found)
-        for ind in catalog.indicators for found in map(_scope_found, ind.scopes)
+        for ind in catalog.indicators
+        for found in map(_scope_found, ind.scopes)
     ]
     scoped = pl.col("code").is_in([ind.code for ind in catalog.indicators if ind.scopes])
     facts = matched.with_row_index("row")
     with_scope = facts.filter(scoped).with_columns(
-        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw"))
+        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw")
+    )
     without = facts.filter(~scoped).with_columns(pl.lit(None, pl.List(pl.Utf8)).alias("scope_raw"))
-    return pl.concat([with_scope, without]).sort("row").select(
-        "doc", "code", "value", "value_high", "unit", "qualifier",
-        pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start", "end", "sentence", "scope_raw",
-    ).explode("scope_raw")
+    return (
+        pl.concat([with_scope, without])
+        .sort("row")
+        .select(
+            "doc",
+            "code",
+            "value",
+            "value_high",
+            "unit",
+            "qualifier",
+            pl.lit(None, pl.Utf8).alias("scope"),
+            "evidence",
+            "start",
+            "end",
+            "sentence",
+            "scope_raw",
+        )
+        .explode("scope_raw")
+    )
 
 
 def scan_zeros(bodies: Sequence[tuple[int, str, str]], catalog: Catalog) -> pl.DataFrame:
@@ -222,7 +265,7 @@ def scan_zeros(bodies: Sequence[tuple[int, str, str]], catalog: Catalog) -> pl.D
             for m in catalog.zero_re.finditer(text):
                 data["doc"].append(doc)
                 data["code"].append(catalog.zero_codes[int(m.lastgroup[1:])])
-                data["evidence"].append(body[m.start():m.end()])
+                data["evidence"].append(body[m.start() : m.end()])
                 data["start"].append(m.start())
                 data["end"].append(m.end())
                 data["sentence"].append(_sentence_around(body, text, m.start(), m.end()))
@@ -233,16 +276,26 @@ def _sentence_around(body: str, text: str, start: int, end: int) -> str:
     """The sentence of body holding body[start:end] (sentence ends found on the matching text)."""
     before = [m.end() for m in SENTENCE_END.finditer(text, 0, start)]
     after = SENTENCE_END.search(text, end)
-    return body[(before[-1] if before else 0):(after.start() if after else len(body))].strip()
+    return body[(before[-1] if before else 0) : (after.start() if after else len(body))].strip()
 
 
 def zero_facts(zeros: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
-    units = pl.DataFrame({"code": [i.code for i in catalog.indicators],
-                          "unit": [i.unit for i in catalog.indicators]})
+    units = pl.DataFrame(
+        {"code": [i.code for i in catalog.indicators], "unit": [i.unit for i in catalog.indicators]}
+    )
     return zeros.join(units, on="code", how="left").select(
-        "doc", "code", pl.lit(0.0).alias("value"), pl.lit(None, pl.Float64).alias("value_high"), "unit",
-        pl.lit(None, pl.Utf8).alias("qualifier"), pl.lit(None, pl.Utf8).alias("scope"), "evidence", "start",
-        "end", "sentence", pl.lit(None, pl.Utf8).alias("scope_raw"),
+        "doc",
+        "code",
+        pl.lit(0.0).alias("value"),
+        pl.lit(None, pl.Float64).alias("value_high"),
+        "unit",
+        pl.lit(None, pl.Utf8).alias("qualifier"),
+        pl.lit(None, pl.Utf8).alias("scope"),
+        "evidence",
+        "start",
+        "end",
+        "sentence",
+        pl.lit(None, pl.Utf8).alias("scope_raw"),
     )
 
 
@@ -260,15 +313,17 @@ def finish_facts(facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def measure_mentions(triples: Sequence[tuple[int, str, str]],
-                     units: UnitsTable | None = None) -> pl.DataFrame:
+def measure_mentions(
+    triples: Sequence[tuple[int, str, str]], units: UnitsTable | None = None
+) -> pl.DataFrame:
     """Normalised quantity rows (with their rule context) for (doc, body, match_text(body)) triples."""
     units = units or units_table()
     return normalise_mentions(scan_mentions(triples, units), units)
 
 
-def measure_bodies(bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None,
-                   catalog: Catalog | None = None) -> FigureFrames:
+def measure_bodies(
+    bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None, catalog: Catalog | None = None
+) -> FigureFrames:
     """Quantities and facts for (doc, body) pairs."""
     catalog = catalog or load_catalog()
     triples = [(doc, body, match_text(body)) for doc, body in bodies]

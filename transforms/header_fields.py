@@ -122,7 +122,8 @@ def _build(raw: Any) -> HeaderRules:
             rf"(?:^[•·▪\-\s]*[\u4e00-\u9fff]{{0,2}}/?|(?<=[\s/]))(?P<label>{alternation})[ \u3000\t](?=\s*\S)"
         ),
         spaced_line_chars=int(raw.get("spaced_line_chars", 40)),
-        trailing_role=re.compile(r"\s+(?:" + "|".join(re.escape(w) for w in roles) + r")\s*$") if roles
+        trailing_role=re.compile(r"\s+(?:" + "|".join(re.escape(w) for w in roles) + r")\s*$")
+        if roles
         else re.compile(r"(?!)"),
     )
 
@@ -278,7 +279,7 @@ def parse_header_lines(lines: list[str]) -> HeaderValues:
             end = matches[i + 1].start() if i + 1 < len(matches) else len(line)
             label = match.group("label")
             name = rules.field_of(label)
-            raw = line[match.end():end]
+            raw = line[match.end() : end]
             if name in ("published_at", "signed_on"):
                 value = parse_date(raw)
             else:

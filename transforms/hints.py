@@ -47,8 +47,10 @@ def parse_region(value: str) -> Region:
     if not current:
         raise HintError(f"unknown region {value!r}: no {mentions[-1].name} lies in {mentions[0].name}")
     listed = ", ".join(f"{code} {_path(code)}" for code in current)
-    raise HintError(f"ambiguous region {value!r}: {listed}; give its code, or its name with its province or "
-                    f"city ({_path(current[-1])})")
+    raise HintError(
+        f"ambiguous region {value!r}: {listed}; give its code, or its name with its province or "
+        f"city ({_path(current[-1])})"
+    )
 
 
 def _ancestor_names(code: str) -> set[str]:

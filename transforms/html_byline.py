@@ -172,10 +172,16 @@ def split_at_title(rules: PageRules, lines: list[Line]) -> tuple[list[str], list
         return [], lines
     above = pair_labels(rules, [with_colons(rules, x.text) for x in lines[:at]])
     header = [x for x in above if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]
-    rest = lines[at + 1:]
-    while rest and len(rest[0].text) <= _MAX_BYLINE_CHARS and (
-            rules.byline_label.search(rest[0].text) or is_link_line(rest[0])
-            or (rules.byline_date.search(rest[0].text) and not prose_weight(rest[0].text))):
+    rest = lines[at + 1 :]
+    while (
+        rest
+        and len(rest[0].text) <= _MAX_BYLINE_CHARS
+        and (
+            rules.byline_label.search(rest[0].text)
+            or is_link_line(rest[0])
+            or (rules.byline_date.search(rest[0].text) and not prose_weight(rest[0].text))
+        )
+    ):
         if not is_link_line(rest[0]):
             header.append(rest[0].text)
         rest = rest[1:]
@@ -187,12 +193,23 @@ def _title_line(lines: list[str], title: str | None) -> int:
     wanted = compact(title or "")
     if not wanted:
         return -1
-    return max((i for i, line in enumerate(lines)
-                if wanted in compact(line) and len(compact(line)) <= 2 * len(wanted)), default=-1)
+    return max(
+        (
+            i
+            for i, line in enumerate(lines)
+            if wanted in compact(line) and len(compact(line)) <= 2 * len(wanted)
+        ),
+        default=-1,
+    )
 
 
-def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | None,
-                 content: list[LexborNode], skip: frozenset[int]) -> list[str]:
+def byline_lines(
+    rules: PageRules,
+    title: str | None,
+    title_node: LexborNode | None,
+    content: list[LexborNode],
+    skip: frozenset[int],
+) -> list[str]:
     """Short lines around the title (shown outside the content) and after the text stating dates, sources
     and the like. The region searched is the common ancestor of title and content, or a few levels above
     the content when the title element is unknown."""
@@ -217,9 +234,9 @@ def byline_lines(rules: PageRules, title: str | None, title_node: LexborNode | N
     if shown < 0:
         shown = max(-1, first - 4)
     labelled = rules.byline_label.search
-    above = [] if at_page_level else [x for x in lines[:max(shown, 0)] if labelled(x)]
-    before = above + [x for x in lines[shown + 1:first] if labelled(x) or rules.byline_date.search(x)]
-    after = [x for x in lines[last + 1: last + 1 + _TRAILER_LINES] if labelled(x)]
+    above = [] if at_page_level else [x for x in lines[: max(shown, 0)] if labelled(x)]
+    before = above + [x for x in lines[shown + 1 : first] if labelled(x) or rules.byline_date.search(x)]
+    after = [x for x in lines[last + 1 : last + 1 + _TRAILER_LINES] if labelled(x)]
     if not above and not at_page_level:
         above = metadata_box(rules, region, skip)
         before = above + before

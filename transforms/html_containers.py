@@ -85,8 +85,10 @@ def _parse(raw: Any) -> PageRules:
         related_tail_share=float(raw.get("related_tail_share", 0.5)),
         site_title=_pattern(raw, "site_title_pattern"),
         index_label=_regex(f"(?:{_pattern(raw, 'index_field_labels').pattern})[:：]?", "index_field_labels"),
-        not_title=_regex(any_of((label.pattern, date.pattern, _pattern(raw, "not_title_pattern").pattern)),
-                         "not_title_pattern"),
+        not_title=_regex(
+            any_of((label.pattern, date.pattern, _pattern(raw, "not_title_pattern").pattern)),
+            "not_title_pattern",
+        ),
     )
 
 
@@ -160,6 +162,8 @@ def _together(nodes: list[LexborNode]) -> list[LexborNode]:
     largest = max(range(len(nodes)), key=sizes.__getitem__)
     home = nodes[largest].parent
     home_id = home.mem_id if home is not None else None
-    return [n for n, size in zip(nodes, sizes, strict=True)
-            if size >= _SHARE_OF_LARGEST * sizes[largest]
-            or (n.parent is not None and n.parent.mem_id == home_id)]
+    return [
+        n
+        for n, size in zip(nodes, sizes, strict=True)
+        if size >= _SHARE_OF_LARGEST * sizes[largest] or (n.parent is not None and n.parent.mem_id == home_id)
+    ]

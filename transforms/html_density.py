@@ -14,8 +14,29 @@ from selectolax.lexbor import LexborNode
 
 from transforms.html_text import compact
 
-_TEXT_BLOCKS = frozenset(("p", "div", "td", "th", "li", "dd", "dt", "section", "article", "main", "pre",
-                          "blockquote", "center", "h1", "h2", "h3", "h4", "h5", "h6"))
+_TEXT_BLOCKS = frozenset(
+    (
+        "p",
+        "div",
+        "td",
+        "th",
+        "li",
+        "dd",
+        "dt",
+        "section",
+        "article",
+        "main",
+        "pre",
+        "blockquote",
+        "center",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+    )
+)
 _SENTENCE_PUNCT = re.compile(r"[。，；！？、．.,;!?]")
 
 
@@ -105,8 +126,14 @@ def choose_content(root: LexborNode, rules: DensityRules) -> ContentChoice | Non
         return None
     # stable sort: on equal scores the element reached first (the deeper one) stays ahead
     ranked = sorted(local, key=local.__getitem__, reverse=True)
-    core_id = next((k for k in ranked if k not in skipped and subtree.get(k, 0) > 0
-                    and not any(a in skipped for a in tree.ancestors(k))), None)
+    core_id = next(
+        (
+            k
+            for k in ranked
+            if k not in skipped and subtree.get(k, 0) > 0 and not any(a in skipped for a in tree.ancestors(k))
+        ),
+        None,
+    )
     if core_id is None:
         return None
     core = tree.nodes[core_id]
@@ -196,9 +223,11 @@ def _with_siblings(
         return [core]
     floor = max(1.0, rules.sibling_share * subtree.get(core.mem_id, 0))
     children = [c for c in _element_children(parent) if c.mem_id not in skipped]
-    picked = [c.mem_id == core.mem_id or (subtree.get(c.mem_id, 0) >= floor
-                                          and _link_share(c) < rules.widget_link_share)
-              for c in children]
+    picked = [
+        c.mem_id == core.mem_id
+        or (subtree.get(c.mem_id, 0) >= floor and _link_share(c) < rules.widget_link_share)
+        for c in children
+    ]
     chosen = [i for i, keep in enumerate(picked) if keep]
     first, last = chosen[0], chosen[-1]
     probe = last + 1
@@ -206,8 +235,11 @@ def _with_siblings(
         if _is_data_table(children[probe], rules):
             last = probe  # headings between tables count only when a table follows them
         probe += 1
-    return [c for i, c in enumerate(children)
-            if picked[i] or (first < i <= last and _link_share(c) < rules.widget_link_share)]
+    return [
+        c
+        for i, c in enumerate(children)
+        if picked[i] or (first < i <= last and _link_share(c) < rules.widget_link_share)
+    ]
 
 
 def _is_caption(node: LexborNode) -> bool:
@@ -226,15 +258,21 @@ def _link_share(node: LexborNode) -> float:
 def _is_data_table(node: LexborNode, rules: DensityRules) -> bool:
     """A table (or a box around one) with text and few links: figures that belong to the report."""
     table = node if node.tag == "table" else node.css_first("table")
-    return (table is not None and len(node.text(deep=True).strip()) >= 4
-            and _link_share(node) < rules.widget_link_share)
+    return (
+        table is not None
+        and len(node.text(deep=True).strip()) >= 4
+        and _link_share(node) < rules.widget_link_share
+    )
 
 
 def _widgets(block: LexborNode, rules: DensityRules, subtree: dict[int, int], skipped: set[int]) -> set[int]:
     """Chrome inside a content block: elements without prose whose class/id says chrome, and child
     containers with no prose and mostly link text (share bars, link lists)."""
-    found = {n.mem_id for n in block.css("[class],[id]")
-             if n.mem_id not in subtree and _is_chrome(n, rules.chrome_words)}
+    found = {
+        n.mem_id
+        for n in block.css("[class],[id]")
+        if n.mem_id not in subtree and _is_chrome(n, rules.chrome_words)
+    }
     for child in _element_children(block):
         if child.mem_id in skipped or subtree.get(child.mem_id, 0) or not _is_container(child):
             continue

@@ -101,7 +101,11 @@ def heading_before(root: LexborNode, anchor: LexborNode, skip: re.Pattern[str]) 
             continue
         text = node.text(deep=True)
         printed = compact(text)
-        if (_MIN_NEARBY_TITLE <= len(printed) <= 120 and printed[-1] not in _NOT_TITLE_END
-                and node.css_first("a") is None and not skip.search(text)):
+        if (
+            _MIN_NEARBY_TITLE <= len(printed) <= 120
+            and printed[-1] not in _NOT_TITLE_END
+            and node.css_first("a") is None
+            and not skip.search(text)
+        ):
             found = node
     return found

@@ -34,11 +34,36 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _TAG = re.compile(r"<(?:div|p|table|span|a|br|script|td|li)\b[^>]*>", re.IGNORECASE)
-_INLINE_TAGS = frozenset(("span", "font", "strong", "b", "em", "i", "u", "small", "big", "sup", "sub",
-                          "label", "ins", "s", "strike", "mark", "cite", "abbr", "q", "tt", "nobr"))
+_INLINE_TAGS = frozenset(
+    (
+        "span",
+        "font",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "small",
+        "big",
+        "sup",
+        "sub",
+        "label",
+        "ins",
+        "s",
+        "strike",
+        "mark",
+        "cite",
+        "abbr",
+        "q",
+        "tt",
+        "nobr",
+    )
+)
 _REMOVED_TAGS = SKIP_TAGS - {"head"}
-_HIDDEN = ('[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
-           '[style*="visibility: hidden" i]')
+_HIDDEN = (
+    '[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
+    '[style*="visibility: hidden" i]'
+)
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
 _ARTICLE_MIN_PROSE = 100  # a page with a data list is still an article when its text has this much prose
@@ -57,8 +82,9 @@ def looks_like_html(text: str) -> bool:
     return len(_TAG.findall(head)) >= 5 and head.count("<") > head.count("\n") / 4
 
 
-def strip_html(text: str, url: str | None = None, *, use_known_containers: bool = True,
-               utf8: bytes | None = None) -> StrippedPage:
+def strip_html(
+    text: str, url: str | None = None, *, use_known_containers: bool = True, utf8: bytes | None = None
+) -> StrippedPage:
     """The article of an HTML page without site chrome; raises NotAReportError for non-article pages.
 
     ``use_known_containers=False`` skips the container table (to exercise the density fallback). ``utf8``,
@@ -108,14 +134,19 @@ def strip_html(text: str, url: str | None = None, *, use_known_containers: bool 
     else:
         header_lines = byline_lines(rules, title, title_node, content, skip)
     if records >= _HANWEB_RECORDS and _prose(lines, _ARTICLE_MIN_PROSE) < _ARTICLE_MIN_PROSE:
-        raise NotAReportError(f"list page: {records} records in a <script type=\"text/xml\"> data list")
+        raise NotAReportError(f'list page: {records} records in a <script type="text/xml"> data list')
     _reject_non_article(rules, window_title, body, lines)
     texts = _trim_chrome_edges(rules, [line.text for line in lines if not is_link_line(line)])
     leading, body_lines = _leading_bylines(rules, texts)
     if leading and not body_lines:
         raise NotAReportError("page has no text beyond its byline")
-    return StrippedPage(body_lines=body_lines, header_lines=header_lines + leading, meta_tags=meta,
-                        title_hint=title, is_html=True)
+    return StrippedPage(
+        body_lines=body_lines,
+        header_lines=header_lines + leading,
+        meta_tags=meta,
+        title_hint=title,
+        is_html=True,
+    )
 
 
 def _names_site(rules: PageRules, window_title: str) -> bool:
@@ -128,8 +159,12 @@ def _leading_bylines(rules: PageRules, lines: list[str]) -> tuple[list[str], lis
     """Byline lines (发布时间：… 来源：…) that open the text, when the template puts them in a sibling of the
     text: they go to the header lines."""
     at = 0
-    while (at < min(len(lines), _LEADING_BYLINES) and len(lines[at]) <= _MAX_BYLINE_CHARS
-           and rules.byline_label.search(lines[at]) and "。" not in lines[at]):
+    while (
+        at < min(len(lines), _LEADING_BYLINES)
+        and len(lines[at]) <= _MAX_BYLINE_CHARS
+        and rules.byline_label.search(lines[at])
+        and "。" not in lines[at]
+    ):
         at += 1
     return [f for line in lines[:at] for f in field_lines(line)], lines[at:]
 

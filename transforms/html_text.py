@@ -12,16 +12,77 @@ from dataclasses import dataclass, field
 
 from selectolax.lexbor import LexborNode
 
-BLOCK_TAGS = frozenset((
-    "address", "article", "aside", "blockquote", "center", "dd", "details", "dialog", "div", "dl", "dt",
-    "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
-    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "thead", "tfoot", "tr",
-    "ul", "caption", "body", "html",
-))
-SKIP_TAGS = frozenset((
-    "script", "style", "noscript", "template", "textarea", "select", "option", "button", "iframe", "svg",
-    "object", "embed", "input", "head", "title", "meta", "link", "canvas", "audio", "video", "map", "area",
-))
+BLOCK_TAGS = frozenset(
+    (
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "thead",
+        "tfoot",
+        "tr",
+        "ul",
+        "caption",
+        "body",
+        "html",
+    )
+)
+SKIP_TAGS = frozenset(
+    (
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "textarea",
+        "select",
+        "option",
+        "button",
+        "iframe",
+        "svg",
+        "object",
+        "embed",
+        "input",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "canvas",
+        "audio",
+        "video",
+        "map",
+        "area",
+    )
+)
 _DATA_CELL_CHARS = 200  # a longer cell is page layout: its paragraphs stay lines of their own
 _SENTENCE_END = re.compile(r"[。！？!?；;]")
 _CELL_GAP = re.compile(r" *\t[ \t]*")
@@ -152,9 +213,14 @@ def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
         out.flush()
 
 
-def render_lines(nodes: list[LexborNode], skip_ids: frozenset[int] = frozenset(),
-                 placeholders: dict[int, str] | None = None, *, stop_after: int | None = None,
-                 lines_after: int = 0) -> list[Line]:
+def render_lines(
+    nodes: list[LexborNode],
+    skip_ids: frozenset[int] = frozenset(),
+    placeholders: dict[int, str] | None = None,
+    *,
+    stop_after: int | None = None,
+    lines_after: int = 0,
+) -> list[Line]:
     """The visible lines of ``nodes`` in order.
 
     Subtrees whose mem_id is in ``skip_ids`` are left out; a subtree whose mem_id is a key of
@@ -162,8 +228,9 @@ def render_lines(nodes: list[LexborNode], skip_ids: frozenset[int] = frozenset()
     ``placeholders``), rendering ends once ``lines_after`` lines follow that marker: the lines returned are
     then the first ones of the full rendering.
     """
-    out = _Writer(skip_ids=skip_ids, placeholders=placeholders or {}, stop_after=stop_after,
-                  lines_after=lines_after)
+    out = _Writer(
+        skip_ids=skip_ids, placeholders=placeholders or {}, stop_after=stop_after, lines_after=lines_after
+    )
     try:
         for node in nodes:
             out.flush()

@@ -127,7 +127,7 @@ def delivery_of(lines: list[str]) -> Delivery:
     text = year = date = speaker = body = None
     for i, line in enumerate(simple):
         if text is None:
-            joined = "".join(simple[i:i + rules.delivery_lookahead])
+            joined = "".join(simple[i : i + rules.delivery_lookahead])
             match = rules.delivery_line.match(joined)
             if match:
                 text = joined[: match.end()]
@@ -190,7 +190,7 @@ def title_of(page: StrippedPage, body: str, header: HeaderValues | None = None) 
     for pattern in rules.title_in_body:
         match = pattern.search(simple)
         if match:
-            return start[match.start("title"):match.end("title")].strip()
+            return start[match.start("title") : match.end("title")].strip()
     return None
 
 
@@ -228,14 +228,17 @@ def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
     """(issuing body, ISO date) of the signing block at the end of the body: an org line above a date line,
     or both on one line, the date after a gap (示例县人民政府　2023年3月1日)."""
     rules = metadata_rules()
-    tail = body_lines[-rules.signature_lines:]
+    tail = body_lines[-rules.signature_lines :]
     for i in range(len(tail) - 1, -1, -1):
         date_line = rules.signature_date.fullmatch(arabic_dates(tail[i]))
         if i > 0 and date_line and rules.signature_org.fullmatch(to_simplified(tail[i - 1])):
             return tail[i - 1], parse_date(tail[i])
         both = _ORG_AND_DATE.fullmatch(tail[i]) if "年" in tail[i] else None  # (the date holds a 年)
-        if (both and rules.signature_date.fullmatch(arabic_dates(both.group(2)))
-                and rules.signature_org.fullmatch(to_simplified(both.group(1)))):
+        if (
+            both
+            and rules.signature_date.fullmatch(arabic_dates(both.group(2)))
+            and rules.signature_org.fullmatch(to_simplified(both.group(1)))
+        ):
             return both.group(1), parse_date(both.group(2))
     return None, None
 
@@ -243,7 +246,7 @@ def signature_of(body_lines: list[str]) -> tuple[str | None, str | None]:
 def _first(pattern: re.Pattern[str], simple: str, text: str) -> str | None:
     """The 'value' group of the first match in the simplified text, cut from the text as printed."""
     match = pattern.search(simple)
-    return text[match.start("value"):match.end("value")].strip() if match else None
+    return text[match.start("value") : match.end("value")].strip() if match else None
 
 
 def report_year_of(
@@ -299,7 +302,10 @@ def read_metadata(
 
 
 def read_metadata_and_region(
-    page: StrippedPage, body_lines: list[str], kind: str | None, title: str | None = None,
+    page: StrippedPage,
+    body_lines: list[str],
+    kind: str | None,
+    title: str | None = None,
     origin: PageOrigin | None = None,
 ) -> tuple[Metadata, RegionFinding]:
     """read_metadata, and how the region was found (transforms.page_region); ``origin``: the whole page as
@@ -314,11 +320,22 @@ def read_metadata_and_region(
     signed_by, signed_on = signature_of(body_lines)
     delivery = speech_delivery(page.header_lines, body)
     issuer = issuer_of(title) or signed_by or delivery.speaker_body or header.values.get("publisher")
-    published = next((date for name in rules.published_meta_tags if meta.get(name)
-                      for date in [parse_date(meta[name])] if date), None)
+    published = next(
+        (
+            date
+            for name in rules.published_meta_tags
+            if meta.get(name)
+            for date in [parse_date(meta[name])]
+            if date
+        ),
+        None,
+    )
     published = published or header.values.get("published_at") or header.unlabeled_date
-    source = (next((meta[name] for name in rules.source_meta_tags if meta.get(name)), None)
-              or header.values.get("source") or header.values.get("publisher"))
+    source = (
+        next((meta[name] for name in rules.source_meta_tags if meta.get(name)), None)
+        or header.values.get("source")
+        or header.values.get("publisher")
+    )
     metadata = Metadata(
         title=title,
         issuer=issuer,

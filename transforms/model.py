@@ -6,8 +6,20 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 METADATA_FIELDS = (
-    "title", "issuer", "region_name", "region_code", "report_year", "published_at", "source",
-    "doc_number", "signer", "addressee", "signed_on", "contact_person", "contact_phone", "cc",
+    "title",
+    "issuer",
+    "region_name",
+    "region_code",
+    "report_year",
+    "published_at",
+    "source",
+    "doc_number",
+    "signer",
+    "addressee",
+    "signed_on",
+    "contact_person",
+    "contact_phone",
+    "cc",
 )
 
 

@@ -6,16 +6,33 @@ import re
 
 # Digit characters, simplified, traditional and financial forms.
 CN_DIGITS: dict[str, int] = {
-    "〇": 0, "零": 0, "○": 0,
-    "一": 1, "壹": 1, "幺": 1,
-    "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
-    "三": 3, "叁": 3, "參": 3,
-    "四": 4, "肆": 4,
-    "五": 5, "伍": 5,
-    "六": 6, "陆": 6, "陸": 6,
-    "七": 7, "柒": 7,
-    "八": 8, "捌": 8,
-    "九": 9, "玖": 9,
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "一": 1,
+    "壹": 1,
+    "幺": 1,
+    "二": 2,
+    "贰": 2,
+    "貳": 2,
+    "两": 2,
+    "兩": 2,
+    "三": 3,
+    "叁": 3,
+    "參": 3,
+    "四": 4,
+    "肆": 4,
+    "五": 5,
+    "伍": 5,
+    "六": 6,
+    "陆": 6,
+    "陸": 6,
+    "七": 7,
+    "柒": 7,
+    "八": 8,
+    "捌": 8,
+    "九": 9,
+    "玖": 9,
 }
 # Multipliers inside a 万 group.
 SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
@@ -27,7 +44,8 @@ ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<arabic>{ARABIC})|(?P<char>.)", re.S)
 # A Chinese decimal: whole part, 点, digits read one by one, then an optional scale (三点五亿 = 3.5亿).
 _DECIMAL = re.compile(
-    r"(?P<whole>[^点點]+)[点點](?P<frac>[〇零○一二三四五六七八九]+)(?P<scale>[万萬]?[亿億]?)")
+    r"(?P<whole>[^点點]+)[点點](?P<frac>[〇零○一二三四五六七八九]+)(?P<scale>[万萬]?[亿億]?)"
+)
 
 
 def parse_number(text: str) -> float | None:
@@ -47,11 +65,12 @@ def parse_number(text: str) -> float | None:
             return None
         fraction = float("0." + "".join(str(CN_DIGITS[ch]) for ch in decimal["frac"]))
         scale = (1e4 if any(ch in WAN_CHARS for ch in decimal["scale"]) else 1.0) * (
-            1e8 if any(ch in YI_CHARS for ch in decimal["scale"]) else 1.0)
+            1e8 if any(ch in YI_CHARS for ch in decimal["scale"]) else 1.0
+        )
         return round((whole + fraction) * scale, 6)
-    total = 0.0      # completed 亿 groups
-    wan = 0.0        # completed 万 group (inside the current 亿 group)
-    small = 0.0      # sum of 十/百/千 terms in the current 万 group
+    total = 0.0  # completed 亿 groups
+    wan = 0.0  # completed 万 group (inside the current 亿 group)
+    small = 0.0  # sum of 十/百/千 terms in the current 万 group
     pending: float | None = None
     seen = False
     for match in _TOKEN.finditer(text):
@@ -91,4 +110,3 @@ def parse_number(text: str) -> float | None:
         return None
     # Round away binary noise from scaled decimals (12.3456万 → 123456, not 123456.00000000001).
     return round(total + wan + small + (pending or 0.0), 6)
-

@@ -51,8 +51,11 @@ def _listed(ambiguous: Ambiguous) -> str:
 
 
 def _inside(region: Region, outer: Region) -> bool:
-    return region.code != outer.code and region.code.startswith(code_prefix(outer)) and (
-        LEVELS.index(region.level) > LEVELS.index(outer.level))
+    return (
+        region.code != outer.code
+        and region.code.startswith(code_prefix(outer))
+        and (LEVELS.index(region.level) > LEVELS.index(outer.level))
+    )
 
 
 def _in_text(text: str, clues: Clues) -> tuple[Region | Ambiguous | None, tuple[Clue, ...]]:
@@ -71,8 +74,9 @@ def _in_text(text: str, clues: Clues) -> tuple[Region | Ambiguous | None, tuple[
     return chosen, decided
 
 
-def _body_region(body_lines: list[str], skip_first: bool, clues: Clues,
-                 prefer: Region | None) -> tuple[Region | Ambiguous | None, tuple[Clue, ...]]:
+def _body_region(
+    body_lines: list[str], skip_first: bool, clues: Clues, prefer: Region | None
+) -> tuple[Region | Ambiguous | None, tuple[Clue, ...]]:
     """The region a body is about: the one named most; a subject mention (X区政府, X县坚持…) counts double.
 
     A superior named as leading the work (在XX市委…领导下) does not count; a body that calls itself 我县/全区
@@ -92,11 +96,15 @@ def _body_region(body_lines: list[str], skip_first: bool, clues: Clues,
         choice = clues.choose(mention.candidates)
         key = choice.region.code if choice.region else f"?{mention.name}"
         if key not in found:
-            found[key] = ((choice.region, choice.decided_by) if choice.region
-                          else (Ambiguous(mention.name, choice.candidates), ()))
+            found[key] = (
+                (choice.region, choice.decided_by)
+                if choice.region
+                else (Ambiguous(mention.name, choice.candidates), ())
+            )
             first_seen[key] = mention.start
         scores[key] += 2 if rules.subject_after.match(text, end) else 1
     if rules.county_self_reference.search(to_simplified(text)):
+
         def is_county(key: str) -> bool:
             value = found[key][0]
             rows = value.candidates if isinstance(value, Ambiguous) else (value,)
@@ -141,13 +149,29 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
     head = _head_text(stripped, page_text)
     site_name = stripped.meta_tags.get("sitename")
     owners = site_owners(page_text)
-    own_words = "\n".join(filter(None, [metadata.title, metadata.issuer, metadata.source,
-                                        *stripped.header_lines, head, site_name, *owners, body_start]))
+    own_words = "\n".join(
+        filter(
+            None,
+            [
+                metadata.title,
+                metadata.issuer,
+                metadata.source,
+                *stripped.header_lines,
+                head,
+                site_name,
+                *owners,
+                body_start,
+            ],
+        )
+    )
     clues, site_region = page_clues(own_words, page_text, origin.url, [o for o in (site_name, *owners) if o])
     clues = clues.with_hint(hint)
     stated: list[tuple[str, str | None]] = [
-        ("issuer", metadata.issuer), ("title", metadata.title), ("source", metadata.source),
-        *(("header", line) for line in stripped.header_lines)]
+        ("issuer", metadata.issuer),
+        ("title", metadata.title),
+        ("source", metadata.source),
+        *(("header", line) for line in stripped.header_lines),
+    ]
     for method, text in stated:
         if not text:
             continue
@@ -155,8 +179,10 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
         if isinstance(value, Region):
             finding = RegionFinding(value, method, decided)
             if hint is not None and hint.code != value.code:
-                finding.warnings.append(f"the page's {method} names {value.code} {path_of(value)}: it is "
-                                        f"kept over the region hint {hint.code} {path_of(hint)}")
+                finding.warnings.append(
+                    f"the page's {method} names {value.code} {path_of(value)}: it is "
+                    f"kept over the region hint {hint.code} {path_of(hint)}"
+                )
             return finding
         if isinstance(value, Ambiguous):
             return _settle(value, method, hint)
@@ -178,8 +204,10 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
     if hint is not None:
         finding = RegionFinding(hint, "hint")
         if value is not None and value.code != hint.code:
-            finding.warnings.append(f"the page's {method} suggests {value.code} {path_of(value)}; the region "
-                                    f"hint {hint.code} {path_of(hint)} is used")
+            finding.warnings.append(
+                f"the page's {method} suggests {value.code} {path_of(value)}; the region "
+                f"hint {hint.code} {path_of(hint)} is used"
+            )
         return finding
     return RegionFinding(value, method if value else None, decided)
 
@@ -188,12 +216,20 @@ def _settle(ambiguous: Ambiguous, method: str, hint: Region | None) -> RegionFin
     if hint is not None:
         finding = RegionFinding(hint, "hint", ambiguous=ambiguous)
         if hint.code not in {r.code for r in ambiguous.candidates}:
-            finding.warnings.append(f"the page's {method} names {ambiguous.name} ({_listed(ambiguous)}); the "
-                                    f"region hint {hint.code} {path_of(hint)} is used")
+            finding.warnings.append(
+                f"the page's {method} names {ambiguous.name} ({_listed(ambiguous)}); the "
+                f"region hint {hint.code} {path_of(hint)} is used"
+            )
         return finding
-    return RegionFinding(None, None, ambiguous=ambiguous, warnings=[
-        f"region left empty: the page's {method} names {ambiguous.name}, which several divisions share "
-        f"({_listed(ambiguous)}), and no clue on the page tells which; pass --region CODE"])
+    return RegionFinding(
+        None,
+        None,
+        ambiguous=ambiguous,
+        warnings=[
+            f"region left empty: the page's {method} names {ambiguous.name}, which several divisions share "
+            f"({_listed(ambiguous)}), and no clue on the page tells which; pass --region CODE"
+        ],
+    )
 
 
 def region_hint(code: str | None) -> Region | None:

@@ -22,10 +22,33 @@ from transforms.numbers import CN_DIGITS
 from transforms.units import UnitsTable, units_table
 
 # Columns of a mention row: what the scan finds, then the context cut for the whole batch.
-SCAN_COLUMNS = ("doc", "start", "end", "num", "num2", "scale", "scale_low", "form", "pre", "mid", "post",
-                "hint")
-CONTEXT_COLUMNS = ("text", "sentence", "evidence", "sentence_m", "clause", "left", "before", "noun", "prev",
-                   "context", "phrase")
+SCAN_COLUMNS = (
+    "doc",
+    "start",
+    "end",
+    "num",
+    "num2",
+    "scale",
+    "scale_low",
+    "form",
+    "pre",
+    "mid",
+    "post",
+    "hint",
+)
+CONTEXT_COLUMNS = (
+    "text",
+    "sentence",
+    "evidence",
+    "sentence_m",
+    "clause",
+    "left",
+    "before",
+    "noun",
+    "prev",
+    "context",
+    "phrase",
+)
 MENTION_SCHEMA: dict[str, pl.DataType] = {
     name: (pl.UInt32() if name == "doc" else pl.Int32() if name in ("start", "end") else pl.Utf8())
     for name in SCAN_COLUMNS + CONTEXT_COLUMNS
@@ -48,7 +71,7 @@ QUOTED = re.compile(
     r"|(?:(?<=[,;。:\n])|^)[^,;。:“”\n]{1,20}”",
     re.M,
 )
-OPENING_CHARS = "“‘「《\""
+OPENING_CHARS = '“‘「《"'
 STOP_CHARS = ",;。:“”\n"
 UNQUOTED_MAX = 20
 # A character right before a number that makes it the tail of a code (G4, V2.0, 3.5) rather than a count.
@@ -140,7 +163,9 @@ class _Scanner:
         self.phrases = units.numeral_phrases
         # 第一、二批 / 第3、4次: a number listed after an ordinal is an ordinal too.
         self.ordinal_list = re.compile(
-            "(?:" + "|".join(map(re.escape, units.ordinal_markers)) + ")"
+            "(?:"
+            + "|".join(map(re.escape, units.ordinal_markers))
+            + ")"
             + rf"{ORDINAL_DIGITS}+(?:、{ORDINAL_DIGITS}+[^\W\d]?)*、$"
         )
 
@@ -154,10 +179,21 @@ class _Scanner:
             start, end = m.span()
             pre, pword, pnum, numeral, num2, mid, mscale, form, post = m.group(*MENTION_GROUPS)
             num_start = m.start("pnum") if pnum else m.start("num")
-            if not self._is_count(numeral, num2, text, start, end, num_start, last_ordinal_end,
-                                  prev_end_in_clause, quote_starts, quote_ends):
-                if (self._is_ordinal(text, num_start)
-                        or self._continues_ordinals(text, start, last_ordinal_end)):
+            if not self._is_count(
+                numeral,
+                num2,
+                text,
+                start,
+                end,
+                num_start,
+                last_ordinal_end,
+                prev_end_in_clause,
+                quote_starts,
+                quote_ends,
+            ):
+                if self._is_ordinal(text, num_start) or self._continues_ordinals(
+                    text, start, last_ordinal_end
+                ):
                     last_ordinal_end = end
                 continue
             if pre and start > 0 and text[start - 1] in self.units.hedge_not_after:
@@ -175,8 +211,23 @@ class _Scanner:
                 scale, scale_low = scale_low, None
             if mscale and scale is None:
                 scale = mscale
-            self.rows.append((number, doc, start, end, num_head, num2_head, scale, scale_low,
-                              form or self.units.fraction_words[pword], pre, mid, post, hint))
+            self.rows.append(
+                (
+                    number,
+                    doc,
+                    start,
+                    end,
+                    num_head,
+                    num2_head,
+                    scale,
+                    scale_low,
+                    form or self.units.fraction_words[pword],
+                    pre,
+                    mid,
+                    post,
+                    hint,
+                )
+            )
             prev_end_in_clause = end
 
     def _continues_ordinals(self, text: str, start: int, last_ordinal_end: int) -> bool:
@@ -187,7 +238,7 @@ class _Scanner:
         return self.ordinal_list.search(text, max(0, start - 24), start) is not None
 
     def _is_ordinal(self, text: str, num_start: int) -> bool:
-        head = text[max(0, num_start - 4):num_start].rstrip()
+        head = text[max(0, num_start - 4) : num_start].rstrip()
         return head.endswith(self.ordinal_markers)
 
     def _lone_one_counts(self, text: str, start: int, end: int, last_count_end: int) -> bool:
@@ -197,11 +248,21 @@ class _Scanner:
             return False
         if SENTENCE_END.search(text, last_count_end, start):
             return False
-        return not text[max(0, start - 4):start].endswith(self.units.lone_one_not_after)
+        return not text[max(0, start - 4) : start].endswith(self.units.lone_one_not_after)
 
-    def _is_count(self, numeral: str | None, num2: str | None, text: str, start: int, end: int,
-                  num_start: int, last_ordinal_end: int, last_count_end: int, quote_starts: list[int],
-                  quote_ends: list[int]) -> bool:
+    def _is_count(
+        self,
+        numeral: str | None,
+        num2: str | None,
+        text: str,
+        start: int,
+        end: int,
+        num_start: int,
+        last_ordinal_end: int,
+        last_count_end: int,
+        quote_starts: list[int],
+        quote_ends: list[int],
+    ) -> bool:
         if start > 0 and text[start - 1] in CODE_CHARS:
             return False
         if self._is_ordinal(text, num_start) or self._continues_ordinals(text, start, last_ordinal_end):
@@ -219,7 +280,7 @@ class _Scanner:
             lone_one = numeral == "一" and not num2
             if lone_one and not self._lone_one_counts(text, start, end, last_count_end):
                 return False
-            if text[max(0, start - 4):start].endswith(self.chinese_not_after):
+            if text[max(0, start - 4) : start].endswith(self.chinese_not_after):
                 return False
         return True
 
@@ -236,8 +297,10 @@ def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | No
     for number, (doc, _, text) in enumerate(kept):
         scanner.scan(number, doc, text, firsts[number], quote_starts[number])
     columns = list(zip(*found.rows, strict=True)) or [()] * (len(SCAN_COLUMNS) + 1)
-    mentions = pl.DataFrame(dict(zip(SCAN_COLUMNS, columns[1:], strict=True)),
-                            schema={name: MENTION_SCHEMA[name] for name in SCAN_COLUMNS})
+    mentions = pl.DataFrame(
+        dict(zip(SCAN_COLUMNS, columns[1:], strict=True)),
+        schema={name: MENTION_SCHEMA[name] for name in SCAN_COLUMNS},
+    )
     if mentions.is_empty():
         return mentions.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in CONTEXT_COLUMNS)
     return _with_context(mentions, np.asarray(columns[0]), batch)
@@ -252,8 +315,15 @@ def _char_flags() -> np.ndarray:
     """The class bits of every code point (DIGIT: what \\d matches)."""
     flags = np.zeros(0x110000, dtype=np.uint8)
     flags[[code for code in range(0x110000) if chr(code).isdecimal()]] |= DIGIT
-    for chars, flag in ((SENTENCE_CHARS, SENTENCE), (CLAUSE_CHARS, CLAUSE), (NOUN_CHARS, NOUN),
-                        (OPENING_CHARS, OPENING), (STOP_CHARS, STOP), (",", COMMA), ("”", CLOSING)):
+    for chars, flag in (
+        (SENTENCE_CHARS, SENTENCE),
+        (CLAUSE_CHARS, CLAUSE),
+        (NOUN_CHARS, NOUN),
+        (OPENING_CHARS, OPENING),
+        (STOP_CHARS, STOP),
+        (",", COMMA),
+        ("”", CLOSING),
+    ):
         flags[[ord(ch) for ch in chars]] |= flag
     return flags
 
@@ -294,7 +364,9 @@ class _Batch:
     def per_body(self, positions: np.ndarray) -> list[list[int]]:
         """Ascending positions in the joined text, split per body and made relative to it."""
         bounds = np.searchsorted(positions, np.append(self.starts, self.size)).tolist()
-        return [(positions[bounds[i]:bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)]
+        return [
+            (positions[bounds[i] : bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)
+        ]
 
     def at(self, flag: int) -> np.ndarray:
         return np.flatnonzero(self.flags & flag)
@@ -351,8 +423,14 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     body_end = base + batch.lengths[body]
 
     digit = DIGIT
-    thousands = (batch.has(COMMA) & batch.has(digit, -1) & batch.has(digit, 1) & batch.has(digit, 2)
-                 & batch.has(digit, 3) & ~batch.has(digit, 4))
+    thousands = (
+        batch.has(COMMA)
+        & batch.has(digit, -1)
+        & batch.has(digit, 1)
+        & batch.has(digit, 2)
+        & batch.has(digit, 3)
+        & ~batch.has(digit, 4)
+    )
     sentence_ends = batch.at(SENTENCE)
     clause_ends = np.flatnonzero(batch.has(CLAUSE) | (batch.has(COMMA) & ~thousands))
     line_ends = np.flatnonzero(batch.codes == ord("\n"))
@@ -379,9 +457,15 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     body_bytes = "\n".join(batch.bodies).encode("utf-8")
     body_at = _char_offsets(body_bytes)
     cuts = {  # column: (source, from, to), in characters of the joined text
-        "text": ("b", start, end), "sentence": ("b", s_lo, s_hi), "evidence": ("b", c_lo, c_hi),
-        "sentence_m": ("w", s_lo, s_hi), "clause": ("w", c_lo, c_hi), "left": ("w", left_lo, start),
-        "before": ("w", c_lo, start), "noun": ("w", end, noun_hi), "prev": ("w", prev_lo, c_lo),
+        "text": ("b", start, end),
+        "sentence": ("b", s_lo, s_hi),
+        "evidence": ("b", c_lo, c_hi),
+        "sentence_m": ("w", s_lo, s_hi),
+        "clause": ("w", c_lo, c_hi),
+        "left": ("w", left_lo, start),
+        "before": ("w", c_lo, start),
+        "noun": ("w", end, noun_hi),
+        "prev": ("w", prev_lo, c_lo),
         "context": ("w", np.maximum(p_lo, start - CONTEXT_BEFORE), np.minimum(p_hi, end + CONTEXT_AFTER)),
     }
     offsets = {}
@@ -390,16 +474,19 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
         offsets[f"{name}_at"] = at[lo]
         offsets[f"{name}_len"] = at[np.maximum(hi, lo)] - at[lo]
     # Every row holds the two joined texts (views of one buffer each, not copies) to cut its context from.
-    sources = [pl.Series(name, [data], dtype=pl.Binary).new_from_index(0, found.height)
-               for name, data in (("b", body_bytes), ("w", words.tobytes()))]
+    sources = [
+        pl.Series(name, [data], dtype=pl.Binary).new_from_index(0, found.height)
+        for name, data in (("b", body_bytes), ("w", words.tobytes()))
+    ]
     frame = pl.concat([found, pl.DataFrame(offsets), pl.DataFrame(sources)], how="horizontal")
-    cut = {name: pl.col(source).bin.slice(pl.col(f"{name}_at"), pl.col(f"{name}_len")).cast(pl.Utf8)
-           for name, (source, _, _) in cuts.items()}
+    cut = {
+        name: pl.col(source).bin.slice(pl.col(f"{name}_at"), pl.col(f"{name}_len")).cast(pl.Utf8)
+        for name, (source, _, _) in cuts.items()
+    }
     for name in ("sentence", "evidence", "clause"):
         cut[name] = cut[name].str.strip_chars(_whitespace())
     listed = pl.col("left").str.ends_with("、") | pl.lit(pl.Series(noun_listed))
     noun_phrase = pl.col("noun").str.extract(f"^({NOUN_PHRASE.pattern})", 1)
-    return (
-        frame.select(*SCAN_COLUMNS, **cut)
-        .with_columns(phrase=pl.when(listed).then(None).otherwise(pl.col("left") + noun_phrase))
+    return frame.select(*SCAN_COLUMNS, **cut).with_columns(
+        phrase=pl.when(listed).then(None).otherwise(pl.col("left") + noun_phrase)
     )

@@ -123,8 +123,11 @@ def distinct(candidates: Iterable[Region]) -> list[Region]:
     by_code: dict[str, Region] = {}
     for region in candidates:
         kept = by_code.get(region.code)
-        if kept is None or LEVELS.index(region.level) < LEVELS.index(kept.level) or (
-                kept.valid_to is not None and region.valid_to is None):
+        if (
+            kept is None
+            or LEVELS.index(region.level) < LEVELS.index(kept.level)
+            or (kept.valid_to is not None and region.valid_to is None)
+        ):
             by_code[region.code] = region
     return list(by_code.values())
 
@@ -162,8 +165,10 @@ class Clues:
             short = short_name_of(code)
             outer = region_by_code(code)
             if short and outer is not None and short in self.text:
-                found.setdefault(("named_short", code_prefix(outer)),
-                                 Clue("named_short", short, code_prefix(outer), weight))
+                found.setdefault(
+                    ("named_short", code_prefix(outer)),
+                    Clue("named_short", short, code_prefix(outer), weight),
+                )
         return list(found.values())
 
     def choose(self, candidates: Sequence[Region]) -> Choice:
@@ -171,8 +176,9 @@ class Clues:
         rows = distinct(candidates)
         if len(rows) == 1:
             return Choice(rows[0])
-        scored = sorted(((sum(c.weight for c in self.supporting(r)), r) for r in rows),
-                        key=lambda pair: -pair[0])
+        scored = sorted(
+            ((sum(c.weight for c in self.supporting(r)), r) for r in rows), key=lambda pair: -pair[0]
+        )
         if scored[0][0] > 0 and scored[0][0] > scored[1][0]:
             return Choice(scored[0][1], tuple(self.supporting(scored[0][1])), tuple(rows))
         return Choice(None, candidates=tuple(rows))
@@ -307,12 +313,16 @@ def government_site(page_text: str, url: str | None, owners: Sequence[str]) -> b
     """Whether the page is on a government site (so what the site prints describes the report's region)."""
     rules = clue_rules()
     host = (urlsplit(url).hostname or "").lower() if url else ""
-    return (host.endswith(".gov.cn") or any(rules.gov_site_owner.search(owner) for owner in owners)
-            or rules.gov_site_marks.search(page_text) is not None)
+    return (
+        host.endswith(".gov.cn")
+        or any(rules.gov_site_owner.search(owner) for owner in owners)
+        or rules.gov_site_marks.search(page_text) is not None
+    )
 
 
-def page_clues(named_text: str, page_text: str, url: str | None,
-               owners: Sequence[str] = ()) -> tuple[Clues, Region | None]:
+def page_clues(
+    named_text: str, page_text: str, url: str | None, owners: Sequence[str] = ()
+) -> tuple[Clues, Region | None]:
     """Every clue a page gives, and the region of the config/sources.yaml site its URL belongs to.
 
     ``named_text``: the page's own words (title, header, body start); ``page_text``: the whole page as

@@ -75,19 +75,43 @@ def _parse_locations(text: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
         if depth == 0:
             province = {"code": code, "name": name}
             city = None
-            rows.append({"code": code, "name": name, "level": "province", "parent_code": None,
-                         "province": name, "city": None})
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "level": "province",
+                    "parent_code": None,
+                    "province": name,
+                    "city": None,
+                }
+            )
         elif depth == 1 and province:
             if "直辖" in name:  # counties directly under the province (省直辖县级行政区划)
                 city = {"code": province["code"], "name": None}
                 continue
             city = {"code": code, "name": name}
             if code != province["code"]:
-                rows.append({"code": code, "name": name, "level": "city", "parent_code": province["code"],
-                             "province": province["name"], "city": None})
+                rows.append(
+                    {
+                        "code": code,
+                        "name": name,
+                        "level": "city",
+                        "parent_code": province["code"],
+                        "province": province["name"],
+                        "city": None,
+                    }
+                )
         elif depth == 2 and province and city:
-            rows.append({"code": code, "name": name, "level": "county", "parent_code": city["code"],
-                         "province": province["name"], "city": city["name"]})
+            rows.append(
+                {
+                    "code": code,
+                    "name": name,
+                    "level": "county",
+                    "parent_code": city["code"],
+                    "province": province["name"],
+                    "city": city["name"],
+                }
+            )
     return rows, shorts
 
 
@@ -120,8 +144,11 @@ def _load_dataset() -> dict[str, Any]:
     with zipfile.ZipFile(zipped) as archive:
         text = archive.read(archive.namelist()[0]).decode("utf-8")
     rows, shorts = _parse_locations(text)
-    data = {"rows": rows, "shorts": shorts,
-            "changes": _parse_changes(change_file.read_text(encoding="utf-8"))}
+    data = {
+        "rows": rows,
+        "shorts": shorts,
+        "changes": _parse_changes(change_file.read_text(encoding="utf-8")),
+    }
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -185,8 +212,11 @@ def all_regions() -> list[Region]:
         current.append(Region(**row, valid_from=renamed_in.get(path)))
     by_path: dict[tuple[str, ...], Region] = {}
     for region in current:
-        path = (region.province, region.name) if region.level != "county" else (
-            region.province, region.city or "", region.name)
+        path = (
+            (region.province, region.name)
+            if region.level != "county"
+            else (region.province, region.city or "", region.name)
+        )
         by_path[path] = region
     former: list[Region] = []
     seen: set[tuple[str, str]] = set()
@@ -196,8 +226,18 @@ def all_regions() -> list[Region]:
         if new is None or old_name == new.name or (old_name, new.code) in seen:
             continue
         seen.add((old_name, new.code))
-        former.append(Region(new.code, old_name, new.level, new.parent_code, new.province, new.city,
-                             valid_from=None, valid_to=change["year"]))
+        former.append(
+            Region(
+                new.code,
+                old_name,
+                new.level,
+                new.parent_code,
+                new.province,
+                new.city,
+                valid_from=None,
+                valid_to=change["year"],
+            )
+        )
     by_code = {r.code: r for r in current}
     extra, replaced = _extra_regions(by_code)
     if replaced:
@@ -206,8 +246,16 @@ def all_regions() -> list[Region]:
         for region in current + former:
             if region.code in replaced:
                 code, since = replaced[region.code]
-                region = Region(code, region.name, region.level, region.parent_code, region.province,
-                                region.city, valid_from=None, valid_to=region.valid_to or since)
+                region = Region(
+                    code,
+                    region.name,
+                    region.level,
+                    region.parent_code,
+                    region.province,
+                    region.city,
+                    valid_from=None,
+                    valid_to=region.valid_to or since,
+                )
             rows.append(region)
         return rows + extra
     return current + former + extra
@@ -221,8 +269,9 @@ def _short_by_code() -> dict[str, str]:
         if isinstance(entry, dict) and entry.get("short"):
             shorts[str(entry["code"])] = str(entry["short"])
     current = _current_by_code()
-    return {code: short for code, short in shorts.items()
-            if code in current and current[code].level != "county"}
+    return {
+        code: short for code, short in shorts.items() if code in current and current[code].level != "county"
+    }
 
 
 def short_name_of(code: str) -> str | None:
@@ -250,8 +299,11 @@ def _name_index() -> tuple[dict[str, tuple[Region, ...]], frozenset[str], int]:
     for region in all_regions():
         index.setdefault(region.name, []).append(region)
     ambiguous = set(_extra_config().get("ambiguous_names") or [])
-    final = {name: tuple(rows) for name, rows in index.items()
-             if name not in ambiguous and len(name) >= 2 and _CJK.match(name)}
+    final = {
+        name: tuple(rows)
+        for name, rows in index.items()
+        if name not in ambiguous and len(name) >= 2 and _CJK.match(name)
+    }
     suffixes = frozenset(name[-1] for name in final)
     return final, suffixes, max(len(name) for name in final)
 

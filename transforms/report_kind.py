@@ -38,8 +38,11 @@ def _either(patterns: object, where: str) -> re.Pattern[str] | None:
 def _build(raw: Any) -> tuple[tuple[_Kind, ...], int]:
     try:
         kinds = tuple(
-            _Kind(str(entry["kind"]), _either(entry.get("title"), f"{entry['kind']}.title"),
-                  _either(entry.get("body"), f"{entry['kind']}.body"))
+            _Kind(
+                str(entry["kind"]),
+                _either(entry.get("title"), f"{entry['kind']}.title"),
+                _either(entry.get("body"), f"{entry['kind']}.body"),
+            )
             for entry in raw["kinds"]
         )
         return kinds, int(raw.get("body_chars", 1500))

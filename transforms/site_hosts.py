@@ -43,8 +43,9 @@ def _build(raw: Any) -> tuple[SiteAddress, ...]:
             extra = (str(h).lower() for h in entry.get("extra_hosts") or ())
             hosts = {(urlsplit(base).hostname or "").lower(), *extra}
             folders = tuple(_folder(urljoin(base, str(listing["path"]))) for listing in entry["listings"])
-            sites.append(SiteAddress(str(entry["id"]), str(entry["region_code"]), frozenset(hosts - {""}),
-                                     folders))
+            sites.append(
+                SiteAddress(str(entry["id"]), str(entry["region_code"]), frozenset(hosts - {""}), folders)
+            )
         except (KeyError, TypeError, AttributeError) as exc:
             raise ConfigError(f"config/sources.yaml: bad site entry {entry!r}: {exc}") from exc
     return tuple(sites)
@@ -58,8 +59,9 @@ def site_for_url(url: str) -> SiteAddress | None:
         return sites[0] if sites else None
     best: list[tuple[int, SiteAddress]] = []
     for site in sites:
-        depth = max((len(folder) for h, folder in site.folders if h == host and path.startswith(folder)),
-                    default=-1)
+        depth = max(
+            (len(folder) for h, folder in site.folders if h == host and path.startswith(folder)), default=-1
+        )
         best.append((depth, site))
     best.sort(key=lambda pair: -pair[0])
     if best[0][0] > 0 and best[0][0] > best[1][0]:

@@ -30,9 +30,9 @@ class UnitsTable:
     """Everything the tokeniser and the batch normaliser need from config/units.yaml."""
 
     scales: dict[str, float]
-    fraction_words: dict[str, str]         # 百分之 -> %, 千分之 -> ‰
-    measure_words: dict[str, str]          # printed form -> canonical unit
-    hedges: dict[tuple[str, str], str]     # (position, word) -> qualifier
+    fraction_words: dict[str, str]  # 百分之 -> %, 千分之 -> ‰
+    measure_words: dict[str, str]  # printed form -> canonical unit
+    hedges: dict[tuple[str, str], str]  # (position, word) -> qualifier
     families: dict[str, tuple[str, ...]]
     ordinal_markers: tuple[str, ...]
     numeral_phrases: tuple[str, ...]
@@ -42,8 +42,8 @@ class UnitsTable:
     name_contexts: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...]  # (before, after)
     mention_re: re.Pattern[str]
     scale_split_re: re.Pattern[str]
-    scale_words: tuple[str, ...]           # what scale_split_re can find at a numeral's end
-    mention_first_chars: str               # a mention_re match starts with one of these
+    scale_words: tuple[str, ...]  # what scale_split_re can find at a numeral's end
+    mention_first_chars: str  # a mention_re match starts with one of these
     hedge_not_after: str
 
     def units_frame(self) -> pl.DataFrame:
@@ -158,8 +158,11 @@ def build_units(raw: Any) -> UnitsTable:
         families[str(name)] = tuple(str(u) for u in units)
     separators = _word_list(raw, "range_separators")
     fractions_raw = raw.get("fraction_words")
-    if not isinstance(fractions_raw, dict) or not fractions_raw or not all(
-            isinstance(k, str) and k and v in words for k, v in fractions_raw.items()):
+    if (
+        not isinstance(fractions_raw, dict)
+        or not fractions_raw
+        or not all(isinstance(k, str) and k and v in words for k, v in fractions_raw.items())
+    ):
         raise _fail("'fraction_words' must map a word (百分之) to a measure word of 'measure_words'")
     fractions = {str(k): str(v) for k, v in fractions_raw.items()}
 
@@ -167,8 +170,11 @@ def build_units(raw: Any) -> UnitsTable:
         return _alternation([w for p, w in hedges if p == position])
 
     # A one-character lookahead first lets the scan skip the (many) positions that cannot start a mention.
-    first_chars = ({w[0] for p, w in hedges if p == "before"} | {w[0] for w in fractions}
-                   | set("0123456789一二三四五六七八九两十百千万"))
+    first_chars = (
+        {w[0] for p, w in hedges if p == "before"}
+        | {w[0] for w in fractions}
+        | set("0123456789一二三四五六七八九两十百千万")
+    )
     # 百分之百 (100%) is the one numeral a fraction word takes that NUMERAL does not start with.
     # A scale word apart from its number (300多万元, 1000余万元, 3751.9 万元) is mscale.
     mention = (

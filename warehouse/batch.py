@@ -24,8 +24,10 @@ class FrameBatch:
     @classmethod
     def empty(cls) -> FrameBatch:
         return cls(
-            pl.DataFrame(schema=REPORT_SCHEMA), pl.DataFrame(schema=SECTION_SCHEMA),
-            pl.DataFrame(schema=QUANTITY_SCHEMA), pl.DataFrame(schema=FACT_SCHEMA),
+            pl.DataFrame(schema=REPORT_SCHEMA),
+            pl.DataFrame(schema=SECTION_SCHEMA),
+            pl.DataFrame(schema=QUANTITY_SCHEMA),
+            pl.DataFrame(schema=FACT_SCHEMA),
             pl.DataFrame(schema=CHECK_SCHEMA),
         )
 
@@ -34,17 +36,23 @@ class FrameBatch:
         a report without a content hash gets the sha256 of its body."""
         reports = _cast(self.reports, REPORT_SCHEMA, "reports")
         if reports.get_column("content_sha256").null_count():
-            reports = reports.with_columns(content_sha256=pl.coalesce(
-                "content_sha256",
-                pl.col("body").fill_null("").map_elements(_sha256, return_dtype=pl.Utf8, skip_nulls=False),
-            ))
+            reports = reports.with_columns(
+                content_sha256=pl.coalesce(
+                    "content_sha256",
+                    pl.col("body")
+                    .fill_null("")
+                    .map_elements(_sha256, return_dtype=pl.Utf8, skip_nulls=False),
+                )
+            )
         return reports
 
     def checked(self) -> FrameBatch:
         """Every frame cast to its strict schema."""
         return FrameBatch(
-            self.checked_reports(), _cast(self.sections, SECTION_SCHEMA, "sections"),
-            _cast(self.quantities, QUANTITY_SCHEMA, "quantities"), _cast(self.facts, FACT_SCHEMA, "facts"),
+            self.checked_reports(),
+            _cast(self.sections, SECTION_SCHEMA, "sections"),
+            _cast(self.quantities, QUANTITY_SCHEMA, "quantities"),
+            _cast(self.facts, FACT_SCHEMA, "facts"),
             _cast(self.table_checks, CHECK_SCHEMA, "table_checks"),
         )
 

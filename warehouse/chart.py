@@ -59,22 +59,33 @@ def cjk_font() -> str | None:
 
 
 def chart_indicator(
-    code: str, regions: Sequence[str], out: Path | str, warehouse: Path | str | None = None,
-    from_year: int | None = None, to_year: int | None = None,
+    code: str,
+    regions: Sequence[str],
+    out: Path | str,
+    warehouse: Path | str | None = None,
+    from_year: int | None = None,
+    to_year: int | None = None,
 ) -> ChartResult:
     """Write the chart to out, a .png or .svg file; a year without a value breaks the line."""
     path = Path(out)
     if path.is_dir():
         raise UsageError(f"{path}: is a folder; --out takes a file name ending in {' or '.join(FORMATS)}")
     if path.suffix.lower() not in FORMATS:
-        raise UsageError(f"{path}: the chart is written as {' or '.join(FORMATS)}; "
-                         "give one of those suffixes")
+        raise UsageError(
+            f"{path}: the chart is written as {' or '.join(FORMATS)}; give one of those suffixes"
+        )
     frame = yoy_frame(code, regions, from_year, to_year, warehouse)
     svg = path.suffix.lower() == ".svg"
     font = cjk_font()
     chinese = svg or font is not None
-    notes = [] if chinese else ["no CJK font installed: labels use region codes and the indicator code; "
-                                "--out FILE.svg keeps Chinese labels (the browser draws them)"]
+    notes = (
+        []
+        if chinese
+        else [
+            "no CJK font installed: labels use region codes and the indicator code; "
+            "--out FILE.svg keeps Chinese labels (the browser draws them)"
+        ]
+    )
     title = code
     plt.rcParams["svg.fonttype"] = "none"  # SVG text stays text
     plt.rcParams["font.family"] = [font, "DejaVu Sans"] if font else ["DejaVu Sans"]
@@ -90,7 +101,7 @@ def chart_indicator(
         for key, series in frame.group_by(["region_code", "scope", "kind"], maintain_order=True):
             region_code, scope, _ = key
             by_year = dict(zip(series["report_year"], series["value"], strict=True))
-            label = (series["region_name"][0] if chinese and series["region_name"][0] else region_code)
+            label = series["region_name"][0] if chinese and series["region_name"][0] else region_code
             if scope:
                 label += f" / {scope}" if chinese else f" / scope {lines + 1}"
             ax.plot(years, [by_year.get(y, float("nan")) for y in years], marker="o", label=label)
@@ -115,4 +126,3 @@ def _indicator_name(code: str, warehouse: Path | str | None) -> str | None:
     with open_read_only(warehouse) as con:
         rows = con.execute("SELECT name_zh FROM indicators WHERE code = ?", [code]).fetchall()
     return rows[0][0] if rows else None
-

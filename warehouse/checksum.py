@@ -7,7 +7,14 @@ from pathlib import Path
 from warehouse.connection import open_read_only
 
 CHECKED_TABLES = (
-    "reports", "sections", "quantities", "facts", "picked_values", "rejects", "regions", "indicators",
+    "reports",
+    "sections",
+    "quantities",
+    "facts",
+    "picked_values",
+    "rejects",
+    "regions",
+    "indicators",
 )
 
 
@@ -31,18 +38,24 @@ def table_checksums(
     return sums
 
 
-def report_checksums(warehouse: Path | str | None = None, skip_columns: tuple[str, ...] = ("loaded_at",)
-                     ) -> dict[str, str]:
+def report_checksums(
+    warehouse: Path | str | None = None, skip_columns: tuple[str, ...] = ("loaded_at",)
+) -> dict[str, str]:
     """{report_id: hash} over the report's row and all its sections, quantities and facts, so two states can
     be compared report by report (a report present with other rows is half-written or different)."""
     with open_read_only(warehouse) as con:
         parts = []
         for table in ("reports", "sections", "quantities", "facts"):
-            columns = [r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()
-                       if r[0] not in skip_columns and r[0] != "report_id"]
+            columns = [
+                r[0]
+                for r in con.execute(f"DESCRIBE {table}").fetchall()
+                if r[0] not in skip_columns and r[0] != "report_id"
+            ]
             row = ", ".join(f'"{c}"' for c in columns)
-            parts.append(f"(SELECT report_id, '{table}' AS part, count(*) AS n, sum(hash({row})) AS h "
-                         f"FROM {table} GROUP BY report_id)")
+            parts.append(
+                f"(SELECT report_id, '{table}' AS part, count(*) AS n, sum(hash({row})) AS h "
+                f"FROM {table} GROUP BY report_id)"
+            )
         rows = con.execute(
             "SELECT report_id, string_agg(part || ':' || n || ':' || h, ',' ORDER BY part) "
             f"FROM ({' UNION ALL '.join(parts)}) GROUP BY report_id"

@@ -45,7 +45,8 @@ BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
 # (external access is switched off and the configuration locked right after connecting, see _sandbox).
 _NO_EXTENSIONS = Path(tempfile.gettempdir()) / f"nianbao-no-extensions-{getattr(os, 'getuid', lambda: 0)()}"
 _SANDBOX_START: dict[str, object] = {
-    "extension_directory": str(_NO_EXTENSIONS), "autoinstall_known_extensions": False,
+    "extension_directory": str(_NO_EXTENSIONS),
+    "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
 }
 
@@ -102,8 +103,9 @@ def _waiting_for_lock(path: Path, open_file: Callable[[], T], writing: bool) -> 
             if not holder:
                 holder = _holder(path, exc, writing)
                 if LockWait.notice and wait > 0:
-                    LockWait.notice(f"{path} is in use by {holder}; waiting up to {wait:g} s "
-                                    "(--wait SECONDS to change) …")
+                    LockWait.notice(
+                        f"{path} is in use by {holder}; waiting up to {wait:g} s (--wait SECONDS to change) …"
+                    )
             if time.monotonic() >= deadline:
                 raise WarehouseBusyError(
                     f"{path}: still in use by {holder} after {wait:g} s; try again when it has finished, or "
@@ -117,7 +119,8 @@ def _busy(exc: duckdb.Error) -> bool:
     lock), or this process has it attached in another mode (BinderException: "already attached")."""
     text = str(exc).lower()
     return (isinstance(exc, duckdb.IOException) and _LOCK_WORD.search(text) is not None) or (
-        isinstance(exc, duckdb.BinderException) and "already attached" in text)
+        isinstance(exc, duckdb.BinderException) and "already attached" in text
+    )
 
 
 @contextmanager
@@ -230,8 +233,11 @@ def open_read_only(
 
 def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection:
     limits = bounds().warehouse
-    config = {**BASE_CONFIG, "memory_limit": limits.query_memory_limit,
-              "max_temp_directory_size": limits.query_spill_limit}
+    config = {
+        **BASE_CONFIG,
+        "memory_limit": limits.query_memory_limit,
+        "max_temp_directory_size": limits.query_spill_limit,
+    }
     if sandboxed:
         config.update(_SANDBOX_START)
     if is_lake(path):
@@ -243,8 +249,9 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
             con.close()
             raise
         return con
-    return _waiting_for_lock(path, lambda: duckdb.connect(str(path), read_only=True, config=config),
-                             writing=False)
+    return _waiting_for_lock(
+        path, lambda: duckdb.connect(str(path), read_only=True, config=config), writing=False
+    )
 
 
 def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool) -> None:

@@ -21,8 +21,15 @@ from nianbao import __version__
 from warehouse.connection import open_read_only
 
 ASSETS = Path(__file__).resolve().parent / "explorer_assets"
-SITE_FILES = ("index.html", "app.js", "app.css", "echarts.min.js", "LICENSE-echarts", "NOTICE-echarts",
-              "LICENSE-d3")
+SITE_FILES = (
+    "index.html",
+    "app.js",
+    "app.css",
+    "echarts.min.js",
+    "LICENSE-echarts",
+    "NOTICE-echarts",
+    "LICENSE-d3",
+)
 DATA_FILE = "data.js"
 
 _YOY = """
@@ -105,7 +112,10 @@ def build_site(out: Path | str, warehouse: Path | str | None = None) -> SiteSumm
     payload = json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")).replace("</", "<\\/")
     (folder / DATA_FILE).write_text(f"window.NIANBAO = {payload};\n", encoding="utf-8")
     return SiteSummary(
-        out=folder, index=folder / "index.html",
+        out=folder,
+        index=folder / "index.html",
         indicators_with_values=sum(1 for i in data["indicators"] if i["n_values"]),
-        values=len(data["values"]), reports=len(data["reports"]), review_rows=len(data["review"]),
+        values=len(data["values"]),
+        reports=len(data["reports"]),
+        review_rows=len(data["review"]),
     )

@@ -45,8 +45,9 @@ class Decision:
 
 def report_id() -> pl.Expr:
     """'region_code:kind:report_year', readable in SQL and stable across loads."""
-    return pl.concat_str([pl.col("region_code"), pl.col("kind"), pl.col("report_year").cast(pl.Utf8)],
-                         separator=":")
+    return pl.concat_str(
+        [pl.col("region_code"), pl.col("kind"), pl.col("report_year").cast(pl.Utf8)], separator=":"
+    )
 
 
 def resolve_batch(reports: pl.DataFrame) -> BatchResolution:
@@ -71,8 +72,11 @@ def resolve_batch(reports: pl.DataFrame) -> BatchResolution:
         .select(CANDIDATE_COLUMNS)
         .sort("doc")
         .unique(["report_id", "path"], keep="last", maintain_order=True)
-        .sort(["report_id", "published_at", "content_sha256", "path"],
-              descending=[False, True, True, True], nulls_last=True)
+        .sort(
+            ["report_id", "published_at", "content_sha256", "path"],
+            descending=[False, True, True, True],
+            nulls_last=True,
+        )
     )
     winners = candidates.unique("report_id", keep="first", maintain_order=True)
     losers = candidates.join(winners.select("doc"), on="doc", how="anti").join(
@@ -90,24 +94,40 @@ def decide(winners: pl.DataFrame, existing: pl.DataFrame, losers: pl.DataFrame |
     `losers` (path, report_id, published_at) lost inside the batch and are recorded against the page kept."""
     joined = winners.join(existing, on="report_id", how="left")
     known = pl.col("e_sha").is_not_null()
-    unchanged = known & (pl.col("content_sha256") == pl.col("e_sha")) & (
-        pl.col("extractor_version") == pl.col("e_version"))
+    unchanged = (
+        known
+        & (pl.col("content_sha256") == pl.col("e_sha"))
+        & (pl.col("extractor_version") == pl.col("e_version"))
+    )
     pub, e_pub = pl.col("published_at").fill_null(""), pl.col("e_pub").fill_null("")
     newer = (pub > e_pub) | ((pub == e_pub) & (pl.col("content_sha256") > pl.col("e_sha")))
     joined = joined.with_columns(
-        outcome=pl.when(~known).then(pl.lit("load"))
-        .when(unchanged).then(pl.lit("skip"))
-        .when((pl.col("path") == pl.col("e_input")) | newer).then(pl.lit("replace"))
+        outcome=pl.when(~known)
+        .then(pl.lit("load"))
+        .when(unchanged)
+        .then(pl.lit("skip"))
+        .when((pl.col("path") == pl.col("e_input")) | newer)
+        .then(pl.lit("replace"))
         .otherwise(pl.lit("lose"))
     )
     rejects = []
     for row in joined.filter(pl.col("outcome") == "lose").iter_rows(named=True):
-        rejects.append(RejectRow(row["path"], "duplicate", duplicate_reason(
-            row["report_id"], row["e_input"], row["e_pub"], row["published_at"])))
+        rejects.append(
+            RejectRow(
+                row["path"],
+                "duplicate",
+                duplicate_reason(row["report_id"], row["e_input"], row["e_pub"], row["published_at"]),
+            )
+        )
     displaced = joined.filter((pl.col("outcome") == "replace") & (pl.col("path") != pl.col("e_input")))
     for row in displaced.iter_rows(named=True):
-        rejects.append(RejectRow(row["e_input"], "duplicate", duplicate_reason(
-            row["report_id"], row["path"], row["published_at"], row["e_pub"])))
+        rejects.append(
+            RejectRow(
+                row["e_input"],
+                "duplicate",
+                duplicate_reason(row["report_id"], row["path"], row["published_at"], row["e_pub"]),
+            )
+        )
     if losers is not None and losers.height:
         loaded_kept = pl.col("outcome").is_in(["lose", "skip"])  # the loaded report stays
         kept = joined.select(
@@ -116,20 +136,33 @@ def decide(winners: pl.DataFrame, existing: pl.DataFrame, losers: pl.DataFrame |
             kept_pub=pl.when(loaded_kept).then("e_pub").otherwise("published_at"),
         )
         for row in losers.join(kept, on="report_id").iter_rows(named=True):
-            rejects.append(RejectRow(row["path"], "duplicate", duplicate_reason(
-                row["report_id"], row["kept_path"], row["kept_pub"], row["published_at"])))
+            rejects.append(
+                RejectRow(
+                    row["path"],
+                    "duplicate",
+                    duplicate_reason(
+                        row["report_id"], row["kept_path"], row["kept_pub"], row["published_at"]
+                    ),
+                )
+            )
     count = dict(joined.group_by("outcome").len().iter_rows())
     write = joined.filter(pl.col("outcome").is_in(["load", "replace"]))
     return Decision(
         write=write.select("doc", "report_id", "path", "url", replacing=pl.col("outcome") == "replace"),
-        loaded=count.get("load", 0), replaced=count.get("replace", 0), skipped=count.get("skip", 0),
+        loaded=count.get("load", 0),
+        replaced=count.get("replace", 0),
+        skipped=count.get("skip", 0),
         rejects=rejects,
     )
 
 
 def duplicate_reason(rid: str, kept: str, kept_pub: str | None, this_pub: str | None) -> str:
     if (kept_pub or "") != (this_pub or ""):
-        return (f"same report {rid} as {kept}, which was published later "
-                f"({kept_pub or 'no date'} vs {this_pub or 'no date'}); kept that one")
-    return (f"same report {rid} as {kept}, published at the same time ({this_pub or 'no date'}); "
-            "kept that one (ties go to the larger content hash)")
+        return (
+            f"same report {rid} as {kept}, which was published later "
+            f"({kept_pub or 'no date'} vs {this_pub or 'no date'}); kept that one"
+        )
+    return (
+        f"same report {rid} as {kept}, published at the same time ({this_pub or 'no date'}); "
+        "kept that one (ties go to the larger content hash)"
+    )

@@ -31,11 +31,30 @@ __all__ = ["KnownInputs", "LoadSummary", "RejectRow", "known_inputs", "load_fram
 
 # A report's rows, children first (picked_values: warehouse/picks.py).
 REPORT_TABLES = (
-    "picked_values", "gov_info_tables", "table_checks", "facts", "quantities", "sections", "reports",
+    "picked_values",
+    "gov_info_tables",
+    "table_checks",
+    "facts",
+    "quantities",
+    "sections",
+    "reports",
 )
 _REPORT_COLUMNS = (
-    "report_id", "region_code", "kind", "report_year", "title", "issuer", "published_at", "source",
-    "doc_number", "url", "input", "content_sha256", "body", "extractor_version", "loaded_at",
+    "report_id",
+    "region_code",
+    "kind",
+    "report_year",
+    "title",
+    "issuer",
+    "published_at",
+    "source",
+    "doc_number",
+    "url",
+    "input",
+    "content_sha256",
+    "body",
+    "extractor_version",
+    "loaded_at",
 )
 
 
@@ -54,14 +73,18 @@ def known_inputs(warehouse: Path | str | None = None) -> KnownInputs:
     if not warehouse_exists(resolve_warehouse(warehouse)):
         return KnownInputs()
     with open_read_only(warehouse, sandboxed=False) as con:
-        hashes = con.execute("SELECT DISTINCT unhex(content_sha256) FROM reports WHERE extractor_version = ?",
-                             [extractor_version()]).fetchall()
+        hashes = con.execute(
+            "SELECT DISTINCT unhex(content_sha256) FROM reports WHERE extractor_version = ?",
+            [extractor_version()],
+        ).fetchall()
         rejected = con.execute("SELECT DISTINCT input FROM rejects").fetchall()
     return KnownInputs({row[0] for row in hashes}, {row[0] for row in rejected})
 
 
 def load_frames(
-    frames: FrameBatch, warehouse: Path | str | None = None, extra_rejects: Sequence[RejectRow] = (),
+    frames: FrameBatch,
+    warehouse: Path | str | None = None,
+    extra_rejects: Sequence[RejectRow] = (),
     settled: Sequence[str] = (),
 ) -> LoadSummary:
     """Load frames built by ingest (or directly, with the frames.py schemas) in one transaction;
@@ -77,7 +100,9 @@ def load_frames(
 
 
 def _load(
-    con: duckdb.DuckDBPyConnection, frames: FrameBatch, extra_rejects: Sequence[RejectRow],
+    con: duckdb.DuckDBPyConnection,
+    frames: FrameBatch,
+    extra_rejects: Sequence[RejectRow],
     settled: Sequence[str] = (),
 ) -> LoadSummary:
     """Resolve identities, then write every winner and every reject in one transaction; inputs `settled`
@@ -93,8 +118,11 @@ def _load(
         _clear_rejects(con, [*settled, *written])
         _insert_rejects(con, rejects)
     return LoadSummary(
-        loaded=decision.loaded, replaced=decision.replaced, skipped=decision.skipped + resolution.identical,
-        rejected=len({r.input for r in rejects}), rejects=rejects,
+        loaded=decision.loaded,
+        replaced=decision.replaced,
+        skipped=decision.skipped + resolution.identical,
+        rejected=len({r.input for r in rejects}),
+        rejects=rejects,
     )
 
 
@@ -147,13 +175,21 @@ def _existing(con: duckdb.DuckDBPyConnection, winners: pl.DataFrame) -> pl.DataF
 
 def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl.DataFrame) -> None:
     """Replace every row of the written identities: delete children and reports, then insert anew."""
-    with _registered(con, batch_write=write, batch_reports=frames.reports, batch_sections=frames.sections,
-                     batch_quantities=frames.quantities, batch_facts=frames.facts,
-                    batch_checks=frames.table_checks):
+    with _registered(
+        con,
+        batch_write=write,
+        batch_reports=frames.reports,
+        batch_sections=frames.sections,
+        batch_quantities=frames.quantities,
+        batch_facts=frames.facts,
+        batch_checks=frames.table_checks,
+    ):
         if write.get_column("replacing").any():
             for table in REPORT_TABLES:
-                con.execute(f"DELETE FROM {table} WHERE report_id IN "
-                            "(SELECT report_id FROM batch_write WHERE replacing)")
+                con.execute(
+                    f"DELETE FROM {table} WHERE report_id IN "
+                    "(SELECT report_id FROM batch_write WHERE replacing)"
+                )
         _drop_moved(con)
         con.execute(
             f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
@@ -198,8 +234,9 @@ def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if not moved:
         return
-    with _registered(con, batch_moved=pl.DataFrame({"report_id": [row[0] for row in moved]},
-                                                   schema={"report_id": pl.Utf8})):
+    with _registered(
+        con, batch_moved=pl.DataFrame({"report_id": [row[0] for row in moved]}, schema={"report_id": pl.Utf8})
+    ):
         for table in REPORT_TABLES:
             con.execute(f"DELETE FROM {table} WHERE report_id IN (SELECT report_id FROM batch_moved)")
 

@@ -129,7 +129,10 @@ def ducklake_statements(sql: str) -> list[str]:
 def _is_known_view(name: str) -> bool:
     """Views of earlier migrations (a later file may comment on their columns)."""
     return any(
-        re.search(rf"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+{re.escape(name)}\b",
-                  m.path.read_text(encoding="utf-8"), re.IGNORECASE)
+        re.search(
+            rf"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+{re.escape(name)}\b",
+            m.path.read_text(encoding="utf-8"),
+            re.IGNORECASE,
+        )
         for m in known_migrations()
     )

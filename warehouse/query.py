@@ -27,14 +27,26 @@ from warehouse.connection import open_read_only
 from warehouse.errors import QueryRefusedError, QueryTimeoutError, WarehouseError
 
 _WHY = {
-    "INSERT": "it writes rows", "UPDATE": "it writes rows", "DELETE": "it deletes rows",
-    "MERGE_INTO": "it writes rows", "CREATE": "it changes the schema", "DROP": "it changes the schema",
-    "ALTER": "it changes the schema", "COPY": "it writes or reads files", "COPY_DATABASE": "it writes files",
-    "EXPORT": "it writes files", "ATTACH": "it opens another database", "DETACH": "it detaches a database",
-    "LOAD": "it installs or loads an extension", "SET": "it changes settings",
+    "INSERT": "it writes rows",
+    "UPDATE": "it writes rows",
+    "DELETE": "it deletes rows",
+    "MERGE_INTO": "it writes rows",
+    "CREATE": "it changes the schema",
+    "DROP": "it changes the schema",
+    "ALTER": "it changes the schema",
+    "COPY": "it writes or reads files",
+    "COPY_DATABASE": "it writes files",
+    "EXPORT": "it writes files",
+    "ATTACH": "it opens another database",
+    "DETACH": "it detaches a database",
+    "LOAD": "it installs or loads an extension",
+    "SET": "it changes settings",
     "VARIABLE_SET": "it changes settings",
-    "PRAGMA": "it can change settings", "CALL": "it calls a procedure", "VACUUM": "it rewrites the file",
-    "TRANSACTION": "transactions are managed by nianbao", "IMPORT": "it reads files into tables",
+    "PRAGMA": "it can change settings",
+    "CALL": "it calls a procedure",
+    "VACUUM": "it rewrites the file",
+    "TRANSACTION": "transactions are managed by nianbao",
+    "IMPORT": "it reads files into tables",
     "CHECKPOINT": "it writes the file",
 }
 
@@ -46,7 +58,9 @@ _PIVOT_WORDS = ("PIVOT", "PIVOT_WIDER", "UNPIVOT", "PIVOT_LONGER")
 # logging switches (DuckDB 1.4 runs enable_logging on a locked configuration), quoted or not
 _REFUSED_CALL = re.compile(
     r'(?i)\b"?((?:sqlite|postgres)_\w+|enable_logging|disable_logging|truncate_duckdb_logs)"?\s*'
-    r"(?:/\*.*?\*/\s*)*\(", re.DOTALL)
+    r"(?:/\*.*?\*/\s*)*\(",
+    re.DOTALL,
+)
 
 
 def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
@@ -60,14 +74,21 @@ def check_read_only(con: duckdb.DuckDBPyConnection, sql: str) -> None:
         raise WarehouseError(f"cannot parse the query: {_with_hints(exc)}") from exc
     calls = _REFUSED_CALL.search(sql)
     if calls:
-        what = "changes settings" if "logging" in calls.group(1).lower() or "logs" in calls.group(1).lower() \
+        what = (
+            "changes settings"
+            if "logging" in calls.group(1).lower() or "logs" in calls.group(1).lower()
             else "opens files outside the warehouse"
+        )
         raise QueryRefusedError(f"refused: {calls.group(1)} {what}; `nianbao sql` only reads the warehouse")
     if not statements:
         raise QueryRefusedError("refused: the query is empty")
     words = sql.split(None, 1)
-    if len(statements) > 1 and words and words[0].upper() in _PIVOT_WORDS and not any(
-            s.query.strip() for s in statements):
+    if (
+        len(statements) > 1
+        and words
+        and words[0].upper() in _PIVOT_WORDS
+        and not any(s.query.strip() for s in statements)
+    ):
         return  # DuckDB 1.4 expands one PIVOT into statements of its own (a CREATE TYPE, a SELECT), no text
     if len(statements) > 1:
         raise QueryRefusedError(
@@ -128,15 +149,19 @@ def _refusal(exc: duckdb.Error) -> str | None:
     if isinstance(exc, duckdb.PermissionException) or "disabled by configuration" in text:
         return f"the query reaches outside the warehouse ({_one_line(exc)})"
     if isinstance(exc, duckdb.NotImplementedException) and "CTE needs a SELECT" in text:
-        return ("the query writes (a WITH clause that inserts, updates or deletes); "
-                "`nianbao sql` only runs a read-only SELECT")
+        return (
+            "the query writes (a WITH clause that inserts, updates or deletes); "
+            "`nianbao sql` only runs a read-only SELECT"
+        )
     if isinstance(exc, duckdb.CatalogException) and needed:
         return f"the query needs the {needed.group(1)} extension; `nianbao sql` loads no extensions"
     if isinstance(exc, duckdb.InvalidInputException) and "configuration has been locked" in text:
         return f"the query changes settings ({_one_line(exc)})"
     if isinstance(exc, duckdb.InvalidInputException) and "read-only mode" in text:
-        return ("the query writes (a WITH clause that inserts, updates or deletes); "
-                "`nianbao sql` only runs a read-only SELECT")
+        return (
+            "the query writes (a WITH clause that inserts, updates or deletes); "
+            "`nianbao sql` only runs a read-only SELECT"
+        )
     return None
 
 

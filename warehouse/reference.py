@@ -12,12 +12,25 @@ from transforms.version import extractor_version
 from warehouse.indicator_rows import indicator_rows
 
 REGION_SCHEMA: dict[str, pl.DataType] = {
-    "code": pl.Utf8(), "name": pl.Utf8(), "level": pl.Utf8(), "parent_code": pl.Utf8(),
-    "province": pl.Utf8(), "city": pl.Utf8(), "valid_from": pl.Int32(), "valid_to": pl.Int32(),
+    "code": pl.Utf8(),
+    "name": pl.Utf8(),
+    "level": pl.Utf8(),
+    "parent_code": pl.Utf8(),
+    "province": pl.Utf8(),
+    "city": pl.Utf8(),
+    "valid_from": pl.Int32(),
+    "valid_to": pl.Int32(),
 }
 INDICATOR_SCHEMA: dict[str, pl.DataType] = {
-    "code": pl.Utf8(), "name_zh": pl.Utf8(), "name_en": pl.Utf8(), "unit": pl.Utf8(), "family": pl.Utf8(),
-    "domain": pl.Utf8(), "rule_count": pl.Int32(), "definition": pl.Utf8(), "neighbours": pl.Utf8(),
+    "code": pl.Utf8(),
+    "name_zh": pl.Utf8(),
+    "name_en": pl.Utf8(),
+    "unit": pl.Utf8(),
+    "family": pl.Utf8(),
+    "domain": pl.Utf8(),
+    "rule_count": pl.Int32(),
+    "definition": pl.Utf8(),
+    "neighbours": pl.Utf8(),
 }
 _META_KEY = "reference_version"
 
@@ -32,7 +45,8 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
     indicators = pl.DataFrame(indicator_rows(), schema=INDICATOR_SCHEMA).unique("code", maintain_order=True)
     families = pl.DataFrame(
         [(family, unit) for family, units in units_table().families.items() for unit in units],
-        schema={"family": pl.Utf8(), "unit": pl.Utf8()}, orient="row",
+        schema={"family": pl.Utf8(), "unit": pl.Utf8()},
+        orient="row",
     ).unique(maintain_order=True)
     con.execute("BEGIN TRANSACTION")
     try:

@@ -17,9 +17,17 @@ from warehouse.batch import FrameBatch
 
 KIND = "law_based_government_annual_report"
 CODES = (
-    "reconsideration.applications", "reconsideration.accepted", "reconsideration.concluded",
-    "litigation.cases", "litigation.lost", "normative_docs.reviewed", "enforcement.personnel",
-    "enforcement.cases", "enforcement.fines", "mediation.disputes", "gov_service.items",
+    "reconsideration.applications",
+    "reconsideration.accepted",
+    "reconsideration.concluded",
+    "litigation.cases",
+    "litigation.lost",
+    "normative_docs.reviewed",
+    "enforcement.personnel",
+    "enforcement.cases",
+    "enforcement.fines",
+    "mediation.disputes",
+    "gov_service.items",
     "legal_education.events",
 )
 SECTIONS_PER_REPORT = 4
@@ -31,8 +39,12 @@ def fictional_region_codes(count: int) -> list[str]:
 
 
 def synthetic_batch(
-    regions: Sequence[str], years: Sequence[int], facts_per_report: int = 12,
-    kind: str = KIND, revision: int = 0, with_quantities: bool = True,
+    regions: Sequence[str],
+    years: Sequence[int],
+    facts_per_report: int = 12,
+    kind: str = KIND,
+    revision: int = 0,
+    with_quantities: bool = True,
 ) -> FrameBatch:
     """One report per region and year with `facts_per_report` facts, one per code (CODES first, then
     synthetic.measure_N codes); `revision` changes every value and content hash."""
@@ -56,23 +68,39 @@ def synthetic_batch(
         }
     )
     reports = reports.select(
-        [(pl.col(name) if name in reports.columns else pl.lit(None)).cast(dtype).alias(name)
-         for name, dtype in REPORT_SCHEMA.items()]
+        [
+            (pl.col(name) if name in reports.columns else pl.lit(None)).cast(dtype).alias(name)
+            for name, dtype in REPORT_SCHEMA.items()
+        ]
     )
-    docs = pl.DataFrame({"doc": range(len(keys)), "region_number": [int(region) for region, _ in keys],
-                         "year": [year for _, year in keys]})
+    docs = pl.DataFrame(
+        {
+            "doc": range(len(keys)),
+            "region_number": [int(region) for region, _ in keys],
+            "year": [year for _, year in keys],
+        }
+    )
     facts = _facts(docs, facts_per_report, revision)
     sections = (
         docs.join(pl.DataFrame({"ordinal": range(SECTIONS_PER_REPORT)}), how="cross")
-        .with_columns(level=pl.lit(1), number=pl.col("ordinal").cast(pl.Utf8),
-                      title=pl.lit("示例章节"), start=pl.col("ordinal") * 100)
+        .with_columns(
+            level=pl.lit(1),
+            number=pl.col("ordinal").cast(pl.Utf8),
+            title=pl.lit("示例章节"),
+            start=pl.col("ordinal") * 100,
+        )
         .select([pl.col(name).cast(dtype) for name, dtype in SECTION_SCHEMA.items()])
     )
     quantities = (
-        facts.with_columns(ordinal=pl.int_range(pl.len()).over("doc"), text=pl.col("evidence"),
-                           start=pl.lit(0), end=pl.lit(4), sentence=pl.col("evidence"))
-        .select([pl.col(name).cast(dtype) for name, dtype in QUANTITY_SCHEMA.items()])
-        if with_quantities else pl.DataFrame(schema=QUANTITY_SCHEMA)
+        facts.with_columns(
+            ordinal=pl.int_range(pl.len()).over("doc"),
+            text=pl.col("evidence"),
+            start=pl.lit(0),
+            end=pl.lit(4),
+            sentence=pl.col("evidence"),
+        ).select([pl.col(name).cast(dtype) for name, dtype in QUANTITY_SCHEMA.items()])
+        if with_quantities
+        else pl.DataFrame(schema=QUANTITY_SCHEMA)
     )
     return FrameBatch(reports, sections, quantities, facts)
 
@@ -96,10 +124,19 @@ _CAPTURE = """首页
 def synthetic_captures(years: Sequence[int], revision: int = 0) -> list[Page]:
     """Text captures of fictional 示例县 reports, one per year, with synthetic figures."""
     return [
-        Page(name=f"synthetic/990121-{year}.txt", data=_CAPTURE.format(
-            year=year, next=year + 1, day=1 + year % 9, windows=3 + year % 5, depts=15 + year % 11,
-            apps=10 + (year + revision) % 13, accepted=5 + (year + revision) % 7, lit=1 + year % 4,
-        ).encode("utf-8"))
+        Page(
+            name=f"synthetic/990121-{year}.txt",
+            data=_CAPTURE.format(
+                year=year,
+                next=year + 1,
+                day=1 + year % 9,
+                windows=3 + year % 5,
+                depts=15 + year % 11,
+                apps=10 + (year + revision) % 13,
+                accepted=5 + (year + revision) % 7,
+                lit=1 + year % 4,
+            ).encode("utf-8"),
+        )
         for year in years
     ]
 
@@ -107,19 +144,28 @@ def synthetic_captures(years: Sequence[int], revision: int = 0) -> list[Page]:
 def _facts(docs: pl.DataFrame, per_report: int, revision: int) -> pl.DataFrame:
     slots = pl.DataFrame({"slot": range(per_report)})
     frame = docs.join(slots, how="cross").with_columns(
-        code=pl.col("slot").replace_strict(dict(enumerate(CODES)), default=pl.format("synthetic.measure_{}",
-                                                                                    pl.col("slot")),
-                                           return_dtype=pl.Utf8),
+        code=pl.col("slot").replace_strict(
+            dict(enumerate(CODES)),
+            default=pl.format("synthetic.measure_{}", pl.col("slot")),
+            return_dtype=pl.Utf8,
+        ),
         scope=pl.lit(None, pl.Utf8),
-        value=((pl.col("region_number") * 37 + pl.col("year") * 11 + pl.col("slot") * 5 + revision) % 997 + 1)
-        .cast(pl.Float64),
+        value=(
+            (pl.col("region_number") * 37 + pl.col("year") * 11 + pl.col("slot") * 5 + revision) % 997 + 1
+        ).cast(pl.Float64),
     )
-    return frame.with_columns(
-        value_high=pl.lit(None, pl.Float64), unit=pl.lit("件"), qualifier=pl.lit(None, pl.Utf8),
-        evidence=pl.format("合成数据{}件(修订{})", pl.col("value").cast(pl.Int64), pl.lit(revision)),
-        start=pl.lit(None, pl.Int32), end=pl.lit(None, pl.Int32),
-    ).with_columns(sentence=pl.col("evidence")).select(
-        [pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()])
+    return (
+        frame.with_columns(
+            value_high=pl.lit(None, pl.Float64),
+            unit=pl.lit("件"),
+            qualifier=pl.lit(None, pl.Utf8),
+            evidence=pl.format("合成数据{}件(修订{})", pl.col("value").cast(pl.Int64), pl.lit(revision)),
+            start=pl.lit(None, pl.Int32),
+            end=pl.lit(None, pl.Int32),
+        )
+        .with_columns(sentence=pl.col("evidence"))
+        .select([pl.col(name).cast(dtype) for name, dtype in FACT_SCHEMA.items()])
+    )
 
 
 def _sha(region: str, year: int, kind: str, revision: int) -> str:

@@ -77,8 +77,9 @@ def unclaimed_phrases(warehouse: Path | str | None, lead: str, tail: str, limit:
     """
     path = resolve_warehouse(warehouse)
     if not warehouse_exists(path):
-        raise WarehouseError(f"{path}: no warehouse here (load reports with `nianbao load PATH…`, "
-                             "or pass --warehouse)")
+        raise WarehouseError(
+            f"{path}: no warehouse here (load reports with `nianbao load PATH…`, or pass --warehouse)"
+        )
     if limit < 1:
         raise WarehouseError(f"--limit must be at least 1, not {limit}")
     with open_read_only(path) as con:

@@ -13,8 +13,18 @@ from warehouse.connection import open_read_only
 from warehouse.errors import WarehouseError
 
 YOY_COLUMNS = (
-    "code", "indicator_name", "region_code", "region_name", "report_year", "value", "previous_value",
-    "change", "change_pct", "unit", "scope", "kind",
+    "code",
+    "indicator_name",
+    "region_code",
+    "region_name",
+    "report_year",
+    "value",
+    "previous_value",
+    "change",
+    "change_pct",
+    "unit",
+    "scope",
+    "kind",
 )
 
 
@@ -39,7 +49,10 @@ def resolve_regions(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> lis
 
 
 def yoy_frame(
-    code: str, regions: Sequence[str] = (), from_year: int | None = None, to_year: int | None = None,
+    code: str,
+    regions: Sequence[str] = (),
+    from_year: int | None = None,
+    to_year: int | None = None,
     warehouse: Path | str | None = None,
 ) -> pl.DataFrame:
     """Rows of indicator_yoy for one code, with its 中文名 (indicator_name); previous values come from the
@@ -50,8 +63,9 @@ def yoy_frame(
             {"code": code},
         ).fetchall()[0][0]
         if not known:
-            raise WarehouseError(f"unknown indicator code {code!r} (not in the catalog and no facts; "
-                                 "see `nianbao catalog`)")
+            raise WarehouseError(
+                f"unknown indicator code {code!r} (not in the catalog and no facts; see `nianbao catalog`)"
+            )
         codes = resolve_regions(con, regions) if regions else None
         # execute(), not sql(): a relation with parameters is materialised once more before .pl()
         return con.execute(

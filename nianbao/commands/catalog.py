@@ -27,16 +27,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--json", action="store_true", help="one JSON object per row (JSON Lines)")
     output.add_argument("--csv", action="store_true", help="CSV with a header row")
-    parser.add_argument("--domain", help="only the indicators of this domain (e.g. reconsideration); an "
-                        "unknown domain is an error listing the known ones")
     parser.add_argument(
-        "--unclaimed", action="store_true",
+        "--domain",
+        help="only the indicators of this domain (e.g. reconsideration); an "
+        "unknown domain is an error listing the known ones",
+    )
+    parser.add_argument(
+        "--unclaimed",
+        action="store_true",
         help="list, from the warehouse, the quantity phrases no code claims (the words a number counts and "
-        "its unit), most reports first, with one example sentence each: candidates for the next indicator")
-    parser.add_argument("--limit", type=int, default=50, metavar="N",
-                        help="with --unclaimed: rows (default 50)")
-    add_warehouse_option(parser, wait=False,
-                         help=f"with --unclaimed: DuckDB file (default: ${ENV_VAR}, else warehouse.path)")
+        "its unit), most reports first, with one example sentence each: candidates for the next indicator",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="with --unclaimed: rows (default 50)"
+    )
+    add_warehouse_option(
+        parser, wait=False, help=f"with --unclaimed: DuckDB file (default: ${ENV_VAR}, else warehouse.path)"
+    )
     parser.set_defaults(func=run)
 
 
@@ -51,9 +58,18 @@ def write_rows_csv(rows: list[dict[str, object]]) -> None:
 def catalog_rows(catalog: Catalog, domain: str | None = None) -> list[dict[str, object]]:
     """One row per indicator, in catalog order, with its definition and near neighbours."""
     return [
-        {"code": ind.code, "name_zh": ind.name_zh, "name_en": ind.name_en, "unit": ind.unit,
-         "family": ind.family, "domain": ind.domain, "rules": len(ind.rules), "zero_rules": len(ind.zeros),
-         "definition": ind.definition, "neighbours": "; ".join(f"{c}: {why}" for c, why in ind.neighbours)}
+        {
+            "code": ind.code,
+            "name_zh": ind.name_zh,
+            "name_en": ind.name_en,
+            "unit": ind.unit,
+            "family": ind.family,
+            "domain": ind.domain,
+            "rules": len(ind.rules),
+            "zero_rules": len(ind.zeros),
+            "definition": ind.definition,
+            "neighbours": "; ".join(f"{c}: {why}" for c, why in ind.neighbours),
+        }
         for ind in catalog.indicators
         if domain is None or ind.domain == domain
     ]

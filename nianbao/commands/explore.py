@@ -25,11 +25,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "network (Apache ECharts is bundled with its licence). --serve also serves it on 127.0.0.1.",
         epilog="example: nianbao explore --out data/explorer --serve",
     )
-    parser.add_argument("--out", metavar="DIR",
-                        help="folder to write (default: explorer/ beside the warehouse)")
+    parser.add_argument(
+        "--out", metavar="DIR", help="folder to write (default: explorer/ beside the warehouse)"
+    )
     parser.add_argument("--serve", action="store_true", help="serve the site on 127.0.0.1 until Ctrl-C")
-    parser.add_argument("--port", type=int, default=DEFAULT_PORT,
-                        help=f"port for --serve (default {DEFAULT_PORT}; 0 picks a free one)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=DEFAULT_PORT,
+        help=f"port for --serve (default {DEFAULT_PORT}; 0 picks a free one)",
+    )
     add_warehouse_option(parser)
     parser.set_defaults(func=run)
 
@@ -49,8 +54,10 @@ def run(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out}: is a file; --out takes a folder")
     site = build_site(out, args.warehouse)
-    print(f"wrote {site.index} ({site.indicators_with_values} indicators with values, {site.values} values, "
-          f"{site.reports} reports, {site.review_rows} to review); open it in a browser")
+    print(
+        f"wrote {site.index} ({site.indicators_with_values} indicators with values, {site.values} values, "
+        f"{site.reports} reports, {site.review_rows} to review); open it in a browser"
+    )
     if args.serve:
         serve(site.out, args.port)
     return 0

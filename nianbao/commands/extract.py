@@ -83,8 +83,9 @@ def render_report(report: Report, body_chars: int = 600) -> str:
     for check in report.table_checks:
         if not check["ok"]:
             scope = f" [{check['scope']}]" if check["scope"] else ""
-            lines.append(f"   table check failed: {check['table_id']} {check['check_id']}{scope}: "
-                         f"{check['detail']}")
+            lines.append(
+                f"   table check failed: {check['table_id']} {check['check_id']}{scope}: {check['detail']}"
+            )
     for warning in report.warnings:
         lines.append(f"   warning: {warning}")
     return "\n".join(lines)

@@ -16,7 +16,8 @@ from nianbao.settings import config_dir
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     info = subparsers.add_parser(
-        "info", help="config, warehouse and archive locations, counts, sites configured, last load",
+        "info",
+        help="config, warehouse and archive locations, counts, sites configured, last load",
         description="Show where nianbao reads its rules and keeps its data, the warehouse backend, how many "
         "reports, facts and rejects the warehouse holds, the sites configured, and when it was last written. "
         "Opens the warehouse read-only and never creates one.",
@@ -26,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info.set_defaults(func=_info)
 
     schema = subparsers.add_parser(
-        "schema", help="every table, view and column of the warehouse, with its comment",
+        "schema",
+        help="every table, view and column of the warehouse, with its comment",
         description="List the warehouse schema: every table and view with its comment and every column with "
         "its type and comment. Without --warehouse, the schema this nianbao creates (from its migrations); "
         "with it, that file's. `make schema-doc` writes --markdown to docs/schema.md.",

@@ -20,23 +20,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sites = subparsers.add_parser("sites", help="add a site from its home page, list sites, check listings")
     commands = sites.add_subparsers(dest="sites_command", metavar="add|list|check")
 
-    add = commands.add_parser("add", help="survey a site from its home page and propose an entry in "
-                              "config/sources.d/")
+    add = commands.add_parser(
+        "add", help="survey a site from its home page and propose an entry in config/sources.d/"
+    )
     add.add_argument("--home", required=True, type=_home, metavar="URL", help="the site's home page")
     add.add_argument("--region", required=True, type=_region, metavar="CODE", help="6-digit region code")
     add.add_argument("--id", type=_site_id, help="site id (default: from the host name)")
     add.add_argument("--name", help="site name (default: from the home page's title)")
-    add.add_argument("--allow-private", action="store_true", help="allow the survey to fetch a "
-                     "site on 127.0.0.1 or a private network (local testing) and write "
-                     "allow_private_addresses: true in the entry")
+    add.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow the survey to fetch a "
+        "site on 127.0.0.1 or a private network (local testing) and write "
+        "allow_private_addresses: true in the entry",
+    )
     add.add_argument("--delay", type=float, metavar="SECONDS", help="override the per-host delay")
     add.add_argument("--force", action="store_true", help="replace this id's file in config/sources.d/")
     add.add_argument("--dry-run", action="store_true", help="print the proposed entry, write nothing")
     add.set_defaults(func=_add)
 
     listing = commands.add_parser("list", help="every configured site with its last run's counts")
-    listing.add_argument("--archive", metavar="URL", help="raw archive location (default: $NIANBAO_ARCHIVE, "
-                         "else archive.path in config/settings.yaml)")
+    listing.add_argument(
+        "--archive",
+        metavar="URL",
+        help="raw archive location (default: $NIANBAO_ARCHIVE, else archive.path in config/settings.yaml)",
+    )
     listing.set_defaults(func=_list)
 
     check = commands.add_parser("check", help="fetch each listing's first page: reports found, CMS, errors")
@@ -63,7 +71,6 @@ def _site_id(text: str) -> str:
     if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", text):
         raise argparse.ArgumentTypeError(f"a site id is lowercase letters, digits, - and _: {text!r}")
     return text
-
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, float] | None:
@@ -98,8 +105,9 @@ def _add(args: argparse.Namespace) -> int:
     for failure in survey.failures:
         print(f"  could not read {failure}")
     if not survey.chosen:
-        print(f"nianbao sites add: no report column found on {host} — {_why_nothing(survey)}",
-              file=sys.stderr)
+        print(
+            f"nianbao sites add: no report column found on {host} — {_why_nothing(survey)}", file=sys.stderr
+        )
         return EXIT_PROBLEM
     site_id = args.id or default_site_id(args.home, args.region)
     entry = proposed_entry(survey, site_id, args.region, args.name, config, args.allow_private)
@@ -107,8 +115,10 @@ def _add(args: argparse.Namespace) -> int:
         print(yaml.safe_dump({"sites": [entry]}, allow_unicode=True, sort_keys=False, width=200))
         return 0
     path = write_proposal(entry, survey, force=args.force)
-    print(f"proposed entry written to {path} — review it, then:\n  nianbao sites check {site_id}\n"
-          f"  nianbao backfill --region {site_id} --years 2015-2024")
+    print(
+        f"proposed entry written to {path} — review it, then:\n  nianbao sites check {site_id}\n"
+        f"  nianbao backfill --region {site_id} --years 2015-2024"
+    )
     return 0
 
 
@@ -117,11 +127,15 @@ def _why_nothing(survey: Survey) -> str:
         return f"no page could be read ({survey.failures[0]})"
     named = [c for c in survey.candidates if c.named_kind]
     if named:
-        return (f"{len(named)} column(s) named like report columns list no report title on their first page; "
-                "their lists may be drawn by a script this survey could not read")
-    return (f"none of the {survey.pages} page(s) read links to a column named like a report column "
-            "(config/sites.yaml survey.columns) or lists report titles; raise survey.max_pages or "
-            "survey.max_depth, or start from the 政府信息公开 page (--home)")
+        return (
+            f"{len(named)} column(s) named like report columns list no report title on their first page; "
+            "their lists may be drawn by a script this survey could not read"
+        )
+    return (
+        f"none of the {survey.pages} page(s) read links to a column named like a report column "
+        "(config/sites.yaml survey.columns) or lists report titles; raise survey.max_pages or "
+        "survey.max_depth, or start from the 政府信息公开 page (--home)"
+    )
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -131,15 +145,20 @@ def _list(args: argparse.Namespace) -> int:
 
     config = load_sources()
     runs = last_runs(Archive(args.archive), [s.id for s in config.sites])
-    print("site                  region  listings (mode)              last run                   fetched "
-          "unchanged failed  years")
+    print(
+        "site                  region  listings (mode)              last run                   fetched "
+        "unchanged failed  years"
+    )
     for site in config.sites:
         run = runs[site.id]
-        modes = ", ".join(f"{listing.kind.split('_')[0]}:{listing.mode or 'auto'}"
-                          for listing in site.listings)
+        modes = ", ".join(
+            f"{listing.kind.split('_')[0]}:{listing.mode or 'auto'}" for listing in site.listings
+        )
         years = _year_ranges(run.years)
-        print(f"{site.id:<21} {site.region_code}  {modes[:28]:<28} {run.when or 'never':<26} "
-              f"{run.fetched:>7} {run.unchanged:>9} {run.failed:>6}  {years or '—'}")
+        print(
+            f"{site.id:<21} {site.region_code}  {modes[:28]:<28} {run.when or 'never':<26} "
+            f"{run.fetched:>7} {run.unchanged:>9} {run.failed:>6}  {years or '—'}"
+        )
     return 0
 
 
@@ -173,6 +192,8 @@ def _check(args: argparse.Namespace) -> int:
     for check in checks:
         print(check.line())
     bad = [c for c in checks if not c.ok]
-    print(f"{len(checks) - len(bad)} of {len(checks)} listing(s) list reports on their first page"
-          + (f"; {len(bad)} need a look" if bad else ""))
+    print(
+        f"{len(checks) - len(bad)} of {len(checks)} listing(s) list reports on their first page"
+        + (f"; {len(bad)} need a look" if bad else "")
+    )
     return EXIT_PROBLEM if bad else 0

@@ -34,13 +34,19 @@ def _output_options(parser: argparse.ArgumentParser, parquet: bool) -> None:
     group.add_argument("--json", action="store_true", help="one JSON object per row (JSON Lines)")
     if parquet:
         group.add_argument("--parquet", metavar="FILE", help="write the result to a Parquet file")
-    parser.add_argument("--max-rows", type=int, default=200, metavar="N",
-                        help="rows shown in the text table (default 200; --csv/--json print all)")
+    parser.add_argument(
+        "--max-rows",
+        type=int,
+        default=200,
+        metavar="N",
+        help="rows shown in the text table (default 200; --csv/--json print all)",
+    )
 
 
 def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "load", help="extract local captures or saved HTML pages and load them into the warehouse",
+        "load",
+        help="extract local captures or saved HTML pages and load them into the warehouse",
         description="Extract and load files (folders are searched for "
         f"{', '.join(LOADABLE_SUFFIXES)}), one transaction per batch; only regular files up to "
         "ingest.max_input_bytes are read (others are rejects). A report already loaded with the "
@@ -55,8 +61,13 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("paths", nargs="*", metavar="PATH", help="file or folder")
     parser.add_argument("--manifest", metavar="FILE", help="CSV of files with their url and hints (below)")
     parser.add_argument("--batch-size", type=int, default=500, metavar="N", help="files per transaction")
-    parser.add_argument("--workers", type=int, metavar="N", help="transform worker processes (default: "
-                        "ingest.workers in config/settings.yaml; 0 there: one per CPU)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="transform worker processes (default: "
+        "ingest.workers in config/settings.yaml; 0 there: one per CPU)",
+    )
     add_hint_options(parser)
     add_warehouse_option(parser)
     parser.set_defaults(func=_run_load)
@@ -64,7 +75,8 @@ def _register_load(subparsers: argparse._SubParsersAction) -> None:
 
 def _register_sql(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "sql", help="run one read-only SELECT on the warehouse",
+        "sql",
+        help="run one read-only SELECT on the warehouse",
         description="Run one read-only query (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, PIVOT, "
         "EXPLAIN) on the warehouse opened read-only, stopped after warehouse.query_timeout_seconds and held "
         "to warehouse.query_memory_limit (config/settings.yaml). Anything that writes or reaches outside "
@@ -84,15 +96,21 @@ def _register_sql(subparsers: argparse._SubParsersAction) -> None:
 
 def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "yoy", help="year-over-year table of one indicator",
+        "yoy",
+        help="year-over-year table of one indicator",
         description="Value, previous year's value, change and percent change of one indicator per region "
         "and year. A year whose previous year is not loaded has no previous value (never the value from "
         "two years earlier).",
         epilog="example: nianbao yoy reconsideration.accepted --region 示例县 --from 2018",
     )
     parser.add_argument("code", help="indicator code, e.g. reconsideration.accepted (see `nianbao catalog`)")
-    parser.add_argument("--region", action="append", default=[], metavar="NAME|CODE",
-                        help="region name or 6-digit code (repeatable; default: all regions)")
+    parser.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="NAME|CODE",
+        help="region name or 6-digit code (repeatable; default: all regions)",
+    )
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR", help="first report year")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR", help="last report year")
     _output_options(parser, parquet=False)
@@ -102,12 +120,13 @@ def _register_yoy(subparsers: argparse._SubParsersAction) -> None:
 
 def _register_export(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "export", help="write the warehouse as Hive-partitioned Parquet (kind=/year=)",
+        "export",
+        help="write the warehouse as Hive-partitioned Parquet (kind=/year=)",
         description="Write reports, sections, quantities and facts under DIR/<table>/kind=…/year=…/ and "
         "regions, indicators, rejects as DIR/<table>.parquet, for tools that cannot share the DuckDB file. "
         "Each export is written complete beside DIR (.DIR.versions/) and DIR, a symbolic link, is switched "
         "to it with one atomic rename: readers see the old export or the new one, never a table missing.",
-        epilog="example: nianbao export data/parquet && duckdb -c \"SELECT count(*) FROM "
+        epilog='example: nianbao export data/parquet && duckdb -c "SELECT count(*) FROM '
         "read_parquet('data/parquet/facts/*/*/*.parquet', hive_partitioning = true)\"",
     )
     parser.add_argument("out_dir", metavar="DIR")
@@ -117,17 +136,24 @@ def _register_export(subparsers: argparse._SubParsersAction) -> None:
 
 def _register_chart(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
-        "chart", help="line chart (PNG or SVG) of one indicator over the years",
+        "chart",
+        help="line chart (PNG or SVG) of one indicator over the years",
         description="One line per region (and scope); a year without a value breaks the line. The suffix of "
         "--out decides the format: .png, or .svg whose labels stay text, so Chinese labels show in any "
         "browser even where no CJK font is installed for the PNG.",
         epilog="example: nianbao chart reconsideration.accepted --region 示例县 --out data/accepted.png",
     )
     parser.add_argument("code", help="indicator code")
-    parser.add_argument("--region", action="append", required=True, metavar="NAME|CODE",
-                        help="region name or 6-digit code (repeatable)")
-    parser.add_argument("--out", required=True, metavar="FILE.png|FILE.svg",
-                        help="output file (.png or .svg)")
+    parser.add_argument(
+        "--region",
+        action="append",
+        required=True,
+        metavar="NAME|CODE",
+        help="region name or 6-digit code (repeatable)",
+    )
+    parser.add_argument(
+        "--out", required=True, metavar="FILE.png|FILE.svg", help="output file (.png or .svg)"
+    )
     parser.add_argument("--from", dest="from_year", type=int, metavar="YEAR")
     parser.add_argument("--to", dest="to_year", type=int, metavar="YEAR")
     add_warehouse_option(parser)
@@ -195,14 +221,17 @@ def _run_load(args: argparse.Namespace) -> int:
     def count(part: LoadSummary, done: int) -> None:
         total.add(part)
         total.warehouse = part.warehouse
-        print(f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
-              f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
-              file=sys.stderr, flush=True)
+        print(
+            f"load: {done}/{len(files)} files ({100 * done // len(files)}%): loaded {total.loaded}, "
+            f"replaced {total.replaced}, skipped {total.skipped}, rejected {total.rejected}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     # the workers transform the next batch while the previous one is written
     with ProcessPool(args.workers) as workers, IngestRun(args.warehouse, workers) as run:
         for start in range(0, len(files), size):
-            read = [read_input(file, url, hints) for file, url, hints in files[start:start + size]]
+            read = [read_input(file, url, hints) for file, url, hints in files[start : start + size]]
             pages = [item for item in read if isinstance(item, Page)]
             rejects = [item for item in read if not isinstance(item, Page)]
             written.append((min(start + size, len(files)), run.submit(pages, rejects)))
@@ -225,8 +254,10 @@ def require_warehouse(args: argparse.Namespace) -> None:
 
     path = resolve_warehouse(args.warehouse)
     if not warehouse_exists(path):
-        raise WarehouseError(f"{path}: no warehouse here yet (load reports with `nianbao load PATH…` "
-                             "or `nianbao demo`, or pass --warehouse)")
+        raise WarehouseError(
+            f"{path}: no warehouse here yet (load reports with `nianbao load PATH…` "
+            "or `nianbao demo`, or pass --warehouse)"
+        )
 
 
 def _run_sql(args: argparse.Namespace) -> int:
