@@ -368,7 +368,7 @@ def test_readers_during_the_transform(
     real = ingest.pages.extract_pages
     results: list[int] = []
 
-    def probe(pages: list[Page]) -> object:
+    def probe(pages: list[Page], objects: bool = True) -> object:
         results.append(
             subprocess.run(
                 _cli("sql", "SELECT count(*) FROM reports", "--warehouse", str(loaded)),
@@ -377,7 +377,7 @@ def test_readers_during_the_transform(
                 cwd=PROJECT,
             ).returncode
         )
-        return real(pages)
+        return real(pages, objects)
 
     monkeypatch.setattr(ingest.pages, "extract_pages", probe)
     changed = synthetic_captures([1989], revision=7)  # new content: it must be transformed

@@ -43,7 +43,7 @@ def test_the_transform_runs_while_other_processes_can_open_the_warehouse(
     real_extract = ingest.pages.extract_pages
     opened: list[int] = []
 
-    def extract_and_try_a_reader(pages: list[Page]) -> ExtractedBatch:
+    def extract_and_try_a_reader(pages: list[Page], objects: bool = True) -> ExtractedBatch:
         probe = (
             "import duckdb, sys; duckdb.connect(sys.argv[1], read_only=True)"
             ".execute('SELECT count(*) FROM reports').fetchall()"
@@ -53,7 +53,7 @@ def test_the_transform_runs_while_other_processes_can_open_the_warehouse(
                 [sys.executable, "-c", probe, str(path)], capture_output=True, timeout=60
             ).returncode
         )
-        return real_extract(pages)
+        return real_extract(pages, objects)
 
     monkeypatch.setattr(ingest.pages, "extract_pages", extract_and_try_a_reader)
     summary = ingest_files([str(p) for p in sorted(pages_dir.iterdir())], path)

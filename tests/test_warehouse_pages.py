@@ -77,10 +77,10 @@ def test_a_page_that_crashes_the_transform_is_one_reject(
 
     real_extract = ingest.pages.extract_pages
 
-    def extract_or_crash(pages: list[Page]) -> ExtractedBatch:
+    def extract_or_crash(pages: list[Page], objects: bool = True) -> ExtractedBatch:
         if any(page.name == "crash.txt" for page in pages):
             raise RuntimeError("transform bug\nsecond line")
-        return real_extract(pages)
+        return real_extract(pages, objects)
 
     monkeypatch.setattr(ingest.pages, "extract_pages", extract_or_crash)
     pages = [Page(name=p.name, data=p.read_bytes()) for p in captures]
