@@ -31,7 +31,6 @@ from flows.summary import NothingLoadedError, RunSummary, publish_artifacts
 from ingest.run import IngestRun
 from ingest.workers import Inline, Transformer
 from transforms.model import Page
-from transforms.version import extractor_version
 from warehouse.load import LoadSummary, RejectRow, record_rejects
 
 FETCH_WORKERS = 8  # crawl tasks at once: each a batch of sites, all fed to one crawl engine
@@ -514,7 +513,6 @@ def reprocess(
 ) -> RunSummary:
     """Re-derive the warehouse from the archive after rules changed: every archived page goes through the
     transforms again (the extractor version changed, so the warehouse replaces what differs). No network."""
-    extractor_version.cache_clear()  # this process may have computed it before the rules were edited
     store = Archive(archive)
     rows = _select(store.latest().values(), years, regions)
     summary = load_rows(rows, store, warehouse, batch_size, transformer_for(runner, workers))

@@ -192,7 +192,6 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     folder = tmp_path / "config"
     shutil.copytree(PROJECT_ROOT / "config", folder, ignore=shutil.ignore_patterns("sources.d"))
     monkeypatch.setenv("NIANBAO_CONFIG", str(folder))
-    extractor_version.cache_clear()
     before = extractor_version()
     (folder / "sources.d").mkdir()
     entry = {
@@ -218,7 +217,6 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     proposal = folder / "sources.d" / "shili-json.yaml"
     proposal.write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
     config = load_sources()
-    extractor_version.cache_clear()
     assert extractor_version() == before  # a proposed site is not an extraction rule
     assert config.site("shili-json").listings[0].json_api.items == "articles"  # type: ignore[union-attr]
     assert config.site("bj-dongcheng").region_code == "110101"
@@ -234,7 +232,6 @@ def test_sources_d_entries_join_sources_yaml(tmp_path: Path, monkeypatch: pytest
     proposal.write_text(yaml.safe_dump({"sites": [entry]}, allow_unicode=True), encoding="utf-8")
     with pytest.raises(ConfigError, match="site id 'sample' appears twice"):
         load_sources()
-    extractor_version.cache_clear()
 
 
 def test_the_bundled_sample_site_is_paged_as_before_without_api_calls() -> None:

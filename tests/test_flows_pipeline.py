@@ -18,7 +18,6 @@ from flows.sample_server import Fault, RunningSite, serve_site
 from flows.sample_site import SampleSiteSpec, build_sample_site
 from flows.summary import RunSummary
 from nianbao.settings import PROJECT_ROOT
-from transforms.version import extractor_version
 from warehouse.query import run_query
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -178,7 +177,6 @@ def config_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     with monkeypatch.context() as patch:
         patch.setenv("NIANBAO_CONFIG", str(folder))
         yield folder
-    extractor_version.cache_clear()  # reprocess computed it from the edited copy
 
 
 FACTS_SQL = (

@@ -20,7 +20,6 @@ from flows.sample_site import Resource, SampleSite
 from flows.sample_variants import VARIANT_YEARS, VARIANTS, build_variant_site, disclosure_path
 from nianbao.cli import main
 from nianbao.settings import PROJECT_ROOT
-from transforms.version import extractor_version
 from warehouse.query import run_query
 
 FAST: dict[str, Any] = {"delay_seconds": 0.0, "backoff_seconds": 0.01, "timeout_seconds": 2.0, "retries": 1}
@@ -45,7 +44,6 @@ def config_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     with monkeypatch.context() as patch:
         patch.setenv("NIANBAO_CONFIG", str(folder))
         yield folder
-    extractor_version.cache_clear()
 
 
 def _add(served: RunningSite, site_id: str, *extra: str) -> int:
