@@ -44,18 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _paths(ingest)
     _batch(ingest)
     _compute(ingest)
-    ingest.set_defaults(
-        func=lambda a: _run_flow(
-            "ingest",
-            years=a.years,
-            regions=a.region,
-            archive=a.archive,
-            warehouse=a.warehouse,
-            batch_size=a.batch_size,
-            workers=a.workers,
-            runner=a.runner,
-        )
-    )
+    ingest.set_defaults(func=lambda a: _run_archive_flow("ingest", a))
 
     backfill = subparsers.add_parser(
         "backfill",
@@ -90,18 +79,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _paths(reprocess)
     _batch(reprocess)
     _compute(reprocess)
-    reprocess.set_defaults(
-        func=lambda a: _run_flow(
-            "reprocess",
-            years=a.years,
-            regions=a.region,
-            archive=a.archive,
-            warehouse=a.warehouse,
-            batch_size=a.batch_size,
-            workers=a.workers,
-            runner=a.runner,
-        )
-    )
+    reprocess.set_defaults(func=lambda a: _run_archive_flow("reprocess", a))
 
     run = subparsers.add_parser(
         "run",
@@ -259,6 +237,20 @@ def _scrape(args: argparse.Namespace) -> int:
     print(result.summary.describe())
     failed = result.summary.found or result.summary.rejected  # pages or list pages that could not be had
     return EXIT_FAILED if failed and not result.rows else 0
+
+
+def _run_archive_flow(name: str, args: argparse.Namespace) -> int:
+    """ingest and reprocess: the same options, from the archive to the warehouse."""
+    return _run_flow(
+        name,
+        years=args.years,
+        regions=args.region,
+        archive=args.archive,
+        warehouse=args.warehouse,
+        batch_size=args.batch_size,
+        workers=args.workers,
+        runner=args.runner,
+    )
 
 
 def _run_flow(name: str, **params: Any) -> int:
