@@ -82,6 +82,26 @@ def _current() -> Exchange:
     return current
 
 
+@contextmanager
+def _deadline_on_timeout(current: Exchange) -> Iterator[None]:
+    """A socket timeout that came from the exchange's deadline (not the operation's own) is DeadlinePassed."""
+    try:
+        yield
+    except httpcore.TimeoutException as exc:
+        if current.passed():
+            raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
+        raise
+
+
+def _no_connection(host: str, current: Exchange, failure: Exception | None) -> Exception:
+    """What to raise when no address of host could be connected to."""
+    if current.passed():
+        passed = DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline")
+        passed.__cause__ = failure
+        return passed
+    return failure or httpcore.ConnectError(f"host {host!r} has no address")
+
+
 def non_public(address: str) -> str | None:
     """Why address is not a public one (loopback, private, link-local, …), or None when it is public."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
@@ -131,21 +151,13 @@ class _GuardedStream(httpcore.NetworkStream):
 
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         current = _current()
-        try:
+        with _deadline_on_timeout(current):
             return self._inner.read(max_bytes, current.bounded(timeout))
-        except httpcore.TimeoutException as exc:
-            if current.passed():
-                raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
-            raise
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         current = _current()
-        try:
+        with _deadline_on_timeout(current):
             self._inner.write(buffer, current.bounded(timeout))
-        except httpcore.TimeoutException as exc:
-            if current.passed():
-                raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
-            raise
 
     def close(self) -> None:
         self._inner.close()
@@ -187,9 +199,7 @@ class GuardedBackend(httpcore.NetworkBackend):
                 failure = exc
                 continue
             return _GuardedStream(stream)
-        if current.passed():
-            raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from failure
-        raise failure or httpcore.ConnectError(f"host {host!r} has no address")
+        raise _no_connection(host, current, failure)
 
     def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
@@ -209,21 +219,13 @@ class _AsyncGuardedStream(httpcore.AsyncNetworkStream):
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
         current = _current()
-        try:
+        with _deadline_on_timeout(current):
             return await self._inner.read(max_bytes, current.bounded(timeout))
-        except httpcore.TimeoutException as exc:
-            if current.passed():
-                raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
-            raise
 
     async def write(self, buffer: bytes, timeout: float | None = None) -> None:
         current = _current()
-        try:
+        with _deadline_on_timeout(current):
             await self._inner.write(buffer, current.bounded(timeout))
-        except httpcore.TimeoutException as exc:
-            if current.passed():
-                raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from exc
-            raise
 
     async def aclose(self) -> None:
         await self._inner.aclose()
@@ -282,9 +284,7 @@ class AsyncGuardedBackend(httpcore.AsyncNetworkBackend):
                 failure = exc
                 continue
             return _AsyncGuardedStream(stream)
-        if current.passed():
-            raise DeadlinePassed(f"download took longer than the {current.seconds:g} s deadline") from failure
-        raise failure or httpcore.ConnectError(f"host {host!r} has no address")
+        raise _no_connection(host, current, failure)
 
     async def connect_unix_socket(
         self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
