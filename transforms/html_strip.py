@@ -120,7 +120,7 @@ def strip_html(
     content: list[LexborNode] = []
     lines: list[Line] = []
     if found:
-        content = found[1]
+        content = found
         lines = render_lines(content)
         if len("".join(x.text for x in lines)) < 10 and sum(prose_weight(line.text) for line in lines) == 0:
             content, lines = [], []
