@@ -8,6 +8,7 @@ text captures (config/capture_chrome.yaml, via transforms.capture_strip.is_chrom
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -73,6 +74,8 @@ _LIST_MAX_PROSE = 300
 _LEADING_BYLINES = 3
 _MAX_BYLINE_CHARS = 200
 _BOX_FIELDS = 2
+_TEXT = attrgetter("text")
+_LINK_CHARS = attrgetter("link_chars")
 
 
 def looks_like_html(text: str) -> bool:
@@ -122,7 +125,7 @@ def strip_html(
     if found:
         content = found
         lines = render_lines(content)
-        if len("".join(x.text for x in lines)) < 10 and sum(prose_weight(line.text) for line in lines) == 0:
+        if _chars(lines) < 10 and sum(prose_weight(line.text) for line in lines) == 0:
             content, lines = [], []
     skip: frozenset[int] = frozenset()
     if not content:
@@ -144,7 +147,8 @@ def strip_html(
     if records >= _HANWEB_RECORDS and _prose(lines, _ARTICLE_MIN_PROSE) < _ARTICLE_MIN_PROSE:
         raise NotAReportError(f'list page: {records} records in a <script type="text/xml"> data list')
     _reject_non_article(rules, window_title, body, lines)
-    texts = _trim_chrome_edges(rules, [line.text for line in lines if not is_link_line(line)])
+    # (a line without link text is never a link line)
+    texts = _trim_chrome_edges(rules, [x.text for x in lines if not x.link_chars or not is_link_line(x)])
     leading, body_lines = _leading_bylines(rules, texts)
     if leading and not body_lines:
         raise NotAReportError("page has no text beyond its byline")
@@ -170,8 +174,8 @@ def _leading_bylines(rules: PageRules, lines: list[str]) -> tuple[list[str], lis
     while (
         at < min(len(lines), _LEADING_BYLINES)
         and len(lines[at]) <= _MAX_BYLINE_CHARS
+        and "。" not in lines[at]  # (before the label pattern, which costs more)
         and rules.byline_label.search(lines[at])
-        and "。" not in lines[at]
     ):
         at += 1
     return [f for line in lines[:at] for f in field_lines(line)], lines[at:]
@@ -236,8 +240,8 @@ def _remove_chrome(
 
 
 def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, lines: list[Line]) -> None:
-    text = "".join(line.text for line in lines)
-    if len(text) <= rules.not_found_max_chars:
+    chars = _chars(lines)
+    if chars <= rules.not_found_max_chars:
         page_text = body.text(deep=True)
         if len(compact(page_text)) <= rules.not_found_max_chars:
             hit = rules.not_found.search(window_title) or rules.not_found.search(page_text)
@@ -248,12 +252,17 @@ def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, l
         if links >= 10:
             raise NotAReportError(f"list page: {links} links and no running text")
         raise NotAReportError("page has no text content")
-    link_chars = sum(line.link_chars for line in lines)
-    if link_chars >= _LIST_LINK_SHARE * len(text) and _prose(lines, _LIST_MAX_PROSE) < _LIST_MAX_PROSE:
+    link_chars = sum(map(_LINK_CHARS, lines))
+    if link_chars >= _LIST_LINK_SHARE * chars and _prose(lines, _LIST_MAX_PROSE) < _LIST_MAX_PROSE:
         link_lines = sum(1 for line in lines if is_link_line(line))
         raise NotAReportError(f"list page: {link_lines} of {len(lines)} lines are links")
-    if not _prose(lines, 1) and len(compact(text)) < 10:
+    if not _prose(lines, 1) and len(compact("".join(map(_TEXT, lines)))) < 10:
         raise NotAReportError("page has no text content")
+
+
+def _chars(lines: list[Line]) -> int:
+    """Characters of the lines' text (of their join)."""
+    return sum(map(len, map(_TEXT, lines)))
 
 
 def _prose(lines: list[Line], enough: int) -> int:
