@@ -226,7 +226,7 @@ def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
         out.flush()
     elif kind == _CELL:
         out.cell()
-        data_cell = element.css_first("table") is None and len(element.text(deep=True)) <= _DATA_CELL_CHARS
+        data_cell = not _text_longer_than(element, _DATA_CELL_CHARS) and element.css_first("table") is None
         out.cell_depth += data_cell
         _walk(element, out)
         out.cell_depth -= data_cell
@@ -240,6 +240,18 @@ def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
         _walk(element, out)
         out.pre_depth -= 1
         out.flush()
+
+
+def _text_longer_than(element: LexborNode, limit: int) -> bool:
+    """len(element.text()) > limit, reading its text nodes only until they are longer (a cell holding a
+    whole article decides at its first paragraphs)."""
+    total = 0
+    for node in element.traverse(include_text=True, skip_empty=False):
+        if node.is_text_node:
+            total += len(node.text_content or "")
+            if total > limit:
+                return True
+    return False
 
 
 def render_lines(
