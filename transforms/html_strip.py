@@ -66,6 +66,7 @@ _HIDDEN = (
     '[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
     '[style*="visibility: hidden" i]'
 )
+_BARE_TAG = re.compile(r"[a-z][a-z0-9]*")
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
 _ARTICLE_MIN_PROSE = 100  # a page with a data list is still an article when its text has this much prose
@@ -111,7 +112,7 @@ def strip_html(
     inline = _remove_chrome(tree, rules, tag_names)
     # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
     titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}
-    title, title_node = find_title(tree, titled)
+    title, title_node = find_title(tree, titled, tag_names)
     while title_node is not None and title_node.tag in _INLINE_TAGS:
         title_node = title_node.parent
     body = tree.body
@@ -233,7 +234,11 @@ def _remove_chrome(
         wanted = sorted(tag_names & _SORTED_TAGS)
         for node in body.css(",".join(wanted)) if wanted else ():
             (removed if node.tag in _REMOVED_TAGS else inline).append(node)
-    removed.extend(body.css(",".join([_HIDDEN, *rules.chrome_selectors])))
+    # a selector naming only a tag the page does not hold can match nothing
+    chrome = [
+        x for x in rules.chrome_selectors if tag_names is None or not _BARE_TAG.fullmatch(x) or x in tag_names
+    ]
+    removed.extend(body.css(",".join([_HIDDEN, *chrome])))
     for node in removed:
         node.decompose()
     return inline
