@@ -37,21 +37,34 @@ def read_meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
 
 def page_title(tree: LexborHTMLParser) -> str:
     """The text of <title> on one line ('' when absent)."""
+    return head_title(tree)[0]
+
+
+def head_title(tree: LexborHTMLParser) -> tuple[str, bool]:
+    """page_title, and whether it stays the same when elements of <body> are removed (its element sits in
+    <head>, or the page has none)."""
     node = tree.css_first("title")
-    return _SPACES.sub(" ", node.text() if node else "").strip()
+    if node is None:
+        return "", True
+    parent = node.parent
+    return _SPACES.sub(" ", node.text()).strip(), parent is not None and parent.tag == "head"
 
 
 def find_title(
-    tree: LexborHTMLParser, meta: dict[str, str], tag_names: frozenset[str] | None = None
+    tree: LexborHTMLParser,
+    meta: dict[str, str],
+    tag_names: frozenset[str] | None = None,
+    window: str | None = None,
 ) -> tuple[str | None, LexborNode | None]:
     """The article title and the element showing it (None when it only comes from meta or <title>).
 
     A heading counts when its text is part of the page's <title> or ArticleTitle meta (sites write
     '<article title>_<column>_<site>' into <title>); otherwise the longest plausible heading wins, then the
     meta title, then the first segment of <title>. ``tag_names`` (the page's start tag names, when known)
-    leaves the h1-h3 the page has none of out of the query.
+    leaves the h1-h3 the page has none of out of the query; ``window``, when given, is page_title(tree).
     """
-    window = page_title(tree)
+    if window is None:
+        window = page_title(tree)
     meta_title = next((meta[k] for k in TITLE_META if meta.get(k)), None)
     references = [compact(t) for t in (meta_title, window) if t]
     best: tuple[int, LexborNode] | None = None

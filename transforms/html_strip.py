@@ -21,8 +21,8 @@ from transforms.html_meta import (
     TITLE_META,
     find_title,
     has_meta_title,
+    head_title,
     heading_before,
-    page_title,
     read_meta_tags,
     title_head,
 )
@@ -108,11 +108,11 @@ def strip_html(
     tree = LexborHTMLParser(text if utf8 is None else utf8)
     records = _data_list_records(tree) if tag_names is None or "script" in tag_names else 0
     meta = read_meta_tags(tree)
-    window_title = page_title(tree)
+    window_title, title_stays = head_title(tree)
     inline = _remove_chrome(tree, rules, tag_names)
     # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
     titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}
-    title, title_node = find_title(tree, titled, tag_names)
+    title, title_node = find_title(tree, titled, tag_names, window_title if title_stays else None)
     while title_node is not None and title_node.tag in _INLINE_TAGS:
         title_node = title_node.parent
     body = tree.body
