@@ -12,6 +12,7 @@ from transforms.decode import decode_bytes
 from transforms.errors import NotAReportError
 from transforms.html_strip import looks_like_html, strip_html
 from transforms.model import StrippedPage
+from transforms.parse_budget import check_parse_budget
 
 HTML = Path(__file__).resolve().parent / "fixtures" / "html"
 
@@ -321,3 +322,27 @@ def test_any_markup_gives_a_page_or_a_not_a_report_reason(fragments: list[str]) 
         assert str(err) and "\n" not in str(err)
         return
     assert page.body_lines and all(line.strip() == line and line for line in page.body_lines)
+
+
+def _outcome(html: str, **kwargs: object) -> StrippedPage | str:
+    try:
+        return strip_html(html, **kwargs)  # type: ignore[arg-type]
+    except NotAReportError as err:
+        return str(err)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HTML.glob("*.html")))
+def test_the_tag_names_of_the_parse_budget_change_no_page(name: str) -> None:
+    """strip_html leaves out the walks for elements of names the page does not hold (the names the parse
+    budget's counting read): every fixture page comes out as without them."""
+    html = decode_bytes((HTML / name).read_bytes()).text
+    names = check_parse_budget(html)
+    assert names is not None
+    assert _outcome(html, tag_names=names) == _outcome(html)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_FRAGMENTS, max_size=60))
+def test_the_tag_names_change_no_markup(fragments: list[str]) -> None:
+    html = "<html><head><title>示例县</title></head><body>" + "".join(fragments)
+    assert _outcome(html, tag_names=check_parse_budget(html)) == _outcome(html)

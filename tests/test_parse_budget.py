@@ -49,3 +49,19 @@ def test_the_tag_limit_counts_tags_not_angle_brackets(use_settings: Callable[...
     check_parse_budget("<p>" + "1 < 2 " * 200 + "</p>")
     with pytest.raises(OverParseBudgetError, match=r"ingest\.max_html_tags"):
         check_parse_budget("<p>x</p>" * 60)
+
+
+def test_the_counting_reads_the_tag_names_of_the_page() -> None:
+    page = (
+        "<HTML><body><!-- <Span> --><DIV class=a><p>示例县</p>"
+        "<script>var t = '<b>';</script></DIV></body></html>"
+    )
+    assert check_parse_budget(page) == frozenset({"html", "body", "span", "div", "p", "script", "b"})
+
+
+def test_no_tag_names_when_the_scan_decides(use_settings: Callable[..., Path]) -> None:
+    use_settings(max_html_depth="20")
+    # 40 shallow blocks of three levels: more start tags than the depth limit after two leaf deletions, so
+    # the scan measures the page (5 deep) and clears it
+    page = "<html><body>" + "<div><span>示<b>例</b>县</span></div>" * 40 + "</body></html>"
+    assert check_parse_budget(page) is None

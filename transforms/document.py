@@ -35,8 +35,8 @@ def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> 
     """
     if not looks_like_html(text):
         return strip_capture(text)
-    check_parse_budget(text)  # before the tree parser, whose cost grows with the square of the depth
-    return strip_html(text, url=url, utf8=utf8)
+    names = check_parse_budget(text)  # before the tree parser, whose cost grows with the square of the depth
+    return strip_html(text, url=url, utf8=utf8, tag_names=names)
 
 
 _SPEECH_HEAD_LINES = 4

@@ -128,10 +128,16 @@ def _element_siblings_before(node: LexborNode) -> list[LexborNode]:
     return found[::-1]
 
 
-def _longer_than(text: str, limit: int) -> bool:
-    """Whether the text prints more than ``limit`` characters, whitespace aside (its opening part decides
-    most long texts)."""
-    return len(text) > limit and (len(compact(text[: 2 * limit])) > limit or len(compact(text)) > limit)
+def _prints_more_than(node: LexborNode, limit: int) -> bool:
+    """Whether the element prints more than ``limit`` characters, whitespace aside, reading its text nodes
+    only until it does (a menu decides at its first items)."""
+    total = 0
+    for inner in node.traverse(include_text=True, skip_empty=True):
+        if inner.is_text_node:
+            total += len(compact(inner.text_content or ""))
+            if total > limit:
+                return True
+    return False
 
 
 def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> list[str]:
@@ -150,7 +156,7 @@ def metadata_box(rules: PageRules, anchor: LexborNode, skip: frozenset[int]) -> 
             return []
         top = parent.tag in ("body", "html")
         for sibling in _element_siblings_before(current):
-            if _longer_than(sibling.text(deep=True), rules.box_max_chars):  # a menu or a list: no box
+            if _prints_more_than(sibling, rules.box_max_chars):  # a menu or a list: no box
                 continue
             lines = pair_labels(rules, [with_colons(rules, x.text) for x in render_lines([sibling], skip)])
             labelled = [x for x in lines if rules.byline_label.search(x) and len(x) <= _MAX_BYLINE_CHARS]

@@ -127,29 +127,38 @@ def _outermost(nodes: list[LexborNode]) -> list[LexborNode]:
     return kept
 
 
-def known_containers(
-    tree: LexborHTMLParser, selectors: tuple[str, ...]
-) -> tuple[str, list[LexborNode]] | None:
-    """The first selector matching elements with text, and its outermost matches in page order.
+def known_containers(tree: LexborHTMLParser, selectors: tuple[str, ...]) -> list[LexborNode] | None:
+    """The outermost matches, in page order, of the first selector matching elements with text.
 
     One combined query walks the tree once (a query per selector costs a walk each); each match is then
-    ranked by the first selector it satisfies.
+    ranked by the first selector it satisfies (no need when only one match has text: it is the answer).
     """
     if not selectors:
         return None
-    ranked: dict[int, list[LexborNode]] = {}
+    matches: list[LexborNode] = []
     seen: set[int] = set()
     for node in tree.css(",".join(selectors)):
-        if node.mem_id in seen or not node.text(deep=True).strip():
-            continue
-        seen.add(node.mem_id)
+        if node.mem_id not in seen and _has_text(node):
+            seen.add(node.mem_id)
+            matches.append(node)
+    if len(matches) < 2:
+        return matches or None
+    ranked: dict[int, list[LexborNode]] = {}
+    for node in matches:
         rank = next((i for i, selector in enumerate(selectors) if node.css_matches(selector)), None)
         if rank is not None:
             ranked.setdefault(rank, []).append(node)
     if not ranked:
         return None
-    best = min(ranked)
-    return selectors[best], _together(_outermost(ranked[best]))
+    return _together(_outermost(ranked[min(ranked)]))
+
+
+def _has_text(node: LexborNode) -> bool:
+    """Whether the element holds text other than whitespace (node.text().strip(), stopping at the first)."""
+    for inner in node.traverse(include_text=True, skip_empty=True):
+        if inner.is_text_node and (inner.text_content or "").strip():
+            return True
+    return False
 
 
 def _together(nodes: list[LexborNode]) -> list[LexborNode]:

@@ -11,9 +11,11 @@ from transforms.html_text import compact, flat_text
 # '<article>_<column>_<site>' separators; a dash between digits is a span of years (2016—2020), not one
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|(?<!\d)[—\-–]|[—\-–](?!\d))\s*")
 _SPACES = re.compile(r"\s+")
-_HEADING_SELECTOR = (
-    "h1,h2,h3,[class*=tit],[class*=Tit],[class*=TIT],[id*=tit],[id*=Tit],[class*=biaoti],[class*=headline]"
+_HEADING_TAGS = ("h1", "h2", "h3")
+_HEADING_ATTRS = (
+    "[class*=tit],[class*=Tit],[class*=TIT],[id*=tit],[id*=Tit],[class*=biaoti],[class*=headline]"
 )
+_HEADING_SELECTOR = ",".join([*_HEADING_TAGS, _HEADING_ATTRS])
 TITLE_META = ("articletitle", "og:title", "title", "dc.title")
 _MIN_NEARBY_TITLE = 8
 _LEAF_BLOCKS = frozenset(("p", "div", "td", "th", "h1", "h2", "h3", "h4", "center", "strong", "b", "font"))
@@ -24,7 +26,7 @@ _NOT_TITLE_END = frozenset("。：:；;，,")
 def read_meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
     """All named meta tags (name= or property=), names lowercased; the first non-empty value wins."""
     found: dict[str, str] = {}
-    for node in tree.css("meta[name],meta[property]"):
+    for node in tree.css("meta"):  # (one type selector walks faster than two with attributes)
         attrs = node.attributes
         name = (attrs.get("name") or attrs.get("property") or "").strip().lower()
         content = _SPACES.sub(" ", attrs.get("content") or "").strip()
@@ -35,23 +37,40 @@ def read_meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
 
 def page_title(tree: LexborHTMLParser) -> str:
     """The text of <title> on one line ('' when absent)."""
+    return head_title(tree)[0]
+
+
+def head_title(tree: LexborHTMLParser) -> tuple[str, bool]:
+    """page_title, and whether it stays the same when elements of <body> are removed (its element sits in
+    <head>, or the page has none)."""
     node = tree.css_first("title")
-    return _SPACES.sub(" ", node.text() if node else "").strip()
+    if node is None:
+        return "", True
+    parent = node.parent
+    return _SPACES.sub(" ", node.text()).strip(), parent is not None and parent.tag == "head"
 
 
-def find_title(tree: LexborHTMLParser, meta: dict[str, str]) -> tuple[str | None, LexborNode | None]:
+def find_title(
+    tree: LexborHTMLParser,
+    meta: dict[str, str],
+    tag_names: frozenset[str] | None = None,
+    window: str | None = None,
+) -> tuple[str | None, LexborNode | None]:
     """The article title and the element showing it (None when it only comes from meta or <title>).
 
     A heading counts when its text is part of the page's <title> or ArticleTitle meta (sites write
     '<article title>_<column>_<site>' into <title>); otherwise the longest plausible heading wins, then the
-    meta title, then the first segment of <title>.
+    meta title, then the first segment of <title>. ``tag_names`` (the page's start tag names, when known)
+    leaves the h1-h3 the page has none of out of the query; ``window``, when given, is page_title(tree).
     """
-    window = page_title(tree)
+    if window is None:
+        window = page_title(tree)
     meta_title = next((meta[k] for k in TITLE_META if meta.get(k)), None)
     references = [compact(t) for t in (meta_title, window) if t]
     best: tuple[int, LexborNode] | None = None
     fallback: tuple[int, LexborNode] | None = None
-    for node in tree.css(_HEADING_SELECTOR):
+    present = _HEADING_TAGS if tag_names is None else [t for t in _HEADING_TAGS if t in tag_names]
+    for node in tree.css(",".join([*present, _HEADING_ATTRS])):
         if node.tag in ("title", "meta", "body", "html", "head"):
             continue
         printed = compact(node.text(deep=True))

@@ -8,6 +8,7 @@ text captures (config/capture_chrome.yaml, via transforms.capture_strip.is_chrom
 from __future__ import annotations
 
 import re
+from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -20,8 +21,8 @@ from transforms.html_meta import (
     TITLE_META,
     find_title,
     has_meta_title,
+    head_title,
     heading_before,
-    page_title,
     read_meta_tags,
     title_head,
 )
@@ -60,10 +61,12 @@ _INLINE_TAGS = frozenset(
     )
 )
 _REMOVED_TAGS = SKIP_TAGS - {"head"}
+_SORTED_TAGS = _REMOVED_TAGS | _INLINE_TAGS
 _HIDDEN = (
     '[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
     '[style*="visibility: hidden" i]'
 )
+_BARE_TAG = re.compile(r"[a-z][a-z0-9]*")
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
 _ARTICLE_MIN_PROSE = 100  # a page with a data list is still an article when its text has this much prose
@@ -72,6 +75,8 @@ _LIST_MAX_PROSE = 300
 _LEADING_BYLINES = 3
 _MAX_BYLINE_CHARS = 200
 _BOX_FIELDS = 2
+_TEXT = attrgetter("text")
+_LINK_CHARS = attrgetter("link_chars")
 
 
 def looks_like_html(text: str) -> bool:
@@ -83,24 +88,31 @@ def looks_like_html(text: str) -> bool:
 
 
 def strip_html(
-    text: str, url: str | None = None, *, use_known_containers: bool = True, utf8: bytes | None = None
+    text: str,
+    url: str | None = None,
+    *,
+    use_known_containers: bool = True,
+    utf8: bytes | None = None,
+    tag_names: frozenset[str] | None = None,
 ) -> StrippedPage:
     """The article of an HTML page without site chrome; raises NotAReportError for non-article pages.
 
     ``use_known_containers=False`` skips the container table (to exercise the density fallback). ``utf8``,
     when given, must be ``text`` encoded as UTF-8 (Decoded.utf8): it is parsed without encoding ``text``.
+    ``tag_names``, when given, must hold the name of every start tag in ``text`` (what check_parse_budget
+    returns): looking for elements of the names not among them is then left out.
     """
     if not text or text.isspace():  # (not text.strip(), without copying the page)
         raise NotAReportError("empty page")
     rules = page_rules()
     tree = LexborHTMLParser(text if utf8 is None else utf8)
-    records = _data_list_records(tree)
+    records = _data_list_records(tree) if tag_names is None or "script" in tag_names else 0
     meta = read_meta_tags(tree)
-    window_title = page_title(tree)
-    inline = _remove_chrome(tree, rules)
+    window_title, title_stays = head_title(tree)
+    inline = _remove_chrome(tree, rules, tag_names)
     # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
     titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}
-    title, title_node = find_title(tree, titled)
+    title, title_node = find_title(tree, titled, tag_names, window_title if title_stays else None)
     while title_node is not None and title_node.tag in _INLINE_TAGS:
         title_node = title_node.parent
     body = tree.body
@@ -112,9 +124,9 @@ def strip_html(
     content: list[LexborNode] = []
     lines: list[Line] = []
     if found:
-        content = found[1]
+        content = found
         lines = render_lines(content)
-        if len("".join(x.text for x in lines)) < 10 and sum(prose_weight(line.text) for line in lines) == 0:
+        if _chars(lines) < 10 and sum(prose_weight(line.text) for line in lines) == 0:
             content, lines = [], []
     skip: frozenset[int] = frozenset()
     if not content:
@@ -136,7 +148,8 @@ def strip_html(
     if records >= _HANWEB_RECORDS and _prose(lines, _ARTICLE_MIN_PROSE) < _ARTICLE_MIN_PROSE:
         raise NotAReportError(f'list page: {records} records in a <script type="text/xml"> data list')
     _reject_non_article(rules, window_title, body, lines)
-    texts = _trim_chrome_edges(rules, [line.text for line in lines if not is_link_line(line)])
+    # (a line without link text is never a link line)
+    texts = _trim_chrome_edges(rules, [x.text for x in lines if not x.link_chars or not is_link_line(x)])
     leading, body_lines = _leading_bylines(rules, texts)
     if leading and not body_lines:
         raise NotAReportError("page has no text beyond its byline")
@@ -162,8 +175,8 @@ def _leading_bylines(rules: PageRules, lines: list[str]) -> tuple[list[str], lis
     while (
         at < min(len(lines), _LEADING_BYLINES)
         and len(lines[at]) <= _MAX_BYLINE_CHARS
+        and "。" not in lines[at]  # (before the label pattern, which costs more)
         and rules.byline_label.search(lines[at])
-        and "。" not in lines[at]
     ):
         at += 1
     return [f for line in lines[:at] for f in field_lines(line)], lines[at:]
@@ -195,33 +208,45 @@ def _data_list_records(tree: LexborHTMLParser) -> int:
     return sum(len(_RECORD.findall(node.text())) for node in tree.css('script[type="text/xml"]'))
 
 
-def _remove_chrome(tree: LexborHTMLParser, rules: PageRules) -> list[LexborNode]:
+def _remove_chrome(
+    tree: LexborHTMLParser, rules: PageRules, tag_names: frozenset[str] | None
+) -> list[LexborNode]:
     """Drop non-text elements, hidden elements and the configured widgets; return the inline formatting
     elements of the body in page order (to unwrap once the title has been found).
 
-    One walk over the body sorts elements by tag (cheaper than a lexbor selector list of some forty tags);
-    removal only unlinks, so a node inside an already removed subtree is harmless.
+    Without ``tag_names``, one walk over the body sorts elements by tag (cheaper than a lexbor selector list
+    of some forty tags); with them, one selector list of the removed and inline tags the page holds finds
+    them (none: no walk). Removal only unlinks, so a node inside an already removed subtree is harmless.
     """
     body = tree.body
     if body is None:
         return []
     removed: list[LexborNode] = []
     inline: list[LexborNode] = []
-    for node in body.traverse():
-        tag = node.tag
-        if tag in _REMOVED_TAGS:
-            removed.append(node)
-        elif tag in _INLINE_TAGS:
-            inline.append(node)
-    removed.extend(body.css(",".join([_HIDDEN, *rules.chrome_selectors])))
+    if tag_names is None:
+        for node in body.traverse():
+            tag = node.tag
+            if tag in _REMOVED_TAGS:
+                removed.append(node)
+            elif tag in _INLINE_TAGS:
+                inline.append(node)
+    else:
+        wanted = sorted(tag_names & _SORTED_TAGS)
+        for node in body.css(",".join(wanted)) if wanted else ():
+            (removed if node.tag in _REMOVED_TAGS else inline).append(node)
+    # a selector naming only a tag the page does not hold can match nothing
+    chrome = [
+        x for x in rules.chrome_selectors if tag_names is None or not _BARE_TAG.fullmatch(x) or x in tag_names
+    ]
+    removed.extend(body.css(",".join([_HIDDEN, *chrome])))
     for node in removed:
         node.decompose()
     return inline
 
 
 def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, lines: list[Line]) -> None:
-    text = "".join(line.text for line in lines)
-    if len(text) <= rules.not_found_max_chars:
+    chars = _chars(lines)
+    if chars <= rules.not_found_max_chars:
         page_text = body.text(deep=True)
         if len(compact(page_text)) <= rules.not_found_max_chars:
             hit = rules.not_found.search(window_title) or rules.not_found.search(page_text)
@@ -232,12 +257,17 @@ def _reject_non_article(rules: PageRules, window_title: str, body: LexborNode, l
         if links >= 10:
             raise NotAReportError(f"list page: {links} links and no running text")
         raise NotAReportError("page has no text content")
-    link_chars = sum(line.link_chars for line in lines)
-    if link_chars >= _LIST_LINK_SHARE * len(text) and _prose(lines, _LIST_MAX_PROSE) < _LIST_MAX_PROSE:
+    link_chars = sum(map(_LINK_CHARS, lines))
+    if link_chars >= _LIST_LINK_SHARE * chars and _prose(lines, _LIST_MAX_PROSE) < _LIST_MAX_PROSE:
         link_lines = sum(1 for line in lines if is_link_line(line))
         raise NotAReportError(f"list page: {link_lines} of {len(lines)} lines are links")
-    if not _prose(lines, 1) and len(compact(text)) < 10:
+    if not _prose(lines, 1) and len(compact("".join(map(_TEXT, lines)))) < 10:
         raise NotAReportError("page has no text content")
+
+
+def _chars(lines: list[Line]) -> int:
+    """Characters of the lines' text (of their join)."""
+    return sum(map(len, map(_TEXT, lines)))
 
 
 def _prose(lines: list[Line], enough: int) -> int:

@@ -111,6 +111,7 @@ class _Writer:
     stop_after: int | None = None
     lines_after: int = 0
     stop_at: int = sys.maxsize
+    marked: bool = False  # some subtree is skipped or replaced by a placeholder
 
     def text(self, value: str) -> None:
         if self.pre_depth and "\n" in value:
@@ -130,6 +131,20 @@ class _Writer:
             self.parts.append(value)
             if self.link_depth:
                 self.link_chars += len(value.strip())
+
+    def line(self, value: str) -> None:
+        """text(value) then flush(), on an empty line outside <pre>."""
+        if self.pre_depth:
+            self.text(value)
+            self.flush()
+            return
+        if not value.isprintable() or "  " in value:
+            value = _SPACES.sub(" ", value)
+        text = value.strip()
+        if text:
+            self.lines.append(Line(text, len(text) if self.link_depth else 0))
+            if len(self.lines) >= self.stop_at:
+                raise _Enough
 
     def cell(self) -> None:
         if self.parts and "".join(self.parts).strip():
@@ -165,10 +180,15 @@ class _Enough(Exception):
 
 
 def _walk(node: LexborNode, out: _Writer) -> None:
+    parts = out.parts  # (flush clears it in place)
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
-            out.text(child.text_content or "")
+            value = child.text_content or ""
+            if out.pre_depth or value.strip(_ASCII_SPACES):
+                out.text(value)
+            elif value and parts:  # blank (most text nodes between tags): one space at most, as text() does
+                parts.append(" ")
         elif tag and tag[0] != "-" and tag not in SKIP_TAGS:
             _visit(child, tag, out)
 
@@ -178,26 +198,35 @@ _KINDS = {**dict.fromkeys(BLOCK_TAGS, _BLOCK), "br": _BR, "td": _CELL, "th": _CE
 
 
 def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
-    key = element.mem_id
-    if key in out.skip_ids:
-        return
-    if key in out.placeholders:
-        out.placeholder(key)
-        return
+    if out.marked:
+        key = element.mem_id
+        if key in out.skip_ids:
+            return
+        if key in out.placeholders:
+            out.placeholder(key)
+            return
     kind = _KINDS.get(tag)
     if kind is None:
         _walk(element, out)
     elif kind == _BLOCK:
         if out.parts:
             out.flush()
-        _walk(element, out)
+        only = element.first_child
+        if only is not None and only.next is None and only.is_text_node:  # a paragraph of one text: no walk
+            if out.parts or out.cell_depth:  # (a data cell: a flush keeps its line open)
+                out.text(only.text_content or "")
+            else:
+                out.line(only.text_content or "")
+                return
+        else:
+            _walk(element, out)
         if out.parts:
             out.flush()
     elif kind == _BR:
         out.flush()
     elif kind == _CELL:
         out.cell()
-        data_cell = element.css_first("table") is None and len(element.text(deep=True)) <= _DATA_CELL_CHARS
+        data_cell = not _text_longer_than(element, _DATA_CELL_CHARS) and element.css_first("table") is None
         out.cell_depth += data_cell
         _walk(element, out)
         out.cell_depth -= data_cell
@@ -211,6 +240,18 @@ def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
         _walk(element, out)
         out.pre_depth -= 1
         out.flush()
+
+
+def _text_longer_than(element: LexborNode, limit: int) -> bool:
+    """len(element.text()) > limit, reading its text nodes only until they are longer (a cell holding a
+    whole article decides at its first paragraphs)."""
+    total = 0
+    for node in element.traverse(include_text=True, skip_empty=False):
+        if node.is_text_node:
+            total += len(node.text_content or "")
+            if total > limit:
+                return True
+    return False
 
 
 def render_lines(
@@ -229,7 +270,11 @@ def render_lines(
     then the first ones of the full rendering.
     """
     out = _Writer(
-        skip_ids=skip_ids, placeholders=placeholders or {}, stop_after=stop_after, lines_after=lines_after
+        skip_ids=skip_ids,
+        placeholders=placeholders or {},
+        stop_after=stop_after,
+        lines_after=lines_after,
+        marked=bool(skip_ids or placeholders),
     )
     try:
         for node in nodes:

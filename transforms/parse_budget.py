@@ -80,25 +80,37 @@ class OverParseBudgetError(ExtractError):
     """The page would cost the HTML parser more than the configured budget."""
 
 
-def check_parse_budget(html: str) -> None:
-    """Raise OverParseBudgetError when the page has too many tags or nests elements too deeply."""
+def check_parse_budget(html: str) -> frozenset[str] | None:
+    """Raise OverParseBudgetError when the page has too many tags or nests elements too deeply.
+
+    Returns the names (lowercased) of the start tags the page holds anywhere (in comments and scripts too),
+    when the counting shortcut read them: the parser makes no element of another name but those it implies
+    (html, head, body, tbody, tr, colgroup; p, br or img for a stray </p>, </br> or an <image>), so a walk
+    looking only for elements of names not among them can be left out. None when the tag scan decided (it
+    does not read every name the parser takes for a tag).
+    """
     limits = bounds().ingest
-    if not _surely_within(html, limits.max_html_tags, limits.max_html_depth):
+    names = _surely_within(html, limits.max_html_tags, limits.max_html_depth)
+    if names is None:
         _scan(html, limits.max_html_tags, limits.max_html_depth)
+    return names
 
 
-def _surely_within(html: str, max_tags: int, max_depth: int) -> bool:
-    """True when counting alone shows the page within both limits (False: the scan decides)."""
+def _surely_within(html: str, max_tags: int, max_depth: int) -> frozenset[str] | None:
+    """The page's start tag names when counting alone shows it within both limits (None: the scan decides)."""
     if html.count("<") > max_tags:
-        return False
+        return None
     text = html
+    names: frozenset[str] = frozenset()
     for rounds in range(_LEAF_ROUNDS + 1):
         if rounds:
             text = _LEAF.sub("", text)
         starts = Counter(_START_NAME.findall(text))
+        if not rounds:
+            names = frozenset(name.lower() for name in starts)
         if sum(n for name, n in starts.items() if name.lower() not in _DEPTHLESS) + rounds <= max_depth:
-            return True
-    return False
+            return names
+    return None
 
 
 def _scan(html: str, max_tags: int, max_depth: int) -> None:
