@@ -162,21 +162,39 @@ def starts_body(line: str, rules: ChromeRules | None = None) -> bool:
     return bool(rules.addressee.fullmatch(line) or rules.sentence.fullmatch(line))
 
 
-@dataclass(frozen=True, slots=True)
-class _Lines:
-    """A capture's lines as printed and in simplified characters, with the rules that classify them."""
+_UNKNOWN = -1  # a line's class not looked at yet (the memos of _Lines)
 
-    printed: list[str]
-    simple: list[str]
-    chrome: ChromeRules
-    header: HeaderRules
+
+class _Lines:
+    """A capture's lines as printed and in simplified characters, with the rules that classify them.
+
+    Each line is classified once: the head's reading asks about the same lines many times (a title looked
+    for within the next lines of every candidate start)."""
+
+    __slots__ = ("printed", "simple", "chrome", "header", "_chrome", "_header", "_title")
+
+    def __init__(self, printed: list[str], simple: list[str], chrome: ChromeRules, header: HeaderRules) -> None:
+        self.printed = printed
+        self.simple = simple
+        self.chrome = chrome
+        self.header = header
+        self._chrome: list[bool | None] = [None] * len(simple)
+        self._header: list[bool | None] = [None] * len(simple)
+        self._title: list[int | None] = [_UNKNOWN] * len(simple)
 
     def is_chrome(self, i: int) -> bool:
-        return is_chrome_line(self.simple[i], self.chrome)
+        known = self._chrome[i]
+        if known is None:
+            known = self._chrome[i] = is_chrome_line(self.simple[i], self.chrome)
+        return known
 
     def is_header(self, i: int) -> bool:
-        line = self.simple[i]
-        return is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
+        known = self._header[i]
+        if known is None:
+            line = self.simple[i]
+            known = is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
+            self._header[i] = known
+        return known
 
     def title_text(self, line: str) -> str:
         """A title line without the publication date some templates print after it, the document number some
@@ -188,6 +206,12 @@ class _Lines:
     def title_at(self, i: int) -> int | None:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
         "关于2022年度政府信息公开") are part of it."""
+        known = self._title[i]
+        if known == _UNKNOWN:
+            known = self._title[i] = self._title_at(i)
+        return known
+
+    def _title_at(self, i: int) -> int | None:
         line = self.title_text(self.simple[i])
         if self.chrome.heading.fullmatch(line) or not self.header.title_short.fullmatch(line):
             return None

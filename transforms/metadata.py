@@ -119,10 +119,25 @@ class Delivery:
     speaker_body: str | None = None
 
 
+# the last delivery_of answer: a page's title, year and metadata each ask about the same lines
+_last_delivery: tuple[MetadataRules, tuple[str, ...], Delivery] | None = None
+
+
 def delivery_of(lines: list[str]) -> Delivery:
     """The delivery and speaker lines among ``lines`` (a page's header lines and the opening of its body). A
     delivery line broken before the session's name is read with the lines below it."""
+    global _last_delivery
     rules = metadata_rules()
+    key = tuple(lines)
+    last = _last_delivery
+    if last is not None and last[0] is rules and last[1] == key:
+        return last[2]
+    delivery = _read_delivery(lines, rules)
+    _last_delivery = (rules, key, delivery)
+    return delivery
+
+
+def _read_delivery(lines: list[str], rules: MetadataRules) -> Delivery:
     simple = [arabic_dates(to_simplified(line)) for line in lines]
     text = year = date = speaker = body = None
     for i, line in enumerate(simple):
