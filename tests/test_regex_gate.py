@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from nianbao.settings import load_config
-from transforms.regex_gate import GatedAlternation, GatedPattern, _keywords
+from transforms.regex_gate import GatedAlternation, GatedPattern, KeywordScan, _keywords, leading_chars
 from transforms.rulebook import any_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -54,3 +54,28 @@ def test_a_gated_pattern_finds_what_its_regex_finds() -> None:
         found, expected = gated.search(line), plain.search(line)
         assert (found and found.group("name")) == (expected and expected.group("name"))
     assert gated.search("示例县人民政府县长 张三").group("name") == "张三"
+
+
+def test_leading_chars_are_what_every_match_starts_with() -> None:
+    assert leading_chars(r"第(?P<n>[一二])部分") == {"第"}
+    assert leading_chars(r"(?:[(（]|第)?[一二]、") == {"(", "（", "第", "一", "二"}
+    assert leading_chars(r"(?=\d)[0-3]x") == {"0", "1", "2", "3"}
+    assert leading_chars(r"\s*一") is None  # a class of every space
+    assert leading_chars(r"[^。]x") is None
+    assert leading_chars(r"(?:关于)?") is None  # may match nothing
+    assert leading_chars(r"(?i:a)b") is None
+
+
+def test_a_keyword_scan_finds_every_keyword_overlapping_ones_too() -> None:
+    scan = KeywordScan(["主办", "主办单位", "单位", "版权所有"])
+    assert scan.found("本站主办单位：示例县") == {"主办", "主办单位", "单位"}
+    assert scan.found("示例县全年受理行政复议案件12件。") == frozenset()
+
+
+def test_a_gated_alternation_answers_with_the_keywords_a_caller_found() -> None:
+    patterns = [r".{0,10}版权所有.{0,10}", r"(?:主办单位|主办)\s*[:：].{0,20}", r"目\s*录"]
+    gated, plain = GatedAlternation(patterns), re.compile(any_of(patterns))
+    scan = KeywordScan(gated.keywords)
+    for line in ("主办单位：示例县人民政府", "示例县 版权所有", "目 录", "主办：", "全县主办活动12场。"):
+        assert gated.fullmatch(line, scan.found(line)) == (plain.fullmatch(line) is not None), line
+        assert gated.fullmatch(line) == (plain.fullmatch(line) is not None), line

@@ -23,9 +23,9 @@ from transforms.header_fields import (
 )
 from transforms.metadata import issuer_of, plausible_title
 from transforms.model import StrippedPage
-from transforms.regex_gate import GatedAlternation
+from transforms.regex_gate import GatedAlternation, KeywordScan
 from transforms.regions import find_mentions
-from transforms.rulebook import any_of, compiled
+from transforms.rulebook import compiled
 from transforms.textmap import to_simplified
 
 _SPACES = " \t\r\f\v\u3000\xa0\ufeff\u200b"
@@ -35,7 +35,9 @@ _YEAR = re.compile(r"(?:19|20)\d{2}")
 @dataclass(frozen=True, slots=True)
 class ChromeRules:
     chrome: GatedAlternation
-    tail_start: re.Pattern[str]
+    tail_start: GatedAlternation
+    # the keywords of both (a line below the report's start is asked both questions)
+    tail_scan: KeywordScan
     menu_line: re.Pattern[str]
     bar_menu: re.Pattern[str]
     heading: re.Pattern[str]
@@ -62,16 +64,15 @@ def _patterns(patterns: Any, key: str) -> list[str]:
     return [str(pattern) for pattern in patterns]
 
 
-def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
-    return re.compile(any_of(_patterns(patterns, key)))
-
-
 def _build(raw: Any) -> ChromeRules:
     try:
         start = raw["body_start"]
+        chrome = GatedAlternation(_patterns(raw.get("lines"), "lines"))
+        tail_start = GatedAlternation(_patterns(raw.get("tail_starts"), "tail_starts"))
         return ChromeRules(
-            chrome=GatedAlternation(_patterns(raw.get("lines"), "lines")),
-            tail_start=_alternation(raw.get("tail_starts"), "tail_starts"),
+            chrome=chrome,
+            tail_start=tail_start,
+            tail_scan=KeywordScan([*chrome.keywords, *tail_start.keywords]),
             menu_line=re.compile(raw["menu_line"]),
             bar_menu=re.compile(raw["bar_menu"]),
             heading=re.compile(start["heading"]),
@@ -146,10 +147,12 @@ def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> t
     return printed_out, simple_out
 
 
-def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
-    """Site chrome (a button, banner, breadcrumb, counter, footer line); line in simplified characters."""
+def is_chrome_line(line: str, rules: ChromeRules | None = None, found: frozenset[str] | None = None) -> bool:
+    """Site chrome (a button, banner, breadcrumb, counter, footer line); line in simplified characters.
+
+    ``found``: the keywords of rules.tail_scan the line holds, when the caller has them."""
     rules = rules or chrome_rules()
-    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line)
+    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line, found)
 
 
 def starts_body(line: str, rules: ChromeRules | None = None) -> bool:
@@ -171,9 +174,11 @@ class _Lines:
     Each line is classified once: the head's reading asks about the same lines many times (a title looked
     for within the next lines of every candidate start)."""
 
-    __slots__ = ("printed", "simple", "chrome", "header", "_chrome", "_header", "_title")
+    __slots__ = ("_chrome", "_header", "_title", "chrome", "header", "printed", "simple")
 
-    def __init__(self, printed: list[str], simple: list[str], chrome: ChromeRules, header: HeaderRules) -> None:
+    def __init__(
+        self, printed: list[str], simple: list[str], chrome: ChromeRules, header: HeaderRules
+    ) -> None:
         self.printed = printed
         self.simple = simple
         self.chrome = chrome
@@ -182,10 +187,10 @@ class _Lines:
         self._header: list[bool | None] = [None] * len(simple)
         self._title: list[int | None] = [_UNKNOWN] * len(simple)
 
-    def is_chrome(self, i: int) -> bool:
+    def is_chrome(self, i: int, found: frozenset[str] | None = None) -> bool:
         known = self._chrome[i]
         if known is None:
-            known = self._chrome[i] = is_chrome_line(self.simple[i], self.chrome)
+            known = self._chrome[i] = is_chrome_line(self.simple[i], self.chrome, found)
         return known
 
     def is_header(self, i: int) -> bool:
@@ -433,11 +438,13 @@ def strip_capture(text: str) -> StrippedPage:
     page, header, title, body_from = head.page, head.header, head.title, head.body_from
     body: list[str] = []
     for i in range(body_from, len(printed)):
-        if rules.tail_start.fullmatch(page.simple[i]):
+        line = page.simple[i]
+        found = rules.tail_scan.found(line)
+        if rules.tail_start.fullmatch(line, found):
             break
-        if opens_with_label(page.simple[i], page.header):
+        if opens_with_label(line, page.header):
             header.append(printed[i])
-        elif not page.is_chrome(i):
+        elif not page.is_chrome(i, found):
             body.append(printed[i])
     while body and rules.bar_menu.fullmatch(to_simplified(body[-1])):
         body.pop()

@@ -11,6 +11,7 @@ from typing import Any
 
 from nianbao.settings import ConfigError
 from transforms.model import Section
+from transforms.regex_gate import leading_chars
 from transforms.rulebook import any_of, compiled
 
 _TITLE_END = re.compile(r"[。；;！？!?]")
@@ -28,6 +29,9 @@ class _Rules:
     any_heading: re.Pattern[str]
     max_level: int
     title_max: int
+    # the lines that may hold a heading: whitespace, then a character some heading starts with (all lines
+    # when the patterns do not tell)
+    candidate_line: re.Pattern[str]
 
 
 def _build(raw: Any) -> _Rules:
@@ -35,7 +39,17 @@ def _build(raw: Any) -> _Rules:
         levels = tuple(_Level(int(entry["level"]), re.compile(entry["pattern"])) for entry in raw["levels"])
         unnamed = (re.sub(r"\(\?P<\w+>", "(?:", level.pattern.pattern) for level in levels)
         any_heading = re.compile(any_of(unnamed))
-        return _Rules(levels, any_heading, int(raw.get("max_level", 2)), int(raw.get("title_max_chars", 60)))
+        first = leading_chars(any_heading.pattern)
+        # (a heading is matched against the line stripped of whitespace; \s is str.isspace, as strip() has it)
+        opening = "[" + "".join(re.escape(c) for c in sorted(first)) + "]" if first else ""
+        candidate_line = re.compile(r"^[^\S\n]*" + opening, re.MULTILINE)
+        return _Rules(
+            levels,
+            any_heading,
+            int(raw.get("max_level", 2)),
+            int(raw.get("title_max_chars", 60)),
+            candidate_line,
+        )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/sections.yaml: bad 'levels' entry: {exc}") from exc
 
@@ -70,13 +84,14 @@ def find_sections(body: str) -> list[Section]:
     """
     rules = _rules()
     found: list[Section] = []
-    offset = 0
-    for line in body.split("\n"):
+    for candidate in rules.candidate_line.finditer(body):
+        offset = candidate.start()
+        end = body.find("\n", offset)
+        line = body[offset:] if end < 0 else body[offset:end]
         section = heading_of(line, rules)
         if section is not None:
             section.start = offset + (len(line) - len(line.lstrip()))
             found.append(section)
-        offset += len(line) + 1
     if any(s.level == 0 for s in found):
         for section in found:
             section.level += 1
