@@ -121,7 +121,9 @@ def clean_lines(text: str) -> list[str]:
 def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> tuple[list[str], list[str]]:
     """Pages printed as one long line (chrome, title, header and paragraphs joined by spaces): a line longer
     than run_on.min_chars is cut at the gaps run_on.break names (a gap after a sentence end, before a label
-    or a section heading, after a title). Cut points are found in the simplified line and applied to both."""
+    or a section heading, after a title). Cut points are found in the simplified line and applied to both.
+
+    The lines are clean_lines' (trimmed, not empty): only the pieces of a cut line are trimmed again."""
     out_printed: list[str] = []
     out_simple: list[str] = []
     for line, plain in zip(printed, simple, strict=True):
@@ -137,14 +139,10 @@ def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> t
             counter = rules.run_on_counter.match(plain, start, end)
             pieces = [(start, counter.end()), (counter.end(), end)] if counter else [(start, end)]
             for a, b in pieces:
-                out_printed.append(line[a:b])
-                out_simple.append(plain[a:b])
-    keep = [i for i, x in enumerate(out_simple) if x.strip(_SPACES)]
-    printed_out, simple_out = [], []
-    for i in keep:  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
-        printed_out.append(unspaced(out_printed[i].strip(_SPACES)))
-        simple_out.append(unspaced(out_simple[i].strip(_SPACES)))
-    return printed_out, simple_out
+                if plain[a:b].strip(_SPACES):  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
+                    out_printed.append(unspaced(line[a:b].strip(_SPACES)))
+                    out_simple.append(unspaced(plain[a:b].strip(_SPACES)))
+    return out_printed, out_simple
 
 
 def is_chrome_line(line: str, rules: ChromeRules | None = None, found: frozenset[str] | None = None) -> bool:
