@@ -7,7 +7,14 @@ import re
 from pathlib import Path
 
 from nianbao.settings import load_config
-from transforms.regex_gate import GatedAlternation, GatedPattern, KeywordScan, _keywords, leading_chars
+from transforms.regex_gate import (
+    FirstCharSearch,
+    GatedAlternation,
+    GatedPattern,
+    KeywordScan,
+    _keywords,
+    leading_chars,
+)
 from transforms.rulebook import any_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -79,3 +86,30 @@ def test_a_gated_alternation_answers_with_the_keywords_a_caller_found() -> None:
     for line in ("主办单位：示例县人民政府", "示例县 版权所有", "目 录", "主办：", "全县主办活动12场。"):
         assert gated.fullmatch(line, scan.found(line)) == (plain.fullmatch(line) is not None), line
         assert gated.fullmatch(line) == (plain.fullmatch(line) is not None), line
+
+
+def test_a_gated_substitution_leaves_what_its_regex_leaves() -> None:
+    trailing = r"(?:\s+|\s*[(（]\s*(?=(?:19|20)\d{2}-\d{2}-\d{2}[)）]$))(?:19|20)\d{2}-\d{2}-\d{2}[)）]?$"
+    gated, plain = GatedPattern(trailing, common_keywords=True), re.compile(trailing)
+    for line in (
+        "示例县2022年法治政府建设情况报告 2023-03-01",
+        "示例县法治政府建设情况报告（2023-03-01）",
+        "无日期的标题",
+    ):
+        assert gated.sub("", line) == plain.sub("", line), line
+    assert gated.sub("", "示例县报告 2023-03-01") == "示例县报告"
+
+
+def test_a_first_char_search_finds_what_its_regex_finds() -> None:
+    owner = r"(?:主办单位|网站主办|主办|版权所有)\s*[:：]?\s*(?P<owner>[\u4e00-\u9fff]{2,24})"
+    searched, plain = FirstCharSearch(owner), re.compile(owner)
+    texts = (
+        "网上办事 主办 2024 网站主办：示例县人民政府办公室 版权所有",
+        "主办单位主办：示例县人民政府",
+        "<p>网站地图</p> 无主办者",
+        "",
+    )
+    for text in texts:
+        found, expected = searched.search(text), plain.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text
+    assert searched.search(texts[0]).group("owner") == "示例县人民政府办公室"

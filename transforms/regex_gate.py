@@ -86,20 +86,59 @@ class KeywordScan:
 
 
 class GatedPattern:
-    """``search(text)``: one regex's search, skipped (None) when the text holds none of the keywords every
-    match of it holds."""
+    """``search(text)`` and ``sub(repl, text)``: one regex's, skipped when the text holds none of the keywords
+    every match of it holds.
 
-    def __init__(self, pattern: str) -> None:
+    ``common_keywords``: gate on keywords ordinary prose holds too (digits, brackets), for a regex whose own
+    scan costs more than looking for them (one trying a branch of spaces at every position)."""
+
+    def __init__(self, pattern: str, common_keywords: bool = False) -> None:
         self.pattern = re.compile(pattern)
         found = _keywords(pattern)
-        self._gate = re.compile(_trie(found)) if found and all(map(_rare, found)) else None
+        gated = found and (common_keywords or all(map(_rare, found)))
+        self._gate = re.compile(_trie(found)) if gated else None
 
     def search(self, text: str) -> re.Match[str] | None:
         if self._gate is not None and self._gate.search(text) is None:
             return None
         return self.pattern.search(text)
 
+    def sub(self, repl: str, text: str) -> str:
+        if self._gate is not None and self._gate.search(text) is None:
+            return text
+        return self.pattern.sub(repl, text)
 
+
+class FirstCharSearch:
+    """``search(text)``: one regex's search through a long text (a whole page), tried only where one of the
+    few characters its matches start with stands; str.find reaches those faster than the regex engine's own
+    scan. A regex whose matches start with one known character, or with any of many, is searched as it is.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+        first = leading_chars(pattern)
+        self._first = tuple(sorted(first)) if first and 1 < len(first) <= _MAX_FIND_CHARS else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._first is None:
+            return self.pattern.search(text)
+        ahead = {char: at for char in self._first if (at := text.find(char)) >= 0}
+        while ahead:
+            char = min(ahead, key=ahead.__getitem__)
+            at = ahead[char]
+            match = self.pattern.match(text, at)  # (what search(text) finds first at this position)
+            if match is not None:
+                return match
+            at = text.find(char, at + 1)
+            if at < 0:
+                del ahead[char]
+            else:
+                ahead[char] = at
+        return None
+
+
+_MAX_FIND_CHARS = 8
 _ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 _MAX_LEADING = 256  # a class of more characters than this is not spelled out
 
