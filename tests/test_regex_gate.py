@@ -104,7 +104,7 @@ def test_a_first_char_search_finds_what_its_regex_finds() -> None:
     owner = r"(?:主办单位|网站主办|主办|版权所有)\s*[:：]?\s*(?P<owner>[\u4e00-\u9fff]{2,24})"
     searched, plain = FirstCharSearch(owner), re.compile(owner)
     texts = (
-        "网上办事 主办 2024 网站主办：示例县人民政府办公室 版权所有",
+        "网上办事 主办 2024 网站主办：示例县人民政府办公室 版权所有" * 500,  # (a page's length)
         "主办单位主办：示例县人民政府",
         "<p>网站地图</p> 无主办者",
         "",
@@ -113,3 +113,4 @@ def test_a_first_char_search_finds_what_its_regex_finds() -> None:
         found, expected = searched.search(text), plain.search(text)
         assert (found and found.span()) == (expected and expected.span()), text
     assert searched.search(texts[0]).group("owner") == "示例县人民政府办公室"
+    assert searched.search("网" * 20_000) is None

@@ -112,7 +112,8 @@ class GatedPattern:
 class FirstCharSearch:
     """``search(text)``: one regex's search through a long text (a whole page), tried only where one of the
     few characters its matches start with stands; str.find reaches those faster than the regex engine's own
-    scan. A regex whose matches start with one known character, or with any of many, is searched as it is.
+    scan. A regex whose matches start with one known character, or with any of many, and a short text
+    (where such characters stand close together) are searched as they are.
     """
 
     def __init__(self, pattern: str) -> None:
@@ -121,7 +122,7 @@ class FirstCharSearch:
         self._first = tuple(sorted(first)) if first and 1 < len(first) <= _MAX_FIND_CHARS else None
 
     def search(self, text: str) -> re.Match[str] | None:
-        if self._first is None:
+        if self._first is None or len(text) < _FIND_MIN_CHARS:
             return self.pattern.search(text)
         ahead = {char: at for char in self._first if (at := text.find(char)) >= 0}
         while ahead:
@@ -139,6 +140,7 @@ class FirstCharSearch:
 
 
 _MAX_FIND_CHARS = 8
+_FIND_MIN_CHARS = 10_000
 _ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
 _MAX_LEADING = 256  # a class of more characters than this is not spelled out
 
