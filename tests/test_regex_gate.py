@@ -114,3 +114,12 @@ def test_a_first_char_search_finds_what_its_regex_finds() -> None:
         assert (found and found.span()) == (expected and expected.span()), text
     assert searched.search(texts[0]).group("owner") == "示例县人民政府办公室"
     assert searched.search("网" * 20_000) is None
+
+
+def test_a_keyword_scan_of_lines_finds_what_scans_of_each_line_find() -> None:
+    scan = KeywordScan(["主办", "主办单位", "版权所有", "上一篇"])
+    lines = ["标题", "主办单位：示例县", "全年办理案件12件。", "版权所有 主办", "上一篇", "主"]
+    expected = {i: scan.found(line) for i, line in enumerate(lines) if i >= 1 and scan.found(line)}
+    assert scan.found_in_lines(lines, 1) == expected
+    assert set(expected) == {1, 3, 4}
+    assert scan.found_in_lines(["无", "关键词"]) == {}

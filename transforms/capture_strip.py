@@ -29,6 +29,7 @@ from transforms.rulebook import compiled
 from transforms.textmap import to_simplified
 
 _SPACES = " \t\r\f\v\u3000\xa0\ufeff\u200b"
+_NO_KEYWORDS: frozenset[str] = frozenset()
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -435,9 +436,10 @@ def strip_capture(text: str) -> StrippedPage:
     head = read_head(printed, simple)
     page, header, title, body_from = head.page, head.header, head.title, head.body_from
     body: list[str] = []
+    keywords = rules.tail_scan.found_in_lines(page.simple, body_from)
     for i in range(body_from, len(printed)):
         line = page.simple[i]
-        found = rules.tail_scan.found(line)
+        found = keywords.get(i, _NO_KEYWORDS)
         if rules.tail_start.fullmatch(line, found):
             break
         if opens_with_label(line, page.header):

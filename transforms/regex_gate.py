@@ -11,7 +11,9 @@ always tried.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from re import _constants as _sre  # the standard library's regex parser (Python 3.11+)
 from re import _parser as _parse
 from typing import Any
@@ -70,6 +72,26 @@ class KeywordScan:
     def __init__(self, words: Iterable[str]) -> None:
         self._words = frozenset(words)
         self._trie = re.compile(_trie(set(self._words)))  # the longest word starting where it matches
+        self._one_line = not any("\n" in word for word in self._words)  # no word spans two lines
+
+    def found_in_lines(self, lines: Sequence[str], start: int = 0) -> dict[int, frozenset[str]]:
+        """found(line) of every line from ``start`` on that holds a word, by line index: one pass over the
+        lines joined."""
+        if not self._one_line:
+            return {i: words for i in range(start, len(lines)) if (words := self.found(lines[i]))}
+        text = "\n".join(lines[start:])
+        match = self._trie.search(text)
+        if match is None:
+            return {}
+        ends = list(accumulate(len(line) + 1 for line in lines[start:]))  # where each line's next starts
+        out: dict[int, set[str]] = {}
+        words = self._words
+        while match is not None:
+            longest = match.group()
+            line = out.setdefault(start + bisect_right(ends, match.start()), set())
+            line.update(longest[:n] for n in range(1, len(longest) + 1) if longest[:n] in words)
+            match = self._trie.search(text, match.start() + 1)
+        return {i: frozenset(found) for i, found in out.items()}
 
     def found(self, text: str) -> frozenset[str]:
         match = self._trie.search(text)
