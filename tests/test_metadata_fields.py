@@ -255,3 +255,15 @@ def test_a_hotline_in_the_text_is_not_the_contact_phone():
     metadata = read_metadata(StrippedPage(body_lines=lines), lines, "law_based_government_annual_report")
     assert (metadata.contact_person, metadata.contact_phone) == ("王示例", "6089020")
     assert metadata.cc == "市委依法治市办公室"
+
+
+def test_contact_lines_printed_in_traditional_characters_are_read():
+    lines = [
+        "示例市人民政府:",
+        "2021年,示例县全年受理行政复议案件12件。",
+        "(聯系人:王示例,聯系電話:6089020)",
+    ]
+    metadata = read_metadata(StrippedPage(body_lines=lines), lines, "law_based_government_annual_report")
+    assert (metadata.contact_person, metadata.contact_phone) == ("王示例", "6089020")
+    plain = read_metadata(StrippedPage(body_lines=lines[:2]), lines[:2], "law_based_government_annual_report")
+    assert (plain.contact_person, plain.contact_phone, plain.cc) == (None, None, None)

@@ -23,19 +23,22 @@ from transforms.header_fields import (
 )
 from transforms.metadata import issuer_of, plausible_title
 from transforms.model import StrippedPage
-from transforms.regex_gate import GatedAlternation
+from transforms.regex_gate import GatedAlternation, KeywordScan
 from transforms.regions import find_mentions
-from transforms.rulebook import any_of, compiled
+from transforms.rulebook import compiled
 from transforms.textmap import to_simplified
 
 _SPACES = " \t\r\f\v\u3000\xa0\ufeff\u200b"
+_NO_KEYWORDS: frozenset[str] = frozenset()
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
 @dataclass(frozen=True, slots=True)
 class ChromeRules:
     chrome: GatedAlternation
-    tail_start: re.Pattern[str]
+    tail_start: GatedAlternation
+    # the keywords of both (a line below the report's start is asked both questions)
+    tail_scan: KeywordScan
     menu_line: re.Pattern[str]
     bar_menu: re.Pattern[str]
     heading: re.Pattern[str]
@@ -62,16 +65,15 @@ def _patterns(patterns: Any, key: str) -> list[str]:
     return [str(pattern) for pattern in patterns]
 
 
-def _alternation(patterns: Any, key: str) -> re.Pattern[str]:
-    return re.compile(any_of(_patterns(patterns, key)))
-
-
 def _build(raw: Any) -> ChromeRules:
     try:
         start = raw["body_start"]
+        chrome = GatedAlternation(_patterns(raw.get("lines"), "lines"))
+        tail_start = GatedAlternation(_patterns(raw.get("tail_starts"), "tail_starts"))
         return ChromeRules(
-            chrome=GatedAlternation(_patterns(raw.get("lines"), "lines")),
-            tail_start=_alternation(raw.get("tail_starts"), "tail_starts"),
+            chrome=chrome,
+            tail_start=tail_start,
+            tail_scan=KeywordScan([*chrome.keywords, *tail_start.keywords]),
             menu_line=re.compile(raw["menu_line"]),
             bar_menu=re.compile(raw["bar_menu"]),
             heading=re.compile(start["heading"]),
@@ -120,7 +122,9 @@ def clean_lines(text: str) -> list[str]:
 def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> tuple[list[str], list[str]]:
     """Pages printed as one long line (chrome, title, header and paragraphs joined by spaces): a line longer
     than run_on.min_chars is cut at the gaps run_on.break names (a gap after a sentence end, before a label
-    or a section heading, after a title). Cut points are found in the simplified line and applied to both."""
+    or a section heading, after a title). Cut points are found in the simplified line and applied to both.
+
+    The lines are clean_lines' (trimmed, not empty): only the pieces of a cut line are trimmed again."""
     out_printed: list[str] = []
     out_simple: list[str] = []
     for line, plain in zip(printed, simple, strict=True):
@@ -136,20 +140,18 @@ def split_run_on(printed: list[str], simple: list[str], rules: ChromeRules) -> t
             counter = rules.run_on_counter.match(plain, start, end)
             pieces = [(start, counter.end()), (counter.end(), end)] if counter else [(start, end)]
             for a, b in pieces:
-                out_printed.append(line[a:b])
-                out_simple.append(plain[a:b])
-    keep = [i for i, x in enumerate(out_simple) if x.strip(_SPACES)]
-    printed_out, simple_out = [], []
-    for i in keep:  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
-        printed_out.append(unspaced(out_printed[i].strip(_SPACES)))
-        simple_out.append(unspaced(out_simple[i].strip(_SPACES)))
-    return printed_out, simple_out
+                if plain[a:b].strip(_SPACES):  # a cut piece may be a letter-spaced title (政 府 工 作 报 告)
+                    out_printed.append(unspaced(line[a:b].strip(_SPACES)))
+                    out_simple.append(unspaced(plain[a:b].strip(_SPACES)))
+    return out_printed, out_simple
 
 
-def is_chrome_line(line: str, rules: ChromeRules | None = None) -> bool:
-    """Site chrome (a button, banner, breadcrumb, counter, footer line); line in simplified characters."""
+def is_chrome_line(line: str, rules: ChromeRules | None = None, found: frozenset[str] | None = None) -> bool:
+    """Site chrome (a button, banner, breadcrumb, counter, footer line); line in simplified characters.
+
+    ``found``: the keywords of rules.tail_scan the line holds, when the caller has them."""
     rules = rules or chrome_rules()
-    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line)
+    return len(line) <= rules.max_chrome_chars and rules.chrome.fullmatch(line, found)
 
 
 def starts_body(line: str, rules: ChromeRules | None = None) -> bool:
@@ -162,21 +164,41 @@ def starts_body(line: str, rules: ChromeRules | None = None) -> bool:
     return bool(rules.addressee.fullmatch(line) or rules.sentence.fullmatch(line))
 
 
-@dataclass(frozen=True, slots=True)
+_UNKNOWN = -1  # a line's class not looked at yet (the memos of _Lines)
+
+
 class _Lines:
-    """A capture's lines as printed and in simplified characters, with the rules that classify them."""
+    """A capture's lines as printed and in simplified characters, with the rules that classify them.
 
-    printed: list[str]
-    simple: list[str]
-    chrome: ChromeRules
-    header: HeaderRules
+    Each line is classified once: the head's reading asks about the same lines many times (a title looked
+    for within the next lines of every candidate start)."""
 
-    def is_chrome(self, i: int) -> bool:
-        return is_chrome_line(self.simple[i], self.chrome)
+    __slots__ = ("_chrome", "_header", "_title", "chrome", "header", "printed", "simple")
+
+    def __init__(
+        self, printed: list[str], simple: list[str], chrome: ChromeRules, header: HeaderRules
+    ) -> None:
+        self.printed = printed
+        self.simple = simple
+        self.chrome = chrome
+        self.header = header
+        self._chrome: list[bool | None] = [None] * len(simple)
+        self._header: list[bool | None] = [None] * len(simple)
+        self._title: list[int | None] = [_UNKNOWN] * len(simple)
+
+    def is_chrome(self, i: int, found: frozenset[str] | None = None) -> bool:
+        known = self._chrome[i]
+        if known is None:
+            known = self._chrome[i] = is_chrome_line(self.simple[i], self.chrome, found)
+        return known
 
     def is_header(self, i: int) -> bool:
-        line = self.simple[i]
-        return is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
+        known = self._header[i]
+        if known is None:
+            line = self.simple[i]
+            known = is_header_line(line, self.header) or CMS_DATE_LINE.fullmatch(line) is not None
+            self._header[i] = known
+        return known
 
     def title_text(self, line: str) -> str:
         """A title line without the publication date some templates print after it, the document number some
@@ -188,6 +210,12 @@ class _Lines:
     def title_at(self, i: int) -> int | None:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
         "关于2022年度政府信息公开") are part of it."""
+        known = self._title[i]
+        if known == _UNKNOWN:
+            known = self._title[i] = self._title_at(i)
+        return known
+
+    def _title_at(self, i: int) -> int | None:
         line = self.title_text(self.simple[i])
         if self.chrome.heading.fullmatch(line) or not self.header.title_short.fullmatch(line):
             return None
@@ -408,12 +436,15 @@ def strip_capture(text: str) -> StrippedPage:
     head = read_head(printed, simple)
     page, header, title, body_from = head.page, head.header, head.title, head.body_from
     body: list[str] = []
+    keywords = rules.tail_scan.found_in_lines(page.simple, body_from)
     for i in range(body_from, len(printed)):
-        if rules.tail_start.fullmatch(page.simple[i]):
+        line = page.simple[i]
+        found = keywords.get(i, _NO_KEYWORDS)
+        if rules.tail_start.fullmatch(line, found):
             break
-        if opens_with_label(page.simple[i], page.header):
+        if opens_with_label(line, page.header):
             header.append(printed[i])
-        elif not page.is_chrome(i):
+        elif not page.is_chrome(i, found):
             body.append(printed[i])
     while body and rules.bar_menu.fullmatch(to_simplified(body[-1])):
         body.pop()

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from nianbao.settings import ConfigError
+from transforms.regex_gate import GatedPattern
 from transforms.rulebook import compiled
 from transforms.textmap import to_simplified
 
@@ -31,14 +32,14 @@ class HeaderRules:
     max_line_chars: int
     doc_number_line: re.Pattern[str]
     title_line: re.Pattern[str]
-    title_trailing_date: re.Pattern[str]
+    title_trailing_date: GatedPattern
     title_head_line: re.Pattern[str]
     title_tail_start: re.Pattern[str]
     title_open_head: re.Pattern[str]
     title_mid_line: re.Pattern[str]
     title_short: re.Pattern[str]
     title_subtitle: re.Pattern[str]
-    title_wrapper: re.Pattern[str]
+    title_wrapper: GatedPattern
     title_co_issuer: re.Pattern[str]
     title_doc_number: re.Pattern[str]
     title_head_part: re.Pattern[str]
@@ -101,14 +102,14 @@ def _build(raw: Any) -> HeaderRules:
         max_line_chars=int(raw.get("max_line_chars", 160)),
         doc_number_line=_compile(raw, "doc_number_line"),
         title_line=_compile(raw, "title_line"),
-        title_trailing_date=_compile(raw, "title_trailing_date"),
+        title_trailing_date=GatedPattern(_compile(raw, "title_trailing_date").pattern, common_keywords=True),
         title_head_line=_compile(raw, "title_head_line"),
         title_tail_start=_compile(raw, "title_tail_start"),
         title_open_head=_compile(raw, "title_open_head"),
         title_mid_line=_compile(raw, "title_mid_line"),
         title_short=_compile(raw, "title_short"),
         title_subtitle=_compile(raw, "title_subtitle"),
-        title_wrapper=_compile(raw, "title_wrapper"),
+        title_wrapper=GatedPattern(_compile(raw, "title_wrapper").pattern, common_keywords=True),
         title_co_issuer=_compile(raw, "title_co_issuer"),
         title_doc_number=_compile(raw, "title_doc_number"),
         title_head_part=_compile(raw, "title_head_part"),

@@ -14,12 +14,12 @@ from nianbao.settings import ConfigError
 from transforms.header_fields import HeaderValues, arabic_dates, parse_date, parse_header_lines
 from transforms.model import Metadata, StrippedPage
 from transforms.page_region import PageOrigin, RegionFinding, find_region
-from transforms.regex_gate import GatedPattern
+from transforms.regex_gate import GatedPattern, leading_chars
 from transforms.regions import find_mentions
 from transforms.report_kind import OTHER
 from transforms.rulebook import compiled
 from transforms.sections import heading_of
-from transforms.textmap import to_simplified
+from transforms.textmap import to_simplified, traditional_forms
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 # a signing body and its date on one line (示例县人民政府　2023年3月1日 / 二〇二三年三月一日)
@@ -55,6 +55,17 @@ class MetadataRules:
     multi_year_title: re.Pattern[str]
     site_title: re.Pattern[str]
     column_title: re.Pattern[str]
+    # a character, as printed, that one of contact_person, contact_phone and cc may start at (None: any)
+    body_value_start: re.Pattern[str] | None
+
+
+def _starts(patterns: list[str]) -> re.Pattern[str] | None:
+    """A class of the characters, in simplified or traditional form, the patterns' matches start with."""
+    firsts = [leading_chars(p) for p in patterns]
+    if any(first is None for first in firsts):
+        return None
+    chars = traditional_forms(set().union(*firsts))
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
@@ -62,6 +73,9 @@ def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
     if not isinstance(value, list):
         raise ConfigError(f"config/metadata.yaml: {key!r} must be a list of regexes")
     return tuple(re.compile(p) for p in value)
+
+
+_BODY_VALUES = ("contact_person", "contact_phone", "cc")
 
 
 def _build(raw: Any) -> MetadataRules:
@@ -94,6 +108,7 @@ def _build(raw: Any) -> MetadataRules:
             multi_year_title=re.compile(raw["multi_year_title"]),
             site_title=re.compile(raw["site_title"]),
             column_title=re.compile(raw["column_title"]),
+            body_value_start=_starts([str(raw[key]) for key in _BODY_VALUES]),
         )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/metadata.yaml: missing or bad entry: {exc}") from exc
@@ -119,10 +134,25 @@ class Delivery:
     speaker_body: str | None = None
 
 
+# the last delivery_of answer: a page's title, year and metadata each ask about the same lines
+_last_delivery: tuple[MetadataRules, tuple[str, ...], Delivery] | None = None
+
+
 def delivery_of(lines: list[str]) -> Delivery:
     """The delivery and speaker lines among ``lines`` (a page's header lines and the opening of its body). A
     delivery line broken before the session's name is read with the lines below it."""
+    global _last_delivery
     rules = metadata_rules()
+    key = tuple(lines)
+    last = _last_delivery
+    if last is not None and last[0] is rules and last[1] == key:
+        return last[2]
+    delivery = _read_delivery(lines, rules)
+    _last_delivery = (rules, key, delivery)
+    return delivery
+
+
+def _read_delivery(lines: list[str], rules: MetadataRules) -> Delivery:
     simple = [arabic_dates(to_simplified(line)) for line in lines]
     text = year = date = speaker = body = None
     for i, line in enumerate(simple):
@@ -312,7 +342,12 @@ def read_metadata_and_region(
     decoded, its URL and the user's region hint, when known."""
     rules = metadata_rules()
     body = "\n".join(body_lines)
-    simple_body = to_simplified(body)
+    values: tuple[str | None, ...] = (None, None, None)  # contact person, contact phone, cc
+    if rules.body_value_start is None or rules.body_value_start.search(body):
+        simple_body = to_simplified(body)
+        values = tuple(
+            _first(p, simple_body, body) for p in (rules.contact_person, rules.contact_phone, rules.cc)
+        )
     header = parse_header_lines(page.header_lines)
     meta = page.meta_tags
     title = title or title_of(page, body, header)
@@ -346,9 +381,9 @@ def read_metadata_and_region(
         signer=header.values.get("signer") or delivery.speaker,
         addressee=addressee,
         signed_on=delivery.date or header.values.get("signed_on") or signed_on,
-        contact_person=_first(rules.contact_person, simple_body, body),
-        contact_phone=_first(rules.contact_phone, simple_body, body),
-        cc=_first(rules.cc, simple_body, body),
+        contact_person=values[0],
+        contact_phone=values[1],
+        cc=values[2],
     )
     found = find_region(page, metadata, origin or PageOrigin())
     metadata.region_name = found.region.name if found.region else None

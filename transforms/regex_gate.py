@@ -11,7 +11,9 @@ always tried.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from re import _constants as _sre  # the standard library's regex parser (Python 3.11+)
 from re import _parser as _parse
 from typing import Any
@@ -24,40 +26,209 @@ _REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT)
 
 
 class GatedAlternation:
-    """``fullmatch(line)``: whether any of ``patterns`` matches the whole line (as one alternation would)."""
+    """``fullmatch(line)``: whether any of ``patterns`` matches the whole line (as one alternation would).
+
+    A line is tried against the branches whose keywords it holds and the branches that have none."""
 
     def __init__(self, patterns: Sequence[str]) -> None:
-        keywords: set[str] = set()
+        self.keywords: dict[str, tuple[int, ...]] = {}  # keyword → the gated branches (indices) needing it
+        self._patterns = list(patterns)
         always: list[str] = []
-        for pattern in patterns:
+        for n, pattern in enumerate(patterns):
             found = _keywords(pattern)
             if found is None or not all(map(_rare, found)):
                 always.append(pattern)
             else:
-                keywords |= found
+                for word in found:
+                    self.keywords[word] = (*self.keywords.get(word, ()), n)
         self.full = re.compile(any_of(patterns))
-        self._gate = re.compile(_trie(keywords)) if keywords else None
+        self._always = always
+        self._scan = KeywordScan(self.keywords) if self.keywords else None
         self._rest = re.compile(any_of(always)) if always else None
+        self._tried: dict[frozenset[int], re.Pattern[str]] = {}
 
-    def fullmatch(self, line: str) -> bool:
-        if self._gate is not None and self._gate.search(line):
-            return self.full.fullmatch(line) is not None
+    def fullmatch(self, line: str, found: frozenset[str] | None = None) -> bool:
+        """``found``: the keywords the line holds, when the caller has scanned it for a superset of
+        this alternation's keywords."""
+        if found is None:
+            found = self._scan.found(line) if self._scan is not None else _NONE
+        if found:
+            branches = frozenset(n for word in found for n in self.keywords.get(word, ()))
+            if branches:
+                pattern = self._tried.get(branches)
+                if pattern is None:
+                    chosen = [self._patterns[n] for n in sorted(branches)]
+                    pattern = self._tried[branches] = re.compile(any_of([*chosen, *self._always]))
+                return pattern.fullmatch(line) is not None
         return self._rest is not None and self._rest.fullmatch(line) is not None
 
 
-class GatedPattern:
-    """``search(text)``: one regex's search, skipped (None) when the text holds none of the keywords every
-    match of it holds."""
+_NONE: frozenset[str] = frozenset()
 
-    def __init__(self, pattern: str) -> None:
+
+class KeywordScan:
+    """``found(text)``: every one of ``words`` that the text holds, found in one pass (none, mostly)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._words = frozenset(words)
+        self._trie = re.compile(_trie(set(self._words)))  # the longest word starting where it matches
+        self._one_line = not any("\n" in word for word in self._words)  # no word spans two lines
+
+    def found_in_lines(self, lines: Sequence[str], start: int = 0) -> dict[int, frozenset[str]]:
+        """found(line) of every line from ``start`` on that holds a word, by line index: one pass over the
+        lines joined."""
+        if not self._one_line:
+            return {i: words for i in range(start, len(lines)) if (words := self.found(lines[i]))}
+        text = "\n".join(lines[start:])
+        match = self._trie.search(text)
+        if match is None:
+            return {}
+        ends = list(accumulate(len(line) + 1 for line in lines[start:]))  # where each line's next starts
+        out: dict[int, set[str]] = {}
+        words = self._words
+        while match is not None:
+            longest = match.group()
+            line = out.setdefault(start + bisect_right(ends, match.start()), set())
+            line.update(longest[:n] for n in range(1, len(longest) + 1) if longest[:n] in words)
+            match = self._trie.search(text, match.start() + 1)
+        return {i: frozenset(found) for i, found in out.items()}
+
+    def found(self, text: str) -> frozenset[str]:
+        match = self._trie.search(text)
+        if match is None:
+            return _NONE
+        words = self._words
+        out: set[str] = set()
+        while match is not None:
+            longest = match.group()
+            # the words that are prefixes of the longest one start here too
+            out.update(longest[:n] for n in range(1, len(longest) + 1) if longest[:n] in words)
+            match = self._trie.search(text, match.start() + 1)
+        return frozenset(out)
+
+
+class GatedPattern:
+    """``search(text)`` and ``sub(repl, text)``: one regex's, skipped when the text holds none of the keywords
+    every match of it holds.
+
+    ``common_keywords``: gate on keywords ordinary prose holds too (digits, brackets), for a regex whose own
+    scan costs more than looking for them (one trying a branch of spaces at every position)."""
+
+    def __init__(self, pattern: str, common_keywords: bool = False) -> None:
         self.pattern = re.compile(pattern)
         found = _keywords(pattern)
-        self._gate = re.compile(_trie(found)) if found and all(map(_rare, found)) else None
+        gated = found and (common_keywords or all(map(_rare, found)))
+        self._gate = re.compile(_trie(found)) if gated else None
 
     def search(self, text: str) -> re.Match[str] | None:
         if self._gate is not None and self._gate.search(text) is None:
             return None
         return self.pattern.search(text)
+
+    def sub(self, repl: str, text: str) -> str:
+        if self._gate is not None and self._gate.search(text) is None:
+            return text
+        return self.pattern.sub(repl, text)
+
+
+class FirstCharSearch:
+    """``search(text)``: one regex's search through a long text (a whole page), tried only where one of the
+    few characters its matches start with stands; str.find reaches those faster than the regex engine's own
+    scan. A regex whose matches start with one known character, or with any of many, and a short text
+    (where such characters stand close together) are searched as they are.
+    """
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = re.compile(pattern)
+        first = leading_chars(pattern)
+        self._first = tuple(sorted(first)) if first and 1 < len(first) <= _MAX_FIND_CHARS else None
+
+    def search(self, text: str) -> re.Match[str] | None:
+        if self._first is None or len(text) < _FIND_MIN_CHARS:
+            return self.pattern.search(text)
+        ahead = {char: at for char in self._first if (at := text.find(char)) >= 0}
+        while ahead:
+            char = min(ahead, key=ahead.__getitem__)
+            at = ahead[char]
+            match = self.pattern.match(text, at)  # (what search(text) finds first at this position)
+            if match is not None:
+                return match
+            at = text.find(char, at + 1)
+            if at < 0:
+                del ahead[char]
+            else:
+                ahead[char] = at
+        return None
+
+
+_MAX_FIND_CHARS = 8
+_FIND_MIN_CHARS = 10_000
+_ZERO_WIDTH = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)
+_MAX_LEADING = 256  # a class of more characters than this is not spelled out
+
+
+def leading_chars(pattern: str) -> frozenset[str] | None:
+    """The characters every match of ``pattern`` starts with (None when a match may be empty, may start with
+    a character of a large or negated class, or the pattern reads case-insensitively)."""
+    try:
+        parsed = _parse.parse(pattern)
+    except re.error:
+        return None
+    if parsed.state.flags & re.IGNORECASE:
+        return None
+    first, optional = _leading_sequence(list(parsed))
+    return frozenset(first) if first and not optional else None
+
+
+def _leading_item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
+    """(first characters, whether the item may match the empty string) of one parse item."""
+    if op is _sre.LITERAL:
+        return {chr(av)}, False
+    if op is _sre.IN:
+        chars: set[str] = set()
+        for kind, value in av:
+            if kind is _sre.LITERAL:
+                chars.add(chr(value))
+            elif kind is _sre.RANGE and value[1] - value[0] < _MAX_LEADING:
+                chars |= {chr(c) for c in range(value[0], value[1] + 1)}
+            else:
+                return None, False
+        return chars, False
+    if op is _sre.SUBPATTERN:
+        _, add_flags, _, sub = av
+        if add_flags & re.IGNORECASE:
+            return None, False
+        return _leading_sequence(list(sub))
+    if op is _sre.BRANCH:
+        union: set[str] = set()
+        optional = False
+        for branch in av[1]:
+            first, empty = _leading_sequence(list(branch))
+            if first is None:
+                return None, False
+            union |= first
+            optional = optional or empty
+        return union, optional
+    if op in _REPEATS:
+        low, _, sub = av
+        first, empty = _leading_sequence(list(sub))
+        return first, empty or low == 0
+    return None, False
+
+
+def _leading_sequence(items: list[tuple[Any, Any]]) -> tuple[set[str] | None, bool]:
+    """_leading_item for a sequence: the first characters, and whether all of it may match nothing."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op in _ZERO_WIDTH:
+            continue  # an anchor or a look-around reads no character
+        first, optional = _leading_item(op, av)
+        if first is None:
+            return None, False
+        chars |= first
+        if not optional:
+            return chars, False
+    return chars, True
 
 
 def _trie(words: set[str]) -> str:

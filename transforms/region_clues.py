@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from nianbao.settings import ConfigError
 from transforms.jionlp_data import jionlp_dictionary_file
+from transforms.regex_gate import FirstCharSearch
 from transforms.regions import (
     LEVELS,
     Region,
@@ -46,7 +47,7 @@ class ClueRules:
     hosts: dict[str, str]
     own_url_patterns: tuple[re.Pattern[str], ...]
     head_chars: int
-    site_owner_patterns: tuple[re.Pattern[str], ...]
+    site_owner_patterns: tuple[FirstCharSearch, ...]
 
 
 def _codes(raw: Any, key: str) -> dict[str, str]:
@@ -86,7 +87,7 @@ def _build(raw: Any) -> ClueRules:
             hosts=_codes(raw, "hosts"),
             own_url_patterns=tuple(re.compile(p, re.IGNORECASE) for p in raw["own_url_patterns"]),
             head_chars=int(raw["head_chars"]),
-            site_owner_patterns=tuple(re.compile(p) for p in raw["site_owner_patterns"]),
+            site_owner_patterns=tuple(FirstCharSearch(p) for p in raw["site_owner_patterns"]),
         )
     except (KeyError, TypeError, ValueError, AttributeError, re.error) as exc:
         raise ConfigError(f"config/region_clues.yaml: missing or bad entry: {exc}") from exc

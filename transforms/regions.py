@@ -315,11 +315,12 @@ def _suffix_char() -> re.Pattern[str]:
 
 @cache
 def _name_lengths() -> dict[str, tuple[int, ...]]:
-    """For each last character of a name, the lengths of the names ending with it, longest first."""
+    """For each last two characters of a name (every name has two or more), the lengths of the names ending
+    with them, longest first."""
     lengths: dict[str, set[int]] = {}
     for name in _name_index()[0]:
-        lengths.setdefault(name[-1], set()).add(len(name))
-    return {char: tuple(sorted(sizes, reverse=True)) for char, sizes in lengths.items()}
+        lengths.setdefault(name[-2:], set()).add(len(name))
+    return {tail: tuple(sorted(sizes, reverse=True)) for tail, sizes in lengths.items()}
 
 
 def find_mentions(text: str) -> list[Mention]:
@@ -331,7 +332,7 @@ def find_mentions(text: str) -> list[Mention]:
     last_end = 0
     for found in _suffix_char().finditer(simple):  # a name can only end at a character some name ends with
         end = found.end()
-        for size in name_lengths[found.group()]:
+        for size in name_lengths.get(simple[end - 2 : end], ()) if end > 1 else ():
             if size > end - last_end:
                 continue
             start = end - size

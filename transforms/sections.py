@@ -11,6 +11,7 @@ from typing import Any
 
 from nianbao.settings import ConfigError
 from transforms.model import Section
+from transforms.regex_gate import leading_chars
 from transforms.rulebook import any_of, compiled
 
 _TITLE_END = re.compile(r"[。；;！？!?]")
@@ -28,6 +29,10 @@ class _Rules:
     any_heading: re.Pattern[str]
     max_level: int
     title_max: int
+    # where a line may open with a heading: spaces, then a character some heading starts with (at the start
+    # of the body, or after a newline); None when the patterns do not tell, and every line is tried
+    opening: re.Pattern[str] | None
+    line_opening: re.Pattern[str] | None
 
 
 def _build(raw: Any) -> _Rules:
@@ -35,7 +40,17 @@ def _build(raw: Any) -> _Rules:
         levels = tuple(_Level(int(entry["level"]), re.compile(entry["pattern"])) for entry in raw["levels"])
         unnamed = (re.sub(r"\(\?P<\w+>", "(?:", level.pattern.pattern) for level in levels)
         any_heading = re.compile(any_of(unnamed))
-        return _Rules(levels, any_heading, int(raw.get("max_level", 2)), int(raw.get("title_max_chars", 60)))
+        first = leading_chars(any_heading.pattern)
+        # (a heading is matched on the line stripped of spaces; \s is str.isspace, as strip() has it)
+        opening = r"[^\S\n]*[" + "".join(re.escape(c) for c in sorted(first)) + "]" if first else None
+        return _Rules(
+            levels,
+            any_heading,
+            int(raw.get("max_level", 2)),
+            int(raw.get("title_max_chars", 60)),
+            re.compile(opening) if opening else None,
+            re.compile("\n" + opening) if opening else None,
+        )
     except (KeyError, TypeError, ValueError, re.error) as exc:
         raise ConfigError(f"config/sections.yaml: bad 'levels' entry: {exc}") from exc
 
@@ -70,14 +85,28 @@ def find_sections(body: str) -> list[Section]:
     """
     rules = _rules()
     found: list[Section] = []
-    offset = 0
-    for line in body.split("\n"):
+    for offset in _candidate_lines(body, rules):
+        end = body.find("\n", offset)
+        line = body[offset:] if end < 0 else body[offset:end]
         section = heading_of(line, rules)
         if section is not None:
             section.start = offset + (len(line) - len(line.lstrip()))
             found.append(section)
-        offset += len(line) + 1
     if any(s.level == 0 for s in found):
         for section in found:
             section.level += 1
     return [s for s in found if s.level <= rules.max_level]
+
+
+def _candidate_lines(body: str, rules: _Rules) -> list[int]:
+    """The offsets of the lines that may open with a heading (every line's when the rules do not tell)."""
+    if rules.opening is None or rules.line_opening is None:
+        starts = [0]
+        at = body.find("\n")
+        while at >= 0:
+            starts.append(at + 1)
+            at = body.find("\n", at + 1)
+        return starts
+    starts = [0] if rules.opening.match(body) else []
+    starts.extend(match.start() + 1 for match in rules.line_opening.finditer(body))
+    return starts

@@ -6,6 +6,7 @@ Offsets into the mapped text are offsets into the original body, since every cha
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 
 from transforms.jionlp_data import jionlp_dictionary_file
@@ -67,3 +68,10 @@ def _simplify(match: re.Match[str]) -> str:
 def to_simplified(text: str) -> str:
     """Traditional characters mapped to simplified ones, one to one (same length); nothing else changes."""
     return _traditional_chars().sub(_simplify, text)
+
+
+def traditional_forms(chars: Iterable[str]) -> frozenset[str]:
+    """The characters to_simplified maps to one of ``chars``, with ``chars`` themselves: what a text may hold
+    where its simplified form holds one of them."""
+    wanted = set(chars)
+    return frozenset(wanted | {t for t, s in _simplified().items() if s in wanted})
