@@ -356,21 +356,45 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     """Where in the joined text a units.mention_re match may start: a hedge or fraction word (约, 百分之)
     before a numeral's first character, or a numeral's first character not right after a digit, 〇…亿, a
     point or a digit and comma (where NUMERAL's look-behind fails)."""
-    codes, digits = batch.codes, (batch.flags & DIGIT) != 0
-    after_numeral = np.zeros(batch.size, dtype=bool)
-    after_numeral[1:] = digits[:-1] | _first_chars(NUMERAL_NOT_AFTER)[codes[:-1]]
-    after_numeral[2:] |= (codes[1:-1] == ord(",")) & digits[:-2]
-    numeral = _first_chars(units.numeral_first_chars)[codes]
-    starts = numeral & ~after_numeral
+    codes, flags = batch.codes, batch.flags
+    classes = _mention_classes(units.numeral_first_chars, _first_letters(units.mention_words))[codes]
+    numerals = np.flatnonzero(classes & NUMERAL_FIRST)
+    before = np.maximum(numerals - 1, 0)
+    inside = (numerals > 0) & (
+        ((flags[before] & DIGIT) != 0) | _first_chars(NUMERAL_NOT_AFTER)[codes[before]]
+    )
+    inside |= (
+        (numerals > 1) & (codes[before] == ord(",")) & ((flags[np.maximum(numerals - 2, 0)] & DIGIT) != 0)
+    )
+    starts = [numerals[~inside]]
     # A hedge or fraction word is followed by a numeral (any \d there) or a fraction word.
-    then = numeral | digits | _first_chars(_first_letters(units.fraction_words))[codes]
-    heads = np.flatnonzero(_first_chars(_first_letters(units.mention_words))[codes])
+    fraction_first = _first_chars(_first_letters(units.fraction_words))
+    heads = np.flatnonzero(classes & WORD_FIRST)
     for word in units.mention_words:
         at = heads[(codes[heads] == ord(word[0])) & (heads + len(word) < batch.size)]
         for offset, char in enumerate(word[1:], 1):
             at = at[codes[at + offset] == ord(char)]
-        starts[at[then[at + len(word)]]] = True
-    return np.flatnonzero(starts)
+        then = codes[at + len(word)]
+        starts.append(
+            at[
+                _first_chars(units.numeral_first_chars)[then]
+                | ((flags[at + len(word)] & DIGIT) != 0)
+                | fraction_first[then]
+            ]
+        )
+    return np.unique(np.concatenate(starts))
+
+
+NUMERAL_FIRST, WORD_FIRST = 1, 2
+
+
+@cache
+def _mention_classes(numeral_first: str, word_first: str) -> np.ndarray:
+    """Per code point: NUMERAL_FIRST, WORD_FIRST bits."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[[ord(ch) for ch in numeral_first]] |= NUMERAL_FIRST
+    table[[ord(ch) for ch in word_first]] |= WORD_FIRST
+    return table
 
 
 NONE = -10  # no such end (below every position, and below every position - 1)
@@ -393,11 +417,11 @@ def _inside(starts: np.ndarray, ends: np.ndarray, positions: np.ndarray) -> np.n
 
 
 def _last_chars(words: Sequence[str]) -> str:
-    return "".join({word[-1] for word in words})
+    return "".join(sorted({word[-1] for word in words}))
 
 
 def _first_letters(words: Sequence[str]) -> str:
-    return "".join({word[0] for word in words})
+    return "".join(sorted({word[0] for word in words}))
 
 
 def _scan_columns(
@@ -525,17 +549,10 @@ class _Batch:
     def at(self, flag: int) -> np.ndarray:
         return np.flatnonzero(self.flags & flag)
 
-    def has(self, flag: int, shift: int = 0) -> np.ndarray:
-        """Whether the character `shift` places on has the flag (False past either end)."""
-        flags = (self.flags & flag) != 0
-        if shift == 0:
-            return flags
-        out = np.zeros_like(flags)
-        if shift > 0:
-            out[:-shift] = flags[shift:]
-        else:
-            out[-shift:] = flags[:shift]
-        return out
+    def digit_at(self, positions: np.ndarray) -> np.ndarray:
+        """Whether the character at each position is a digit (False past either end)."""
+        inside = (positions >= 0) & (positions < self.size)
+        return inside & ((self.flags[np.where(inside, positions, 0)] & DIGIT) != 0)
 
 
 def _quote_starts(batch: _Batch) -> np.ndarray:
@@ -550,6 +567,24 @@ def _quote_starts(batch: _Batch) -> np.ndarray:
     width = closing - run
     unquoted = run[lead & (width >= 1) & (width <= UNQUOTED_MAX)]
     return np.unique(np.concatenate([batch.at(OPENING), unquoted]))
+
+
+def _stripped(batch: _Batch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The spans [lo, hi) without the whitespace (what str.strip() strips) they start or end with: read on
+    the matching text, which has whitespace where the body has (textmap maps spaces to a space)."""
+    space = _first_chars(_whitespace())
+    lo, hi = lo.copy(), hi.copy()
+    moving = np.flatnonzero(lo < hi)
+    while moving.size:
+        moving = moving[space[batch.codes[lo[moving]]]]
+        lo[moving] += 1
+        moving = moving[lo[moving] < hi[moving]]
+    moving = np.flatnonzero(lo < hi)
+    while moving.size:
+        moving = moving[space[batch.codes[hi[moving] - 1]]]
+        hi[moving] -= 1
+        moving = moving[lo[moving] < hi[moving]]
+    return lo, hi
 
 
 def _lo(ends: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -576,17 +611,13 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     end = found["end"].to_numpy().astype(np.int64) + base
     body_end = base + batch.lengths[body]
 
-    digit = DIGIT
-    thousands = (
-        batch.has(COMMA)
-        & batch.has(digit, -1)
-        & batch.has(digit, 1)
-        & batch.has(digit, 2)
-        & batch.has(digit, 3)
-        & ~batch.has(digit, 4)
-    )
+    # A comma between a digit and three digits (not four) groups thousands.
+    commas = batch.at(COMMA)
+    thousands = (commas > 0) & batch.digit_at(commas - 1) & ~batch.digit_at(commas + 4)
+    for shift in (1, 2, 3):
+        thousands &= batch.digit_at(commas + shift)
     sentence_ends = batch.at(SENTENCE)
-    clause_ends = np.flatnonzero(batch.has(CLAUSE) | (batch.has(COMMA) & ~thousands))
+    clause_ends = np.sort(np.concatenate([batch.at(CLAUSE), commas[~thousands]]))
     line_ends = np.flatnonzero(batch.codes == ord("\n"))
     noun_ends = batch.at(NOUN | DIGIT)
 
@@ -607,15 +638,15 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     text_bytes = batch.text.encode("utf-8")
     text_at = _char_offsets(text_bytes)
     words = np.frombuffer(text_bytes, dtype=np.uint8).copy()
-    words[text_at[:-1][thousands]] = ord("'")
+    words[text_at[commas[thousands]]] = ord("'")
     body_bytes = "\n".join(batch.bodies).encode("utf-8")
     body_at = _char_offsets(body_bytes)
     cuts = {  # column: (source, from, to), in characters of the joined text
         "text": ("b", start, end),
-        "sentence": ("b", s_lo, s_hi),
-        "evidence": ("b", c_lo, c_hi),
+        "sentence": ("b", *_stripped(batch, s_lo, s_hi)),
+        "evidence": ("b", *_stripped(batch, c_lo, c_hi)),
         "sentence_m": ("w", s_lo, s_hi),
-        "clause": ("w", c_lo, c_hi),
+        "clause": ("w", *_stripped(batch, c_lo, c_hi)),
         "left": ("w", left_lo, start),
         "before": ("w", c_lo, start),
         "noun": ("w", end, noun_hi),
@@ -637,8 +668,6 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
         name: pl.col(source).bin.slice(pl.col(f"{name}_at"), pl.col(f"{name}_len")).cast(pl.Utf8)
         for name, (source, _, _) in cuts.items()
     }
-    for name in ("sentence", "evidence", "clause"):
-        cut[name] = cut[name].str.strip_chars(_whitespace())
     listed = pl.col("left").str.ends_with("、") | pl.lit(pl.Series(noun_listed))
     noun_phrase = pl.col("noun").str.extract(f"^({NOUN_PHRASE.pattern})", 1)
     return frame.select(*SCAN_COLUMNS, **cut).with_columns(
