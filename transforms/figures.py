@@ -228,13 +228,12 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     ]
     scoped = pl.col("code").is_in([ind.code for ind in catalog.indicators if ind.scopes])
     facts = matched.with_row_index("row")
-    with_scope = facts.filter(scoped).with_columns(
-        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw")
+    scopes = facts.filter(scoped).select(
+        "row",
+        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw"),
     )
-    without = facts.filter(~scoped).with_columns(pl.lit(None, pl.List(pl.Utf8)).alias("scope_raw"))
     return (
-        pl.concat([with_scope, without])
-        .sort("row")
+        facts.join(scopes, on="row", how="left", maintain_order="left")
         .select(
             "doc",
             "code",
