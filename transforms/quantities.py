@@ -1,17 +1,17 @@
 """Find quantity mentions in report bodies: the only per-report Python of the figures transform.
 
-One regex scan per body yields raw mention rows (numeral strings, scale, measure word, hedges, offsets).
-Dates, ordinals, phone numbers, slogans and quoted names are dropped there. The clause/sentence context the
-indicator rules read is then cut for the whole batch at once: the bodies joined by newlines (a newline ends
-every clause, sentence and line, so no context crosses a body), their ends found with numpy, the strings
-sliced by polars. Values are computed later, for the whole batch, in polars (transforms/figures.py).
+One regex scan per body, tried only where a match can start, yields the candidate mentions (numeral strings,
+scale, measure word, hedges, offsets). Which of them count — not dates, ordinals, phone numbers, slogans nor
+quoted names — is decided for the whole batch at once, and so is the clause/sentence context the indicator
+rules read: the bodies joined by newlines (a newline ends every clause, sentence and line, so no context
+crosses a body), their characters' classes and ends found with numpy, the strings sliced by polars. Values
+are computed later, for the whole batch, in polars (transforms/figures.py).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from functools import cache
 
 import numpy as np
@@ -87,13 +87,6 @@ CN_DIGIT_CHARS = "".join(CN_DIGITS)
 BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
 # The named groups of units.mention_re a mention row is made of.
 MENTION_GROUPS = ("pre", "pword", "pnum", "num", "num2", "mid", "mscale", "form", "post")
-
-
-@dataclass(slots=True)
-class MentionRows:
-    """What the scan finds in a batch: one (body number, *SCAN_COLUMNS) tuple per mention."""
-
-    rows: list[tuple] = field(default_factory=list)
 
 
 def _quote_spans(text: str, candidates: list[int]) -> tuple[list[int], list[int]]:
