@@ -8,8 +8,10 @@ QUANTITY/FACT frames (Arrow-ready).
 
 from __future__ import annotations
 
+import gc
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -226,13 +228,12 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     ]
     scoped = pl.col("code").is_in([ind.code for ind in catalog.indicators if ind.scopes])
     facts = matched.with_row_index("row")
-    with_scope = facts.filter(scoped).with_columns(
-        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw")
+    scopes = facts.filter(scoped).select(
+        "row",
+        (pl.coalesce(scope_lists) if scope_lists else pl.lit(None, pl.List(pl.Utf8))).alias("scope_raw"),
     )
-    without = facts.filter(~scoped).with_columns(pl.lit(None, pl.List(pl.Utf8)).alias("scope_raw"))
     return (
-        pl.concat([with_scope, without])
-        .sort("row")
+        facts.join(scopes, on="row", how="left", maintain_order="left")
         .select(
             "doc",
             "code",
@@ -321,17 +322,33 @@ def measure_mentions(
     return normalise_mentions(scan_mentions(triples, units), units)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off for a while: the scan makes a batch's worth of acyclic objects (regex
+    matches, tuples), whose count triggers collections, the older generations' walking all the caller
+    keeps alive (reports, pages). Reference counting still frees them; the collector runs again after."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def measure_bodies(
     bodies: Sequence[tuple[int, str]], units: UnitsTable | None = None, catalog: Catalog | None = None
 ) -> FigureFrames:
     """Quantities and facts for (doc, body) pairs."""
     catalog = catalog or load_catalog()
-    triples = [(doc, body, match_text(body)) for doc, body in bodies]
-    measured = measure_mentions(triples, units)
-    quantities = measured.select(list(QUANTITY_SCHEMA)).cast(QUANTITY_SCHEMA)  # type: ignore[arg-type]
-    zeros = zero_facts(scan_zeros(triples, catalog), catalog)
-    facts = pl.concat([match_indicators(measured, catalog), zeros], how="vertical_relaxed")
-    return FigureFrames(quantities, finish_facts(facts))
+    with _collector_paused():
+        triples = [(doc, body, match_text(body)) for doc, body in bodies]
+        measured = measure_mentions(triples, units)
+        quantities = measured.select(list(QUANTITY_SCHEMA)).cast(QUANTITY_SCHEMA)  # type: ignore[arg-type]
+        zeros = zero_facts(scan_zeros(triples, catalog), catalog)
+        facts = pl.concat([match_indicators(measured, catalog), zeros], how="vertical_relaxed")
+        return FigureFrames(quantities, finish_facts(facts))
 
 
 def _per_doc(frame: pl.DataFrame, kind: type, names: tuple[str, ...]) -> dict[int, list]:

@@ -1,25 +1,24 @@
 """Find quantity mentions in report bodies: the only per-report Python of the figures transform.
 
-One regex scan per body yields raw mention rows (numeral strings, scale, measure word, hedges, offsets).
-Dates, ordinals, phone numbers, slogans and quoted names are dropped there. The clause/sentence context the
-indicator rules read is then cut for the whole batch at once: the bodies joined by newlines (a newline ends
-every clause, sentence and line, so no context crosses a body), their ends found with numpy, the strings
-sliced by polars. Values are computed later, for the whole batch, in polars (transforms/figures.py).
+One regex scan per body, tried only where a match can start, yields the candidate mentions (numeral strings,
+scale, measure word, hedges, offsets). Which of them count — not dates, ordinals, phone numbers, slogans nor
+quoted names — is decided for the whole batch at once, and so is the clause/sentence context the indicator
+rules read: the bodies joined by newlines (a newline ends every clause, sentence and line, so no context
+crosses a body), their characters' classes and ends found with numpy, the strings sliced by polars. Values
+are computed later, for the whole batch, in polars (transforms/figures.py).
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from functools import cache
 
 import numpy as np
 import polars as pl
 
 from transforms.numbers import CN_DIGITS
-from transforms.units import UnitsTable, units_table
+from transforms.units import NUMERAL_NOT_AFTER, UnitsTable, units_table
 
 # Columns of a mention row: what the scan finds, then the context cut for the whole batch.
 SCAN_COLUMNS = (
@@ -75,7 +74,7 @@ OPENING_CHARS = '“‘「《"'
 STOP_CHARS = ",;。:“”\n"
 UNQUOTED_MAX = 20
 # A character right before a number that makes it the tail of a code (G4, V2.0, 3.5) rather than a count.
-CODE_CHARS = frozenset("0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#×*")
+CODE_CHARS = "0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#×*"
 CONTEXT_BEFORE = 120
 CONTEXT_AFTER = 40
 NOUN_MAX = 24
@@ -88,13 +87,6 @@ CN_DIGIT_CHARS = "".join(CN_DIGITS)
 BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
 # The named groups of units.mention_re a mention row is made of.
 MENTION_GROUPS = ("pre", "pword", "pnum", "num", "num2", "mid", "mscale", "form", "post")
-
-
-@dataclass(slots=True)
-class MentionRows:
-    """What the scan finds in a batch: one (body number, *SCAN_COLUMNS) tuple per mention."""
-
-    rows: list[tuple] = field(default_factory=list)
 
 
 def _quote_spans(text: str, candidates: list[int]) -> tuple[list[int], list[int]]:
@@ -110,11 +102,6 @@ def _quote_spans(text: str, candidates: list[int]) -> tuple[list[int], list[int]
             starts.append(pos)
             ends.append(reached := m.end())
     return starts, ends
-
-
-def _inside(starts: list[int], ends: list[int], pos: int) -> bool:
-    i = bisect_right(starts, pos) - 1
-    return i >= 0 and pos < ends[i]
 
 
 def _matches(pattern: re.Pattern[str], text: str, firsts: list[int]) -> Iterator[re.Match[str]]:
@@ -151,16 +138,21 @@ def _digit_run(numeral: str) -> bool:
     return len(numeral) > 1 and not numeral.strip(CN_DIGIT_CHARS)
 
 
-class _Scanner:
-    """Scan one body; append its mention rows to the batch columns."""
+class _Scan:
+    """The mentions of a batch that count: every match of units.mention_re in each body, then the tests
+    that drop dates, ordinals, codes, quoted names and slogans, decided for all matches at once.
 
-    def __init__(self, units: UnitsTable, found: MentionRows) -> None:
+    Most tests read a character or two around the number: numpy over the joined text's code points gives
+    them, and narrows the others (ordinal markers, numeral phrases, Chinese numerals) to the few matches
+    Python must look at. Two tests carry state along a body — a number listed after an ordinal is one too
+    (第一、二批), and a bare 一 counts only after an earlier count — and they apply only to a match right
+    after a 、 or of a bare 一: only those are decided one by one, in reading order."""
+
+    def __init__(self, units: UnitsTable, batch: _Batch) -> None:
         self.units = units
-        self.rows = found.rows
+        self.batch = batch
         self.chinese_not_after = units.slogan_lead_words + units.vague_before
         self.any_name_after = _any_of([after for _, after in units.name_contexts])
-        self.ordinal_markers = units.ordinal_markers
-        self.phrases = units.numeral_phrases
         # 第一、二批 / 第3、4次: a number listed after an ordinal is an ordinal too.
         self.ordinal_list = re.compile(
             "(?:"
@@ -169,77 +161,179 @@ class _Scanner:
             + rf"{ORDINAL_DIGITS}+(?:、{ORDINAL_DIGITS}+[^\W\d]?)*、$"
         )
 
-    def scan(self, number: int, doc: int, text: str, firsts: list[int], quote_starts: list[int]) -> None:
-        """Append the mentions of one body (its match_text) as body `number` of the batch. `firsts` are the
-        positions where a mention may start (ascending), `quote_starts` those where a QUOTED span may."""
-        quote_starts, quote_ends = _quote_spans(text, quote_starts)
-        last_ordinal_end = -2
-        prev_end_in_clause = -1
-        for m in _matches(self.units.mention_re, text, firsts):
-            start, end = m.span()
-            pre, pword, pnum, numeral, num2, mid, mscale, form, post = m.group(*MENTION_GROUPS)
-            num_start = m.start("pnum") if pnum else m.start("num")
-            if not self._is_count(
-                numeral,
-                num2,
-                text,
-                start,
-                end,
-                num_start,
-                last_ordinal_end,
-                prev_end_in_clause,
-                quote_starts,
-                quote_ends,
-            ):
-                if self._is_ordinal(text, num_start) or self._continues_ordinals(
-                    text, start, last_ordinal_end
-                ):
-                    last_ordinal_end = end
-                continue
-            if pre and start > 0 and text[start - 1] in self.units.hedge_not_after:
-                pre = None
-                start = num_start
-            num, hint = numeral or pnum, None
-            if numeral and not num2 and _digit_run(numeral):
-                if len(numeral) == 2 and 0 < CN_DIGITS[numeral[0]] < CN_DIGITS[numeral[1]] <= 9:
-                    num, num2, hint = numeral[0], numeral[1], "about"
-                else:
-                    continue
-            num_head, scale_low = _split_scale(self.units, num)
-            num2_head, scale = _split_scale(self.units, num2)
-            if num2 is None:
-                scale, scale_low = scale_low, None
-            if mscale and scale is None:
-                scale = mscale
-            self.rows.append(
-                (
-                    number,
-                    doc,
-                    start,
-                    end,
-                    num_head,
-                    num2_head,
-                    scale,
-                    scale_low,
-                    form or self.units.fraction_words[pword],
-                    pre,
-                    mid,
-                    post,
-                    hint,
-                )
-            )
-            prev_end_in_clause = end
+    def matches(self) -> tuple[list[re.Match[str]], np.ndarray]:
+        """Every match of each body (tried only where one can start), and its body number."""
+        batch = self.batch
+        found: list[re.Match[str]] = []
+        counts = []
+        starts = batch.per_body(_mention_starts(batch, self.units))
+        for text, positions in zip(batch.texts, starts, strict=True):
+            before = len(found)
+            found.extend(_matches(self.units.mention_re, text, positions))
+            counts.append(len(found) - before)
+        return found, np.repeat(np.arange(len(counts)), counts)
 
-    def _continues_ordinals(self, text: str, start: int, last_ordinal_end: int) -> bool:
-        if start == 0 or text[start - 1] != "、":
-            return False
-        if last_ordinal_end == start - 1:
-            return True
-        return self.ordinal_list.search(text, max(0, start - 24), start) is not None
+    def rows(self) -> tuple[pl.DataFrame, np.ndarray]:
+        """The mentions that count: their SCAN_COLUMNS but doc, and their body numbers."""
+        units, batch = self.units, self.batch
+        found, body = self.matches()
+        codes, texts = batch.codes, batch.texts
+        group = units.mention_re.groupindex
+        pre, pnum, num = group["pre"], group["pnum"], group["num"]
+        spans = np.array(
+            [(m.start(), m.end(), m.start(pnum), m.start(num), m.start(pre)) for m in found], dtype=np.int64
+        ).reshape(-1, 5)
+        groups = [m.group(*MENTION_GROUPS) for m in found]
+        base = batch.starts[body]
+        local_start, local_end = spans[:, 0], spans[:, 1]
+        local_num = np.where(spans[:, 2] >= 0, spans[:, 2], spans[:, 3])
+        start, end, num_start = local_start + base, local_end + base, local_num + base
+        has_prev = local_start > 0
+        prev = np.where(has_prev, codes[np.maximum(start - 1, 0)], 0)
+        ordinal = self._where(
+            self._near(num_start, base, _last_chars(units.ordinal_markers)), self._is_ordinal, body, local_num
+        )
+        phrase = self._where(
+            _first_chars(_first_letters(units.numeral_phrases))[codes[np.minimum(num_start, batch.size - 1)]],
+            lambda text, at: text.startswith(units.numeral_phrases, at),
+            body,
+            local_num,
+        )
+        # Not a count whatever came before it in the body:
+        free = (has_prev & _first_chars(CODE_CHARS)[prev]) | ordinal | phrase
+        free |= _inside(*self._quote_spans(), num_start)
+        free |= self._named(body, local_end, local_num)
+        numeral_at = spans[:, 3] + base
+        chinese = (spans[:, 3] >= 0) & ((batch.flags[np.maximum(numeral_at, 0)] & DIGIT) == 0)
+        lone_one = np.zeros(len(found), dtype=bool)
+        skip = np.zeros(len(found), dtype=bool)
+        about: list[int] = []
+        for i in np.flatnonzero(chinese).tolist():
+            numeral, num2 = groups[i][3], groups[i][4]
+            text, at = texts[body[i]], int(local_start[i])
+            if text[max(0, at - 4) : at].endswith(self.chinese_not_after):
+                free[i] = True
+            lone_one[i] = numeral == "一" and not num2
+            if not num2 and _digit_run(numeral):
+                if len(numeral) == 2 and 0 < CN_DIGITS[numeral[0]] < CN_DIGITS[numeral[1]] <= 9:
+                    about.append(i)
+                else:
+                    skip[i] = True
+        listed = has_prev & (prev == ord("、"))
+        kept = self._decide(free, ordinal, listed, lone_one, skip, body, start, end, base)
+        # A before-hedge glued to the word before it (最近, 附近) is none: the mention starts at the number.
+        glued = (spans[:, 4] >= 0) & has_prev & _first_chars(units.hedge_not_after)[prev]
+        rows = np.flatnonzero(kept)
+        about_matches = np.asarray(about, dtype=np.int64)
+        frame = _scan_columns(
+            units,
+            [groups[i] for i in rows.tolist()],
+            np.where(glued, local_num, local_start)[rows],
+            local_end[rows],
+            glued[rows],
+            np.searchsorted(rows, about_matches[kept[about_matches]]),
+        )
+        return frame, body[rows]
+
+    def _near(self, positions: np.ndarray, base: np.ndarray, chars: str) -> np.ndarray:
+        """Whether one of the 4 characters before each position (within its body) is one of `chars`."""
+        table = _first_chars(chars)
+        near = np.zeros(positions.size, dtype=bool)
+        for back in range(1, 5):
+            at = positions - back
+            near |= (at >= base) & table[self.batch.codes[np.maximum(at, 0)]]
+        return near
+
+    def _where(
+        self, candidates: np.ndarray, test: Callable[[str, int], bool], body: np.ndarray, at: np.ndarray
+    ) -> np.ndarray:
+        """test(body text, position) on the candidates (False elsewhere)."""
+        out = np.zeros(candidates.size, dtype=bool)
+        texts = self.batch.texts
+        for i in np.flatnonzero(candidates).tolist():
+            out[i] = test(texts[body[i]], int(at[i]))
+        return out
 
     def _is_ordinal(self, text: str, num_start: int) -> bool:
         head = text[max(0, num_start - 4) : num_start].rstrip()
-        return head.endswith(self.ordinal_markers)
+        return head.endswith(self.units.ordinal_markers)
+
+    def _quote_spans(self) -> tuple[np.ndarray, np.ndarray]:
+        """The QUOTED spans of every body, in the joined text."""
+        batch = self.batch
+        starts: list[int] = []
+        ends: list[int] = []
+        candidates = batch.per_body(_quote_starts(batch))
+        for text, base, positions in zip(batch.texts, batch.starts.tolist(), candidates, strict=True):
+            found_starts, found_ends = _quote_spans(text, positions)
+            starts.extend(base + s for s in found_starts)
+            ends.extend(base + e for e in found_ends)
+        return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
+
+    def _named(self, body: np.ndarray, end: np.ndarray, num_start: np.ndarray) -> np.ndarray:
+        """Per match (local offsets), whether a name context (config/units.yaml) holds around it."""
+        named = np.zeros(body.size, dtype=bool)
+        contexts = self.units.name_contexts
+        if not contexts:
+            return named
+        texts, gate = self.batch.texts, self.any_name_after
+        for i, (number, at) in enumerate(zip(body.tolist(), end.tolist(), strict=True)):
+            text = texts[number]
+            if gate is not None and gate.match(text, at) is None:
+                continue
+            first = int(num_start[i])
+            for before, after in contexts:
+                if after.match(text, at) and before.search(text, max(0, first - NAME_REACH), first):
+                    named[i] = True
+                    break
+        return named
+
+    def _decide(
+        self,
+        free: np.ndarray,
+        ordinal: np.ndarray,
+        listed: np.ndarray,
+        lone_one: np.ndarray,
+        skip: np.ndarray,
+        body: np.ndarray,
+        start: np.ndarray,
+        end: np.ndarray,
+        base: np.ndarray,
+    ) -> np.ndarray:
+        """Which matches are kept as mentions. A match right after a 、 is an ordinal too when it continues
+        a run of ordinals (the last one ends at that 、, or ordinal_list holds); a bare 一 counts only after
+        an earlier count of its sentence. Those depend on what was decided before them in the body."""
+        stateful = listed | lone_one
+        kept = ~free & ~skip & ~stateful
+        turns = np.flatnonzero(stateful).tolist()
+        if not turns:
+            return kept
+        last_ordinal = _last_end(~stateful & ordinal, body, end)
+        last_count = _last_end(kept, body, end)
+        texts = self.batch.texts
+        current, ordinal_end, count_end = -1, NONE, NONE
+        for i in turns:
+            if body[i] != current:
+                current, ordinal_end, count_end = int(body[i]), NONE, NONE
+            text, offset = texts[current], int(base[i])
+            at = int(start[i]) - offset
+            ordinal_end = max(ordinal_end, int(last_ordinal[i]))
+            count_end = max(count_end, int(last_count[i]))
+            continues = bool(listed[i]) and (
+                ordinal_end == start[i] - 1 or self.ordinal_list.search(text, max(0, at - 24), at) is not None
+            )
+            counts = not free[i] and not continues
+            if counts and lone_one[i]:
+                counts = self._lone_one_counts(
+                    text, at, int(end[i]) - offset, count_end - offset if count_end >= 0 else -1
+                )
+            if not counts:
+                if ordinal[i] or continues:
+                    ordinal_end = int(end[i])
+            elif not skip[i]:
+                kept[i] = True
+                count_end = int(end[i])
+        return kept
 
     def _lone_one_counts(self, text: str, start: int, end: int, last_count_end: int) -> bool:
         """A bare 一 counts only in a list of counts: an earlier count in its sentence, and its clause ending
@@ -250,60 +344,137 @@ class _Scanner:
             return False
         return not text[max(0, start - 4) : start].endswith(self.units.lone_one_not_after)
 
-    def _is_count(
-        self,
-        numeral: str | None,
-        num2: str | None,
-        text: str,
-        start: int,
-        end: int,
-        num_start: int,
-        last_ordinal_end: int,
-        last_count_end: int,
-        quote_starts: list[int],
-        quote_ends: list[int],
-    ) -> bool:
-        if start > 0 and text[start - 1] in CODE_CHARS:
-            return False
-        if self._is_ordinal(text, num_start) or self._continues_ordinals(text, start, last_ordinal_end):
-            return False
-        if _inside(quote_starts, quote_ends, num_start):
-            return False
-        if text.startswith(self.phrases, num_start):
-            return False
-        if self.any_name_after is None or self.any_name_after.match(text, end):
-            for before, after in self.units.name_contexts:
-                if after.match(text, end) and before.search(text, max(0, num_start - NAME_REACH), num_start):
-                    return False
-        chinese = bool(numeral) and not numeral[0].isdigit()
-        if chinese:
-            lone_one = numeral == "一" and not num2
-            if lone_one and not self._lone_one_counts(text, start, end, last_count_end):
-                return False
-            if text[max(0, start - 4) : start].endswith(self.chinese_not_after):
-                return False
-        return True
+
+def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
+    """Where in the joined text a units.mention_re match may start: a hedge or fraction word (约, 百分之)
+    before a numeral's first character, or a numeral's first character not right after a digit, 〇…亿, a
+    point or a digit and comma (where NUMERAL's look-behind fails)."""
+    codes, flags = batch.codes, batch.flags
+    classes = _mention_classes(units.numeral_first_chars, _first_letters(units.mention_words))[codes]
+    numerals = np.flatnonzero(classes & NUMERAL_FIRST)
+    before = np.maximum(numerals - 1, 0)
+    inside = (numerals > 0) & (
+        ((flags[before] & DIGIT) != 0) | _first_chars(NUMERAL_NOT_AFTER)[codes[before]]
+    )
+    inside |= (
+        (numerals > 1) & (codes[before] == ord(",")) & ((flags[np.maximum(numerals - 2, 0)] & DIGIT) != 0)
+    )
+    starts = [numerals[~inside]]
+    # A hedge or fraction word is followed by a numeral (any \d there) or a fraction word.
+    fraction_first = _first_chars(_first_letters(units.fraction_words))
+    heads = np.flatnonzero(classes & WORD_FIRST)
+    for word in units.mention_words:
+        at = heads[(codes[heads] == ord(word[0])) & (heads + len(word) < batch.size)]
+        for offset, char in enumerate(word[1:], 1):
+            at = at[codes[at + offset] == ord(char)]
+        then = codes[at + len(word)]
+        starts.append(
+            at[
+                _first_chars(units.numeral_first_chars)[then]
+                | ((flags[at + len(word)] & DIGIT) != 0)
+                | fraction_first[then]
+            ]
+        )
+    return np.unique(np.concatenate(starts))
+
+
+NUMERAL_FIRST, WORD_FIRST = 1, 2
+
+
+@cache
+def _mention_classes(numeral_first: str, word_first: str) -> np.ndarray:
+    """Per code point: NUMERAL_FIRST, WORD_FIRST bits."""
+    table = np.zeros(0x110000, dtype=np.uint8)
+    table[[ord(ch) for ch in numeral_first]] |= NUMERAL_FIRST
+    table[[ord(ch) for ch in word_first]] |= WORD_FIRST
+    return table
+
+
+NONE = -10  # no such end (below every position, and below every position - 1)
+
+
+def _last_end(events: np.ndarray, body: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Per row, the end of the last earlier event row of its body (NONE when there is none)."""
+    latest = np.maximum.accumulate(np.where(events, np.arange(events.size), -1))
+    prior = np.concatenate(([-1], latest[:-1]))
+    row = np.maximum(prior, 0)
+    return np.where((prior >= 0) & (body[row] == body), end[row], NONE)
+
+
+def _inside(starts: np.ndarray, ends: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Whether each position lies in one of the (ascending, disjoint) spans."""
+    if not starts.size:
+        return np.zeros(positions.size, dtype=bool)
+    i = np.searchsorted(starts, positions, "right") - 1
+    return (i >= 0) & (positions < ends[np.maximum(i, 0)])
+
+
+def _last_chars(words: Sequence[str]) -> str:
+    return "".join(sorted({word[-1] for word in words}))
+
+
+def _first_letters(words: Sequence[str]) -> str:
+    return "".join(sorted({word[0] for word in words}))
+
+
+def _scan_columns(
+    units: UnitsTable,
+    groups: list[tuple],
+    start: np.ndarray,
+    end: np.ndarray,
+    glued: np.ndarray,
+    about: np.ndarray,
+) -> pl.DataFrame:
+    """SCAN_COLUMNS but doc for the kept matches' groups (MENTION_GROUPS): numerals split from their scale
+    word, the measure word of a fraction, hedges."""
+    columns = [list(column) for column in zip(*groups, strict=True)] or [[] for _ in MENTION_GROUPS]
+    data = dict(zip(MENTION_GROUPS, columns, strict=True))
+    hint: list[str | None] = [None] * len(groups)
+    for row in about.tolist():  # 三四件: about 3 to 4
+        numeral = data["num"][row]
+        data["num"][row], data["num2"][row], hint[row] = numeral[0], numeral[1], "about"
+    frame = pl.DataFrame(
+        {**data, "hint": hint}, schema={name: pl.Utf8() for name in (*MENTION_GROUPS, "hint")}
+    )
+    numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique().to_list()
+    heads: dict[str, str] = {}
+    scales: dict[str, str] = {}
+    for numeral in numerals:
+        if numeral.endswith(units.scale_words) and (split := units.scale_split_re.match(numeral)):
+            heads[numeral], scales[numeral] = split.group("head"), split.group("scale")
+    number = pl.coalesce("num", "pnum")
+    first_scale = number.replace_strict(scales, default=None, return_dtype=pl.Utf8())
+    second_scale = pl.col("num2").replace_strict(scales, default=None, return_dtype=pl.Utf8())
+    single = pl.col("num2").is_null()
+    fraction = pl.col("pword").replace_strict(units.fraction_words, default=None, return_dtype=pl.Utf8())
+    return frame.select(
+        start=pl.Series(start, dtype=pl.Int32),
+        end=pl.Series(end, dtype=pl.Int32),
+        num=number.replace(heads),
+        num2=pl.col("num2").replace(heads),
+        scale=pl.coalesce(pl.when(single).then(first_scale).otherwise(second_scale), "mscale"),
+        scale_low=pl.when(single).then(None).otherwise(first_scale),
+        form=pl.coalesce("form", fraction),
+        pre=pl.when(pl.Series(glued)).then(None).otherwise(pl.col("pre")),
+        mid="mid",
+        post="post",
+        hint="hint",
+    )
 
 
 def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | None = None) -> pl.DataFrame:
     """Mention rows (MENTION_SCHEMA) for (doc, body, match_text(body)) triples, in body order within each
     doc."""
-    found = MentionRows()
-    scanner = _Scanner(units or units_table(), found)
     kept = [(doc, body, text) for doc, body, text in bodies if body]
+    if not kept:
+        return pl.DataFrame(schema=MENTION_SCHEMA)
     batch = _Batch([body for _, body, _ in kept], [text for _, _, text in kept])
-    firsts = batch.per_body(np.flatnonzero(_first_chars(scanner.units.mention_first_chars)[batch.codes]))
-    quote_starts = batch.per_body(_quote_starts(batch))
-    for number, (doc, _, text) in enumerate(kept):
-        scanner.scan(number, doc, text, firsts[number], quote_starts[number])
-    columns = list(zip(*found.rows, strict=True)) or [()] * (len(SCAN_COLUMNS) + 1)
-    mentions = pl.DataFrame(
-        dict(zip(SCAN_COLUMNS, columns[1:], strict=True)),
-        schema={name: MENTION_SCHEMA[name] for name in SCAN_COLUMNS},
-    )
-    if mentions.is_empty():
-        return mentions.with_columns(pl.lit(None, pl.Utf8).alias(name) for name in CONTEXT_COLUMNS)
-    return _with_context(mentions, np.asarray(columns[0]), batch)
+    scanned, numbers = _Scan(units or units_table(), batch).rows()
+    if scanned.is_empty():
+        return pl.DataFrame(schema=MENTION_SCHEMA)
+    docs = np.asarray([doc for doc, _, _ in kept], dtype=np.int64)
+    mentions = scanned.select(pl.Series("doc", docs[numbers], dtype=pl.UInt32), *scanned.columns)
+    return _with_context(mentions, numbers, batch)
 
 
 # Character classes, as bits of _char_flags().
@@ -371,17 +542,10 @@ class _Batch:
     def at(self, flag: int) -> np.ndarray:
         return np.flatnonzero(self.flags & flag)
 
-    def has(self, flag: int, shift: int = 0) -> np.ndarray:
-        """Whether the character `shift` places on has the flag (False past either end)."""
-        flags = (self.flags & flag) != 0
-        if shift == 0:
-            return flags
-        out = np.zeros_like(flags)
-        if shift > 0:
-            out[:-shift] = flags[shift:]
-        else:
-            out[-shift:] = flags[:shift]
-        return out
+    def digit_at(self, positions: np.ndarray) -> np.ndarray:
+        """Whether the character at each position is a digit (False past either end)."""
+        inside = (positions >= 0) & (positions < self.size)
+        return inside & ((self.flags[np.where(inside, positions, 0)] & DIGIT) != 0)
 
 
 def _quote_starts(batch: _Batch) -> np.ndarray:
@@ -396,6 +560,24 @@ def _quote_starts(batch: _Batch) -> np.ndarray:
     width = closing - run
     unquoted = run[lead & (width >= 1) & (width <= UNQUOTED_MAX)]
     return np.unique(np.concatenate([batch.at(OPENING), unquoted]))
+
+
+def _stripped(batch: _Batch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The spans [lo, hi) without the whitespace (what str.strip() strips) they start or end with: read on
+    the matching text, which has whitespace where the body has (textmap maps spaces to a space)."""
+    space = _first_chars(_whitespace())
+    lo, hi = lo.copy(), hi.copy()
+    moving = np.flatnonzero(lo < hi)
+    while moving.size:
+        moving = moving[space[batch.codes[lo[moving]]]]
+        lo[moving] += 1
+        moving = moving[lo[moving] < hi[moving]]
+    moving = np.flatnonzero(lo < hi)
+    while moving.size:
+        moving = moving[space[batch.codes[hi[moving] - 1]]]
+        hi[moving] -= 1
+        moving = moving[lo[moving] < hi[moving]]
+    return lo, hi
 
 
 def _lo(ends: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -422,17 +604,13 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     end = found["end"].to_numpy().astype(np.int64) + base
     body_end = base + batch.lengths[body]
 
-    digit = DIGIT
-    thousands = (
-        batch.has(COMMA)
-        & batch.has(digit, -1)
-        & batch.has(digit, 1)
-        & batch.has(digit, 2)
-        & batch.has(digit, 3)
-        & ~batch.has(digit, 4)
-    )
+    # A comma between a digit and three digits (not four) groups thousands.
+    commas = batch.at(COMMA)
+    thousands = (commas > 0) & batch.digit_at(commas - 1) & ~batch.digit_at(commas + 4)
+    for shift in (1, 2, 3):
+        thousands &= batch.digit_at(commas + shift)
     sentence_ends = batch.at(SENTENCE)
-    clause_ends = np.flatnonzero(batch.has(CLAUSE) | (batch.has(COMMA) & ~thousands))
+    clause_ends = np.sort(np.concatenate([batch.at(CLAUSE), commas[~thousands]]))
     line_ends = np.flatnonzero(batch.codes == ord("\n"))
     noun_ends = batch.at(NOUN | DIGIT)
 
@@ -453,15 +631,15 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     text_bytes = batch.text.encode("utf-8")
     text_at = _char_offsets(text_bytes)
     words = np.frombuffer(text_bytes, dtype=np.uint8).copy()
-    words[text_at[:-1][thousands]] = ord("'")
+    words[text_at[commas[thousands]]] = ord("'")
     body_bytes = "\n".join(batch.bodies).encode("utf-8")
     body_at = _char_offsets(body_bytes)
     cuts = {  # column: (source, from, to), in characters of the joined text
         "text": ("b", start, end),
-        "sentence": ("b", s_lo, s_hi),
-        "evidence": ("b", c_lo, c_hi),
+        "sentence": ("b", *_stripped(batch, s_lo, s_hi)),
+        "evidence": ("b", *_stripped(batch, c_lo, c_hi)),
         "sentence_m": ("w", s_lo, s_hi),
-        "clause": ("w", c_lo, c_hi),
+        "clause": ("w", *_stripped(batch, c_lo, c_hi)),
         "left": ("w", left_lo, start),
         "before": ("w", c_lo, start),
         "noun": ("w", end, noun_hi),
@@ -483,8 +661,6 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
         name: pl.col(source).bin.slice(pl.col(f"{name}_at"), pl.col(f"{name}_len")).cast(pl.Utf8)
         for name, (source, _, _) in cuts.items()
     }
-    for name in ("sentence", "evidence", "clause"):
-        cut[name] = cut[name].str.strip_chars(_whitespace())
     listed = pl.col("left").str.ends_with("、") | pl.lit(pl.Series(noun_listed))
     noun_phrase = pl.col("noun").str.extract(f"^({NOUN_PHRASE.pattern})", 1)
     return frame.select(*SCAN_COLUMNS, **cut).with_columns(

@@ -22,27 +22,33 @@ from transforms.catalog import Rule
 LEFT_SOURCES = ("left", "phrase", "paired")
 
 
+# A column with at most this many distinct strings is tested on all of them at once when a rule's first test
+# reads it (then the rows whose string passes are looked up); a longer one row by row (lazily).
+WHOLE_COLUMN_MAX = 4096
+
+
 class RuleTests:
-    """The batch's test results, per distinct string, and each row's index into them."""
+    """The batch's test results, per distinct string, and each row's index into them.
+
+    A rule's first test, on a column of few distinct strings (left, noun, before), runs on all of them and
+    yields the rows holding a passing string; its other tests run only on the distinct strings of those
+    rows (and a first test on a column of many strings only on those of the rows the rule may claim). Each
+    regex runs at most once per distinct string, and a rule costs about as much as the rows it reaches."""
 
     def __init__(self, frame: pl.DataFrame, rules: Sequence[Rule]) -> None:
-        patterns: dict[str, dict[str, None]] = {}
-        for rule in rules:
-            for column, pattern in rule.match + rule.exclude:
-                patterns.setdefault(column, {})[pattern] = None
-        self.results: dict[tuple[str, str], np.ndarray] = {}  # (column, pattern) -> bool per distinct value
+        columns = dict.fromkeys(column for rule in rules for column, _ in rule.match + rule.exclude)
+        self.values: dict[str, pl.Series] = {}  # column -> its distinct strings
+        # (column, pattern) -> per distinct string: 1 holds, 0 fails, -1 not tested yet; then a 0 (missing)
+        self.results: dict[tuple[str, str], np.ndarray] = {}
         self.index: dict[str, np.ndarray] = {}  # source column -> row's distinct value number
         self.present: dict[str, np.ndarray] = {}  # source column -> row has a value
-        for column, found in patterns.items():
+        self.by_value: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # source -> rows by value, bounds
+        for column in columns:
             sources = LEFT_SOURCES if column == "left" else (column,)
             values = pl.concat([frame[source] for source in sources]).drop_nulls().unique()
             distinct = pl.DataFrame({"value": values}).with_row_index("id")
+            self.values[column] = values
             missing = distinct.height  # a missing value points past the end, at a failed test
-            tested = distinct.select(
-                pl.col("value").str.contains(pattern).alias(str(i)) for i, pattern in enumerate(found)
-            )
-            for pattern, result in zip(found, tested.iter_columns(), strict=True):
-                self.results[(column, pattern)] = np.append(result.to_numpy(), False)
             for source in sources:
                 rows = frame.select(pl.col(source).alias("value")).join(
                     distinct, on="value", how="left", maintain_order="left"
@@ -50,35 +56,82 @@ class RuleTests:
                 self.index[source] = rows.fill_null(missing).to_numpy()
                 self.present[source] = rows.is_not_null().to_numpy()
 
-    def _holding(self, rule: Rule, rows: np.ndarray, left: str) -> np.ndarray:
-        """The rows (of `rows`) where every test of the rule holds, its `left` tests read on column `left`."""
-        for column, pattern in rule.match:
-            source = left if column == "left" else column
-            rows = rows[self.results[(column, pattern)][self.index[source][rows]]]
+    def _known(self, column: str, pattern: str) -> np.ndarray:
+        known = self.results.get((column, pattern))
+        if known is None:
+            known = np.full(len(self.values[column]) + 1, -1, dtype=np.int8)
+            known[-1] = 0
+            self.results[(column, pattern)] = known
+        return known
+
+    def _holds(self, column: str, pattern: str, ids: np.ndarray) -> np.ndarray:
+        """Whether the test holds on each of the distinct values `ids` (a missing value: no)."""
+        known = self._known(column, pattern)
+        untested = ids[known[ids] < 0]
+        if untested.size:
+            untested = np.unique(untested)
+            known[untested] = self.values[column].gather(untested).str.contains(pattern).to_numpy()
+        return known[ids] > 0
+
+    def _rows_holding(self, column: str, pattern: str, source: str) -> np.ndarray:
+        """The rows whose `source` string passes the test (on `column`'s strings), tested on all of them."""
+        known = self._known(column, pattern)
+        untested = np.flatnonzero(known < 0)
+        if untested.size:
+            known[untested] = self.values[column].gather(untested).str.contains(pattern).to_numpy()
+        if source not in self.by_value:
+            index = self.index[source]
+            order = np.argsort(index, kind="stable")
+            self.by_value[source] = order, np.searchsorted(index[order], np.arange(len(known) + 1))
+        order, bounds = self.by_value[source]
+        passing = np.flatnonzero(known > 0)
+        firsts, counts = bounds[passing], bounds[passing + 1] - bounds[passing]
+        total = int(counts.sum())
+        if not total:
+            return order[:0]
+        starts = np.repeat(firsts - (np.cumsum(counts) - counts), counts)
+        return order[starts + np.arange(total)]
+
+    def _holding(self, rule: Rule, rows: np.ndarray | None, claimable: np.ndarray, left: str) -> np.ndarray:
+        """The rows where every test of the rule holds (its `left` tests read on column `left`), among the
+        rows the rule may claim (`claimable`; `rows`: those rows, or None when not listed yet)."""
+        tests = list(rule.match)
+        if rows is None:
+            column, pattern = tests.pop(0)
+            rows = self._rows_holding(column, pattern, left if column == "left" else column)
+            rows = rows[claimable[rows]]
+        for column, pattern in tests:
             if not rows.size:
                 return rows
+            source = left if column == "left" else column
+            rows = rows[self._holds(column, pattern, self.index[source][rows])]
         for column, pattern in rule.exclude:
-            source = left if column == "left" else column
-            passed = ~self.results[(column, pattern)][self.index[source][rows]] & self.present[source][rows]
-            rows = rows[passed]
             if not rows.size:
                 return rows
+            source = left if column == "left" else column
+            passed = ~self._holds(column, pattern, self.index[source][rows]) & self.present[source][rows]
+            rows = rows[passed]
         return rows
 
     def first_rules(self, rules: Sequence[Rule], units: pl.Series, rows: np.ndarray, left: str) -> np.ndarray:
         """Per row, the position of the first rule that holds among `rules` (-1 where none does), trying only
         `rows`. With left="left", a rule with a `left` test also holds when its tests hold on the phrase."""
         winner = np.full(len(units), -1, dtype=np.int32)
-        unit_rows: dict[tuple[str, ...], np.ndarray] = {}
+        tried = np.zeros(len(units), dtype=bool)
+        tried[rows] = True
+        unit_ok: dict[tuple[str, ...], np.ndarray] = {}
         for position, rule in enumerate(rules):
-            if rule.units not in unit_rows:
-                unit_rows[rule.units] = rows[units.gather(rows).is_in(list(rule.units)).to_numpy()]
-            open_rows = unit_rows[rule.units]
-            open_rows = open_rows[winner[open_rows] < 0]
-            winner[self._holding(rule, open_rows, left)] = position
+            if rule.units not in unit_ok:
+                unit_ok[rule.units] = tried & units.is_in(list(rule.units)).to_numpy()
+            passes = [left]
             if left == "left" and any(column == "left" for column, _ in rule.match):
-                open_rows = open_rows[winner[open_rows] < 0]
-                winner[self._holding(rule, open_rows, "phrase")] = position
+                passes.append("phrase")
+            for source in passes:
+                claimable = unit_ok[rule.units] & (winner < 0)
+                column = rule.match[0][0]
+                whole = len(self.values[column]) <= WHOLE_COLUMN_MAX
+                listed = None if whole else np.flatnonzero(claimable)
+                winner[self._holding(rule, listed, claimable, source)] = position
         return winner
 
 

@@ -15,9 +15,11 @@ UNITS_FILE = "units.yaml"
 QUALIFIERS = frozenset({"more_than", "about", "less_than"})
 HEDGE_POSITIONS = ("before", "between", "after")
 
+# What a numeral never starts right after (besides a digit, \d): it would start inside another numeral.
+NUMERAL_NOT_AFTER = ".〇零一二三四五六七八九两十百千万亿"
 # A numeral: Arabic (thousands separators, decimals) or Chinese, possibly mixed (3万4千, 1.2万, 三点五).
 NUMERAL = (
-    r"(?<![\d.〇零一二三四五六七八九两十百千万亿])(?<!\d,)"  # never start inside another numeral
+    rf"(?<![\d{NUMERAL_NOT_AFTER}])(?<!\d,)"  # never start inside another numeral (nor after 2,)
     r"(?:\d{1,3}(?:,\d{3})+|[\d一二三四五六七八九两十]|[百千万](?=[余多])"  # 百余家: about a hundred
     # A bare 百/千/万 after a hedge or 达 (近万名, 达千亿元), or 百个/千个: not 千家万户, 每万人, 万元GDP.
     r"|(?<=[近约超逾达])[百千万](?=[亿万]?[个名人元件次])|[百千](?=个))"
@@ -44,6 +46,8 @@ class UnitsTable:
     scale_split_re: re.Pattern[str]
     scale_words: tuple[str, ...]  # what scale_split_re can find at a numeral's end
     mention_first_chars: str  # a mention_re match starts with one of these
+    numeral_first_chars: str  # a NUMERAL starts with one of these
+    mention_words: tuple[str, ...]  # a match not starting with a NUMERAL starts with one of these words
     hedge_not_after: str
 
     def units_frame(self) -> pl.DataFrame:
@@ -170,11 +174,9 @@ def build_units(raw: Any) -> UnitsTable:
         return _alternation([w for p, w in hedges if p == position])
 
     # A one-character lookahead first lets the scan skip the (many) positions that cannot start a mention.
-    first_chars = (
-        {w[0] for p, w in hedges if p == "before"}
-        | {w[0] for w in fractions}
-        | set("0123456789一二三四五六七八九两十百千万")
-    )
+    lead_words = [w for p, w in hedges if p == "before"] + list(fractions)
+    numeral_first_chars = "0123456789一二三四五六七八九两十百千万"
+    first_chars = {w[0] for w in lead_words} | set(numeral_first_chars)
     # 百分之百 (100%) is the one numeral a fraction word takes that NUMERAL does not start with.
     # A scale word apart from its number (300多万元, 1000余万元, 3751.9 万元) is mscale.
     mention = (
@@ -203,6 +205,8 @@ def build_units(raw: Any) -> UnitsTable:
         scale_split_re=re.compile(scale_split),
         scale_words=tuple(scales),
         mention_first_chars="".join(sorted(first_chars)),
+        numeral_first_chars=numeral_first_chars,
+        mention_words=tuple(lead_words),
         hedge_not_after=not_after,
     )
 
