@@ -7,6 +7,7 @@ Transformer boundary the worker pool and the Dask runner share.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -143,3 +144,28 @@ def test_a_writer_group_builds_the_same_warehouse(tmp_path: Path, use_settings: 
         timeout=60,
     )
     assert reader.returncode == 0
+
+
+def test_a_staging_folder_left_by_a_killed_writer_goes(tmp_path: Path) -> None:
+    """A writer killed mid-batch leaves its temporary Parquet folder; the next writing process removes it
+    (and leaves the folders of processes that still run)."""
+    import os
+    import tempfile
+
+    import warehouse.staging
+
+    probe = [sys.executable, "-c", "import os; print(os.getpid())"]
+    gone = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    dead = Path(tempfile.gettempdir()) / f"nianbao-batch-{gone.stdout.strip()}-test"
+    alive = Path(tempfile.gettempdir()) / f"nianbao-batch-{os.getppid()}-test"
+    for folder in (dead, alive):
+        folder.mkdir(exist_ok=True)
+        (folder / "batch_reports.parquet").write_bytes(b"PAR1")
+    try:
+        warehouse.staging._sweep_dead.cache_clear()
+        with IngestRun(tmp_path / "w.duckdb") as run:
+            run.submit(_batches(range(2001, 2003), 2)[0])
+        assert not dead.exists() and alive.exists()
+    finally:
+        for folder in (dead, alive):
+            shutil.rmtree(folder, ignore_errors=True)
