@@ -15,7 +15,6 @@ from pathlib import Path
 import polars as pl
 
 from ingest.files import read_inputs
-from ingest.run import IngestRun
 from ingest.workers import Transformer
 from transforms.extract import extract_pages
 from transforms.model import Page
@@ -39,6 +38,8 @@ def ingest_pages(
 ) -> LoadSummary:
     """One batch: transform the pages not already loaded (on the transformer's workers; default: in this
     process), then load the frames (and every reject) in one transaction. Many batches: ingest.run."""
+    from ingest.run import IngestRun  # here: the transform workers import this module, never DuckDB
+
     with IngestRun(warehouse, transformer) as run:
         future = run.submit(pages, extra_rejects)
     return future.result()

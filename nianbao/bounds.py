@@ -43,6 +43,9 @@ class IngestBounds(BaseModel):
     max_html_depth: int = Field(512, gt=0)
     workers: int = Field(0, ge=0)  # transform processes; 0: one per CPU (os.cpu_count())
     writer_threads: int = Field(1, ge=0)  # DuckDB threads of the warehouse writer; 0: DuckDB's default
+    writer_group: int = Field(
+        1, ge=1
+    )  # batches written per ATTACH when their frames follow at once (ingest.run)
     runner: Literal["local", "dask"] = "local"  # task runner of the ingest and reprocess flows
     dask_address: str | None = None  # a Dask scheduler (tcp://host:8786); none: a LocalCluster of processes
 

@@ -7,6 +7,7 @@ Transformer boundary the worker pool and the Dask runner share.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -120,3 +121,51 @@ def test_a_reload_with_nothing_changed_never_opens_the_warehouse_for_writing(
         changed = run.submit(synthetic_captures([2001], revision=1))
     with pytest.raises(WarehouseBusyError):
         changed.result()
+
+
+def test_a_writer_group_builds_the_same_warehouse(tmp_path: Path, use_settings: Callable[..., Path]) -> None:
+    """ingest.writer_group 4: batches whose frames are ready are written while the file stays attached,
+    each its own transaction; the tables are those of one attachment per batch, and the file is free after."""
+    from warehouse.checksum import table_checksums
+
+    batches = _batches(range(2001, 2016), 3)  # five batches: a group of four, then one
+    with IngestRun(tmp_path / "one.duckdb") as run:
+        for batch in batches:
+            run.submit(batch)
+    use_settings(writer_group="4")
+    with IngestRun(tmp_path / "group.duckdb") as run:
+        futures = [run.submit(batch) for batch in batches]
+    assert [f.result().loaded for f in futures] == [3, 3, 3, 3, 3]
+    skip = ("loaded_at", "when")
+    one = table_checksums(tmp_path / "one.duckdb", skip_columns=skip)
+    assert table_checksums(tmp_path / "group.duckdb", skip_columns=skip) == one
+    reader = subprocess.run(
+        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(tmp_path / 'group.duckdb')!r}).close()"],
+        timeout=60,
+    )
+    assert reader.returncode == 0
+
+
+def test_a_staging_folder_left_by_a_killed_writer_goes(tmp_path: Path) -> None:
+    """A writer killed mid-batch leaves its temporary Parquet folder; the next writing process removes it
+    (and leaves the folders of processes that still run)."""
+    import os
+    import tempfile
+
+    import warehouse.staging
+
+    probe = [sys.executable, "-c", "import os; print(os.getpid())"]
+    gone = subprocess.run(probe, capture_output=True, text=True, timeout=60)
+    dead = Path(tempfile.gettempdir()) / f"nianbao-batch-{gone.stdout.strip()}-test"
+    alive = Path(tempfile.gettempdir()) / f"nianbao-batch-{os.getppid()}-test"
+    for folder in (dead, alive):
+        folder.mkdir(exist_ok=True)
+        (folder / "batch_reports.parquet").write_bytes(b"PAR1")
+    try:
+        warehouse.staging._sweep_dead.cache_clear()
+        with IngestRun(tmp_path / "w.duckdb") as run:
+            run.submit(_batches(range(2001, 2003), 2)[0])
+        assert not dead.exists() and alive.exists()
+    finally:
+        for folder in (dead, alive):
+            shutil.rmtree(folder, ignore_errors=True)

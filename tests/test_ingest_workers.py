@@ -90,3 +90,26 @@ def test_dask_and_local_runners_build_identical_warehouses(
     assert table_checksums(tmp_path / "local.duckdb", skip_columns=SKIP) == table_checksums(
         tmp_path / "dask.duckdb", skip_columns=SKIP
     )
+
+
+def test_a_transform_worker_does_not_import_duckdb() -> None:
+    """What a worker process imports to run a chunk (ingest.workers, then ingest.pages for pages_to_frames)
+    leaves DuckDB out: the workers never open the warehouse, and DuckDB costs each ~45 MB of RSS."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, ingest.workers, ingest.pages\n"
+        "from transforms.model import Page\n"
+        "ingest.pages.pages_to_frames([Page(name='a.txt', data='示例县人民政府工作报告'.encode())])\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('duckdb', 'prefect')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+        check=True,
+    )
+    assert done.stdout.strip() == "[]"

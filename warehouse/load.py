@@ -1,4 +1,4 @@
-"""Loading frames: one DuckDB transaction per batch of ready frames, through Arrow.
+"""Loading frames: one DuckDB transaction per batch of ready frames, handed over as Parquet (staging.py).
 
 On a DuckLake a batch whose commit meets another loader's is loaded again from its frames (warehouse/lake.py).
 The warehouse receives frames and never runs the transform (ingest/ turns pages into frames first): the
@@ -25,6 +25,7 @@ from warehouse.identity import decide, resolve_batch
 from warehouse.lake import retrying_conflicts, warehouse_exists
 from warehouse.location import resolve_warehouse
 from warehouse.picks import insert_picked_values
+from warehouse.staging import rows_frame, staged
 from warehouse.summary import LoadSummary, RejectRow
 
 __all__ = ["KnownInputs", "LoadSummary", "RejectRow", "known_inputs", "load_frames", "record_rejects"]
@@ -56,6 +57,9 @@ _REPORT_COLUMNS = (
     "extractor_version",
     "loaded_at",
 )
+
+
+_EXISTING = {name: pl.Utf8() for name in ("report_id", "e_input", "e_sha", "e_version", "e_pub")}
 
 
 @dataclass(slots=True)
@@ -153,29 +157,19 @@ def _transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute("COMMIT")
 
 
-@contextmanager
-def _registered(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[None]:
-    for name, frame in frames.items():
-        con.register(name, frame.to_arrow())
-    try:
-        yield
-    finally:
-        for name in frames:
-            con.unregister(name)
-
-
 def _existing(con: duckdb.DuckDBPyConnection, winners: pl.DataFrame) -> pl.DataFrame:
     """The loaded report of each identity in the batch (one row per report_id found)."""
-    with _registered(con, batch_winners=winners.select("report_id")):
-        return con.sql(
+    with staged(con, batch_winners=winners.select("report_id")):
+        result = con.execute(
             "SELECT report_id, input AS e_input, content_sha256 AS e_sha, extractor_version AS e_version, "
             "published_at AS e_pub FROM reports WHERE report_id IN (SELECT report_id FROM batch_winners)"
-        ).pl()
+        )
+        return rows_frame(result, _EXISTING)
 
 
 def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl.DataFrame) -> None:
     """Replace every row of the written identities: delete children and reports, then insert anew."""
-    with _registered(
+    with staged(
         con,
         batch_write=write,
         batch_reports=frames.reports,
@@ -234,7 +228,7 @@ def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if not moved:
         return
-    with _registered(
+    with staged(
         con, batch_moved=pl.DataFrame({"report_id": [row[0] for row in moved]}, schema={"report_id": pl.Utf8})
     ):
         for table in REPORT_TABLES:
@@ -244,7 +238,7 @@ def _drop_moved(con: duckdb.DuckDBPyConnection) -> None:
 def _clear_rejects(con: duckdb.DuckDBPyConnection, inputs: Sequence[str]) -> None:
     """Inputs now in the warehouse (by file name or URL) are no longer rejects."""
     if inputs:
-        with _registered(con, batch_loaded=pl.DataFrame({"input": inputs}, schema={"input": pl.Utf8})):
+        with staged(con, batch_loaded=pl.DataFrame({"input": inputs}, schema={"input": pl.Utf8})):
             con.execute("DELETE FROM rejects WHERE input IN (SELECT input FROM batch_loaded)")
 
 
@@ -256,7 +250,7 @@ def _insert_rejects(con: duckdb.DuckDBPyConnection, rows: Sequence[RejectRow]) -
     frame = pl.DataFrame(
         [(r.input, r.stage, r.reason) for r in rows], schema=["input", "stage", "reason"], orient="row"
     ).unique("input", keep="last", maintain_order=True)
-    with _registered(con, batch_rejects=frame):
+    with staged(con, batch_rejects=frame):
         con.execute(
             "DELETE FROM rejects WHERE input IN (SELECT input FROM batch_rejects) AND (input, stage, reason) "
             "NOT IN (SELECT (input, stage, reason) FROM batch_rejects)"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from warehouse.staging import staged
+
 _KEYS = ["report_id", "code", "scope_key"]
 COLUMNS = ("report_id", "region_code", "kind", "report_year", "code", "scope", "value", "unit", "n_values")
 
@@ -43,8 +45,5 @@ def insert_picked_values(
     con: duckdb.DuckDBPyConnection, facts: pl.DataFrame, reports: pl.DataFrame, write: pl.DataFrame
 ) -> None:
     """Add the picked values of the reports the loader is writing (their old rows are already deleted)."""
-    con.register("batch_picked", picked_values(facts, reports, write).to_arrow())
-    try:
+    with staged(con, batch_picked=picked_values(facts, reports, write)):
         con.execute(f"INSERT INTO picked_values ({', '.join(COLUMNS)}) SELECT * FROM batch_picked")
-    finally:
-        con.unregister("batch_picked")

@@ -10,6 +10,7 @@ from transforms.regions import all_regions
 from transforms.units import units_table
 from transforms.version import extractor_version
 from warehouse.indicator_rows import indicator_rows
+from warehouse.staging import staged
 
 REGION_SCHEMA: dict[str, pl.DataType] = {
     "code": pl.Utf8(),
@@ -50,15 +51,13 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
     ).unique(maintain_order=True)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.register("new_regions", regions.to_arrow())
-        con.register("new_indicators", indicators.to_arrow())
-        con.register("new_families", families.to_arrow())
-        con.execute("DELETE FROM regions")
-        con.execute("INSERT INTO regions BY NAME SELECT * FROM new_regions")
-        con.execute("DELETE FROM indicators")
-        con.execute("INSERT INTO indicators BY NAME SELECT * FROM new_indicators")
-        con.execute("DELETE FROM unit_families")
-        con.execute("INSERT INTO unit_families BY NAME SELECT * FROM new_families")
+        with staged(con, new_regions=regions, new_indicators=indicators, new_families=families):
+            con.execute("DELETE FROM regions")
+            con.execute("INSERT INTO regions BY NAME SELECT * FROM new_regions")
+            con.execute("DELETE FROM indicators")
+            con.execute("INSERT INTO indicators BY NAME SELECT * FROM new_indicators")
+            con.execute("DELETE FROM unit_families")
+            con.execute("INSERT INTO unit_families BY NAME SELECT * FROM new_families")
         # no ON CONFLICT: a DuckLake table has no key to conflict on
         con.execute("DELETE FROM warehouse_meta WHERE key = ?", [_META_KEY])
         con.execute("INSERT INTO warehouse_meta VALUES (?, ?)", [_META_KEY, version])
@@ -66,8 +65,4 @@ def refresh_reference(con: duckdb.DuckDBPyConnection) -> bool:
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    finally:
-        con.unregister("new_regions")
-        con.unregister("new_indicators")
-        con.unregister("new_families")
     return True
