@@ -386,7 +386,7 @@ def main() -> dict:
         "html_path_pages_per_cpu_s": round(html["html_path_pages_per_s"], 1),
         "html_full_transform_pages_per_cpu_s": round(html["full_pages_per_s"], 1),
         "html_floor_pages_per_cpu_s": round(html["floor_pages_per_s"], 1),
-        "yoy_ms": warehouse.get("yoy_view_ms"),
+        "yoy_ms": warehouse.get("yoy_answer_ms"),
         "reload_share": round(reload["seconds"] / biggest["seconds"], 4),
         "reload_seconds": round(reload["seconds"], 1),
         "reload_skipped": reload["skipped"],

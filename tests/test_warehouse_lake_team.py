@@ -134,3 +134,17 @@ def test_secrets_never_show_in_messages(
     assert main(["load", "--warehouse", location, str(Path(__file__))]) == 1
     err = capsys.readouterr().err
     assert "AWS_SECRET_ACCESS_KEY" in err and KEY_SECRET not in err
+
+
+def test_info_and_sql_on_an_empty_database_leave_it_empty(
+    team_lake: tuple[str, S3, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from warehouse.lake import warehouse_exists
+
+    location, _, _ = team_lake
+    assert not warehouse_exists(location)
+    assert main(["info", "--warehouse", location]) == 0
+    assert "no warehouse file yet" in capsys.readouterr().out
+    assert main(["sql", "SELECT 1", "--warehouse", location]) != 0
+    assert "no warehouse here yet" in capsys.readouterr().err
+    assert not warehouse_exists(location), "a reading command created a lake"

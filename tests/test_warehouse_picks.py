@@ -13,7 +13,9 @@ from transforms.frames import FACT_SCHEMA
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_read_only
 from warehouse.load import load_frames
+from warehouse.picks import code_key
 from warehouse.synthetic import KIND, synthetic_batch
+from warehouse.yoy import YOY_COLUMNS, yoy_rows
 
 REGIONS = ["990121", "992000"]
 YEARS = [2016, 2017, 2018, 2019]
@@ -65,11 +67,22 @@ def _with_reports(batch: FrameBatch, reports: pl.DataFrame) -> FrameBatch:
 
 def _assert_same_as_the_window(path: Path) -> None:
     with open_read_only(path) as con:
-        new = con.execute("SELECT * FROM indicator_yoy ORDER BY ALL").pl()
+        new = con.execute("SELECT * EXCLUDE (code_key) FROM indicator_yoy ORDER BY ALL").pl()
         old = con.execute(f"SELECT * FROM ({OLD_YOY}) ORDER BY ALL").pl()
         stale = con.execute(
             "SELECT count(*) FROM picked_values WHERE report_id NOT IN (SELECT report_id FROM reports)"
         ).fetchall()[0][0]
+        wrong_keys = con.execute(
+            "SELECT count(*) FROM picked_values WHERE code_key IS DISTINCT FROM md5_number_lower(code)"
+        ).fetchall()[0][0]
+        by_code = {
+            code: yoy_rows(con, code)
+            for (code,) in con.execute("SELECT DISTINCT code FROM picked_values").fetchall()
+        }
+    for code, rows in by_code.items():  # the public function: the view's rows of the code, in its order
+        expected = old.filter(pl.col("code") == code).select(YOY_COLUMNS)
+        assert rows.equals(expected.sort("region_code", "kind", "scope", "report_year", nulls_last=False))
+    assert wrong_keys == 0
     assert new.schema == old.schema
     assert new.height == old.height > 0
     assert new.equals(old), pl.concat([new, old]).unique(keep="none")
@@ -131,6 +144,24 @@ def test_a_warehouse_loaded_before_picked_values_gets_them_on_upgrade(tmp_path: 
     load_frames(_batch(REGIONS, YEARS), path)
     con = duckdb.connect(str(path))  # back to schema 5: no picked_values yet
     con.execute("DROP TABLE picked_values")
-    con.execute("DELETE FROM schema_version WHERE version = 6")
+    con.execute("DELETE FROM schema_version WHERE version >= 6")
     con.close()
     _assert_same_as_the_window(path)  # opening migrates, filling picked_values from indicator_values
+
+
+def test_a_warehouse_loaded_before_code_key_gets_it_on_upgrade(tmp_path: Path) -> None:
+    path = tmp_path / "w.duckdb"
+    load_frames(_batch(REGIONS, YEARS), path)
+    con = duckdb.connect(str(path))  # back to schema 6: picked_values without code_key
+    con.execute("DROP VIEW indicator_yoy")
+    con.execute("ALTER TABLE picked_values DROP COLUMN code_key")
+    con.execute("DELETE FROM schema_version WHERE version >= 7")
+    con.close()
+    _assert_same_as_the_window(path)  # opening migrates, filling code_key
+
+
+def test_code_key_is_duckdbs_md5_number_lower() -> None:
+    codes = ["reconsideration.accepted", "gov_info.申请.收到", "", "a'b"]
+    con = duckdb.connect()
+    expected = [con.execute("SELECT md5_number_lower(?)", [code]).fetchall()[0][0] for code in codes]
+    assert [code_key(code) for code in codes] == expected

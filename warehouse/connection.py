@@ -32,7 +32,15 @@ from nianbao.bounds import bounds
 from nianbao.settings import setting
 from warehouse.errors import WarehouseBusyError, WarehouseError
 from warehouse.integrity import check_identity, damaged_error, trust_own_write, verify_storage
-from warehouse.lake import attach, connect_config, is_lake, lake_exists, lake_of, readable_data
+from warehouse.lake import (
+    NO_LAKE_YET,
+    attach,
+    connect_config,
+    is_lake,
+    lake_exists,
+    lake_of,
+    readable_data,
+)
 from warehouse.location import resolve_warehouse
 from warehouse.migrations import check_not_newer, code_schema_version, migrate
 from warehouse.reference import refresh_reference
@@ -261,7 +269,7 @@ def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_on
     try:
         attach(con, path, alias, read_only=read_only)
     except duckdb.Error as exc:
-        if read_only and "creating a new ducklake is explicitly disabled" in str(exc).lower():
+        if read_only and NO_LAKE_YET in str(exc).lower():
             raise _NoLakeYetError(f"{path}: no warehouse in this database yet") from exc
         raise damaged_error(path, exc) from exc
 

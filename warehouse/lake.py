@@ -46,6 +46,8 @@ _PACKAGES = {
 _verified: dict[Path, tuple[int, int, int, int]] = {}
 # a libpq word or URI part that carries a secret (`password=…`, `?password=…`, `user:secret@host`); such a
 # location is refused without being repeated
+# what DuckDB's ducklake extension says when a read-only ATTACH finds a catalog database without a lake
+NO_LAKE_YET = "creating a new ducklake is explicitly disabled"
 _SECRET_WORD = re.compile(r"(?i)(?:^|[\s:?&])(?:ssl)?password\s*=|://[^/@\s]*:[^/@\s]*@")
 
 
@@ -236,8 +238,19 @@ def lake_exists(location: Path | str) -> bool:
 
 
 def warehouse_exists(location: Path | str) -> bool:
-    """Whether a warehouse is there to read, on either backend (a DuckDB file on disk, or a lake)."""
-    return lake_exists(location) if is_lake(location) else Path(location).exists()
+    """Whether a warehouse is there to read, on either backend: a DuckDB file or an SQLite catalog on disk,
+    or a PostgreSQL database that holds a lake (asked read-only, so an empty database stays empty; a server
+    that cannot be reached counts as there, and the command that opens it says what is wrong)."""
+    if not str(location).startswith(POSTGRES_PREFIX):
+        return Path(location).exists()
+    con = duckdb.connect(":memory:", config=connect_config(location))
+    try:
+        attach(con, location, "probe", read_only=True)
+    except duckdb.Error as exc:
+        return NO_LAKE_YET not in str(exc).lower()
+    finally:
+        con.close()
+    return True
 
 
 def _literal(text: str) -> str:

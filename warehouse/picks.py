@@ -4,10 +4,13 @@ The rule is indicator_values' pick_rule (migration 003): the largest value the r
 scope; ties: the first stated (smallest start), then the evidence text; NULLs last in each. It is applied
 here to the batch's own frames (polars, byte order for text as DuckDB's), so the cost follows the batch, not
 the warehouse, and the usual single value per code and scope needs no sort. Each batch's rows go in ordered
-by code, so that one code's rows lie together and a scan for one code skips most of the table's vectors.
+by code, so that one code's rows lie together and a scan for one code skips most of the table's vectors;
+code_key (migration 007) is md5_number_lower(code), computed once per distinct code of the batch.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 import duckdb
 import polars as pl
@@ -15,7 +18,23 @@ import polars as pl
 from warehouse.staging import staged
 
 _KEYS = ["report_id", "code", "scope_key"]
-COLUMNS = ("report_id", "region_code", "kind", "report_year", "code", "scope", "value", "unit", "n_values")
+COLUMNS = (
+    "report_id",
+    "region_code",
+    "kind",
+    "report_year",
+    "code",
+    "scope",
+    "value",
+    "unit",
+    "n_values",
+    "code_key",
+)
+
+
+def code_key(code: str) -> int:
+    """DuckDB's md5_number_lower(code): the last 8 bytes of the MD5 of the UTF-8 text, little-endian."""
+    return int.from_bytes(hashlib.md5(code.encode("utf-8")).digest()[8:], "little")
 
 
 def picked_values(facts: pl.DataFrame, reports: pl.DataFrame, write: pl.DataFrame) -> pl.DataFrame:
@@ -38,7 +57,10 @@ def picked_values(facts: pl.DataFrame, reports: pl.DataFrame, write: pl.DataFram
         )
         .unique(_KEYS, keep="first", maintain_order=True)
     )
-    return pl.concat([rows.filter(pl.col("n_values") == 1), several]).sort("code").select(COLUMNS)
+    picked = pl.concat([rows.filter(pl.col("n_values") == 1), several]).sort("code")
+    keys = {code: code_key(code) for code in picked["code"].unique().to_list()}
+    key = pl.col("code").replace_strict(keys, return_dtype=pl.UInt64)
+    return picked.with_columns(code_key=key).select(COLUMNS)
 
 
 def insert_picked_values(

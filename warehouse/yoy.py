@@ -26,6 +26,7 @@ YOY_COLUMNS = (
     "scope",
     "kind",
 )
+_QUERIED = [name for name in YOY_COLUMNS if name not in ("code", "indicator_name")]
 
 
 def resolve_regions(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> list[str]:
@@ -55,26 +56,46 @@ def yoy_frame(
     to_year: int | None = None,
     warehouse: Path | str | None = None,
 ) -> pl.DataFrame:
-    """Rows of indicator_yoy for one code, with its 中文名 (indicator_name); previous values come from the
-    whole series, before any year filter, so the first year shown still has its previous value."""
+    """yoy_rows on a read-only connection to the warehouse."""
     with open_read_only(warehouse) as con:
-        known = con.execute(
-            "SELECT EXISTS (FROM indicators WHERE code = $code) OR EXISTS (FROM facts WHERE code = $code)",
-            {"code": code},
-        ).fetchall()[0][0]
-        if not known:
-            raise WarehouseError(
-                f"unknown indicator code {code!r} (not in the catalog and no facts; see `nianbao catalog`)"
-            )
-        codes = resolve_regions(con, regions) if regions else None
-        # execute(), not sql(): a relation with parameters is materialised once more before .pl()
-        return con.execute(
-            f"SELECT {', '.join(YOY_COLUMNS)} FROM indicator_yoy WHERE code = $code "
-            "AND ($regions IS NULL OR list_contains($regions, region_code)) "
-            "AND ($from IS NULL OR report_year >= $from) AND ($to IS NULL OR report_year <= $to) "
-            "ORDER BY region_code, kind, scope NULLS FIRST, report_year",
-            {"code": code, "regions": codes, "from": from_year, "to": to_year},
-        ).pl()
+        return yoy_rows(con, code, regions, from_year, to_year)
+
+
+def yoy_rows(
+    con: duckdb.DuckDBPyConnection,
+    code: str,
+    regions: Sequence[str] = (),
+    from_year: int | None = None,
+    to_year: int | None = None,
+) -> pl.DataFrame:
+    """Rows of indicator_yoy for one code (YOY_COLUMNS), by region, kind, scope and year; previous values come
+    from the whole series, before any year filter, so the first year shown still has its previous value.
+
+    The filter names code_key (migration 007) beside the code, so only the code's rows are read; the code and
+    its 中文名 are the same on every row and are added here rather than carried through the query."""
+    codes = resolve_regions(con, regions) if regions else None
+    # execute(), not sql(): a relation with parameters is materialised once more before .pl()
+    rows = con.execute(
+        f"SELECT {', '.join(_QUERIED)} FROM indicator_yoy "
+        "WHERE code_key = md5_number_lower($code) AND code = $code "
+        "AND ($regions IS NULL OR list_contains($regions, region_code)) "
+        "AND ($from IS NULL OR report_year >= $from) AND ($to IS NULL OR report_year <= $to) "
+        "ORDER BY region_code, kind, scope NULLS FIRST, report_year",
+        {"code": code, "regions": codes, "from": from_year, "to": to_year},
+    ).pl()
+    named = con.execute("SELECT name_zh FROM indicators WHERE code = $code", {"code": code}).fetchall()
+    if rows.is_empty() and not named and not _has_facts(con, code):
+        raise WarehouseError(
+            f"unknown indicator code {code!r} (not in the catalog and no facts; see `nianbao catalog`)"
+        )
+    name = named[0][0] if named else None
+    return rows.with_columns(code=pl.lit(code, pl.String), indicator_name=pl.lit(name, pl.String)).select(
+        YOY_COLUMNS
+    )
+
+
+def _has_facts(con: duckdb.DuckDBPyConnection, code: str) -> bool:
+    return bool(con.execute("SELECT EXISTS (FROM facts WHERE code = $code)", {"code": code}).fetchall()[0][0])
 
 
 def _like_prefix(name: str) -> str:

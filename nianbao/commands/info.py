@@ -42,7 +42,7 @@ def _info(args: argparse.Namespace) -> int:
     from flows.archive import default_archive_location
     from flows.sources import load_sources
     from warehouse.describe import warehouse_counts
-    from warehouse.lake import backend_name, is_lake, lake_exists
+    from warehouse.lake import backend_name, is_lake, warehouse_exists
     from warehouse.location import resolve_warehouse
 
     path = resolve_warehouse(args.warehouse)
@@ -55,7 +55,7 @@ def _info(args: argparse.Namespace) -> int:
         f"archive    {args.archive or default_archive_location()}",
         f"sites      {len(sites)}: {', '.join(site.id for site in sites)}",
     ]
-    if lake_exists(path) if is_lake(path) else path.exists():
+    if warehouse_exists(path):
         counts = warehouse_counts(path)
         lines += [
             f"schema     version {counts.schema_version}",
