@@ -59,7 +59,7 @@ def picked_values(facts: pl.DataFrame, reports: pl.DataFrame, write: pl.DataFram
     )
     picked = pl.concat([rows.filter(pl.col("n_values") == 1), several]).sort("code")
     keys = {code: code_key(code) for code in picked["code"].unique().to_list()}
-    key = pl.col("code").replace_strict(keys, return_dtype=pl.UInt64)
+    key = pl.col("code").replace_strict(keys, return_dtype=pl.UInt64).cast(pl.UInt64)  # UInt64 when empty too
     return picked.with_columns(code_key=key).select(COLUMNS)
 
 
