@@ -101,6 +101,21 @@ def test_a_year_or_kind_the_page_states_wins_over_the_hint(capsys):
     assert any("kept over the kind hint government_work_report" in w for w in report["warnings"])
 
 
+def test_load_prints_and_keeps_the_warnings_of_a_hint_the_page_contradicts(tmp_path, capsys):
+    page, warehouse = tmp_path / "titled_2022.txt", tmp_path / "w.duckdb"
+    shutil.copy(REGIONS / "county" / "titled_2022.txt", page)
+    hints = ["--region", "990121", "--year", "2019", "--warehouse", str(warehouse)]
+    assert main(["load", *hints, str(page)]) == 0
+    out = capsys.readouterr().out
+    assert f"  warning {page}: the page states report year 2022: it is kept over the year hint 2019" in out
+    (kept,) = rows(warehouse, "SELECT warnings FROM reports")[0]
+    assert any("kept over the year hint 2019" in w for w in kept)
+    assert rows(warehouse, "SELECT warnings FROM latest_reports") == [(kept,)]
+    assert main(["load", *hints, str(page)]) == 0  # unchanged: skipped, the kept warnings stay
+    assert "warning" not in capsys.readouterr().out
+    assert rows(warehouse, "SELECT warnings FROM reports") == [(kept,)]
+
+
 @pytest.fixture()
 def site_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of config/ with a fictional site of 样板市白鹭区 at www.bailu.example.org."""

@@ -22,6 +22,7 @@ REPORT_SCHEMA: dict[str, pl.DataType] = {
     "replaced_chars": pl.Int32(),
     "content_sha256": pl.Utf8(),
     "extractor_version": pl.Utf8(),
+    "warnings": pl.List(pl.Utf8()),
 }
 
 SECTION_SCHEMA: dict[str, pl.DataType] = {
@@ -78,6 +79,7 @@ def reports_frame(reports: Sequence[Report]) -> pl.DataFrame:
             "replaced_chars": r.replaced_chars,
             "content_sha256": r.content_sha256,
             "extractor_version": version,
+            "warnings": r.warnings,
         }
         for doc, r in enumerate(reports)
     ]

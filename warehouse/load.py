@@ -26,7 +26,7 @@ from warehouse.lake import retrying_conflicts, warehouse_exists
 from warehouse.location import resolve_warehouse
 from warehouse.picks import insert_picked_values
 from warehouse.staging import rows_frame, staged
-from warehouse.summary import LoadSummary, RejectRow
+from warehouse.summary import LoadSummary, RejectRow, ReportWarning
 
 __all__ = ["KnownInputs", "LoadSummary", "RejectRow", "known_inputs", "load_frames", "record_rejects"]
 
@@ -56,6 +56,7 @@ _REPORT_COLUMNS = (
     "body",
     "extractor_version",
     "loaded_at",
+    "warnings",
 )
 
 
@@ -127,7 +128,20 @@ def _load(
         skipped=decision.skipped + resolution.identical,
         rejected=len({r.input for r in rejects}),
         rejects=rejects,
+        warnings=_warnings(frames.reports, decision.write),
     )
+
+
+def _warnings(reports: pl.DataFrame, write: pl.DataFrame) -> list[ReportWarning]:
+    """The warnings of the reports written (a hint the page contradicts, …), one per warning and input."""
+    rows = (
+        write.select("doc", "path")
+        .join(reports.select("doc", "warnings"), on="doc")
+        .explode("warnings")
+        .drop_nulls("warnings")
+        .sort("doc")
+    )
+    return [ReportWarning(path, text) for path, text in rows.select("path", "warnings").iter_rows()]
 
 
 def record_rejects(rows: Sequence[RejectRow], warehouse: Path | str | None = None) -> None:
@@ -189,7 +203,7 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
             "SELECT w.report_id, r.region_code, r.kind, r.report_year, r.title, r.issuer, r.published_at, "
             "r.source, r.doc_number, r.url, r.path, r.content_sha256, r.body, r.extractor_version, "
-            "current_timestamp::TIMESTAMP FROM batch_reports AS r JOIN batch_write AS w USING (doc)"
+            "current_timestamp::TIMESTAMP, r.warnings FROM batch_reports AS r JOIN batch_write AS w USING (doc)"
         )
         con.execute(
             "INSERT INTO sections SELECT w.report_id, s.ordinal, s.level, s.number, s.title, s.start "
