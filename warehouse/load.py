@@ -203,7 +203,8 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
             f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
             "SELECT w.report_id, r.region_code, r.kind, r.report_year, r.title, r.issuer, r.published_at, "
             "r.source, r.doc_number, r.url, r.path, r.content_sha256, r.body, r.extractor_version, "
-            "current_timestamp::TIMESTAMP, r.warnings FROM batch_reports AS r JOIN batch_write AS w USING (doc)"
+            "current_timestamp::TIMESTAMP, r.warnings "
+            "FROM batch_reports AS r JOIN batch_write AS w USING (doc)"
         )
         con.execute(
             "INSERT INTO sections SELECT w.report_id, s.ordinal, s.level, s.number, s.title, s.start "

@@ -21,7 +21,7 @@ class RejectRow:
 
 @dataclass(frozen=True, slots=True)
 class ReportWarning:
-    """A warning about a report as loaded, e.g. a hint the page itself contradicts (kept in reports.warnings)."""
+    """A warning about a report as loaded, e.g. a hint the page contradicts (kept in reports.warnings)."""
 
     input: str
     text: str

@@ -5,7 +5,7 @@
 --   SELECT report_id, input, unnest(warnings) FROM reports WHERE len(warnings) > 0;
 -- Reports loaded before this migration have NULL (their warnings were not kept); an empty list means none.
 
-ALTER TABLE reports ADD COLUMN warnings VARCHAR[];
+ALTER TABLE reports ADD COLUMN IF NOT EXISTS warnings VARCHAR[];
 
 COMMENT ON COLUMN reports.warnings IS 'The transform''s warnings about this report (e.g. a hint the page contradicts, and which value was kept); empty when none, NULL when loaded before schema 8.';
 
