@@ -170,14 +170,22 @@ _MAX_LEADING = 256  # a class of more characters than this is not spelled out
 def leading_chars(pattern: str) -> frozenset[str] | None:
     """The characters every match of ``pattern`` starts with (None when a match may be empty, may start with
     a character of a large or negated class, or the pattern reads case-insensitively)."""
+    items = _case_sensitive_items(pattern)
+    if items is None:
+        return None
+    first, optional = _leading_sequence(items)
+    return frozenset(first) if first and not optional else None
+
+
+def _case_sensitive_items(pattern: str) -> list[tuple[Any, Any]] | None:
+    """The top-level parse items of ``pattern`` (None when it does not parse or reads case-insensitively)."""
     try:
         parsed = _parse.parse(pattern)
     except re.error:
         return None
     if parsed.state.flags & re.IGNORECASE:
         return None
-    first, optional = _leading_sequence(list(parsed))
-    return frozenset(first) if first and not optional else None
+    return list(parsed)
 
 
 def _leading_item(op: Any, av: Any) -> tuple[set[str] | None, bool]:
@@ -262,13 +270,8 @@ def _rare(keyword: str) -> bool:
 
 def _keywords(pattern: str) -> set[str] | None:
     """Strings one of which occurs in every match of ``pattern`` (None when no such set is found)."""
-    try:
-        parsed = _parse.parse(pattern)
-    except re.error:
-        return None
-    if parsed.state.flags & re.IGNORECASE:
-        return None
-    return _required(list(parsed))
+    items = _case_sensitive_items(pattern)
+    return None if items is None else _required(items)
 
 
 def _required(items: list[tuple[Any, Any]]) -> set[str] | None:
