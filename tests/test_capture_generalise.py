@@ -8,26 +8,10 @@ import pytest
 
 from transforms.capture_strip import strip_capture
 from transforms.document import read_document
-from transforms.model import Page
+from transforms.model import METADATA_FIELDS, Page
 from transforms.sections import find_sections
 
 CAPTURES = Path(__file__).resolve().parent / "fixtures" / "captures"
-FIELDS = (
-    "title",
-    "issuer",
-    "region_name",
-    "region_code",
-    "report_year",
-    "published_at",
-    "source",
-    "doc_number",
-    "signer",
-    "addressee",
-    "signed_on",
-    "contact_person",
-    "contact_phone",
-    "cc",
-)
 # Chrome and header words that never belong in a report body.
 LEAKS = (
     "索引号",
@@ -452,8 +436,8 @@ def test_every_metadata_field_and_null_when_unstated(name):
     expected, _, _ = CASES[name]
     report = _read(name)
     assert report.ok, report.error
-    stated = {key: getattr(report.metadata, key) for key in FIELDS}
-    assert stated == {key: expected.get(key) for key in FIELDS}
+    stated = {key: getattr(report.metadata, key) for key in METADATA_FIELDS}
+    assert stated == {key: expected.get(key) for key in METADATA_FIELDS}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -522,7 +506,7 @@ def test_level_one_headings_numbered_with_a_dot_are_sections():
 def test_removed_and_list_pages_are_not_reports(name, reason_part):
     report = _read(name)
     assert not report.ok and reason_part in report.error
-    assert all(getattr(report.metadata, key) is None for key in FIELDS)
+    assert all(getattr(report.metadata, key) is None for key in METADATA_FIELDS)
 
 
 def test_a_unit_recoded_after_the_dataset_keeps_one_code_for_all_its_names():

@@ -9,22 +9,9 @@ from pathlib import Path
 import pytest
 
 from transforms.document import read_document
-from transforms.model import Page
+from transforms.model import METADATA_FIELDS, Page
 
 UNSEEN = Path(__file__).resolve().parent / "fixtures" / "unseen"
-FIELDS = (
-    "title",
-    "issuer",
-    "region_name",
-    "region_code",
-    "report_year",
-    "published_at",
-    "source",
-    "doc_number",
-    "signer",
-    "addressee",
-    "signed_on",
-)
 COUNTY = dict(region_name="示例县", region_code="990121")
 
 CASES = {
@@ -204,8 +191,8 @@ def test_every_metadata_field_and_null_when_unstated(name):
     expected, _, _ = CASES[name]
     report = _read(name)
     assert report.ok, report.error
-    stated = {key: getattr(report.metadata, key) for key in FIELDS}
-    assert stated == {key: expected.get(key) for key in FIELDS} | COUNTY
+    stated = {key: getattr(report.metadata, key) for key in METADATA_FIELDS}
+    assert stated == {key: expected.get(key) for key in METADATA_FIELDS} | COUNTY
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
@@ -267,8 +254,8 @@ def test_html_title_is_never_the_site_or_column_name(name):
     expected, first = HTML_CASES[name]
     report = _read(name)
     assert report.ok, report.error
-    stated = {key: getattr(report.metadata, key) for key in FIELDS}
-    assert stated == {key: expected.get(key) for key in FIELDS} | COUNTY
+    stated = {key: getattr(report.metadata, key) for key in METADATA_FIELDS}
+    assert stated == {key: expected.get(key) for key in METADATA_FIELDS} | COUNTY
     assert report.body.startswith(first)
 
 
