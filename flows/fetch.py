@@ -302,6 +302,22 @@ class _FetcherCore:
         return None, headers
 
 
+def _fetched(url: str, status: int, head: Mapping[str, str], reader: _CappedBody) -> _Hop:
+    """The answer of a body read to its end, with the headers worth keeping."""
+    kept = {name: value for name, value in head.items() if name in KEPT_HEADERS}
+    return _Hop(FetchResult(url, url, "fetched", status, kept, reader.finish()))
+
+
+def _followed(url: str, current: str, answer: _Hop, attempts: int) -> tuple[FetchResult | None, str, int]:
+    """After one hop of fetching url (now at current): (the result when the hop is the last, else None; the
+    URL to ask next; the attempts so far). The result carries url as asked and every hop's attempts."""
+    attempts += answer.result.attempts
+    answer.result.url, answer.result.attempts = url, attempts
+    if answer.location is None:
+        return answer.result, current, attempts
+    return None, without_userinfo(urljoin(current, answer.location)), attempts
+
+
 @contextmanager
 def _network_errors() -> Iterator[None]:
     """httpcore's and the guards' exceptions as transient (worth retrying) or final failures."""
@@ -368,11 +384,9 @@ class Fetcher(_FetcherCore):
             if refusal:
                 return FetchResult(url, current, "failed", reason=refusal, attempts=attempts)
             answer = self._get(current, conditional, form if hop == 0 else None)
-            attempts += answer.result.attempts
-            answer.result.url, answer.result.attempts = url, attempts
-            if answer.location is None:
-                return answer.result
-            current = without_userinfo(urljoin(current, answer.location))
+            done, current, attempts = _followed(url, current, answer, attempts)
+            if done is not None:
+                return done
         return FetchResult(url, current, "failed", reason="too many redirects", attempts=attempts)
 
     def _refusal(self, url: str, first: bool) -> str | None:
@@ -437,16 +451,7 @@ class Fetcher(_FetcherCore):
             reader = _CappedBody(head, policy, response.status)
             for raw in response.iter_stream():
                 reader.feed(raw)
-            return _Hop(
-                FetchResult(
-                    url,
-                    url,
-                    "fetched",
-                    response.status,
-                    {n: v for n, v in head.items() if n in KEPT_HEADERS},
-                    reader.finish(),
-                )
-            )
+            return _fetched(url, response.status, head, reader)
 
 
 class AsyncFetcher(_FetcherCore):
@@ -510,11 +515,9 @@ class AsyncFetcher(_FetcherCore):
             if refusal:
                 return FetchResult(url, current, "failed", reason=refusal, attempts=attempts)
             answer = await self._get(current, conditional, form if hop == 0 else None)
-            attempts += answer.result.attempts
-            answer.result.url, answer.result.attempts = url, attempts
-            if answer.location is None:
-                return answer.result
-            current = without_userinfo(urljoin(current, answer.location))
+            done, current, attempts = _followed(url, current, answer, attempts)
+            if done is not None:
+                return done
         return FetchResult(url, current, "failed", reason="too many redirects", attempts=attempts)
 
     async def _refusal(self, url: str, first: bool) -> str | None:
@@ -595,16 +598,7 @@ class AsyncFetcher(_FetcherCore):
                     reader = _CappedBody(head, policy, response.status)
                     async for raw in response.aiter_stream():
                         reader.feed(raw)
-                    return _Hop(
-                        FetchResult(
-                            url,
-                            url,
-                            "fetched",
-                            response.status,
-                            {n: v for n, v in head.items() if n in KEPT_HEADERS},
-                            reader.finish(),
-                        )
-                    )
+                    return _fetched(url, response.status, head, reader)
 
 
 class BlockingFetcher:
