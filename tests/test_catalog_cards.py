@@ -4,6 +4,7 @@ that the real transform maps exactly as stated (negatives never to that code; to
 from __future__ import annotations
 
 import pytest
+from demo_catalog import demo_entry
 
 from nianbao.settings import ConfigError
 from transforms.catalog import build_catalog, load_catalog
@@ -50,19 +51,6 @@ def test_negative_is_not_this_code(code: str, index: int, negative) -> None:
         assert negative.code in codes, f"{negative.text} should be {negative.code}, got {codes}"
 
 
-def _entry(**card) -> dict:
-    return {
-        "code": "demo.items",
-        "name_zh": "示例事项",
-        "name_en": "Demo items",
-        "unit": "项",
-        "family": "items",
-        "domain": "demo",
-        "rules": [{"left": "示例事项"}],
-        **card,
-    }
-
-
 @pytest.mark.parametrize(
     ("card", "message"),
     [
@@ -76,9 +64,9 @@ def _entry(**card) -> dict:
 )
 def test_bad_cards_are_clear_errors(card: dict, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        build_catalog({"indicators": [_entry(**card)]}, units_table())
+        build_catalog({"indicators": [demo_entry(**card)]}, units_table())
 
 
 def test_unknown_top_level_key_is_an_error() -> None:
     with pytest.raises(ConfigError, match="unknown top-level keys"):
-        build_catalog({"indicators": [_entry()], "indicator": []}, units_table())
+        build_catalog({"indicators": [demo_entry()], "indicator": []}, units_table())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from demo_catalog import demo_entry
 
 from nianbao.settings import ConfigError
 from transforms.catalog import build_catalog, load_catalog
@@ -138,19 +139,7 @@ def test_new_synonym_is_a_config_edit(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_catalog_build_is_pure() -> None:
-    raw = {
-        "indicators": [
-            {
-                "code": "demo.items",
-                "name_zh": "示例事项",
-                "name_en": "Demo items",
-                "unit": "项",
-                "family": "items",
-                "domain": "demo",
-                "rules": [{"left": "示例事项"}],
-            }
-        ]
-    }
+    raw = {"indicators": [demo_entry()]}
     catalog = build_catalog(raw, units_table())
     assert [r.code for r in catalog.rules] == ["demo.items"]
     frames = measure_bodies([(0, "梳理示例事项12项。")], catalog=catalog)
@@ -368,19 +357,6 @@ def test_values_listed_under_fenbie_share_the_code() -> None:
 
 @pytest.mark.parametrize("pairing", [{"action": "^受理"}, {"action": "^受理", "join": "("}, ["^受理"]])
 def test_bad_pairing_is_a_clear_error(pairing: object) -> None:
-    raw = {
-        "indicators": [
-            {
-                "code": "demo.items",
-                "name_zh": "示例事项",
-                "name_en": "Demo items",
-                "unit": "项",
-                "family": "items",
-                "domain": "demo",
-                "rules": [{"left": "示例事项"}],
-            }
-        ],
-        "pairing": pairing,
-    }
+    raw = {"indicators": [demo_entry()], "pairing": pairing}
     with pytest.raises(ConfigError, match="pairing"):
         build_catalog(raw, units_table())
