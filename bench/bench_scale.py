@@ -205,7 +205,7 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
                     )
                 futures.append(future)
             run.close()
-            run_times.update(write=run.write_seconds, wait=run.wait_seconds)
+            run_times.update(write=run.write_seconds, wait=run.wait_seconds, writer_cpu=run.write_cpu_seconds)
         summaries = [future.result() for future in futures]
         body[0] = time.perf_counter() - entered
         return sum(s.loaded for s in summaries), sum(s.skipped for s in summaries)
@@ -224,6 +224,7 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
         "skipped": skipped,
         "cpu_s": {"main": round(main_cpu, 1), **rss.cpu_by_role()},
         "writer_s": run_times["write"],
+        "writer_cpu_s": run_times["writer_cpu"],
         "wait_for_frames_s": run_times["wait"],
         "peak_rss_mb": rss.peak / 1e6,
         "peak_split_mb": {role: round(n / 1e6) for role, n in rss.split.items()},
@@ -372,6 +373,9 @@ def main() -> dict:
         # the wall time the CPU work needs on every core, against the wall time measured (shared machine)
         "ingest_cpu_bound_s": round(first_cpu / (os.cpu_count() or 1), 1),
         "ingest_writer_s": round(biggest["writer_s"], 1),
+        # the writer thread's own CPU time (part of main's), and per report
+        "ingest_writer_cpu_s": round(biggest["writer_cpu_s"], 1),
+        "ingest_writer_cpu_ms_per_report": round(1000 * biggest["writer_cpu_s"] / SIZES[-1], 2),
         "ingest_wait_for_frames_s": round(biggest["wait_for_frames_s"], 1),
         "ingest_peak_rss_mb": round(biggest["peak_rss_mb"]),
         "ingest_peak_rss_split_mb": biggest["peak_split_mb"],
@@ -405,8 +409,9 @@ def main() -> dict:
 def _say(what: str, run: dict) -> None:
     print(
         f"{what} {SIZES[-1]:,} reports: {run['seconds']:.1f} s, loaded {run['loaded']:,}, skipped "
-        f"{run['skipped']:,}, CPU s {run['cpu_s']}, writer {run['writer_s']:.1f} s, Prefect "
-        f"{run['prefect_seconds']:.2f} s, peak RSS {run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} "
+        f"{run['skipped']:,}, CPU s {run['cpu_s']}, writer {run['writer_s']:.1f} s "
+        f"({run['writer_cpu_s']:.1f} CPU-s), Prefect {run['prefect_seconds']:.2f} s, "
+        f"peak RSS {run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} "
         f"(PSS {run['peak_pss_mb']:.0f} MB; + Prefect's temporary server "
         f"{run['prefect_server_peak_rss_mb']:.0f} MB)",
         flush=True,

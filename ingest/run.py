@@ -11,12 +11,18 @@ batch's frames (in the calling thread, so Prefect and Dask futures are resolved 
 hands them to the writer thread, which loads one batch at a time in submission order, each in its own
 transaction (warehouse.load.load_frames). The frames of a batch are taken from the workers only once the
 writer has finished the batch before, so at most the frames being written, the frames the workers are
-handing back and the pages being transformed are in memory. With ingest.writer_group > 1, frames that come
-at once (the transform is ahead) are written while the file is still attached, so a group of batches pays
-one ATTACH and one checkpoint; after each group the writer's DuckDB instance is closed, so the memory it
-keeps does not grow with the warehouse. A batch whose transform fails as a whole (a worker process killed)
-becomes one reject per page, never a lost batch; a batch whose write fails gets the error on its future,
-and the batches after it are still written.
+handing back and the pages being transformed are in memory.
+
+The writer keeps the file attached for a window (ingest.write_window_reports reports or
+ingest.write_window_seconds, whichever comes first) and checkpoints once, when it detaches: each batch is
+still its own transaction, committed to DuckDB's write-ahead log, so a run killed mid-window loses no
+committed batch and leaves no half batch (DuckDB replays the log when the file is next opened). A checkpoint
+per batch of 250 reports cost about half the writer's CPU (DuckDB rewrites the small row groups each batch
+appended); one per window of 1,000 reports costs about a third of that per report. After each window the
+writer's DuckDB instance is closed, so the memory it keeps does not grow with the warehouse, and readers
+waiting for the file get in. A batch whose transform fails as a whole (a worker process killed) becomes one
+reject per page, never a lost batch; a batch whose write fails gets the error on its future, and the
+batches after it are still written.
 """
 
 from __future__ import annotations
@@ -42,15 +48,6 @@ from warehouse.lake import is_lake
 from warehouse.load import KnownInputs, known_inputs, load_frames
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
-
-# With ingest.writer_group > 1 the writer keeps the file attached for the next batch when its frames are
-# handed over within GRACE_SECONDS of the previous batch's commit (they were ready: the transform is ahead
-# of the writer), up to writer_group batches: each batch is still its own transaction, but the group pays
-# one ATTACH, one load of the file's indexes and one checkpoint (at DETACH). Measured on a 30k-report
-# warehouse with 250-page batches and frames always ready: 1.3x less writer CPU per report at 4, ~60 MB
-# more peak memory. The file's lock is then held while ready frames are written and at most GRACE_SECONDS
-# longer; readers of a DuckDB file wait for a group instead of a batch.
-GRACE_SECONDS = 0.25
 
 
 @dataclass(slots=True)
@@ -87,8 +84,9 @@ class IngestRun:
         self._pending: _Batch | None = None  # transform started, frames not yet handed to the writer
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
         self._writer: threading.Thread | None = None
-        self._group = bounds().ingest.writer_group
+        self._window = bounds().ingest
         self.write_seconds = 0.0  # the writer's time in load_frames, ATTACH and DETACH (wall), for the bench
+        self.write_cpu_seconds = 0.0  # the writer thread's CPU time, for the bench
         self.wait_seconds = 0.0  # the calling thread's wait for frames and for the writer (wall)
 
     def __enter__(self) -> IngestRun:
@@ -186,38 +184,48 @@ class IngestRun:
             self._jobs.task_done()
 
     def _write_all(self) -> None:
-        """The writer thread: one batch at a time, in order, until the end marker; batches whose frames
-        follow at once are written while the file stays attached (_write_group)."""
-        job = self._jobs.get()
-        while job is not None:
-            job = self._write_group(job)
+        """The writer thread: one batch at a time, in order, until the end marker; the file stays attached
+        for a window of batches (_write_window)."""
+        cpu = time.thread_time()
+        try:
+            job = self._jobs.get()
+            while job is not None:
+                job = self._write_window(job)
+        finally:
+            self.write_cpu_seconds += time.thread_time() - cpu
 
-    def _write_group(self, job: _Job) -> _Job | None:
-        """Write `job`, then each batch handed over within GRACE_SECONDS of the previous one's end (up to
-        ingest.writer_group batches), each in its own transaction while the file stays attached: one ATTACH
-        and one final checkpoint for the group instead of one per batch. Returns the next job (None: end).
+    def _write_window(self, job: _Job) -> _Job | None:
+        """Write `job` and the batches handed over after it while the file stays attached, each in its own
+        transaction, until ingest.write_window_reports reports are written or ingest.write_window_seconds
+        have passed since attaching: one ATTACH and one checkpoint (at DETACH) per window. Returns the next
+        job (None: end).
 
-        Only a group that starts with a batch to write attaches the file (a batch with nothing to write
-        never opens the warehouse for writing); a lake has no per-detach checkpoint to save; a group of one
-        is the batch's own write (load_frames attaches and detaches)."""
-        started, ended = time.perf_counter(), False
+        Only a window that starts with a batch to write attaches the file (a batch with nothing to write
+        never opens the warehouse for writing); a lake has no per-detach checkpoint to save, so each of its
+        batches is its own write (load_frames attaches and detaches)."""
+        started = time.perf_counter()
+        if not self._must_write(job) or is_lake(resolve_warehouse(self.warehouse)):
+            self._run(job)
+            return self._jobs.get()
+        ended, written = False, 0
         with ExitStack() as attached:
-            if self._group > 1 and self._must_write(job) and not is_lake(resolve_warehouse(self.warehouse)):
-                try:
-                    attached.enter_context(open_for_writing(self.warehouse))
-                except BaseException as exc:  # busy, damaged, not a warehouse: the batch's error
-                    if job.batch.future.set_running_or_notify_cancel():
-                        job.batch.future.set_exception(exc)
-                    self._jobs.task_done()
-                    return self._jobs.get()
+            try:
+                attached.enter_context(open_for_writing(self.warehouse))
+            except BaseException as exc:  # busy, damaged, not a warehouse: the batch's error
+                if job.batch.future.set_running_or_notify_cancel():
+                    job.batch.future.set_exception(exc)
+                self._jobs.task_done()
+                return self._jobs.get()
+            opened = time.monotonic()
             self.write_seconds += time.perf_counter() - started
-            for count in range(1, self._group + 1):
-                self._run(job)
+            while True:
+                written += self._run(job)
                 del job
-                if count == self._group:
+                left = self._window.write_window_seconds - (time.monotonic() - opened)
+                if written >= self._window.write_window_reports or left <= 0:
                     break
                 try:
-                    job = self._jobs.get(timeout=GRACE_SECONDS)
+                    job = self._jobs.get(timeout=left)
                 except queue.Empty:
                     break
                 if job is None:
@@ -228,15 +236,18 @@ class IngestRun:
         self.write_seconds += time.perf_counter() - started
         return None if ended else self._jobs.get()
 
-    def _run(self, job: _Job) -> None:
-        """Write one batch; its future gets the summary, or the error."""
+    def _run(self, job: _Job) -> int:
+        """Write one batch; its future gets the summary, or the error. Returns the reports written."""
         try:
             if job.batch.future.set_running_or_notify_cancel():
-                job.batch.future.set_result(self._write(job))
+                summary = self._write(job)
+                job.batch.future.set_result(summary)
+                return summary.loaded + summary.replaced
         except BaseException as exc:  # the caller sees it on the batch's future
             job.batch.future.set_exception(exc)
         finally:
             self._jobs.task_done()
+        return 0
 
     def _must_write(self, job: _Job) -> bool:
         """Frames to load, rejects to record, or old rejects of inputs found unchanged to clear."""
@@ -249,7 +260,10 @@ class IngestRun:
         batch, known = job.batch, self._known_inputs()
         if self._must_write(job):
             started = time.perf_counter()
-            summary = load_frames(job.frames, self.warehouse, batch.rejects, batch.settled)
+            lake = is_lake(resolve_warehouse(self.warehouse))
+            summary = load_frames(
+                job.frames, self.warehouse, batch.rejects, batch.settled, None if lake else known
+            )
             self.write_seconds += time.perf_counter() - started
         else:
             summary = LoadSummary()

@@ -15,6 +15,12 @@ from nianbao.settings import config_dir, load_config, validated
 _MEMORY = re.compile(r"^\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
+def _size(value: str) -> str:
+    if not _MEMORY.match(value.strip()):
+        raise ValueError("a size such as 512MB or 2GB")
+    return value.strip()
+
+
 class QueryBounds(BaseModel):
     """`nianbao sql` and every other read: wall-clock time and memory of one statement."""
 
@@ -27,9 +33,7 @@ class QueryBounds(BaseModel):
     @field_validator("query_memory_limit", "query_spill_limit")
     @classmethod
     def _memory(cls, value: str) -> str:
-        if not _MEMORY.match(value.strip()):
-            raise ValueError("a size such as 512MB or 2GB")
-        return value.strip()
+        return _size(value)
 
 
 class IngestBounds(BaseModel):
@@ -43,11 +47,17 @@ class IngestBounds(BaseModel):
     max_html_depth: int = Field(512, gt=0)
     workers: int = Field(0, ge=0)  # transform processes; 0: one per CPU (os.cpu_count())
     writer_threads: int = Field(1, ge=0)  # DuckDB threads of the warehouse writer; 0: DuckDB's default
-    writer_group: int = Field(
-        1, ge=1
-    )  # batches written per ATTACH when their frames follow at once (ingest.run)
+    # the writer keeps the file attached (one checkpoint) for this many reports or seconds (ingest.run)
+    write_window_reports: int = Field(1000, ge=1)
+    write_window_seconds: float = Field(10.0, gt=0)
+    writer_memory_limit: str = "512MB"  # DuckDB memory_limit of the writer (its cache of the file's blocks)
     runner: Literal["local", "dask"] = "local"  # task runner of the ingest and reprocess flows
     dask_address: str | None = None  # a Dask scheduler (tcp://host:8786); none: a LocalCluster of processes
+
+    @field_validator("writer_memory_limit")
+    @classmethod
+    def _memory(cls, value: str) -> str:
+        return _size(value)
 
 
 class Bounds(BaseModel):

@@ -123,16 +123,17 @@ def test_a_reload_with_nothing_changed_never_opens_the_warehouse_for_writing(
         changed.result()
 
 
-def test_a_writer_group_builds_the_same_warehouse(tmp_path: Path, use_settings: Callable[..., Path]) -> None:
-    """ingest.writer_group 4: batches whose frames are ready are written while the file stays attached,
-    each its own transaction; the tables are those of one attachment per batch, and the file is free after."""
+def test_a_write_window_builds_the_same_warehouse(tmp_path: Path, use_settings: Callable[..., Path]) -> None:
+    """ingest.write_window_reports 12: batches are written while the file stays attached, each its own
+    transaction; the tables are those of one attachment per batch, and the file is free after."""
     from warehouse.checksum import table_checksums
 
-    batches = _batches(range(2001, 2016), 3)  # five batches: a group of four, then one
+    batches = _batches(range(2001, 2016), 3)  # five batches: a window of four, then one
+    use_settings(write_window_reports="1")
     with IngestRun(tmp_path / "one.duckdb") as run:
         for batch in batches:
             run.submit(batch)
-    use_settings(writer_group="4")
+    use_settings(write_window_reports="12")
     with IngestRun(tmp_path / "group.duckdb") as run:
         futures = [run.submit(batch) for batch in batches]
     assert [f.result().loaded for f in futures] == [3, 3, 3, 3, 3]

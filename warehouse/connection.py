@@ -49,6 +49,9 @@ T = TypeVar("T")
 
 # SQL never sees Python variables by name (DuckDB's replacement scans); frames are registered explicitly.
 BASE_CONFIG: dict[str, object] = {"python_enable_replacements": False}
+# The writer checkpoints when it detaches the file (at the end of a load, or of ingest.run's window of
+# batches), not whenever the write-ahead log passes DuckDB's default 16 MB (one batch of long reports).
+WRITER_CONFIG: dict[str, object] = {"checkpoint_threshold": "1GB"}
 # Read-only SQL cannot touch files, attach databases, install or load extensions or change that setting
 # (external access is switched off and the configuration locked right after connecting, see _sandbox).
 _NO_EXTENSIONS = Path(tempfile.gettempdir()) / f"nianbao-no-extensions-{getattr(os, 'getuid', lambda: 0)()}"
@@ -132,13 +135,16 @@ def _busy(exc: duckdb.Error) -> bool:
 
 
 @contextmanager
-def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
-    """The file attached to this process's host instance while any caller needs it: (host, alias)."""
+def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str, bool]]:
+    """The file attached to this process's host instance while any caller needs it: (host, alias, whether
+    this caller attached it)."""
     global _host
     with _ATTACH_LOCK:
         if _host is None:
-            threads = bounds().ingest.writer_threads  # the writer loads beside the transform workers
-            config = {**BASE_CONFIG, "threads": threads} if threads else BASE_CONFIG
+            limits = bounds().ingest
+            config = {**BASE_CONFIG, **WRITER_CONFIG, "memory_limit": limits.writer_memory_limit}
+            if limits.writer_threads:  # the writer loads beside the transform workers
+                config["threads"] = limits.writer_threads
             _host = duckdb.connect(":memory:", config=config)
         host = _host
         alias, users = _attached.get(path, ("", 0))
@@ -151,7 +157,7 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
                 _waiting_for_lock(path, lambda: host.execute(f"ATTACH {literal} AS {alias}"), writing=True)
         _attached[path] = (alias, users + 1)
     try:
-        yield host, alias
+        yield host, alias, not users
     finally:
         with _ATTACH_LOCK:
             alias, users = _attached.pop(path)
@@ -178,7 +184,8 @@ def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.Duc
 
     Regions and indicators are (re)loaded on first use and whenever the rule files change. The file as this
     write leaves it counts as checked (its blocks were checked before, the new ones DuckDB just wrote), so
-    the next batch of a load does not read the whole file again.
+    the next batch of a load does not read the whole file again. A caller inside another's attachment (the
+    batches of ingest.run's window) skips these checks: the file is as the attaching caller checked it.
     """
     path = resolve_warehouse(warehouse)
     lake = is_lake(path)
@@ -186,14 +193,15 @@ def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.Duc
         path = path.absolute()
         path.parent.mkdir(parents=True, exist_ok=True)
     with _WRITE_LOCK:
-        with _attachment(path) as (host, alias):
+        with _attachment(path) as (host, alias, attached):
             con = host.cursor()
             try:
                 con.execute(f"USE {alias}")
-                if check_identity(con, path, alias, may_initialise=True) and not lake:
-                    verify_storage(con, path, alias)
-                migrate(con, path)
-                refresh_reference(con)
+                if attached:
+                    if check_identity(con, path, alias, may_initialise=True) and not lake:
+                        verify_storage(con, path, alias)
+                    migrate(con, path)
+                    refresh_reference(con)
                 yield con
             finally:
                 con.close()

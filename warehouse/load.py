@@ -9,6 +9,7 @@ input, its current reason, so loading the same inputs again leaves the table as 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,13 +64,25 @@ _REPORT_COLUMNS = (
 _EXISTING = {name: pl.Utf8() for name in ("report_id", "e_input", "e_sha", "e_version", "e_pub")}
 
 
+# warehouse_meta's note of the last run that wrote reports (KnownInputs.token).
+_WRITER_KEY = "last_writer"
+
+
 @dataclass(slots=True)
 class KnownInputs:
     """What an ingest run needs to know before transforming: the content digests (sha256, 32 bytes) loaded
-    with the current extractor version, and the inputs holding a reject."""
+    with the current extractor version, and the inputs holding a reject.
+
+    While it writes, the run also keeps the hash() of every input the warehouse holds reports of (`inputs`,
+    a superset: a collision only costs a scan), so a batch of inputs new to the warehouse skips the search
+    for moved pages, a scan of every report's input. They are read inside the first write transaction and
+    again whenever warehouse_meta's last_writer is not the run's `token` (another process wrote between
+    two of the run's batches), so they are never stale."""
 
     hashes: set[bytes] = field(default_factory=set)
     rejected: set[str] = field(default_factory=set)
+    inputs: set[int] = field(default_factory=set)
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 def known_inputs(warehouse: Path | str | None = None) -> KnownInputs:
@@ -91,13 +104,15 @@ def load_frames(
     warehouse: Path | str | None = None,
     extra_rejects: Sequence[RejectRow] = (),
     settled: Sequence[str] = (),
+    known: KnownInputs | None = None,
 ) -> LoadSummary:
     """Load frames built by ingest (or directly, with the frames.py schemas) in one transaction;
-    `settled` names inputs found already loaded and unchanged (their old rejects go)."""
+    `settled` names inputs found already loaded and unchanged (their old rejects go); `known`: an ingest
+    run's inputs of the warehouse (a DuckDB file only), kept up to date here."""
 
     def write() -> LoadSummary:
         with open_for_writing(warehouse) as con:
-            return _load(con, frames, extra_rejects, settled)
+            return _load(con, frames, extra_rejects, settled, known)
 
     summary = retrying_conflicts(resolve_warehouse(warehouse), write, _wait_seconds())
     summary.warehouse = str(resolve_warehouse(warehouse))
@@ -109,6 +124,7 @@ def _load(
     frames: FrameBatch,
     extra_rejects: Sequence[RejectRow],
     settled: Sequence[str] = (),
+    known: KnownInputs | None = None,
 ) -> LoadSummary:
     """Resolve identities, then write every winner and every reject in one transaction; inputs `settled`
     (already loaded, unchanged) lose their old rejects, as written ones do."""
@@ -118,7 +134,7 @@ def _load(
         decision = decide(resolution.winners, _existing(con, resolution.winners), resolution.losers)
         rejects.extend(decision.rejects)
         if decision.write.height:
-            _write_reports(con, frames.checked(), decision.write)
+            _write_reports(con, frames.checked(), decision.write, _may_move(con, decision.write, known))
         written = [*decision.write.get_column("path"), *decision.write.get_column("url").drop_nulls()]
         _clear_rejects(con, [*settled, *written])
         _insert_rejects(con, rejects)
@@ -181,8 +197,27 @@ def _existing(con: duckdb.DuckDBPyConnection, winners: pl.DataFrame) -> pl.DataF
         return rows_frame(result, _EXISTING)
 
 
-def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl.DataFrame) -> None:
-    """Replace every row of the written identities: delete children and reports, then insert anew."""
+def _may_move(con: duckdb.DuckDBPyConnection, write: pl.DataFrame, known: KnownInputs | None) -> bool:
+    """Whether an input written now may already back a report (the search for moved pages is needed):
+    always without a run's knowledge; with it, only for an input the warehouse may hold. The run's
+    inputs are read again when another writer came between (warehouse_meta's last_writer)."""
+    if known is None:
+        return True
+    noted = con.execute("SELECT value FROM warehouse_meta WHERE key = ?", [_WRITER_KEY]).fetchall()
+    if not noted or noted[0][0] != known.token:
+        known.inputs = {hash(row[0]) for row in con.execute("SELECT input FROM reports").fetchall()}
+        con.execute("INSERT OR REPLACE INTO warehouse_meta VALUES (?, ?)", [_WRITER_KEY, known.token])
+    written = [hash(path) for path in write.get_column("path")]
+    fresh = known.inputs.isdisjoint(written)
+    known.inputs.update(written)  # a superset if the transaction rolls back: a collision costs a scan
+    return not fresh
+
+
+def _write_reports(
+    con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl.DataFrame, may_move: bool = True
+) -> None:
+    """Replace every row of the written identities: delete children and reports, then insert anew;
+    `may_move`: an input written may back another report (else the search for moved pages is skipped)."""
     with staged(
         con,
         batch_write=write,
@@ -198,7 +233,8 @@ def _write_reports(con: duckdb.DuckDBPyConnection, frames: FrameBatch, write: pl
                     f"DELETE FROM {table} WHERE report_id IN "
                     "(SELECT report_id FROM batch_write WHERE replacing)"
                 )
-        _drop_moved(con)
+        if may_move:
+            _drop_moved(con)
         con.execute(
             f"INSERT INTO reports ({', '.join(_REPORT_COLUMNS)}) "
             "SELECT w.report_id, r.region_code, r.kind, r.report_year, r.title, r.issuer, r.published_at, "
