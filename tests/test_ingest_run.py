@@ -125,7 +125,11 @@ def test_a_reload_with_nothing_changed_never_opens_the_warehouse_for_writing(
 
 def test_a_write_window_builds_the_same_warehouse(tmp_path: Path, use_settings: Callable[..., Path]) -> None:
     """ingest.write_window_reports 12: batches are written while the file stays attached, each its own
-    transaction; the tables are those of one attachment per batch, and the file is free after."""
+    transaction; the tables are those of one attachment per batch, and the file is free after. A page that
+    moves to another identity never counts twice."""
+    import duckdb
+
+    from ingest.pages import ingest_pages
     from warehouse.checksum import table_checksums
 
     batches = _batches(range(2001, 2016), 3)  # five batches: a window of four, then one
@@ -145,6 +149,25 @@ def test_a_write_window_builds_the_same_warehouse(tmp_path: Path, use_settings: 
         timeout=60,
     )
     assert reader.returncode == 0
+
+    # An input written again under another identity drops its old report, whether the run wrote it in an
+    # earlier batch or another writer did between two of the run's batches (the run's inputs are read again).
+    use_settings(write_window_reports="1")  # each batch detaches, so another writer can come between
+    path = tmp_path / "group.duckdb"
+    own, own_later, other, other_later = synthetic_captures([2001, 2016, 2017, 2018])
+    with IngestRun(path) as run:
+        run.submit([own])  # written in window of its own above, known to the run
+        assert ingest_pages([other], path).loaded == 1  # another writer, between two batches of the run
+        moved = [
+            run.submit([Page(name=a.name, data=b.data)]) for a, b in ((own, own_later), (other, other_later))
+        ]
+    assert [future.result().replaced + future.result().loaded for future in moved] == [1, 1]
+    with duckdb.connect(str(path), read_only=True) as con:
+        rows = con.execute(
+            "SELECT input, report_year FROM reports WHERE input IN (?, ?) ORDER BY input",
+            [own.name, other.name],
+        ).fetchall()
+    assert rows == [(own.name, 2016), (other.name, 2018)]
 
 
 def test_a_staging_folder_left_by_a_killed_writer_goes(tmp_path: Path) -> None:
