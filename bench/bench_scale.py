@@ -54,8 +54,10 @@ class PeakRss:
         self.pss_peak = 0  # shared pages (the workers fork from one preloaded server) counted once
         self.split: dict[str, int] = {}
         self.cpu: dict[int, tuple[str, float]] = {}  # child pid → (role, CPU seconds last seen)
+        self.threads: dict[int, tuple[str, float]] = {}  # this process's thread id → (name, CPU seconds)
         self.own_cpu = 0.0
         self._before: dict[int, float] = {}
+        self._threads_before: dict[int, float] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -65,6 +67,8 @@ class PeakRss:
         for child in psutil.Process().children(recursive=True):  # running before: count from here
             with contextlib.suppress(psutil.Error):
                 self._before[child.pid] = sum(child.cpu_times()[:2])
+        self._threads()
+        self._threads_before = {tid: seconds for tid, (_, seconds) in self.threads.items()}
         self._thread.start()
         return self
 
@@ -80,6 +84,7 @@ class PeakRss:
         tick = 0
         while not self._stop.wait(0.2):
             tick += 1
+            self._threads()
             split: dict[str, int] = {}
             server = pss = 0
             for child in me.children(recursive=True):
@@ -117,6 +122,30 @@ class PeakRss:
             if sum(split.values()) > self.peak:
                 self.peak, self.split = sum(split.values()), split
         self.own_cpu = time.thread_time()
+
+    def _threads(self) -> None:
+        """CPU time of each thread of this process as last seen (/proc/self/task/*/stat), named as Python
+        names it (else as the OS does), so the main process's CPU splits into the writer, the calling
+        thread, Prefect's threads, …"""
+        tick = os.sysconf("SC_CLK_TCK")
+        names = {thread.native_id: thread.name for thread in threading.enumerate()}
+        for stat in Path("/proc/self/task").glob("*/stat"):
+            try:
+                text = stat.read_text()
+            except OSError:  # the thread ended
+                continue
+            name, rest = text[text.index("(") + 1 : text.rindex(")")], text[text.rindex(")") + 2 :].split()
+            tid = int(stat.parent.name)
+            name = names.get(tid) or self.threads.get(tid, (name, 0.0))[0]  # Python's name, else the OS's
+            self.threads[tid] = (name, (int(rest[11]) + int(rest[12])) / tick)
+
+    def cpu_by_thread(self) -> dict[str, float]:
+        """CPU seconds of this process's threads by name, since the sampling started (at most 0.2 s of a
+        thread's last moments missed)."""
+        totals: dict[str, float] = {}
+        for tid, (name, seconds) in self.threads.items():
+            totals[name] = totals.get(name, 0.0) + seconds - self._threads_before.get(tid, 0.0)
+        return {name: round(n, 1) for name, n in sorted(totals.items(), key=lambda item: -item[1])}
 
     def cpu_by_role(self) -> dict[str, float]:
         """CPU seconds per role of the child processes, while sampled."""
@@ -223,6 +252,7 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
         "loaded": loaded,
         "skipped": skipped,
         "cpu_s": {"main": round(main_cpu, 1), **rss.cpu_by_role()},
+        "main_threads_cpu_s": rss.cpu_by_thread(),
         "writer_s": run_times["write"],
         "writer_cpu_s": run_times["writer_cpu"],
         "wait_for_frames_s": run_times["wait"],
@@ -376,6 +406,8 @@ def main() -> dict:
         # the writer thread's own CPU time (part of main's), and per report
         "ingest_writer_cpu_s": round(biggest["writer_cpu_s"], 1),
         "ingest_writer_cpu_ms_per_report": round(1000 * biggest["writer_cpu_s"] / SIZES[-1], 2),
+        # the main process's CPU by thread name (nianbao-writer, the calling thread, Prefect's, the sampler)
+        "ingest_main_threads_cpu_s": biggest["main_threads_cpu_s"],
         "ingest_wait_for_frames_s": round(biggest["wait_for_frames_s"], 1),
         "ingest_peak_rss_mb": round(biggest["peak_rss_mb"]),
         "ingest_peak_rss_split_mb": biggest["peak_split_mb"],
