@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -50,21 +51,33 @@ class PageFacts:
 
     def may_match(self, selector: str) -> bool:
         """False only when no element of the page can match the (single, not comma-listed) selector."""
-        simple = _SIMPLE.fullmatch(selector.strip())
-        if simple is None:
+        form = _form(selector)
+        if form is None:
             return True
-        if simple["tag"]:
-            return self._tags is None or simple["tag"] in self._tags or simple["tag"] in IMPLIED_TAGS
-        if simple["mark"]:
-            return simple["name"].lower() in self._values["id" if simple["mark"] == "#" else "class"]
-        attr = simple["attr"].lower()
-        value = next((v for v in (simple["dq"], simple["sq"], simple["bare"]) if v is not None), None)
-        if not self._has(attr):
+        kind, name, value = form
+        if kind == "tag":
+            return self._tags is None or name in self._tags or name in IMPLIED_TAGS
+        if not self._has(name):
             return False
-        return value is None or attr not in self._values or value.lower() in self._values[attr]
+        return value is None or name not in self._values or value in self._values[name]
 
     def _has(self, attr: str) -> bool:
         """Whether some element carries the attribute (looked up once per name)."""
         if attr not in self._present:
             self._present[attr] = self._tree.css_first(f"[{attr}]") is not None
         return self._present[attr]
+
+
+@cache
+def _form(selector: str) -> tuple[str, str, str | None] | None:
+    """A simple selector as ("tag", name, None) or ("attr", attribute, lowercased value or None): .x is
+    [class ~= x] and #x is [id = x]; None for any other selector."""
+    simple = _SIMPLE.fullmatch(selector.strip())
+    if simple is None:
+        return None
+    if simple["tag"]:
+        return "tag", simple["tag"], None
+    if simple["mark"]:
+        return "attr", "id" if simple["mark"] == "#" else "class", simple["name"].lower()
+    value = next((v for v in (simple["dq"], simple["sq"], simple["bare"]) if v is not None), None)
+    return "attr", simple["attr"].lower(), None if value is None else value.lower()
