@@ -90,6 +90,22 @@ _ASCII_SPACES = " \t\r\n\f\v"
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
 
+def _spaced(value: str) -> bool:
+    """Whether _SPACES.sub(" ", value) can change the value: it holds one of _SPACES' characters other than
+    the space, or two spaces in a row (a search per character: cheaper than str.isprintable on CJK text)."""
+    return (
+        "\xa0" in value
+        or "\n" in value
+        or "\t" in value
+        or "\r" in value
+        or "\u200b" in value
+        or "\ufeff" in value
+        or "\f" in value
+        or "\v" in value
+        or "  " in value
+    )
+
+
 @dataclass(slots=True)
 class Line:
     """One rendered line and how many of its characters are link text."""
@@ -125,7 +141,7 @@ class _Writer:
             if value and self.parts:
                 self.parts.append(" ")
             return
-        if not value.isprintable() or "  " in value:  # (every _SPACES character but the space is unprintable)
+        if _spaced(value):
             value = _SPACES.sub(" ", value)
         if value.strip() or (self.parts and value):
             self.parts.append(value)
@@ -138,7 +154,7 @@ class _Writer:
             self.text(value)
             self.flush()
             return
-        if not value.isprintable() or "  " in value:
+        if _spaced(value):
             value = _SPACES.sub(" ", value)
         text = value.strip()
         if text:
@@ -180,7 +196,7 @@ class _Enough(Exception):
 
 
 def _walk(node: LexborNode, out: _Writer) -> None:
-    parts = out.parts  # (flush clears it in place)
+    parts, lines = out.parts, out.lines  # (flush clears parts in place)
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -189,12 +205,31 @@ def _walk(node: LexborNode, out: _Writer) -> None:
                 out.text(value)
             elif value and parts:  # blank (most text nodes between tags): one space at most, as text() does
                 parts.append(" ")
+        elif tag in _PLAIN_BLOCKS and not (out.marked or out.cell_depth or out.pre_depth):
+            # _visit of a block outside cells and <pre>, inlined: most lines of a page are paragraphs
+            if parts:
+                out.flush()
+            only = child.first_child
+            if only is not None and only.next is None and only.is_text_node:  # one text: out.line(text)
+                value = only.text_content or ""
+                if _spaced(value):
+                    value = _SPACES.sub(" ", value)
+                text = value.strip()
+                if text:
+                    lines.append(Line(text, len(text) if out.link_depth else 0))
+                    if len(lines) >= out.stop_at:
+                        raise _Enough
+                continue
+            _walk(child, out)
+            if parts:
+                out.flush()
         elif tag and tag[0] != "-" and tag not in SKIP_TAGS:
             _visit(child, tag, out)
 
 
 _BR, _CELL, _LINK, _PRE, _BLOCK = 1, 2, 3, 4, 5
 _KINDS = {**dict.fromkeys(BLOCK_TAGS, _BLOCK), "br": _BR, "td": _CELL, "th": _CELL, "a": _LINK, "pre": _PRE}
+_PLAIN_BLOCKS = frozenset(tag for tag, kind in _KINDS.items() if kind == _BLOCK)
 
 
 def _visit(element: LexborNode, tag: str, out: _Writer) -> None:
