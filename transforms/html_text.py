@@ -90,22 +90,6 @@ _ASCII_SPACES = " \t\r\n\f\v"
 _SPACES = re.compile(r"[ \t\r\n\f\v\xa0\u200b\ufeff]+")
 
 
-def _spaced(value: str) -> bool:
-    """Whether _SPACES.sub(" ", value) can change the value: it holds one of _SPACES' characters other than
-    the space, or two spaces in a row (a search per character: cheaper than str.isprintable on CJK text)."""
-    return (
-        "\xa0" in value
-        or "\n" in value
-        or "\t" in value
-        or "\r" in value
-        or "\u200b" in value
-        or "\ufeff" in value
-        or "\f" in value
-        or "\v" in value
-        or "  " in value
-    )
-
-
 @dataclass(slots=True)
 class Line:
     """One rendered line and how many of its characters are link text."""
@@ -141,7 +125,7 @@ class _Writer:
             if value and self.parts:
                 self.parts.append(" ")
             return
-        if _spaced(value):
+        if not value.isprintable() or "  " in value:  # (every _SPACES character but the space is unprintable)
             value = _SPACES.sub(" ", value)
         if value.strip() or (self.parts and value):
             self.parts.append(value)
@@ -154,7 +138,7 @@ class _Writer:
             self.text(value)
             self.flush()
             return
-        if _spaced(value):
+        if not value.isprintable() or "  " in value:
             value = _SPACES.sub(" ", value)
         text = value.strip()
         if text:
@@ -212,7 +196,7 @@ def _walk(node: LexborNode, out: _Writer) -> None:
             only = child.first_child
             if only is not None and only.next is None and only.is_text_node:  # one text: out.line(text)
                 value = only.text_content or ""
-                if _spaced(value):
+                if not value.isprintable() or "  " in value:
                     value = _SPACES.sub(" ", value)
                 text = value.strip()
                 if text:
