@@ -6,6 +6,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from transforms.html_selectors import PageFacts
 from transforms.html_text import compact, flat_text
 
 # '<article>_<column>_<site>' separators; a dash between digits is a span of years (2016—2020), not one
@@ -13,9 +14,16 @@ _TITLE_SPLIT = re.compile(r"\s*(?:_|\||｜|--|(?<!\d)[—\-–]|[—\-–](?!\d)
 _SPACES = re.compile(r"\s+")
 _HEADING_TAGS = ("h1", "h2", "h3")
 _HEADING_ATTRS = (
-    "[class*=tit],[class*=Tit],[class*=TIT],[id*=tit],[id*=Tit],[class*=biaoti],[class*=headline]"
+    "[class*=tit]",
+    "[class*=Tit]",
+    "[class*=TIT]",
+    "[id*=tit]",
+    "[id*=Tit]",
+    "[class*=biaoti]",
+    "[class*=headline]",
 )
-_HEADING_SELECTOR = ",".join([*_HEADING_TAGS, _HEADING_ATTRS])
+_HEADINGS = (*_HEADING_TAGS, *_HEADING_ATTRS)
+_HEADING_SELECTOR = ",".join(_HEADINGS)
 TITLE_META = ("articletitle", "og:title", "title", "dc.title")
 _MIN_NEARBY_TITLE = 8
 _LEAF_BLOCKS = frozenset(("p", "div", "td", "th", "h1", "h2", "h3", "h4", "center", "strong", "b", "font"))
@@ -53,15 +61,16 @@ def head_title(tree: LexborHTMLParser) -> tuple[str, bool]:
 def find_title(
     tree: LexborHTMLParser,
     meta: dict[str, str],
-    tag_names: frozenset[str] | None = None,
+    facts: PageFacts | None = None,
     window: str | None = None,
 ) -> tuple[str | None, LexborNode | None]:
     """The article title and the element showing it (None when it only comes from meta or <title>).
 
     A heading counts when its text is part of the page's <title> or ArticleTitle meta (sites write
     '<article title>_<column>_<site>' into <title>); otherwise the longest plausible heading wins, then the
-    meta title, then the first segment of <title>. ``tag_names`` (the page's start tag names, when known)
-    leaves the h1-h3 the page has none of out of the query; ``window``, when given, is page_title(tree).
+    meta title, then the first segment of <title>. ``facts`` (what the page's elements hold, when known)
+    leaves the heading selectors that can match nothing out of the query; ``window``, when given, is
+    page_title(tree).
     """
     if window is None:
         window = page_title(tree)
@@ -69,8 +78,8 @@ def find_title(
     references = [compact(t) for t in (meta_title, window) if t]
     best: tuple[int, LexborNode] | None = None
     fallback: tuple[int, LexborNode] | None = None
-    present = _HEADING_TAGS if tag_names is None else [t for t in _HEADING_TAGS if t in tag_names]
-    for node in tree.css(",".join([*present, _HEADING_ATTRS])):
+    present = _HEADINGS if facts is None else facts.keep(_HEADINGS)
+    for node in tree.css(",".join(present)) if present else ():
         if node.tag in ("title", "meta", "body", "html", "head"):
             continue
         printed = compact(node.text(deep=True))

@@ -26,6 +26,7 @@ from transforms.html_meta import (
     read_meta_tags,
     title_head,
 )
+from transforms.html_selectors import PageFacts
 from transforms.html_text import SKIP_TAGS, Line, compact, flat_text, is_link_line, render_lines
 from transforms.metadata import plausible_title
 from transforms.model import StrippedPage
@@ -63,10 +64,12 @@ _INLINE_TAGS = frozenset(
 _REMOVED_TAGS = SKIP_TAGS - {"head"}
 _SORTED_TAGS = _REMOVED_TAGS | _INLINE_TAGS
 _HIDDEN = (
-    '[hidden],[style*="display:none" i],[style*="display: none" i],[style*="visibility:hidden" i],'
-    '[style*="visibility: hidden" i]'
+    "[hidden]",
+    '[style*="display:none" i]',
+    '[style*="display: none" i]',
+    '[style*="visibility:hidden" i]',
+    '[style*="visibility: hidden" i]',
 )
-_BARE_TAG = re.compile(r"[a-z][a-z0-9]*")
 _RECORD = re.compile(r"<record[\s>]", re.IGNORECASE)
 _HANWEB_RECORDS = 3
 _ARTICLE_MIN_PROSE = 100  # a page with a data list is still an article when its text has this much prose
@@ -109,10 +112,11 @@ def strip_html(
     records = _data_list_records(tree) if tag_names is None or "script" in tag_names else 0
     meta = read_meta_tags(tree)
     window_title, title_stays = head_title(tree)
-    inline = _remove_chrome(tree, rules, tag_names)
+    facts = PageFacts(tree, tag_names)
+    inline = _remove_chrome(tree, rules, facts, tag_names)
     # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
     titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}
-    title, title_node = find_title(tree, titled, tag_names, window_title if title_stays else None)
+    title, title_node = find_title(tree, titled, facts, window_title if title_stays else None)
     while title_node is not None and title_node.tag in _INLINE_TAGS:
         title_node = title_node.parent
     body = tree.body
@@ -120,7 +124,9 @@ def strip_html(
         raise NotAReportError("page has no body")
     for node in reversed(inline):  # innermost first, so paragraphs are one text
         node.unwrap()  # a no-op on the elements removed with their chrome
-    found = known_containers(tree, rules.selectors_for(url)) if use_known_containers else None
+    found = None
+    if use_known_containers:
+        found = known_containers(tree, tuple(facts.keep(rules.selectors_for(url))))
     content: list[LexborNode] = []
     lines: list[Line] = []
     if found:
@@ -209,14 +215,15 @@ def _data_list_records(tree: LexborHTMLParser) -> int:
 
 
 def _remove_chrome(
-    tree: LexborHTMLParser, rules: PageRules, tag_names: frozenset[str] | None
+    tree: LexborHTMLParser, rules: PageRules, facts: PageFacts, tag_names: frozenset[str] | None
 ) -> list[LexborNode]:
     """Drop non-text elements, hidden elements and the configured widgets; return the inline formatting
     elements of the body in page order (to unwrap once the title has been found).
 
     Without ``tag_names``, one walk over the body sorts elements by tag (cheaper than a lexbor selector list
     of some forty tags); with them, one selector list of the removed and inline tags the page holds finds
-    them (none: no walk). Removal only unlinks, so a node inside an already removed subtree is harmless.
+    them (none: no walk). The hidden and widget selectors that can match nothing on the page are left out
+    (``facts``). Removal only unlinks, so a node inside an already removed subtree is harmless.
     """
     body = tree.body
     if body is None:
@@ -234,11 +241,9 @@ def _remove_chrome(
         wanted = sorted(tag_names & _SORTED_TAGS)
         for node in body.css(",".join(wanted)) if wanted else ():
             (removed if node.tag in _REMOVED_TAGS else inline).append(node)
-    # a selector naming only a tag the page does not hold can match nothing
-    chrome = [
-        x for x in rules.chrome_selectors if tag_names is None or not _BARE_TAG.fullmatch(x) or x in tag_names
-    ]
-    removed.extend(body.css(",".join([_HIDDEN, *chrome])))
+    chrome = facts.keep([*_HIDDEN, *rules.chrome_selectors])
+    if chrome:
+        removed.extend(body.css(",".join(chrome)))
     for node in removed:
         node.decompose()
     return inline

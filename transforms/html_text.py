@@ -180,7 +180,7 @@ class _Enough(Exception):
 
 
 def _walk(node: LexborNode, out: _Writer) -> None:
-    parts = out.parts  # (flush clears it in place)
+    parts, lines = out.parts, out.lines  # (flush clears parts in place)
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -189,12 +189,31 @@ def _walk(node: LexborNode, out: _Writer) -> None:
                 out.text(value)
             elif value and parts:  # blank (most text nodes between tags): one space at most, as text() does
                 parts.append(" ")
+        elif tag in _PLAIN_BLOCKS and not (out.marked or out.cell_depth or out.pre_depth):
+            # _visit of a block outside cells and <pre>, inlined: most lines of a page are paragraphs
+            if parts:
+                out.flush()
+            only = child.first_child
+            if only is not None and only.next is None and only.is_text_node:  # one text: out.line(text)
+                value = only.text_content or ""
+                if not value.isprintable() or "  " in value:
+                    value = _SPACES.sub(" ", value)
+                text = value.strip()
+                if text:
+                    lines.append(Line(text, len(text) if out.link_depth else 0))
+                    if len(lines) >= out.stop_at:
+                        raise _Enough
+                continue
+            _walk(child, out)
+            if parts:
+                out.flush()
         elif tag and tag[0] != "-" and tag not in SKIP_TAGS:
             _visit(child, tag, out)
 
 
 _BR, _CELL, _LINK, _PRE, _BLOCK = 1, 2, 3, 4, 5
 _KINDS = {**dict.fromkeys(BLOCK_TAGS, _BLOCK), "br": _BR, "td": _CELL, "th": _CELL, "a": _LINK, "pre": _PRE}
+_PLAIN_BLOCKS = frozenset(tag for tag, kind in _KINDS.items() if kind == _BLOCK)
 
 
 def _visit(element: LexborNode, tag: str, out: _Writer) -> None:

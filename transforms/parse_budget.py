@@ -71,6 +71,9 @@ _FLAT = frozenset(
 
 
 _DEPTHLESS = _FLAT | frozenset(_RAW_END)
+# Elements the parser makes without their start tag in the markup: a page's elements all have one of these
+# names or a start tag name the page holds.
+IMPLIED_TAGS = frozenset(("html", "head", "body", "tbody", "tr", "colgroup", "p", "br", "img"))
 _START_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)")
 _LEAF = re.compile(r"<([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?>[^<]*</\1(?:\s[^<>]*)?>")
 _LEAF_ROUNDS = 2
@@ -84,8 +87,8 @@ def check_parse_budget(html: str) -> frozenset[str] | None:
     """Raise OverParseBudgetError when the page has too many tags or nests elements too deeply.
 
     Returns the names (lowercased) of the start tags the page holds anywhere (in comments and scripts too),
-    when the counting shortcut read them: the parser makes no element of another name but those it implies
-    (html, head, body, tbody, tr, colgroup; p, br or img for a stray </p>, </br> or an <image>), so a walk
+    when the counting shortcut read them: the parser makes no element of another name but IMPLIED_TAGS (html,
+    head, body, tbody, tr, colgroup; p, br or img for a stray </p>, </br> or an <image>), so a walk
     looking only for elements of names not among them can be left out. None when the tag scan decided (it
     does not read every name the parser takes for a tag).
     """

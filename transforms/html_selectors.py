@@ -1,0 +1,83 @@
+"""The CSS selectors worth running on one page: lexbor matches every element against every selector of a
+query, so a selector that can match no element of the page only costs a walk of the whole tree.
+
+What decides is read once per parsed page (PageFacts): the start tag names the page holds (from the parse
+budget's counting), the class and id values of its elements, and whether it has an element carrying some
+other attribute. Only the simplest selectors are judged (a bare tag, .class, #id, [attribute] and
+[attribute op value]); any other selector is always kept. The judgement errs on keeping: class and id values
+are compared without case and as substrings, so a selector is left out only when no element can match it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+
+from selectolax.lexbor import LexborHTMLParser
+
+from transforms.parse_budget import IMPLIED_TAGS
+
+_SIMPLE = re.compile(
+    r"""(?P<tag>[a-z][a-z0-9]*)
+    |(?P<mark>[#.])(?P<name>[A-Za-z0-9_-]+)
+    |\[\s*(?P<attr>[A-Za-z_][A-Za-z0-9_-]*)\s*
+      (?:[~|^$*]?=\s*(?:"(?P<dq>[^"\\]*)"|'(?P<sq>[^'\\]*)'|(?P<bare>[A-Za-z0-9_-]+))\s*(?:[iIsS]\s*)?)?\]""",
+    re.VERBOSE,
+)
+_KEYED = ("class", "id")
+
+
+class PageFacts:
+    """What a parsed page's elements hold that simple selectors test."""
+
+    def __init__(self, tree: LexborHTMLParser, tag_names: frozenset[str] | None) -> None:
+        """``tag_names``: every start tag name of the page's markup (check_parse_budget), or None (unknown:
+        every bare tag selector is kept)."""
+        self._tree = tree
+        self._tags = tag_names
+        values: dict[str, list[str]] = {key: [] for key in _KEYED}
+        for node in tree.css("[class],[id]"):
+            attrs = node.attributes
+            for key in _KEYED:
+                if key in attrs:
+                    values[key].append(attrs[key] or "")
+        self._values = {key: "\n".join(found).lower() for key, found in values.items()}
+        self._present = {key: bool(found) for key, found in values.items()}
+
+    def keep(self, selectors: Iterable[str]) -> list[str]:
+        """The selectors, in order, without those that can match no element of the page."""
+        return [selector for selector in selectors if self.may_match(selector)]
+
+    def may_match(self, selector: str) -> bool:
+        """False only when no element of the page can match the (single, not comma-listed) selector."""
+        form = _form(selector)
+        if form is None:
+            return True
+        kind, name, value = form
+        if kind == "tag":
+            return self._tags is None or name in self._tags or name in IMPLIED_TAGS
+        if not self._has(name):
+            return False
+        return value is None or name not in self._values or value in self._values[name]
+
+    def _has(self, attr: str) -> bool:
+        """Whether some element carries the attribute (looked up once per name)."""
+        if attr not in self._present:
+            self._present[attr] = self._tree.css_first(f"[{attr}]") is not None
+        return self._present[attr]
+
+
+@cache
+def _form(selector: str) -> tuple[str, str, str | None] | None:
+    """A simple selector as ("tag", name, None) or ("attr", attribute, lowercased value or None): .x is
+    [class ~= x] and #x is [id = x]; None for any other selector."""
+    simple = _SIMPLE.fullmatch(selector.strip())
+    if simple is None:
+        return None
+    if simple["tag"]:
+        return "tag", simple["tag"], None
+    if simple["mark"]:
+        return "attr", "id" if simple["mark"] == "#" else "class", simple["name"].lower()
+    value = next((v for v in (simple["dq"], simple["sq"], simple["bare"]) if v is not None), None)
+    return "attr", simple["attr"].lower(), None if value is None else value.lower()
