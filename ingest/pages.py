@@ -8,7 +8,6 @@ Pages already loaded with the same content and extractor version are skipped wit
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -67,8 +66,7 @@ def pages_to_frames(pages: Sequence[Page]) -> tuple[FrameBatch, list[RejectRow]]
 
 def _frames(pages: Sequence[Page]) -> FrameBatch:
     batch = extract_pages(pages, objects=False)
-    reports = batch.reports_frame().with_columns(
-        content_sha256=pl.Series([hashlib.sha256(page.data).hexdigest() for page in pages], dtype=pl.Utf8),
+    reports = batch.reports_frame().with_columns(  # (content_sha256: read_document's, of the same bytes)
         path=pl.Series([page.name for page in pages], dtype=pl.Utf8),
         url=pl.coalesce(pl.Series([page.url for page in pages], dtype=pl.Utf8), pl.col("url")),
     )

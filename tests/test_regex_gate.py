@@ -14,6 +14,7 @@ from transforms.regex_gate import (
     KeywordScan,
     _keywords,
     leading_chars,
+    leading_strings,
 )
 from transforms.rulebook import any_of
 
@@ -114,6 +115,17 @@ def test_a_first_char_search_finds_what_its_regex_finds() -> None:
         assert (found and found.span()) == (expected and expected.span()), text
     assert searched.search(texts[0]).group("owner") == "示例县人民政府办公室"
     assert searched.search("网" * 20_000) is None
+    assert searched.search("主要" * 10_000 + "版权所有：示例县人民政府").group("owner") == "示例县人民政府"
+
+
+def test_leading_strings_are_what_every_match_starts_with() -> None:
+    assert leading_strings(r"(?:主办单位|网站主办|主办)\s*[:：]") == {"主办单位", "网站主办", "主办"}
+    assert leading_strings(r"(?=\d)第[一二]部分") == {"第一部分", "第二部分"}
+    assert leading_strings(r"关于(?:\d+)?") == {"关于"}
+    assert leading_strings(r"(?:关于|)报告") == {"关于报告", "报告"}
+    assert leading_strings(r"(?:[(（]|第)?[一二]、") is None  # an optional opening spells no fixed string
+    assert leading_strings(r"\s*一") is None
+    assert leading_strings(r"(?i:a)b") is None
 
 
 def test_a_keyword_scan_of_lines_finds_what_scans_of_each_line_find() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from transforms.regions import all_regions, find_mentions, region_by_code, resolve_region
-from transforms.textmap import to_simplified
+from transforms.textmap import to_simplified, to_simplified_lines
 
 
 def code(text: str, context: str = "") -> str | None:
@@ -19,6 +19,9 @@ def test_the_most_specific_region_of_a_path_wins():
 
 def test_traditional_characters_resolve():
     assert to_simplified("東城區") == "东城区"
+    assert to_simplified_lines(["東城區", "", "東\n城"]) == ["东城区", "", "东\n城"]  # (a line's own newline)
+    assert to_simplified_lines(["東城區", "堅持"]) == ["东城区", "坚持"]
+    assert to_simplified_lines([]) == []
     assert code("東城區政府堅持") == "110101"
 
 

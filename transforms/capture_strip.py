@@ -290,9 +290,13 @@ class _Lines:
         return bool(head.title_head_line.fullmatch(line) or head.title_co_issuer.fullmatch(line))
 
     def title_below(self, i: int) -> bool:
-        """A report title is printed within the next lines (title_lookahead) after line i."""
+        """A report title is printed within the next lines (title_lookahead) after line i.
+
+        A line is asked whether it is a title before whether it is chrome: most lines below a start are prose,
+        which the title patterns reject at once, and the chrome question (a keyword scan of the line) is left
+        for the body's reading, which has every line's keywords from one scan of the page."""
         stop = min(len(self.simple), i + 1 + self.chrome.title_lookahead)
-        return any(not self.is_chrome(j) and self.title_at(j) is not None for j in range(i + 1, stop))
+        return any(self.title_at(j) is not None and not self.is_chrome(j) for j in range(i + 1, stop))
 
     def value_below(self, i: int) -> bool:
         """Line i + 1 is the value of the label printed alone on line i (index tables of 信息公开 pages)."""

@@ -24,7 +24,7 @@ from transforms.page_region import PageOrigin, region_hint
 from transforms.parse_budget import check_parse_budget
 from transforms.report_kind import OTHER, not_a_report_reason, report_kind
 from transforms.sections import find_sections
-from transforms.textmap import to_simplified
+from transforms.textmap import to_simplified, to_simplified_lines
 
 
 def strip_page(text: str, url: str | None = None, utf8: bytes | None = None) -> StrippedPage:
@@ -79,7 +79,7 @@ def _move_text_head(page: StrippedPage) -> None:
     putting its byline, index table and title among the paragraphs): those lines leave the text, read the
     way capture heads are; the title printed there is the title when the page's own is none."""
     lines = [unspaced(line) for line in page.body_lines[:_TEXT_HEAD_LINES]]
-    head = read_head(lines, [to_simplified(line) for line in lines])
+    head = read_head(lines, to_simplified_lines(lines))
     if not 0 < head.body_from < len(lines):
         return
     page.header_lines.extend(head.header)

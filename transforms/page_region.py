@@ -137,35 +137,79 @@ class PageOrigin:
     hint: Region | None = None
 
 
+class _PageSources:
+    """What the whole page says of its site beyond the report's own words: the site owner's names (footer
+    主办/版权所有, window title), the clues and the config/sources.yaml site's region. Read on first use: each
+    is a scan of the whole page as decoded, which a page whose issuer, title, source or header lines name its
+    region needs none of."""
+
+    def __init__(
+        self,
+        stripped: StrippedPage,
+        metadata: Metadata,
+        origin: PageOrigin,
+        head: str,
+        site_name: str | None,
+    ) -> None:
+        self._stripped = stripped
+        self._metadata = metadata
+        self._origin = origin
+        self._head = head
+        self._site_name = site_name
+        self._owners: list[str] | None = None
+        self._clues: tuple[Clues, Region | None] | None = None
+
+    @property
+    def owners(self) -> list[str]:
+        if self._owners is None:
+            self._owners = site_owners(self._origin.text)
+        return self._owners
+
+    def _found(self) -> tuple[Clues, Region | None]:
+        if self._clues is None:
+            stripped, metadata, origin = self._stripped, self._metadata, self._origin
+            body_start = "\n".join(stripped.body_lines)[: clue_rules().body_chars]
+            own_words = "\n".join(
+                filter(
+                    None,
+                    [
+                        metadata.title,
+                        metadata.issuer,
+                        metadata.source,
+                        *stripped.header_lines,
+                        self._head,
+                        self._site_name,
+                        *self.owners,
+                        body_start,
+                    ],
+                )
+            )
+            named = [o for o in (self._site_name, *self.owners) if o]
+            clues, site_region = page_clues(own_words, origin.text, origin.url, named)
+            self._clues = clues.with_hint(origin.hint), site_region
+        return self._clues
+
+    @property
+    def clues(self) -> Clues:
+        """Every clue the page gives, the region hint's too (gathered when first weighed)."""
+        return Clues(lambda: (self._found()[0].items, self._found()[0].text))
+
+    @property
+    def site_region(self) -> Region | None:
+        return self._found()[1]
+
+
 def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) -> RegionFinding:
     """Where the page names its region: the issuer (the government or department the title or signature
     names), the title, the source, the header lines; else the body, the URL's site, the lines above the body,
     the SiteName meta tag, the site's owner. A region hint fills in when the page names no region or an
     ambiguous one, and wins over the body and the site; a region the issuer, title, source or header lines
     name unambiguously wins over it."""
-    rules = clue_rules()
     page_text, hint = origin.text, origin.hint
-    body_start = "\n".join(stripped.body_lines)[: rules.body_chars]
     head = _head_text(stripped, page_text)
     site_name = stripped.meta_tags.get("sitename")
-    owners = site_owners(page_text)
-    own_words = "\n".join(
-        filter(
-            None,
-            [
-                metadata.title,
-                metadata.issuer,
-                metadata.source,
-                *stripped.header_lines,
-                head,
-                site_name,
-                *owners,
-                body_start,
-            ],
-        )
-    )
-    clues, site_region = page_clues(own_words, page_text, origin.url, [o for o in (site_name, *owners) if o])
-    clues = clues.with_hint(hint)
+    sources = _PageSources(stripped, metadata, origin, head, site_name)
+    clues = sources.clues
     stated: list[tuple[str, str | None]] = [
         ("issuer", metadata.issuer),
         ("title", metadata.title),
@@ -186,6 +230,7 @@ def find_region(stripped: StrippedPage, metadata: Metadata, origin: PageOrigin) 
             return finding
         if isinstance(value, Ambiguous):
             return _settle(value, method, hint)
+    owners, site_region = sources.owners, sources.site_region
     named_sites = [_in_text(text, clues)[0] for text in (site_name, *owners) if text]
     prefer = site_region or next((r for r in named_sites if isinstance(r, Region)), None)
     value, decided = _body_region(stripped.body_lines, metadata.addressee is not None, clues, prefer)

@@ -70,6 +70,14 @@ def to_simplified(text: str) -> str:
     return _traditional_chars().sub(_simplify, text)
 
 
+def to_simplified_lines(lines: list[str]) -> list[str]:
+    """to_simplified of each line, in one pass over the lines joined (no mapped character is a newline)."""
+    joined = "\n".join(lines)
+    if joined.count("\n") != len(lines) - 1:  # a line holding a newline of its own
+        return [to_simplified(line) for line in lines]
+    return to_simplified(joined).split("\n") if lines else []
+
+
 def traditional_forms(chars: Iterable[str]) -> frozenset[str]:
     """The characters to_simplified maps to one of ``chars``, with ``chars`` themselves: what a text may hold
     where its simplified form holds one of them."""
