@@ -16,14 +16,8 @@ from nianbao.settings import load_config
 T = TypeVar("T")
 RECHECK_SECONDS = 1.0
 
-# (file, part) -> (checked at, $NIANBAO_CONFIG as os.environ stores it, id of the parsed file, compiled rules)
-_compiled: dict[tuple[str, str], tuple[float, object, int, Any]] = {}
-
-# $NIANBAO_CONFIG is read from os.environ's own store, as os.environ.get reads it but without encoding the
-# name and decoding the value on each call (a page asks for its rules some 30 times): compiled() only compares
-# it.
-_ENVIRON_STORE: dict[Any, Any] = os.environ._data
-_FOLDER_NAME = os.environ.encodekey("NIANBAO_CONFIG")
+# (file, part) -> (checked at, config folder, id of the parsed file, compiled rules)
+_compiled: dict[tuple[str, str], tuple[float, str | None, int, Any]] = {}
 
 
 def any_of(patterns: Iterable[str]) -> str:
@@ -38,7 +32,7 @@ def compiled(name: str, build: Callable[[Any], T], part: str = "") -> T:
     """
     key = (name, part)
     now = time.monotonic()
-    folder = _ENVIRON_STORE.get(_FOLDER_NAME)
+    folder = os.environ.get("NIANBAO_CONFIG")
     entry = _compiled.get(key)
     if entry is not None and entry[1] == folder and now - entry[0] < RECHECK_SECONDS:
         return entry[3]
