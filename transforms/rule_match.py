@@ -136,23 +136,25 @@ class RuleTests:
         self.rust_only: dict[str, np.ndarray] = {}  # column -> per distinct string: RUST_ONLY_TEXT in it
         for column in columns:
             sources = LEFT_SOURCES if column == "left" else (column,)
-            ids: dict[str, int] = {}
-            numbered = {
-                source: np.fromiter(
-                    (
-                        -1 if value is None else ids.setdefault(value, len(ids))
-                        for value in frame[source].to_list()
-                    ),
-                    dtype=np.int64,
-                    count=frame.height,
+            strings = pl.concat([frame[source] for source in sources])
+            distinct = strings.drop_nulls().unique()
+            self.values[column] = distinct.to_list()
+            ids = (
+                pl.DataFrame({"value": strings})
+                .join(
+                    distinct.to_frame("value").with_row_index("id"),
+                    on="value",
+                    how="left",
+                    maintain_order="left",
                 )
-                for source in sources
-            }
-            self.values[column] = list(ids)
-            for source, index in numbered.items():
-                self.present[source] = index >= 0
-                # a missing value points past the end, at a failed test
-                self.index[source] = np.where(index >= 0, index, len(ids))
+                .get_column("id")
+            )
+            # a missing value points past the end, at a failed test
+            index = ids.fill_null(distinct.len()).to_numpy()
+            present = ids.is_not_null().to_numpy()
+            for n, source in enumerate(sources):
+                self.index[source] = index[n * frame.height : (n + 1) * frame.height]
+                self.present[source] = present[n * frame.height : (n + 1) * frame.height]
 
     def _known(self, column: str, pattern: str) -> np.ndarray:
         known = self.results.get((column, pattern))
