@@ -139,6 +139,7 @@ class RuleTests:
             strings = pl.concat([frame[source] for source in sources])
             distinct = strings.drop_nulls().unique()
             self.values[column] = distinct.to_list()
+            self.rust_only[column] = distinct.str.contains(RUST_ONLY_TEXT.pattern).to_numpy()
             ids = (
                 pl.DataFrame({"value": strings})
                 .join(
@@ -175,12 +176,6 @@ class RuleTests:
             result = np.fromiter(
                 (search(values[i]) is not None for i in ids.tolist()), dtype=bool, count=ids.size
             )
-            if column not in self.rust_only:
-                self.rust_only[column] = np.fromiter(
-                    (RUST_ONLY_TEXT.search(value) is not None for value in values),
-                    dtype=bool,
-                    count=len(values),
-                )
             rust = ids[self.rust_only[column][ids]]
         if rust.size:
             strings = pl.Series([values[i] for i in rust.tolist()], dtype=pl.Utf8)
