@@ -210,14 +210,16 @@ class RuleTests:
         starts = np.repeat(firsts - (np.cumsum(counts) - counts), counts)
         return order[starts + np.arange(total)]
 
-    def _holding(self, rule: Rule, rows: np.ndarray | None, claimable: np.ndarray, left: str) -> np.ndarray:
+    def _holding(
+        self, rule: Rule, rows: np.ndarray | None, unit_ok: np.ndarray, winner: np.ndarray, left: str
+    ) -> np.ndarray:
         """The rows where every test of the rule holds (its `left` tests read on column `left`), among the
-        rows the rule may claim (`claimable`; `rows`: those rows, or None when not listed yet)."""
+        rows the rule may claim (its unit, no winner yet; `rows`: those rows, or None when not listed yet)."""
         tests = list(rule.match)
         if rows is None:
             column, pattern = tests.pop(0)
             rows = self._rows_holding(column, pattern, left if column == "left" else column)
-            rows = rows[claimable[rows]]
+            rows = rows[unit_ok[rows] & (winner[rows] < 0)]
         for column, pattern in tests:
             if not rows.size:
                 return rows
@@ -244,12 +246,12 @@ class RuleTests:
             passes = [left]
             if left == "left" and any(column == "left" for column, _ in rule.match):
                 passes.append("phrase")
+            ok = unit_ok[rule.units]
             for source in passes:
-                claimable = unit_ok[rule.units] & (winner < 0)
                 column = rule.match[0][0]
                 whole = len(self.values[column]) <= WHOLE_COLUMN_MAX
-                listed = None if whole else np.flatnonzero(claimable)
-                winner[self._holding(rule, listed, claimable, source)] = position
+                listed = None if whole else np.flatnonzero(ok & (winner < 0))
+                winner[self._holding(rule, listed, ok, winner, source)] = position
         return winner
 
 
