@@ -239,10 +239,12 @@ class RuleTests:
         winner = np.full(len(units), -1, dtype=np.int32)
         tried = np.zeros(len(units), dtype=bool)
         tried[rows] = True
-        unit_ok: dict[tuple[str, ...], np.ndarray] = {}
+        unit_sets = list(dict.fromkeys(rule.units for rule in rules))
+        accepted = units.to_frame("unit").select(
+            pl.col("unit").is_in(list(accepts)).alias(str(n)) for n, accepts in enumerate(unit_sets)
+        )  # one polars call for every unit set
+        unit_ok = {accepts: tried & accepted[str(n)].to_numpy() for n, accepts in enumerate(unit_sets)}
         for position, rule in enumerate(rules):
-            if rule.units not in unit_ok:
-                unit_ok[rule.units] = tried & units.is_in(list(rule.units)).to_numpy()
             passes = [left]
             if left == "left" and any(column == "left" for column, _ in rule.match):
                 passes.append("phrase")
