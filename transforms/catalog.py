@@ -3,8 +3,9 @@
 Each entry also carries the card an analyst reads and tests check: a one-line definition, its near
 neighbours (code: why a phrase belongs there), example phrases with the fact each must give, and negatives.
 A malformed entry raises nianbao.settings.ConfigError naming the entry. Rules are regexes over the
-context columns of a quantity mention (see RULE_FIELDS); they run in polars (Rust regex syntax: no
-look-around), so each one is checked with both engines when the catalog loads.
+context columns of a quantity mention (see RULE_FIELDS) in Rust regex syntax (no look-around): polars runs
+them, and Python's re where it reads them alike (transforms/rule_match.py), so each one is checked with both
+engines when the catalog loads.
 """
 
 from __future__ import annotations

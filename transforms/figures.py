@@ -325,8 +325,9 @@ def measure_mentions(
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Python's cycle collector off for a while: the scan makes a batch's worth of acyclic objects (regex
-    matches, tuples), whose count triggers collections, the older generations' walking all the caller
-    keeps alive (reports, pages). Reference counting still frees them; the collector runs again after."""
+    matches, tuples; then the Quantity and Indicator objects), whose count triggers collections, the older
+    generations' walking all the caller keeps alive (reports, pages). Reference counting still frees them;
+    the collector runs again after."""
     if not gc.isenabled():
         yield
         return
@@ -370,9 +371,10 @@ def measure_reports(reports: Sequence[Report], objects: bool = True) -> FigureFr
     frames = measure_bodies(bodies)
     if not objects:
         return frames
-    # Objects built from the columns in the dataclasses' field order, cut per doc.
-    quantities = _per_doc(frames.quantities, Quantity, QUANTITY_FIELDS)
-    indicators = _per_doc(frames.facts, Indicator, INDICATOR_FIELDS)
+    # Objects built from the columns in the dataclasses' field order, cut per doc (acyclic: no collector).
+    with _collector_paused():
+        quantities = _per_doc(frames.quantities, Quantity, QUANTITY_FIELDS)
+        indicators = _per_doc(frames.facts, Indicator, INDICATOR_FIELDS)
     for doc, report in enumerate(reports):
         if report.ok:
             report.quantities = quantities.get(doc, [])

@@ -528,6 +528,7 @@ class _Batch:
         self.text = "\n".join(texts)
         self.codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _char_flags()[self.codes]
+        self.marked = np.flatnonzero(self.flags)  # the characters of some class: punctuation and digits
         self.size = self.codes.size
         self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
         self.lengths = np.array([len(text) for text in texts], dtype=np.int64)
@@ -540,7 +541,8 @@ class _Batch:
         ]
 
     def at(self, flag: int) -> np.ndarray:
-        return np.flatnonzero(self.flags & flag)
+        """Where the characters with any of the `flag` bits are (ascending)."""
+        return self.marked[(self.flags[self.marked] & flag) != 0]
 
     def digit_at(self, positions: np.ndarray) -> np.ndarray:
         """Whether the character at each position is a digit (False past either end)."""
@@ -611,7 +613,7 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
         thousands &= batch.digit_at(commas + shift)
     sentence_ends = batch.at(SENTENCE)
     clause_ends = np.sort(np.concatenate([batch.at(CLAUSE), commas[~thousands]]))
-    line_ends = np.flatnonzero(batch.codes == ord("\n"))
+    line_ends = sentence_ends[batch.codes[sentence_ends] == ord("\n")]
     noun_ends = batch.at(NOUN | DIGIT)
 
     c_lo, c_hi = _lo(clause_ends, start), _hi(clause_ends, end, size)
@@ -632,8 +634,11 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     text_at = _char_offsets(text_bytes)
     words = np.frombuffer(text_bytes, dtype=np.uint8).copy()
     words[text_at[commas[thousands]]] = ord("'")
-    body_bytes = "\n".join(batch.bodies).encode("utf-8")
-    body_at = _char_offsets(body_bytes)
+    if batch.bodies == batch.texts:  # nothing to fold (full-width forms, traditional characters)
+        body_bytes, body_at = text_bytes, text_at
+    else:
+        body_bytes = "\n".join(batch.bodies).encode("utf-8")
+        body_at = _char_offsets(body_bytes)
     cuts = {  # column: (source, from, to), in characters of the joined text
         "text": ("b", start, end),
         "sentence": ("b", *_stripped(batch, s_lo, s_hi)),

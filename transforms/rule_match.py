@@ -1,17 +1,30 @@
-"""Which catalog rule claims each quantity mention of a batch: the first (best) rule whose tests all hold.
+r"""Which catalog rule claims each quantity mention of a batch: the first (best) rule whose tests all hold.
 
 A rule is a unit set plus regex tests on context columns (transforms/catalog.py RULE_FIELDS). Each regex runs
-once per distinct string of its column in the batch (polars, Rust regex), not once per row: the short
-columns repeat a lot (受理, 审结 …) and a sentence repeats once per quantity in it. Rules are then tried best
-first, each only on the rows whose unit it accepts and that no better rule has claimed yet, and a rule's
-tests only on the rows that passed its earlier tests (numpy over row numbers).
+once per distinct string of its column in the batch, not once per row: the short columns repeat a lot (受理,
+审结 …) and a sentence repeats once per quantity in it. Rules are then tried best first, each only on the
+rows whose unit it accepts and that no better rule has claimed yet, and a rule's tests only on the rows that
+passed its earlier tests (numpy over row numbers).
+
+The rules are Rust regexes (they also run in polars: continuation, scopes). A test runs them with Python's re
+where both engines give the same answer — a pattern of literals, classes, \d and \s, groups, alternation,
+repetition, ^ and $ (`portable`), on a string of the Basic Multilingual Plane without a newline or \x1c-\x1f
+(where the two engines' \d, \s, . and $ agree, tests/test_rule_match.py) — and in polars otherwise. A
+polars call costs ~50 µs (the pattern compiled again, the work handed to its thread pool) against ~1 µs for a
+short string in re, and a batch runs several hundred tests.
 
 A test on a missing value (no number-first phrase, no 分别 item) fails, and so does its negation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from functools import cache
+from re import _constants as _sre  # the standard library's regex parser (Python 3.11+)
+from re import _parser as _parse
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -27,6 +40,83 @@ LEFT_SOURCES = ("left", "phrase", "paired")
 WHOLE_COLUMN_MAX = 4096
 
 
+# Where Python's re and polars' Rust regex may read a portable pattern differently: . and $ at a newline,
+# \s at \x1c-\x1f, \d at the digits of scripts newer than Python's Unicode tables (all past the BMP).
+RUST_ONLY_TEXT = re.compile("[\n\x1c-\x1f\U00010000-\U0010ffff]")
+_SAME_CATEGORIES = (
+    _sre.CATEGORY_DIGIT,
+    _sre.CATEGORY_NOT_DIGIT,
+    _sre.CATEGORY_SPACE,
+    _sre.CATEGORY_NOT_SPACE,
+)
+_SAME_AT = (_sre.AT_BEGINNING, _sre.AT_END, _sre.AT_BEGINNING_STRING)
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
+
+
+def _same_in_both(items: Any) -> bool:
+    """Whether a parsed pattern holds only constructs Python's re and Rust's regex read alike."""
+    for op, value in items:
+        if op in (_sre.LITERAL, _sre.NOT_LITERAL, _sre.ANY):
+            continue
+        if op is _sre.IN:
+            ok = all(
+                kind in (_sre.LITERAL, _sre.RANGE, _sre.NEGATE)
+                or (kind is _sre.CATEGORY and v in _SAME_CATEGORIES)
+                for kind, v in value
+            )
+        elif op is _sre.CATEGORY:
+            ok = value in _SAME_CATEGORIES
+        elif op is _sre.AT:
+            ok = value in _SAME_AT
+        elif op is _sre.BRANCH:
+            ok = all(_same_in_both(branch) for branch in value[1])
+        elif op is _sre.SUBPATTERN:
+            _, add_flags, del_flags, inner = value
+            ok = not add_flags and not del_flags and _same_in_both(inner)
+        elif op in _REPEATS:
+            ok = _same_in_both(value[2])
+        else:  # back-references, look-around, atomic groups …: Rust has none; flags, \w, \b: read apart
+            ok = False
+        if not ok:
+            return False
+    return True
+
+
+@cache
+def portable(pattern: str) -> Callable[[str], re.Match[str] | None] | None:
+    """The pattern's search in Python's re, when it reads as in Rust's regex (else None). Rust's nested and
+    set-operation classes ([a[b]], [[:alpha:]], &&, --) are Python's literal brackets and ampersands: Python
+    warns of the operations, _nested_class finds the brackets."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        try:
+            tree = _parse.parse(pattern)
+            compiled = re.compile(pattern)
+        except (re.error, FutureWarning):
+            return None
+    if tree.state.flags & ~_sre.SRE_FLAG_UNICODE or not _same_in_both(tree) or _nested_class(pattern):
+        return None
+    return compiled.search
+
+
+def _nested_class(pattern: str) -> bool:
+    """Whether a character class holds a [ (Rust: a nested class or [:alpha:]; Python: a bracket)."""
+    inside = escaped = False
+    for at, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif not inside:
+            inside = char == "["
+            start = at
+        elif char == "[":
+            return True
+        elif char == "]" and at > start + 1 and pattern[start + 1 : at] != "^":
+            inside = False
+    return False
+
+
 class RuleTests:
     """The batch's test results, per distinct string, and each row's index into them.
 
@@ -37,24 +127,35 @@ class RuleTests:
 
     def __init__(self, frame: pl.DataFrame, rules: Sequence[Rule]) -> None:
         columns = dict.fromkeys(column for rule in rules for column, _ in rule.match + rule.exclude)
-        self.values: dict[str, pl.Series] = {}  # column -> its distinct strings
+        self.values: dict[str, list[str]] = {}  # column -> its distinct strings
         # (column, pattern) -> per distinct string: 1 holds, 0 fails, -1 not tested yet; then a 0 (missing)
         self.results: dict[tuple[str, str], np.ndarray] = {}
         self.index: dict[str, np.ndarray] = {}  # source column -> row's distinct value number
         self.present: dict[str, np.ndarray] = {}  # source column -> row has a value
         self.by_value: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # source -> rows by value, bounds
+        self.rust_only: dict[str, np.ndarray] = {}  # column -> per distinct string: RUST_ONLY_TEXT in it
         for column in columns:
             sources = LEFT_SOURCES if column == "left" else (column,)
-            values = pl.concat([frame[source] for source in sources]).drop_nulls().unique()
-            distinct = pl.DataFrame({"value": values}).with_row_index("id")
-            self.values[column] = values
-            missing = distinct.height  # a missing value points past the end, at a failed test
-            for source in sources:
-                rows = frame.select(pl.col(source).alias("value")).join(
-                    distinct, on="value", how="left", maintain_order="left"
-                )["id"]
-                self.index[source] = rows.fill_null(missing).to_numpy()
-                self.present[source] = rows.is_not_null().to_numpy()
+            strings = pl.concat([frame[source] for source in sources])
+            distinct = strings.drop_nulls().unique()
+            self.values[column] = distinct.to_list()
+            self.rust_only[column] = distinct.str.contains(RUST_ONLY_TEXT.pattern).to_numpy()
+            ids = (
+                pl.DataFrame({"value": strings})
+                .join(
+                    distinct.to_frame("value").with_row_index("id"),
+                    on="value",
+                    how="left",
+                    maintain_order="left",
+                )
+                .get_column("id")
+            )
+            # a missing value points past the end, at a failed test
+            index = ids.fill_null(distinct.len()).to_numpy()
+            present = ids.is_not_null().to_numpy()
+            for n, source in enumerate(sources):
+                self.index[source] = index[n * frame.height : (n + 1) * frame.height]
+                self.present[source] = present[n * frame.height : (n + 1) * frame.height]
 
     def _known(self, column: str, pattern: str) -> np.ndarray:
         known = self.results.get((column, pattern))
@@ -64,13 +165,30 @@ class RuleTests:
             self.results[(column, pattern)] = known
         return known
 
+    def _test(self, column: str, pattern: str, ids: np.ndarray) -> np.ndarray:
+        """The test on the distinct strings `ids` of the column: in Python's re where it reads as in Rust."""
+        values = self.values[column]
+        search = portable(pattern)
+        if search is None:
+            rust = ids
+            result = np.zeros(ids.size, dtype=bool)
+        else:
+            result = np.fromiter(
+                (search(values[i]) is not None for i in ids.tolist()), dtype=bool, count=ids.size
+            )
+            rust = ids[self.rust_only[column][ids]]
+        if rust.size:
+            strings = pl.Series([values[i] for i in rust.tolist()], dtype=pl.Utf8)
+            result[np.searchsorted(ids, rust)] = strings.str.contains(pattern).to_numpy()
+        return result
+
     def _holds(self, column: str, pattern: str, ids: np.ndarray) -> np.ndarray:
         """Whether the test holds on each of the distinct values `ids` (a missing value: no)."""
         known = self._known(column, pattern)
         untested = ids[known[ids] < 0]
         if untested.size:
             untested = np.unique(untested)
-            known[untested] = self.values[column].gather(untested).str.contains(pattern).to_numpy()
+            known[untested] = self._test(column, pattern, untested)
         return known[ids] > 0
 
     def _rows_holding(self, column: str, pattern: str, source: str) -> np.ndarray:
@@ -78,7 +196,7 @@ class RuleTests:
         known = self._known(column, pattern)
         untested = np.flatnonzero(known < 0)
         if untested.size:
-            known[untested] = self.values[column].gather(untested).str.contains(pattern).to_numpy()
+            known[untested] = self._test(column, pattern, untested)
         if source not in self.by_value:
             index = self.index[source]
             order = np.argsort(index, kind="stable")
@@ -92,14 +210,16 @@ class RuleTests:
         starts = np.repeat(firsts - (np.cumsum(counts) - counts), counts)
         return order[starts + np.arange(total)]
 
-    def _holding(self, rule: Rule, rows: np.ndarray | None, claimable: np.ndarray, left: str) -> np.ndarray:
+    def _holding(
+        self, rule: Rule, rows: np.ndarray | None, unit_ok: np.ndarray, winner: np.ndarray, left: str
+    ) -> np.ndarray:
         """The rows where every test of the rule holds (its `left` tests read on column `left`), among the
-        rows the rule may claim (`claimable`; `rows`: those rows, or None when not listed yet)."""
+        rows the rule may claim (its unit, no winner yet; `rows`: those rows, or None when not listed yet)."""
         tests = list(rule.match)
         if rows is None:
             column, pattern = tests.pop(0)
             rows = self._rows_holding(column, pattern, left if column == "left" else column)
-            rows = rows[claimable[rows]]
+            rows = rows[unit_ok[rows] & (winner[rows] < 0)]
         for column, pattern in tests:
             if not rows.size:
                 return rows
@@ -119,19 +239,21 @@ class RuleTests:
         winner = np.full(len(units), -1, dtype=np.int32)
         tried = np.zeros(len(units), dtype=bool)
         tried[rows] = True
-        unit_ok: dict[tuple[str, ...], np.ndarray] = {}
+        unit_sets = list(dict.fromkeys(rule.units for rule in rules))
+        accepted = units.to_frame("unit").select(
+            pl.col("unit").is_in(list(accepts)).alias(str(n)) for n, accepts in enumerate(unit_sets)
+        )  # one polars call for every unit set
+        unit_ok = {accepts: tried & accepted[str(n)].to_numpy() for n, accepts in enumerate(unit_sets)}
         for position, rule in enumerate(rules):
-            if rule.units not in unit_ok:
-                unit_ok[rule.units] = tried & units.is_in(list(rule.units)).to_numpy()
             passes = [left]
             if left == "left" and any(column == "left" for column, _ in rule.match):
                 passes.append("phrase")
+            ok = unit_ok[rule.units]
             for source in passes:
-                claimable = unit_ok[rule.units] & (winner < 0)
                 column = rule.match[0][0]
                 whole = len(self.values[column]) <= WHOLE_COLUMN_MAX
-                listed = None if whole else np.flatnonzero(claimable)
-                winner[self._holding(rule, listed, claimable, source)] = position
+                listed = None if whole else np.flatnonzero(ok & (winner < 0))
+                winner[self._holding(rule, listed, ok, winner, source)] = position
         return winner
 
 
