@@ -26,7 +26,34 @@ YOY_COLUMNS = (
     "scope",
     "kind",
 )
-_QUERIED = [name for name in YOY_COLUMNS if name not in ("code", "indicator_name")]
+# indicator_yoy (migration 007) for one code, regions and years, ordered; the region filter may come first (a
+# previous value is always of the same region), the year filters only after the previous-year join.
+_ANSWER = """
+WITH c AS MATERIALIZED (
+    SELECT region_code, kind, scope, report_year, value, unit
+    FROM picked_values
+    WHERE code_key = md5_number_lower($code) AND code = $code
+        AND ($regions IS NULL OR list_contains($regions, region_code))
+)
+SELECT
+    c.region_code,
+    g.name AS region_name,
+    c.report_year,
+    c.value,
+    p.value AS previous_value,
+    c.value - p.value AS change,
+    CASE WHEN p.value <> 0 THEN round(100 * (c.value - p.value) / abs(p.value), 2) END AS change_pct,
+    c.unit,
+    c.scope,
+    c.kind
+FROM c
+LEFT JOIN c AS p
+    ON p.region_code = c.region_code AND p.kind = c.kind
+    AND coalesce(p.scope, '') = coalesce(c.scope, '') AND p.report_year = c.report_year - 1
+LEFT JOIN region_names AS g ON g.code = c.region_code
+WHERE ($from IS NULL OR c.report_year >= $from) AND ($to IS NULL OR c.report_year <= $to)
+ORDER BY c.region_code, c.kind, c.scope NULLS FIRST, c.report_year
+"""
 
 
 def resolve_regions(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> list[str]:
@@ -71,18 +98,14 @@ def yoy_rows(
     """Rows of indicator_yoy for one code (YOY_COLUMNS), by region, kind, scope and year; previous values come
     from the whole series, before any year filter, so the first year shown still has its previous value.
 
-    The filter names code_key (migration 007) beside the code, so only the code's rows are read; the code and
-    its 中文名 are the same on every row and are added here rather than carried through the query."""
+    The view's rows are computed here from picked_values directly (the same joins as indicator_yoy, migration
+    007): the code's rows are read once (code_key beside the code, so only they are read) into a CTE that the
+    previous-year join reads twice, instead of the view's two scans of the table, and the indicator's 中文名,
+    the same on every row, is added here rather than joined per row. tests/test_warehouse_picks.py checks
+    these rows against the view's and the window's."""
     codes = resolve_regions(con, regions) if regions else None
     # execute(), not sql(): a relation with parameters is materialised once more before .pl()
-    rows = con.execute(
-        f"SELECT {', '.join(_QUERIED)} FROM indicator_yoy "
-        "WHERE code_key = md5_number_lower($code) AND code = $code "
-        "AND ($regions IS NULL OR list_contains($regions, region_code)) "
-        "AND ($from IS NULL OR report_year >= $from) AND ($to IS NULL OR report_year <= $to) "
-        "ORDER BY region_code, kind, scope NULLS FIRST, report_year",
-        {"code": code, "regions": codes, "from": from_year, "to": to_year},
-    ).pl()
+    rows = con.execute(_ANSWER, {"code": code, "regions": codes, "from": from_year, "to": to_year}).pl()
     named = con.execute("SELECT name_zh FROM indicators WHERE code = $code", {"code": code}).fetchall()
     if rows.is_empty() and not named and not _has_facts(con, code):
         raise WarehouseError(
