@@ -22,9 +22,12 @@ demo: $(STAMP)
 schema-doc: $(STAMP)
 	$(BIN)/nianbao schema --markdown > docs/schema.md
 
+# The suite runs in PYTEST_WORKERS processes (pytest-xdist); --dist loadfile keeps each test file on one
+# worker, so a module's fixtures are built once. PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= 2
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -46,6 +46,17 @@ class ChaosLedger:
         if note and note not in row.notes:
             row.notes.append(note)
 
+    def plain_rows(self) -> list[tuple[str, str, int, int, list[str]]]:
+        """The rows as plain values, for a pytest-xdist worker to hand to the controlling process."""
+        return [(row.section, row.fault, row.tried, row.lost, list(row.notes)) for row in self.rows.values()]
+
+    def add_rows(self, rows: list[tuple[str, str, int, int, list[str]]]) -> None:
+        """Add a worker's `plain_rows()` to this ledger (the controlling process prints the sum)."""
+        for section, fault, tried, lost, notes in rows:
+            self.record(section, fault, tried, lost)
+            for note in notes:
+                self.record(section, fault, tried=0, note=note)
+
     @property
     def data_lost(self) -> int:
         return sum(row.lost for row in self.rows.values())

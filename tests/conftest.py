@@ -20,9 +20,16 @@ SHARED = PROJECT_ROOT.parent / "shared"
 DEV_CORPUS = SHARED / "corpus" / "dev"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
-# Prefect must never reach out, and its ephemeral server must not share a home with the user's.
+# Prefect must never reach out, and its ephemeral server must not share a home with the user's. Under
+# pytest-xdist (`make test` runs two worker processes) each worker gets a home of its own below that one, so
+# the workers' ephemeral servers never share a SQLite database.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# A temporary Prefect server migrates a new SQLite file before it answers (≈ 9 s alone): more than Prefect's
+# default 20 s (30 s in prefect_test_harness) when the other worker and subprocesses load the cores.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 os.environ.setdefault("PREFECT_HOME", str(PROJECT_ROOT / ".pytest_cache" / "prefect-home"))
+if XDIST_WORKER := os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ["PREFECT_HOME"] = str(Path(os.environ["PREFECT_HOME"]) / XDIST_WORKER)
 Path(os.environ["PREFECT_HOME"]).mkdir(parents=True, exist_ok=True)
 
 
@@ -58,7 +65,7 @@ def prefect_harness() -> Iterator[None]:
     """One temporary Prefect API for the whole session (it takes ≈ 9 s to start); flow tests use it."""
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness():
+    with prefect_test_harness(server_startup_timeout=None):  # None: the startup timeout set above
         yield
 
 
@@ -91,6 +98,22 @@ def pytest_configure(config: pytest.Config) -> None:
 def chaos_ledger(request: pytest.FixtureRequest) -> ChaosLedger:
     """The session's record of faults tried and data lost (long under `make chaos`, i.e. -m chaos)."""
     return request.config.stash[_LEDGER]
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its chaos ledger to the controlling process, which prints the sum."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    ledger = session.config.stash.get(_LEDGER, None)
+    if workeroutput is not None and ledger is not None:
+        workeroutput["chaos_ledger"] = ledger.plain_rows()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object | None) -> None:
+    """pytest-xdist: a worker has finished; its chaos ledger rows join the controlling process's ledger."""
+    rows = getattr(node, "workeroutput", {}).get("chaos_ledger")
+    if rows:
+        node.config.stash[_LEDGER].add_rows(rows)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -21,9 +21,10 @@ CODE = "reconsideration.accepted"
 VALUES = {2017: 7.0, 2018: 9.0, 2020: 4.0}
 
 
-@pytest.fixture()
-def warehouse(tmp_path: Path, backend_file: str) -> Path:
-    path = tmp_path / backend_file
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory, backend_file: str) -> Path:
+    """One warehouse per backend for the module: the tests only read it (read-only connections)."""
+    path = tmp_path_factory.mktemp("views") / backend_file
     batch = synthetic_batch(["990121"], list(VALUES), facts_per_report=0)
     docs = {year: doc for doc, year in batch.reports.select("doc", "report_year").iter_rows()}
     rows = [
