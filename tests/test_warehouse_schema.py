@@ -152,11 +152,3 @@ def test_a_reader_in_the_same_process_waits_for_a_running_load(tmp_path: Path) -
         assert done.is_set()
         assert con.execute("SELECT count(*) FROM rejects").fetchall() == [(1,)]
     writer.join()
-
-
-@pytest.mark.parametrize("opener", [open_for_writing, open_read_only])
-def test_no_progress_bar_reaches_standard_output(tmp_path: Path, opener: Callable) -> None:
-    """DuckDB draws a progress bar on stdout for a query over 2 s, even into a pipe (it would land inside
-    `nianbao sql --csv`): every warehouse connection has it off."""
-    with opener(tmp_path / "w.duckdb") as con:
-        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)

@@ -145,7 +145,7 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str, bo
             config = {**BASE_CONFIG, **WRITER_CONFIG, "memory_limit": limits.writer_memory_limit}
             if limits.writer_threads:  # the writer loads beside the transform workers
                 config["threads"] = limits.writer_threads
-            _host = _quiet(duckdb.connect(":memory:", config=config))
+            _host = duckdb.connect(":memory:", config=config)
         host = _host
         alias, users = _attached.get(path, ("", 0))
         if not users:
@@ -257,7 +257,7 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
     if sandboxed:
         config.update(_SANDBOX_START)
     if is_lake(path):
-        con = _quiet(duckdb.connect(":memory:", config={**config, **connect_config(path)}))
+        con = duckdb.connect(":memory:", config={**config, **connect_config(path)})
         try:
             _attach_lake(con, path, "lake", read_only=True)
             con.execute("USE lake")
@@ -266,15 +266,8 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
             raise
         return con
     return _waiting_for_lock(
-        path, lambda: _quiet(duckdb.connect(str(path), read_only=True, config=config)), writing=False
+        path, lambda: duckdb.connect(str(path), read_only=True, config=config), writing=False
     )
-
-
-def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """No progress bar: DuckDB draws one on standard output for a query over 2 s, even into a pipe, where it
-    would land inside `nianbao sql --csv` or `--json` output (it cannot be set when connecting)."""
-    con.execute("SET enable_progress_bar = false")
-    return con
 
 
 def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool) -> None:
