@@ -198,10 +198,10 @@ def leading_strings(pattern: str) -> frozenset[str] | None:
             if strings == {""}:
                 continue  # an anchor or a look-around before the first character reads none
             break
-        fixed = _fixed(op, av)
-        if fixed is None or len(strings) * len(fixed) > _MAX_STRINGS:
+        longer = _joined(strings, _fixed(op, av))
+        if longer is None:
             break
-        strings = {a + b for a in strings for b in fixed}
+        strings = longer
     return None if "" in strings else frozenset(strings)
 
 
@@ -308,8 +308,9 @@ def _required(items: list[tuple[Any, Any]]) -> set[str] | None:
     run: set[str] = {""}  # the strings the fixed items read so far in a row spell
     for op, av in items:
         fixed = _fixed(op, av)
-        if fixed is not None and len(run) * len(fixed) <= _MAX_STRINGS:
-            run = {a + b for a in run for b in fixed}
+        longer = _joined(run, fixed)
+        if longer is not None:
+            run = longer
             continue
         if run != {""}:
             found.append(run)
@@ -345,9 +346,10 @@ def _needed(op: Any, av: Any) -> set[str] | None:
             return _required(list(sub))
         strings = fixed  # the first repeats in a row spell one of the products ([.·…]{3,}: ..., .·…, …)
         for _ in range(low - 1):
-            if len(strings) * len(fixed) > _MAX_STRINGS:
+            longer = _joined(strings, fixed)
+            if longer is None:
                 break
-            strings = {a + b for a in strings for b in fixed}
+            strings = longer
         return strings
     return None
 
@@ -385,10 +387,17 @@ def _fixed(op: Any, av: Any) -> set[str] | None:
 
 
 def _fixed_sequence(items: list[tuple[Any, Any]]) -> set[str] | None:
-    strings: set[str] = {""}
+    strings: set[str] | None = {""}
     for op, av in items:
-        fixed = _fixed(op, av)
-        if fixed is None or len(strings) * len(fixed) > _MAX_STRINGS:
+        strings = _joined(strings, _fixed(op, av))
+        if strings is None:
             return None
-        strings = {a + b for a in strings for b in fixed}
     return strings
+
+
+def _joined(strings: set[str], fixed: set[str] | None) -> set[str] | None:
+    """Each of ``strings`` followed by each of ``fixed`` (None: ``fixed`` is None, or they would spell more
+    than _MAX_STRINGS strings)."""
+    if fixed is None or len(strings) * len(fixed) > _MAX_STRINGS:
+        return None
+    return {a + b for a in strings for b in fixed}
