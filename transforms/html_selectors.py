@@ -35,7 +35,7 @@ class PageFacts:
         """``tag_names``: every start tag name of the page's markup (check_parse_budget), or None (unknown:
         every bare tag selector is kept)."""
         self._tree = tree
-        self._tags = tag_names
+        self.tag_names = tag_names
         values: dict[str, list[str]] = {key: [] for key in _KEYED}
         for node in tree.css("[class],[id]"):
             attrs = node.attributes
@@ -56,7 +56,7 @@ class PageFacts:
             return True
         kind, name, value = form
         if kind == "tag":
-            return self._tags is None or name in self._tags or name in IMPLIED_TAGS
+            return self.tag_names is None or name in self.tag_names or name in IMPLIED_TAGS
         if not self._has(name):
             return False
         return value is None or name not in self._values or value in self._values[name]

@@ -113,7 +113,7 @@ def strip_html(
     meta = read_meta_tags(tree)
     window_title, title_stays = head_title(tree)
     facts = PageFacts(tree, tag_names)
-    inline = _remove_chrome(tree, rules, facts, tag_names)
+    inline = _remove_chrome(tree, rules, facts)
     # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
     titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}
     title, title_node = find_title(tree, titled, facts, window_title if title_stays else None)
@@ -214,22 +214,22 @@ def _data_list_records(tree: LexborHTMLParser) -> int:
     return sum(len(_RECORD.findall(node.text())) for node in tree.css('script[type="text/xml"]'))
 
 
-def _remove_chrome(
-    tree: LexborHTMLParser, rules: PageRules, facts: PageFacts, tag_names: frozenset[str] | None
-) -> list[LexborNode]:
+def _remove_chrome(tree: LexborHTMLParser, rules: PageRules, facts: PageFacts) -> list[LexborNode]:
     """Drop non-text elements, hidden elements and the configured widgets; return the inline formatting
     elements of the body in page order (to unwrap once the title has been found).
 
-    Without ``tag_names``, one walk over the body sorts elements by tag (cheaper than a lexbor selector list
-    of some forty tags); with them, one selector list of the removed and inline tags the page holds finds
-    them (none: no walk). The hidden and widget selectors that can match nothing on the page are left out
-    (``facts``). Removal only unlinks, so a node inside an already removed subtree is harmless.
+    Without the page's tag names (``facts.tag_names``), one walk over the body sorts elements by tag
+    (cheaper than a lexbor selector list of some forty tags); with them, one selector list of the removed
+    and inline tags the page holds finds them (none: no walk). The hidden and widget selectors that can
+    match nothing on the page are left out (``facts``). Removal only unlinks, so a node inside an already
+    removed subtree is harmless.
     """
     body = tree.body
     if body is None:
         return []
     removed: list[LexborNode] = []
     inline: list[LexborNode] = []
+    tag_names = facts.tag_names
     if tag_names is None:
         for node in body.traverse():
             tag = node.tag
