@@ -613,7 +613,7 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
         thousands &= batch.digit_at(commas + shift)
     sentence_ends = batch.at(SENTENCE)
     clause_ends = np.sort(np.concatenate([batch.at(CLAUSE), commas[~thousands]]))
-    line_ends = sentence_ends[batch.codes[sentence_ends] == ord("\n")]
+    line_ends = sentence_ends[batch.codes[sentence_ends] == ord("\n")]  # "\n" is in SENTENCE_CHARS
     noun_ends = batch.at(NOUN | DIGIT)
 
     c_lo, c_hi = _lo(clause_ends, start), _hi(clause_ends, end, size)
