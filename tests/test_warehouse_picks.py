@@ -139,24 +139,30 @@ def test_yoy_from_picked_values_equals_the_window_over_indicator_values(
     _assert_same_as_the_window(path)
 
 
-def test_a_warehouse_loaded_before_picked_values_gets_them_on_upgrade(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
+def _loaded_then_taken_back(path: Path, *statements: str) -> Path:
+    """A warehouse loaded with the test batch, then taken back to an older schema by `statements`."""
     load_frames(_batch(REGIONS, YEARS), path)
-    con = duckdb.connect(str(path))  # back to schema 5: no picked_values yet
-    con.execute("DROP TABLE picked_values")
-    con.execute("DELETE FROM schema_version WHERE version >= 6")
+    con = duckdb.connect(str(path))
+    for statement in statements:
+        con.execute(statement)
     con.close()
+    return path
+
+
+def test_a_warehouse_loaded_before_picked_values_gets_them_on_upgrade(tmp_path: Path) -> None:
+    path = _loaded_then_taken_back(  # schema 5: no picked_values yet
+        tmp_path / "w.duckdb", "DROP TABLE picked_values", "DELETE FROM schema_version WHERE version >= 6"
+    )
     _assert_same_as_the_window(path)  # opening migrates, filling picked_values from indicator_values
 
 
 def test_a_warehouse_loaded_before_code_key_gets_it_on_upgrade(tmp_path: Path) -> None:
-    path = tmp_path / "w.duckdb"
-    load_frames(_batch(REGIONS, YEARS), path)
-    con = duckdb.connect(str(path))  # back to schema 6: picked_values without code_key
-    con.execute("DROP VIEW indicator_yoy")
-    con.execute("ALTER TABLE picked_values DROP COLUMN code_key")
-    con.execute("DELETE FROM schema_version WHERE version >= 7")
-    con.close()
+    path = _loaded_then_taken_back(  # schema 6: picked_values without code_key
+        tmp_path / "w.duckdb",
+        "DROP VIEW indicator_yoy",
+        "ALTER TABLE picked_values DROP COLUMN code_key",
+        "DELETE FROM schema_version WHERE version >= 7",
+    )
     _assert_same_as_the_window(path)  # opening migrates, filling code_key
 
 
