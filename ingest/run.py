@@ -78,6 +78,8 @@ class IngestRun:
 
     def __init__(self, warehouse: Path | str | None = None, transformer: Transformer | None = None) -> None:
         self.warehouse = warehouse
+        self._location = resolve_warehouse(warehouse)
+        self._lake = is_lake(self._location)  # a lake: no window (each batch its own write), no run knowledge
         self.transformer: Transformer = transformer or Inline()
         self._known: KnownInputs | None = None
         self._known_lock = threading.Lock()
@@ -204,7 +206,7 @@ class IngestRun:
         never opens the warehouse for writing); a lake has no per-detach checkpoint to save, so each of its
         batches is its own write (load_frames attaches and detaches)."""
         started = time.perf_counter()
-        if not self._must_write(job) or is_lake(resolve_warehouse(self.warehouse)):
+        if not self._must_write(job) or self._lake:
             self._run(job)
             return self._jobs.get()
         ended, written = False, 0
@@ -260,15 +262,14 @@ class IngestRun:
         batch, known = job.batch, self._known_inputs()
         if self._must_write(job):
             started = time.perf_counter()
-            lake = is_lake(resolve_warehouse(self.warehouse))
             summary = load_frames(
-                job.frames, self.warehouse, batch.rejects, batch.settled, None if lake else known
+                job.frames, self.warehouse, batch.rejects, batch.settled, None if self._lake else known
             )
             self.write_seconds += time.perf_counter() - started
         else:
             summary = LoadSummary()
         summary.skipped += batch.skipped
-        summary.warehouse = str(resolve_warehouse(self.warehouse))
+        summary.warehouse = str(self._location)
         rejected = {row.input for row in summary.rejects}
         with self._known_lock:
             known.hashes.update(digest for name, digest in batch.hashes.items() if name not in rejected)
