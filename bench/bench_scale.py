@@ -22,7 +22,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -43,7 +43,7 @@ AIMS = {
 
 class PeakRss:
     """Samples the resident memory of this process and all its children every 0.2 s (PSS, which reads
-    /proc/PID/smaps_rollup, every second); keeps the peak of the ingest (this process, the forkserver and the
+    /proc/PID/smaps_rollup, every 5 s); keeps the peak of the ingest (this process, the forkserver and the
     transform workers) and, apart, of Prefect's temporary API server (a child in ephemeral mode; a separate
     service in production), with the split at the peak; the children's CPU time by role; its own CPU time
     (a cost of measuring, taken out of this process's figure)."""
@@ -77,51 +77,71 @@ class PeakRss:
         self._thread.join()
 
     def _run(self) -> None:
+        """Every 0.2 s each known process's RSS (/proc/PID/statm: one short read); every second new children,
+        the children's and this process's threads' CPU times; every 5 s PSS (smaps_rollup walks every
+        mapping, the costly read). A process or thread's last second of CPU may be missed."""
         import psutil
 
         me = psutil.Process()
-        roles: dict[int, tuple[psutil.Process, str]] = {me.pid: (me, "main")}
+        roles: dict[int, tuple[psutil.Process, str, int]] = {
+            me.pid: (me, "main", os.open(f"/proc/{me.pid}/statm", os.O_RDONLY))
+        }
+        page = os.sysconf("SC_PAGE_SIZE")
         tick = 0
         while not self._stop.wait(0.2):
-            tick += 1
-            self._threads()
+            if tick % 5 == 0:
+                self._threads()
+                self._children(me, roles)
             split: dict[str, int] = {}
             server = pss = 0
-            for child in me.children(recursive=True):
-                if child.pid not in roles:
-                    try:
-                        args = " ".join(child.cmdline())
-                    except psutil.Error:
-                        continue
-                    roles[child.pid] = (
-                        child,
-                        "prefect_server"
-                        if "prefect.server" in args
-                        else "other"
-                        if "resource_tracker" in args
-                        else "forkserver"
-                        if "forkserver" in args and child.ppid() == me.pid
-                        else "workers",
-                    )
-            for pid, (proc, role) in list(roles.items()):
+            for pid, (proc, role, statm) in list(roles.items()):
                 try:
-                    rss = proc.memory_info().rss
-                    if pid != me.pid:
+                    rss = int(os.pread(statm, 64, 0).split()[1]) * page
+                    if pid != me.pid and tick % 5 == 0:
                         self.cpu[pid] = (role, sum(proc.cpu_times()[:2]) - self._before.get(pid, 0.0))
-                    if tick % 5 == 0 and role != "prefect_server":
+                    if tick % 25 == 0 and role != "prefect_server":
                         pss += proc.memory_full_info().pss
-                except psutil.Error:
+                except (OSError, IndexError, psutil.Error):
+                    os.close(statm)
                     del roles[pid]
                     continue
                 if role == "prefect_server":
                     server += rss
                 else:
                     split[role] = split.get(role, 0) + rss
+            tick += 1
             self.server_peak = max(self.server_peak, server)
             self.pss_peak = max(self.pss_peak, pss)
             if sum(split.values()) > self.peak:
                 self.peak, self.split = sum(split.values()), split
+        for _, _, statm in roles.values():
+            os.close(statm)
         self.own_cpu = time.thread_time()
+
+    def _children(self, me: object, roles: dict) -> None:
+        """New children of this process (any depth), each with its role and its statm kept open."""
+        import psutil
+
+        assert isinstance(me, psutil.Process)
+        for child in me.children(recursive=True):
+            if child.pid in roles:
+                continue
+            try:
+                args = " ".join(child.cmdline())
+                statm = os.open(f"/proc/{child.pid}/statm", os.O_RDONLY)
+            except (OSError, psutil.Error):
+                continue
+            roles[child.pid] = (
+                child,
+                "prefect_server"
+                if "prefect.server" in args
+                else "other"
+                if "resource_tracker" in args
+                else "forkserver"
+                if "forkserver" in args and child.ppid() == me.pid
+                else "workers",
+                statm,
+            )
 
     def _threads(self) -> None:
         """CPU time of each thread of this process as last seen (/proc/self/task/*/stat), named as Python
@@ -155,94 +175,97 @@ class PeakRss:
         return {role: round(n, 1) for role, n in totals.items()}
 
 
-def write_archive(count: int, root: Path) -> list[tuple[Path, object]]:
-    """The first `count` synthetic pages as files (bytes only, written on every core), with their hints."""
+def write_archive(count: int, root: Path) -> dict[str, object]:
+    """The first `count` synthetic pages as a real archive (flows.archive: each body stored by its sha256,
+    written on every core, and one manifest file of their rows, as scrape leaves them); returns each
+    page's hints by URL (what `nianbao load`'s manifest CSV would say; the archive's rows carry no region)."""
     from concurrent.futures import ProcessPoolExecutor
 
     from bench.synthetic_archive import page_hints, region_codes
+    from flows.archive import Archive, ManifestRow, utc_now
 
     codes = region_codes(count)
-    root.mkdir(parents=True, exist_ok=True)
     step = 500
+    jobs = [(root, start, min(start + step, count), codes) for start in range(0, count, step)]
     with ProcessPoolExecutor(os.cpu_count()) as pool:
-        list(
-            pool.map(
-                _write_pages,
-                [(root, start, min(start + step, count), codes) for start in range(0, count, step)],
-            )
-        )
-    return [(root / f"{number:06d}.html", page_hints(number, codes)) for number in range(count)]
+        digests = [sha for part in pool.map(_store_pages, jobs) for sha in part]
+    hints = {_url(number): page_hints(number, codes) for number in range(count)}
+    stamp = utc_now()
+    Archive(root).record(
+        ManifestRow(_url(n), _url(n), 200, {"content-type": "text/html"}, stamp, sha)
+        for n, sha in enumerate(digests)
+    )
+    return hints
 
 
-def _write_pages(job: tuple[Path, int, int, list[str]]) -> None:
+def _url(number: int) -> str:
+    return f"https://synthetic.invalid/{number:06d}.html"
+
+
+def _store_pages(job: tuple[Path, int, int, list[str]]) -> list[str]:
     from bench.synthetic_archive import page
+    from flows.archive import Archive
 
     root, start, end, codes = job
-    for number in range(start, end):
-        (root / f"{number:06d}.html").write_bytes(page(number, codes).data)
+    archive = Archive(root)
+    return [archive.put(page(number, codes).data) for number in range(start, end)]
 
 
-def _batches(files: list[tuple[Path, object]]) -> Iterator[list[tuple[Path, object]]]:
-    for start in range(0, len(files), BATCH):
-        yield files[start : start + BATCH]
-
-
-def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[int, ...] = ()) -> dict:
-    """One Prefect flow run: a task per batch reads the batch from disk; the flow hands it to the ingest
-    run (transform on the worker processes, load by the writer thread here). Returns wall time, the time
-    Prefect adds (flow run start and end, each task run's own cost), CPU time per process role, peak RSS,
-    counts, and for each of `marks` the time at which that many reports were in the warehouse."""
+def ingest_run(archive: Path, hints: dict[str, object], warehouse: Path, marks: tuple[int, ...] = ()) -> dict:
+    """One Prefect flow run of the ingest flow's steps (flows.pipeline: the archive's latest rows selected,
+    load_rows with a task per batch that reads the batch from the archive, the transform on the worker
+    processes, the load by the writer thread here); the one addition is each page's hints (the bench's
+    task runs ingest_task's function, then sets them). Returns wall time, the time Prefect adds (flow run
+    start and end, each task run's own cost), CPU time per process role, peak RSS, counts, and for each of
+    `marks` the time at which that many reports were in the warehouse."""
     import psutil
     from prefect import flow, task
     from prefect.cache_policies import NO_CACHE
 
-    from ingest.run import IngestRun
+    from flows.archive import Archive, ManifestRow
+    from flows.pipeline import ArchivedBatch, ingest_task, load_rows, select_rows
     from ingest.workers import ProcessPool
-    from transforms.model import Page
 
     inside = [0.0]  # time inside the task bodies
     calls = [0.0]  # time of the task calls, as the flow sees them
     body = [0.0]  # time inside the flow's body
+    done = [0]  # inputs settled (in the warehouse, or skipped)
     reached: dict[int, tuple[float, float]] = {}  # reports → (when, this process's RSS in MB)
-    run_times: dict[str, float] = {}
 
-    @task(name="bench-read-batch", cache_policy=NO_CACHE)
-    def read_task(batch: list[tuple[Path, object]]) -> list[Page]:
+    @task(name="bench-read-batch", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[1, 5])
+    def read_task(rows: list[ManifestRow], store: Archive) -> ArchivedBatch:
         started = time.perf_counter()
-        pages = [Page(name=str(path), data=path.read_bytes(), hints=hints) for path, hints in batch]
+        batch = ingest_task.fn(rows, store)
+        for page in batch.plan.pages:
+            page.hints = hints[page.name]  # type: ignore[assignment]
         inside[0] += time.perf_counter() - started
-        return pages
+        return batch
+
+    def read_batch(rows: list[ManifestRow], store: Archive) -> ArchivedBatch:
+        called = time.perf_counter()
+        batch = read_task(rows, store)
+        calls[0] += time.perf_counter() - called
+        return batch
+
+    def written(count: int) -> None:
+        before, done[0] = done[0], done[0] + count
+        for mark in (m for m in marks if before < m <= done[0]):
+            reached.setdefault(mark, (time.perf_counter(), psutil.Process().memory_info().rss / 1e6))
 
     @flow(name="bench-ingest")
-    def bench_ingest() -> tuple[int, int]:
+    def bench_ingest() -> tuple[int, int, int]:
         entered = time.perf_counter()
-        futures = []
-        with ProcessPool() as pool, IngestRun(warehouse, pool) as run:
-            done = 0
-            for batch in _batches(files):
-                called = time.perf_counter()
-                pages = read_task(batch)
-                calls[0] += time.perf_counter() - called
-                done += len(batch)
-                future = run.submit(pages)
-                del pages
-                for mark in (m for m in marks if done - len(batch) < m <= done):
-                    future.add_done_callback(
-                        lambda _, m=mark: reached.setdefault(
-                            m, (time.perf_counter(), psutil.Process().memory_info().rss / 1e6)
-                        )
-                    )
-                futures.append(future)
-            run.close()
-            run_times.update(write=run.write_seconds, wait=run.wait_seconds, writer_cpu=run.write_cpu_seconds)
-        summaries = [future.result() for future in futures]
+        store = Archive(archive)
+        rows = select_rows(store.latest().values(), None, None)
+        with ProcessPool() as pool:
+            summary = load_rows(rows, store, str(warehouse), BATCH, pool, read_batch, written)
         body[0] = time.perf_counter() - entered
-        return sum(s.loaded for s in summaries), sum(s.skipped for s in summaries)
+        return summary.loaded, summary.skipped, summary.rejected
 
     cpu_before = time.process_time()
     with PeakRss() as rss:
         started = time.perf_counter()
-        loaded, skipped = bench_ingest()
+        loaded, skipped, rejected = bench_ingest()
         wall = time.perf_counter() - started
     main_cpu = time.process_time() - cpu_before - rss.own_cpu
     prefect_s = (wall - body[0]) + (calls[0] - inside[0])
@@ -251,11 +274,9 @@ def ingest_run(files: list[tuple[Path, object]], warehouse: Path, marks: tuple[i
         "prefect_seconds": prefect_s,
         "loaded": loaded,
         "skipped": skipped,
+        "rejected": rejected,
         "cpu_s": {"main": round(main_cpu, 1), **rss.cpu_by_role()},
         "main_threads_cpu_s": rss.cpu_by_thread(),
-        "writer_s": run_times["write"],
-        "writer_cpu_s": run_times["writer_cpu"],
-        "wait_for_frames_s": run_times["wait"],
         "peak_rss_mb": rss.peak / 1e6,
         "peak_split_mb": {role: round(n / 1e6) for role, n in rss.split.items()},
         "prefect_server_peak_rss_mb": rss.server_peak / 1e6,
@@ -303,18 +324,21 @@ def _one_core(runs: int) -> dict:
     return {"reports": len(pages), "runs": runs, "reports_per_cpu_s": round(len(pages) / seconds, 1)}
 
 
-def html_vs_parse(files: list[tuple[Path, object]]) -> dict:
+def html_vs_parse(archive: Path, hints: dict[str, object]) -> dict:
     """The HTML path (decode, parse budget, strip to the article's lines: transforms.document.strip_page)
     against its floor, decode + one selectolax parse, on the same realistic pages in the same run (CPU
     time); and the whole transform (metadata, quantities, indicators too) on them."""
     from selectolax.lexbor import LexborHTMLParser
 
+    from flows.archive import Archive
     from transforms.decode import decode_bytes
     from transforms.document import strip_page
     from transforms.extract import extract_pages
     from transforms.model import Page
 
-    pages = [Page(name=str(p), data=p.read_bytes(), hints=h) for p, h in files[:300]]
+    store = Archive(archive)
+    rows = sorted(store.latest().values(), key=lambda row: row.url)[:300]
+    pages = [Page(name=r.url, data=store.get(r.sha256 or ""), hints=hints[r.url]) for r in rows]  # type: ignore[arg-type]
     extract_pages(pages[:10])
 
     def floor() -> None:
@@ -374,20 +398,21 @@ def main() -> dict:
         os.environ["NIANBAO_CONFIG"] = str(fictional_config(SIZES[-1], root / "config"))
         try:
             started = time.perf_counter()
-            files = write_archive(SIZES[-1], root / "archive")
+            hints = write_archive(SIZES[-1], root / "archive")
             generate_s = time.perf_counter() - started
             startup_s = prefect_startup()
             marks = tuple(sorted({*SIZES, *(SIZES[-1] * tenth // 10 for tenth in range(1, 10))}))
-            biggest = ingest_run(files, root / "w.duckdb", marks=marks)
+            biggest = ingest_run(root / "archive", hints, root / "w.duckdb", marks=marks)
             _say("ingest", biggest)
-            reload = ingest_run(files, root / "w.duckdb")
+            reload = ingest_run(root / "archive", hints, root / "w.duckdb")
             _say("reload", reload)
-            html = html_vs_parse(files)
+            html = html_vs_parse(root / "archive", hints)
         finally:
             os.environ.pop("NIANBAO_CONFIG", None)
     per_core = transform_per_core()
     crawl = _json("crawl")
     warehouse = _json("warehouse")
+    writer_cpu = biggest["main_threads_cpu_s"].get("nianbao-writer", 0.0)
     first_cpu = sum(biggest["cpu_s"].get(role, 0.0) for role in ("main", "workers", "forkserver"))
     reload_cpu = sum(reload["cpu_s"].get(role, 0.0) for role in ("main", "workers", "forkserver"))
     figures = {
@@ -402,13 +427,11 @@ def main() -> dict:
         "ingest_cpu_s": biggest["cpu_s"],
         # the wall time the CPU work needs on every core, against the wall time measured (shared machine)
         "ingest_cpu_bound_s": round(first_cpu / (os.cpu_count() or 1), 1),
-        "ingest_writer_s": round(biggest["writer_s"], 1),
         # the writer thread's own CPU time (part of main's), and per report
-        "ingest_writer_cpu_s": round(biggest["writer_cpu_s"], 1),
-        "ingest_writer_cpu_ms_per_report": round(1000 * biggest["writer_cpu_s"] / SIZES[-1], 2),
+        "ingest_writer_cpu_s": round(writer_cpu, 1),
+        "ingest_writer_cpu_ms_per_report": round(1000 * writer_cpu / SIZES[-1], 2),
         # the main process's CPU by thread name (nianbao-writer, the calling thread, Prefect's, the sampler)
         "ingest_main_threads_cpu_s": biggest["main_threads_cpu_s"],
-        "ingest_wait_for_frames_s": round(biggest["wait_for_frames_s"], 1),
         "ingest_peak_rss_mb": round(biggest["peak_rss_mb"]),
         "ingest_peak_rss_split_mb": biggest["peak_split_mb"],
         "ingest_peak_pss_mb": round(biggest["peak_pss_mb"]),
@@ -441,8 +464,8 @@ def main() -> dict:
 def _say(what: str, run: dict) -> None:
     print(
         f"{what} {SIZES[-1]:,} reports: {run['seconds']:.1f} s, loaded {run['loaded']:,}, skipped "
-        f"{run['skipped']:,}, CPU s {run['cpu_s']}, writer {run['writer_s']:.1f} s "
-        f"({run['writer_cpu_s']:.1f} CPU-s), Prefect {run['prefect_seconds']:.2f} s, "
+        f"{run['skipped']:,}, rejected {run['rejected']:,}, CPU s {run['cpu_s']}, "
+        f"main by thread {run['main_threads_cpu_s']}, Prefect {run['prefect_seconds']:.2f} s, "
         f"peak RSS {run['peak_rss_mb']:.0f} MB {run['peak_split_mb']} "
         f"(PSS {run['peak_pss_mb']:.0f} MB; + Prefect's temporary server "
         f"{run['prefect_server_peak_rss_mb']:.0f} MB)",

@@ -19,7 +19,14 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.archive import Archive, ManifestRow, utc_now
-from flows.attachments import PARENT_KEY, IngestPlan, attachment_row, attachments_to_follow, plan_ingest
+from flows.attachments import (
+    ATTACHMENTS_KEY,
+    PARENT_KEY,
+    IngestPlan,
+    attachment_row,
+    attachments_to_follow,
+    plan_ingest,
+)
 from flows.crawl import CrawlBatch, CrawlEngine, PageFetched, SiteDiscovered
 from flows.discover import Discovery, ListedLink, ReportLink
 from flows.fetch import AsyncFetcher, Fetcher, FetchResult
@@ -403,7 +410,7 @@ def ingest(
     warehouse: one task, one transform batch and one transaction per batch of pages, the transform on
     `workers` processes (local) or as tasks on the flow's Dask runner (runner 'dask'). No network."""
     store = Archive(archive)
-    rows = _select(store.latest().values(), years, regions)
+    rows = select_rows(store.latest().values(), years, regions)
     summary = load_rows(rows, store, warehouse, batch_size, transformer_for(runner, workers))
     return _finish(summary, "ingest", f"nianbao ingest {_label(years, regions)}")
 
@@ -415,15 +422,24 @@ def load_rows(
     batch_size: int = INGEST_BATCH,
     transformer: Transformer | None = None,
     read_batch: Callable[[list[ManifestRow], Archive], ArchivedBatch] = ingest_task,
+    written: Callable[[int], object] | None = None,
 ) -> RunSummary:
     """Run ingest tasks over rows in batches (inside the calling flow): each task reads a batch from the
     archive; the batch's transform is spread over the transformer's workers while the one writer loads the
     batch before (ingest.run), one transaction per batch. Pages whose attachments were all rejected load as
     pages, in a batch of their own. A transformer with processes of its own is stopped at the end.
-    `read_batch`: the task, or its function for a run without Prefect."""
+
+    A row whose body (by the manifest's sha256) is loaded already is never read (_unchanged): it counts as
+    skipped and its old rejects go, as when a read page is found known. The rows left to read are gathered
+    into batches of up to batch_size (whole slices of the rows, so an attachment stays with its page), and
+    a stretch with nothing to read runs no task at all.
+    `read_batch`: the task, or its function for a run without Prefect; `written`: called (in the writer's
+    thread) with the count of a batch's inputs as soon as the batch is in the warehouse (the bench)."""
     summary = RunSummary()
     transformer = transformer or Inline()
     submitted: deque[tuple[IngestPlan, int, Future[LoadSummary]]] = deque()
+    to_read: list[ManifestRow] = []
+    unchanged: list[tuple[str, str | None]] = []
 
     def settle(run: IngestRun) -> None:
         plan, pages, future = submitted.popleft()
@@ -434,15 +450,30 @@ def load_rows(
         if fallback:  # pages whose attachments could not be read load as pages
             submitted.append((IngestPlan(), len(fallback), run.submit(fallback)))
 
+    def submit(run: IngestRun) -> None:
+        batch = read_batch(list(to_read), store) if to_read else ArchivedBatch(IngestPlan(), [])
+        future = run.submit(batch.plan.pages, batch.unreadable, unchanged)
+        count = len(batch.plan.pages) + len(unchanged)
+        if written is not None:
+            future.add_done_callback(lambda _: written(count))
+        submitted.append((batch.plan, count, future))
+        to_read.clear()
+        unchanged.clear()
+
     try:
         with progress_bar("loading pages", len(rows)) as bar, IngestRun(warehouse, transformer) as run:
             for start in range(0, len(rows), batch_size):
-                batch = read_batch(list(rows[start : start + batch_size]), store)
-                submitted.append(
-                    (batch.plan, len(batch.plan.pages), run.submit(batch.plan.pages, batch.unreadable))
-                )
+                todo, known = _unchanged(rows[start : start + batch_size], run)
+                if to_read and len(to_read) + len(todo) > batch_size:
+                    submit(run)
+                to_read.extend(todo)
+                unchanged.extend((row.url, row.final_url) for row in known)
+                if not to_read or len(to_read) >= batch_size:
+                    submit(run)
                 while submitted and submitted[0][2].done():
                     settle(run)
+            if to_read or unchanged:
+                submit(run)
             while submitted:
                 run.flush()
                 settle(run)
@@ -453,7 +484,38 @@ def load_rows(
     return summary
 
 
-def _select(
+def _unchanged(rows: Sequence[ManifestRow], run: IngestRun) -> tuple[list[ManifestRow], list[ManifestRow]]:
+    """The rows to read, and the rows loaded already (their body's sha256 is a report's content of the
+    current extractor version). A page and its attachments go together: all are left unread only when every
+    one the read would submit is loaded (a page holding attachments in these rows is never submitted itself,
+    unless they are all rejected, so it is neither read nor counted)."""
+    loaded = run.is_loaded([_digest(row.sha256) for row in rows])
+    present = {row.url for row in rows}
+    holds = [any(url in present for url in row.extra.get(ATTACHMENTS_KEY, "").split()) for row in rows]
+    whole: dict[str, bool] = {}
+    for row, known, holder in zip(rows, loaded, holds, strict=True):
+        group = row.extra.get(PARENT_KEY) or row.url
+        whole[group] = whole.get(group, True) and (known or holder)
+    todo: list[ManifestRow] = []
+    done: list[ManifestRow] = []
+    for row, holder in zip(rows, holds, strict=True):
+        if not whole[row.extra.get(PARENT_KEY) or row.url]:
+            todo.append(row)
+        elif not holder:
+            done.append(row)
+    return todo, done
+
+
+def _digest(sha256: str | None) -> bytes | None:
+    """A manifest row's body digest as bytes (None when it is not a sha256 in hex)."""
+    try:
+        digest = bytes.fromhex(sha256 or "")
+    except ValueError:
+        return None
+    return digest if len(digest) == 32 else None
+
+
+def select_rows(
     rows: Iterable[ManifestRow], years: Sequence[int] | None, regions: Sequence[str] | None
 ) -> list[ManifestRow]:
     wanted_sites = None
@@ -514,7 +576,7 @@ def reprocess(
     """Re-derive the warehouse from the archive after rules changed: every archived page goes through the
     transforms again (the extractor version changed, so the warehouse replaces what differs). No network."""
     store = Archive(archive)
-    rows = _select(store.latest().values(), years, regions)
+    rows = select_rows(store.latest().values(), years, regions)
     summary = load_rows(rows, store, warehouse, batch_size, transformer_for(runner, workers))
     return _finish(summary, "reprocess", f"nianbao reprocess {_label(years, regions)}")
 

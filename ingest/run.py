@@ -4,7 +4,9 @@
 (current extractor version) and the inputs holding a reject are read once when the run starts, and the
 run adds what it writes. A page whose content is known is skipped before the transform; a batch with
 nothing to write (every page known, no reject to record or clear) never opens the warehouse for writing,
-so a reload with nothing changed costs reading and hashing the pages.
+so a reload of files with nothing changed costs reading and hashing the pages. A caller that knows each
+input's digest without reading it (the archive's manifest) asks `is_loaded` first and submits the inputs it
+need not read as `unchanged`, so a reload from the archive reads nothing it has loaded.
 
 The transform of a batch starts at once on the transformer's workers; the run then waits for the previous
 batch's frames (in the calling thread, so Prefect and Dask futures are resolved where they were made) and
@@ -99,29 +101,39 @@ class IngestRun:
     ) -> None:
         self.close(cancel=kind is not None)
 
-    def submit(self, pages: Sequence[Page], extra_rejects: Sequence[RejectRow] = ()) -> Future[LoadSummary]:
+    def submit(
+        self,
+        pages: Sequence[Page],
+        extra_rejects: Sequence[RejectRow] = (),
+        unchanged: Sequence[tuple[str, str | None]] = (),
+    ) -> Future[LoadSummary]:
         """Start the transform of the pages not already loaded; the future gives the batch's LoadSummary
-        once the writer has loaded it (futures complete in submission order)."""
+        once the writer has loaded it (futures complete in submission order). `unchanged`: inputs (name,
+        URL) the caller found loaded already without reading them (their content digest `is_loaded`):
+        skipped, and their old rejects cleared, as a page found known here is."""
         known = self._known_inputs()
         usable, rejects = within_limits(pages)
         digests = [hashlib.sha256(page.data).digest() for page in usable]
         with self._known_lock:
             fresh = [digest not in known.hashes for digest in digests]
         todo = [page for page, new in zip(usable, fresh, strict=True) if new]
-        settled = [
-            name
-            for page, new in zip(usable, fresh, strict=True)
-            if not new
-            for name in (page.name, page.url)
-            if name
-        ]
+        found = [(page.name, page.url) for page, new in zip(usable, fresh, strict=True) if not new]
+        named = [(input_name(name), input_name(url) if url else url) for name, url in unchanged]
+        settled = [name for pair in (*named, *found) for name in pair if name]
         hashes = {page.name: digest for page, digest, new in zip(usable, digests, fresh, strict=True) if new}
         rejects = [*extra_rejects, *rejects]
         result = self.transformer.submit(todo) if todo else _nothing
-        batch = _Batch(result, todo, hashes, rejects, settled, len(usable) - len(todo))
+        batch = _Batch(result, todo, hashes, rejects, settled, len(usable) - len(todo) + len(unchanged))
         self._hand_over_pending()
         self._pending = batch
         return batch.future
+
+    def is_loaded(self, digests: Sequence[bytes | None]) -> list[bool]:
+        """For each content digest (sha256, 32 bytes; None: unknown), whether the warehouse holds a report of
+        that content with the current extractor version, or this run has written one."""
+        known = self._known_inputs()
+        with self._known_lock:
+            return [digest is not None and digest in known.hashes for digest in digests]
 
     def flush(self) -> None:
         """Hand the last batch submitted to the writer and wait until every batch is written (the run goes

@@ -4,6 +4,7 @@ loaded with the page's 发布时间 and 来源; an unreadable attachment is a re
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from flows.archive import Archive
 from flows.attachments import ATTACHMENTS_KEY, PARENT_KEY, attachment_links
 from flows.discover import ReportLink
-from flows.pipeline import backfill
+from flows.pipeline import backfill, ingest
 from flows.sample_attachments import attachment_page, doc_number
 from flows.sample_disclosure import disclosure_figures
 from flows.sample_docs import scanned_pdf_bytes
@@ -99,6 +100,12 @@ def test_each_format_end_to_end_through_the_flows(tmp_path: Path) -> None:
         tmp_path,
     )
     assert cells == [(y, "总计", float(sum(disclosure_figures(y).new)), True) for y in (2022, 2023)]
+
+    # a reload reads no body already loaded: a page whose attachments are all loaded is neither read nor
+    # loaded in their place (the bodies are gone, yet nothing is rejected and the page is not counted)
+    shutil.rmtree(tmp_path / "archive" / "objects")
+    again: RunSummary = ingest(archive=str(tmp_path / "archive"), warehouse=str(tmp_path / "w.duckdb"))
+    assert (again.ingested, again.skipped, again.loaded, again.rejected) == (6, 6, 0, 0)
 
 
 def test_an_unreadable_attachment_is_a_reject_and_its_page_loads(tmp_path: Path) -> None:
