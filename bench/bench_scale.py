@@ -24,6 +24,10 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from transforms.model import Hints
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SCALE = float(os.environ.get("NIANBAO_BENCH_SCALE", "1"))  # 0.1: make bench-quick
@@ -175,13 +179,14 @@ class PeakRss:
         return {role: round(n, 1) for role, n in totals.items()}
 
 
-def write_archive(count: int, root: Path) -> dict[str, object]:
+def write_archive(count: int, root: Path) -> list[str]:
     """The first `count` synthetic pages as a real archive (flows.archive: each body stored by its sha256,
-    written on every core, and one manifest file of their rows, as scrape leaves them); returns each
-    page's hints by URL (what `nianbao load`'s manifest CSV would say; the archive's rows carry no region)."""
+    written on every core, and one manifest file of their rows, as scrape leaves them); returns the region
+    codes that page_hints reads each page's hints from (what `nianbao load`'s manifest CSV would say; the
+    archive's rows carry no region)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    from bench.synthetic_archive import page_hints, region_codes
+    from bench.synthetic_archive import region_codes
     from flows.archive import Archive, ManifestRow, utc_now
 
     codes = region_codes(count)
@@ -189,17 +194,23 @@ def write_archive(count: int, root: Path) -> dict[str, object]:
     jobs = [(root, start, min(start + step, count), codes) for start in range(0, count, step)]
     with ProcessPoolExecutor(os.cpu_count()) as pool:
         digests = [sha for part in pool.map(_store_pages, jobs) for sha in part]
-    hints = {_url(number): page_hints(number, codes) for number in range(count)}
     stamp = utc_now()
     Archive(root).record(
         ManifestRow(_url(n), _url(n), 200, {"content-type": "text/html"}, stamp, sha)
         for n, sha in enumerate(digests)
     )
-    return hints
+    return codes
 
 
 def _url(number: int) -> str:
     return f"https://synthetic.invalid/{number:06d}.html"
+
+
+def _hints(url: str, codes: list[str]) -> Hints:
+    """A synthetic page's hints, from the number in its URL."""
+    from bench.synthetic_archive import page_hints
+
+    return page_hints(int(url.rsplit("/", 1)[1].removesuffix(".html")), codes)
 
 
 def _store_pages(job: tuple[Path, int, int, list[str]]) -> list[str]:
@@ -211,7 +222,7 @@ def _store_pages(job: tuple[Path, int, int, list[str]]) -> list[str]:
     return [archive.put(page(number, codes).data) for number in range(start, end)]
 
 
-def ingest_run(archive: Path, hints: dict[str, object], warehouse: Path, marks: tuple[int, ...] = ()) -> dict:
+def ingest_run(archive: Path, codes: list[str], warehouse: Path, marks: tuple[int, ...] = ()) -> dict:
     """One Prefect flow run of the ingest flow's steps (flows.pipeline: the archive's latest rows selected,
     load_rows with a task per batch that reads the batch from the archive, the transform on the worker
     processes, the load by the writer thread here); the one addition is each page's hints (the bench's
@@ -237,7 +248,7 @@ def ingest_run(archive: Path, hints: dict[str, object], warehouse: Path, marks: 
         started = time.perf_counter()
         batch = ingest_task.fn(rows, store)
         for page in batch.plan.pages:
-            page.hints = hints[page.name]  # type: ignore[assignment]
+            page.hints = _hints(page.name, codes)
         inside[0] += time.perf_counter() - started
         return batch
 
@@ -324,7 +335,7 @@ def _one_core(runs: int) -> dict:
     return {"reports": len(pages), "runs": runs, "reports_per_cpu_s": round(len(pages) / seconds, 1)}
 
 
-def html_vs_parse(archive: Path, hints: dict[str, object]) -> dict:
+def html_vs_parse(archive: Path, codes: list[str]) -> dict:
     """The HTML path (decode, parse budget, strip to the article's lines: transforms.document.strip_page)
     against its floor, decode + one selectolax parse, on the same realistic pages in the same run (CPU
     time); and the whole transform (metadata, quantities, indicators too) on them."""
@@ -338,7 +349,7 @@ def html_vs_parse(archive: Path, hints: dict[str, object]) -> dict:
 
     store = Archive(archive)
     rows = sorted(store.latest().values(), key=lambda row: row.url)[:300]
-    pages = [Page(name=r.url, data=store.get(r.sha256 or ""), hints=hints[r.url]) for r in rows]  # type: ignore[arg-type]
+    pages = [Page(name=r.url, data=store.get(r.sha256 or ""), hints=_hints(r.url, codes)) for r in rows]
     extract_pages(pages[:10])
 
     def floor() -> None:
@@ -398,15 +409,15 @@ def main() -> dict:
         os.environ["NIANBAO_CONFIG"] = str(fictional_config(SIZES[-1], root / "config"))
         try:
             started = time.perf_counter()
-            hints = write_archive(SIZES[-1], root / "archive")
+            codes = write_archive(SIZES[-1], root / "archive")
             generate_s = time.perf_counter() - started
             startup_s = prefect_startup()
             marks = tuple(sorted({*SIZES, *(SIZES[-1] * tenth // 10 for tenth in range(1, 10))}))
-            biggest = ingest_run(root / "archive", hints, root / "w.duckdb", marks=marks)
+            biggest = ingest_run(root / "archive", codes, root / "w.duckdb", marks=marks)
             _say("ingest", biggest)
-            reload = ingest_run(root / "archive", hints, root / "w.duckdb")
+            reload = ingest_run(root / "archive", codes, root / "w.duckdb")
             _say("reload", reload)
-            html = html_vs_parse(root / "archive", hints)
+            html = html_vs_parse(root / "archive", codes)
         finally:
             os.environ.pop("NIANBAO_CONFIG", None)
     per_core = transform_per_core()

@@ -452,7 +452,9 @@ def load_rows(
 
     def submit(run: IngestRun) -> None:
         batch = read_batch(list(to_read), store) if to_read else ArchivedBatch(IngestPlan(), [])
-        future = run.submit(batch.plan.pages, batch.unreadable, unchanged)
+        # the archive checked each body read against its manifest sha256: no second hash in the run
+        digests = {row.url: digest for row in to_read if (digest := _digest(row.sha256))}
+        future = run.submit(batch.plan.pages, batch.unreadable, unchanged, digests)
         count = len(batch.plan.pages) + len(unchanged)
         if written is not None:
             future.add_done_callback(lambda _: written(count))

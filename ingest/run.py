@@ -33,7 +33,7 @@ import hashlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -106,21 +106,25 @@ class IngestRun:
         pages: Sequence[Page],
         extra_rejects: Sequence[RejectRow] = (),
         unchanged: Sequence[tuple[str, str | None]] = (),
+        digests: Mapping[str, bytes] | None = None,
     ) -> Future[LoadSummary]:
         """Start the transform of the pages not already loaded; the future gives the batch's LoadSummary
         once the writer has loaded it (futures complete in submission order). `unchanged`: inputs (name,
         URL) the caller found loaded already without reading them (their content digest `is_loaded`):
-        skipped, and their old rejects cleared, as a page found known here is."""
+        skipped, and their old rejects cleared, as a page found known here is. `digests`: the sha256 of
+        pages' bytes by page name where the caller has checked it already (the archive's reads), so they are
+        not hashed again."""
         known = self._known_inputs()
         usable, rejects = within_limits(pages)
-        digests = [hashlib.sha256(page.data).digest() for page in usable]
+        given = digests or {}
+        hashed = [given.get(page.name) or hashlib.sha256(page.data).digest() for page in usable]
         with self._known_lock:
-            fresh = [digest not in known.hashes for digest in digests]
+            fresh = [digest not in known.hashes for digest in hashed]
         todo = [page for page, new in zip(usable, fresh, strict=True) if new]
         found = [(page.name, page.url) for page, new in zip(usable, fresh, strict=True) if not new]
         named = [(input_name(name), input_name(url) if url else url) for name, url in unchanged]
         settled = [name for pair in (*named, *found) for name in pair if name]
-        hashes = {page.name: digest for page, digest, new in zip(usable, digests, fresh, strict=True) if new}
+        hashes = {page.name: digest for page, digest, new in zip(usable, hashed, fresh, strict=True) if new}
         rejects = [*extra_rejects, *rejects]
         result = self.transformer.submit(todo) if todo else _nothing
         batch = _Batch(result, todo, hashes, rejects, settled, len(usable) - len(todo) + len(unchanged))
