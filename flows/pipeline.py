@@ -42,7 +42,10 @@ from warehouse.load import LoadSummary, RejectRow, record_rejects
 
 FETCH_WORKERS = 8  # crawl tasks at once: each a batch of sites, all fed to one crawl engine
 SITE_BATCHES = FETCH_WORKERS  # sites are split into this many batches (one crawl task each)
-INGEST_BATCH = 200  # pages per ingest task: one transform batch, one warehouse transaction
+INGEST_BATCH = 200  # pages per ingest batch: one transform batch, one warehouse transaction
+# batches per ingest task (one task run costs ~5 ms CPU in the flow's process and ~20 ms in Prefect's server;
+# the task's pages wait in memory for their turn, ~13 MB per batch of 30-100 KB pages)
+BATCHES_PER_TASK = 2
 
 FetchedRow = tuple[ManifestRow, str, str | None]  # manifest row, outcome, failure reason
 
@@ -407,8 +410,9 @@ def ingest(
     runner: str = "local",
 ) -> RunSummary:
     """Load every page the archive holds (its latest body per URL, filtered by years and regions) into the
-    warehouse: one task, one transform batch and one transaction per batch of pages, the transform on
-    `workers` processes (local) or as tasks on the flow's Dask runner (runner 'dask'). No network."""
+    warehouse: one transform batch and one transaction per batch of pages, one task per BATCHES_PER_TASK
+    batches (pages already loaded are not read), the transform on `workers` processes (local) or as tasks on
+    the flow's Dask runner (runner 'dask'). No network."""
     store = Archive(archive)
     rows = select_rows(store.latest().values(), years, regions)
     summary = load_rows(rows, store, warehouse, batch_size, transformer_for(runner, workers))
@@ -424,41 +428,54 @@ def load_rows(
     read_batch: Callable[[list[ManifestRow], Archive], ArchivedBatch] = ingest_task,
     written: Callable[[int], object] | None = None,
 ) -> RunSummary:
-    """Run ingest tasks over rows in batches (inside the calling flow): each task reads a batch from the
-    archive; the batch's transform is spread over the transformer's workers while the one writer loads the
-    batch before (ingest.run), one transaction per batch. Pages whose attachments were all rejected load as
-    pages, in a batch of their own. A transformer with processes of its own is stopped at the end.
+    """Run ingest tasks over rows in batches (inside the calling flow): each task reads BATCHES_PER_TASK
+    batches from the archive; each batch's transform is spread over the transformer's workers while the one
+    writer loads the batch before (ingest.run), one transaction per batch. Pages whose attachments were all
+    rejected load as pages, in a batch of their own. A transformer with processes of its own is stopped at
+    the end.
 
     A row whose body (by the manifest's sha256) is loaded already is never read (_unchanged): it counts as
     skipped and its old rejects go, as when a read page is found known. The rows left to read are gathered
-    into batches of up to batch_size (whole slices of the rows, so an attachment stays with its page), and
-    a stretch with nothing to read runs no task at all.
+    for a task up to BATCHES_PER_TASK × batch_size (whole slices of the rows, so an attachment stays with
+    its page), and a stretch with nothing to read runs no task at all.
     `read_batch`: the task, or its function for a run without Prefect; `written`: called (in the writer's
     thread) with the count of a batch's inputs as soon as the batch is in the warehouse (the bench)."""
     summary = RunSummary()
     transformer = transformer or Inline()
-    submitted: deque[tuple[IngestPlan, int, Future[LoadSummary]]] = deque()
+    # per task: its plan, and per batch (transaction) of its pages the count of inputs and the load's future
+    submitted: deque[tuple[IngestPlan, list[tuple[int, Future[LoadSummary]]]]] = deque()
     to_read: list[ManifestRow] = []
     unchanged: list[tuple[str, str | None]] = []
+    task_size = batch_size * BATCHES_PER_TASK
 
     def settle(run: IngestRun) -> None:
-        plan, pages, future = submitted.popleft()
-        first = future.result()
-        summary.add_load(first, pages)
-        bar.advance(pages)
-        fallback = plan.fallbacks({r.input for r in first.rejects})
+        plan, loads = submitted.popleft()
+        rejected: set[str] = set()
+        for pages, future in loads:
+            load = future.result()
+            summary.add_load(load, pages)
+            bar.advance(pages)
+            rejected.update(r.input for r in load.rejects)
+        fallback = plan.fallbacks(rejected)
         if fallback:  # pages whose attachments could not be read load as pages
-            submitted.append((IngestPlan(), len(fallback), run.submit(fallback)))
+            submitted.append((IngestPlan(), [(len(fallback), run.submit(fallback))]))
 
     def submit(run: IngestRun) -> None:
-        batch = read_batch(list(to_read), store) if to_read else ArchivedBatch(IngestPlan(), [])
+        read = read_batch(list(to_read), store) if to_read else ArchivedBatch(IngestPlan(), [])
         # the archive checked each body read against its manifest sha256: no second hash in the run
         digests = {row.url: digest for row in to_read if (digest := _digest(row.sha256))}
-        future = run.submit(batch.plan.pages, batch.unreadable, unchanged, digests)
-        count = len(batch.plan.pages) + len(unchanged)
-        if written is not None:
-            future.add_done_callback(lambda _: written(count))
-        submitted.append((batch.plan, count, future))
+        pages = read.plan.pages
+        loads: list[tuple[int, Future[LoadSummary]]] = []
+        for start in range(0, max(len(pages), 1), batch_size):
+            first = not loads
+            batch = pages[start : start + batch_size]
+            skipped = unchanged if first else []
+            future = run.submit(batch, read.unreadable if first else (), skipped, digests)
+            count = len(batch) + len(skipped)
+            if written is not None:
+                future.add_done_callback(lambda _, count=count: written(count))
+            loads.append((count, future))
+        submitted.append((read.plan, loads))
         to_read.clear()
         unchanged.clear()
 
@@ -466,13 +483,13 @@ def load_rows(
         with progress_bar("loading pages", len(rows)) as bar, IngestRun(warehouse, transformer) as run:
             for start in range(0, len(rows), batch_size):
                 todo, known = _unchanged(rows[start : start + batch_size], run)
-                if to_read and len(to_read) + len(todo) > batch_size:
+                if to_read and len(to_read) + len(todo) > task_size:
                     submit(run)
                 to_read.extend(todo)
                 unchanged.extend((row.url, row.final_url) for row in known)
-                if not to_read or len(to_read) >= batch_size:
+                if not to_read or len(to_read) >= task_size:
                     submit(run)
-                while submitted and submitted[0][2].done():
+                while submitted and all(future.done() for _, future in submitted[0][1]):
                     settle(run)
             if to_read or unchanged:
                 submit(run)
