@@ -327,7 +327,10 @@ def scrape_steps(
     ):
         crawl = crawl_task.with_options(timeout_seconds=engine.fetcher.limits.task_timeout_seconds)
         ledgers = [BatchLedger(batch) for batch in _batches(sites)]
-        futures = [crawl.submit(ledger, engine, years, store, previous, bar) for ledger in ledgers]
+        # quoted: Prefect would walk every manifest row of `previous` looking for futures, for each task
+        # (~0.05 ms CPU per row and walk: seconds per task once the archive holds 100k URLs)
+        known = quote(previous)
+        futures = [crawl.submit(ledger, engine, years, store, known, bar) for ledger in ledgers]
         for ledger, future in zip(ledgers, futures, strict=True):
             future.wait()
             state = future.state
