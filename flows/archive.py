@@ -121,8 +121,7 @@ class Archive:
     def manifest(self) -> Iterator[ManifestRow]:
         """Every manifest row, oldest file first. An ingest holds every latest row at once (~0.9-1.8 KB
         each): strings that repeat across rows (header and extra names, content types, fetch times, runs,
-        sites, kinds) are one object
-        each, and a final URL equal to the URL is the URL."""
+        sites, kinds) are one object each, and a final URL equal to the URL is the URL."""
         folder = f"{self.root}/manifest"
         if not self.fs.exists(folder):
             return
