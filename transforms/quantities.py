@@ -277,10 +277,14 @@ class _Scan:
         if not contexts:
             return named
         texts, gate = self.batch.texts, self.any_name_after
-        for i, (number, at) in enumerate(zip(body.tolist(), end.tolist(), strict=True)):
-            text = texts[number]
-            if gate is not None and gate.match(text, at) is None:
-                continue
+        ends = end.tolist()
+        bodies = list(map(texts.__getitem__, body.tolist()))
+        if gate is None:
+            candidates = range(len(ends))
+        else:  # the gate first, at C speed: few matches have any name context after them
+            candidates = [i for i, hit in enumerate(map(gate.match, bodies, ends)) if hit]
+        for i in candidates:
+            text, at = bodies[i], ends[i]
             first = int(num_start[i])
             for before, after in contexts:
                 if after.match(text, at) and before.search(text, max(0, first - NAME_REACH), first):
@@ -514,9 +518,12 @@ def _whitespace() -> str:
 
 
 def _char_offsets(data: bytes) -> np.ndarray:
-    """The UTF-8 byte offset of each character of `data`, and of its end."""
-    octets = np.frombuffer(data, dtype=np.uint8)
-    return np.append(np.flatnonzero((octets & 0xC0) != 0x80), len(data))
+    """The UTF-8 byte offset of each character of `data`, and of its end: where a byte is no continuation
+    byte (0x80-0xBF, as int8 -128..-65), then the end as one more such position."""
+    leads = np.empty(len(data) + 1, dtype=bool)
+    np.greater_equal(np.frombuffer(data, dtype=np.int8), -64, out=leads[:-1])
+    leads[-1] = True
+    return np.flatnonzero(leads)
 
 
 class _Batch:
@@ -529,6 +536,7 @@ class _Batch:
         self.codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _char_flags()[self.codes]
         self.marked = np.flatnonzero(self.flags)  # the characters of some class: punctuation and digits
+        self.marked_flags = self.flags[self.marked]
         self.size = self.codes.size
         self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
         self.lengths = np.array([len(text) for text in texts], dtype=np.int64)
@@ -542,7 +550,7 @@ class _Batch:
 
     def at(self, flag: int) -> np.ndarray:
         """Where the characters with any of the `flag` bits are (ascending)."""
-        return self.marked[(self.flags[self.marked] & flag) != 0]
+        return self.marked[(self.marked_flags & flag) != 0]
 
     def digit_at(self, positions: np.ndarray) -> np.ndarray:
         """Whether the character at each position is a digit (False past either end)."""
@@ -607,12 +615,15 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     body_end = base + batch.lengths[body]
 
     # A comma between a digit and three digits (not four) groups thousands.
-    commas = batch.at(COMMA)
+    comma_marks = np.flatnonzero(batch.marked_flags & COMMA)
+    commas = batch.marked[comma_marks]
     thousands = (commas > 0) & batch.digit_at(commas - 1) & ~batch.digit_at(commas + 4)
     for shift in (1, 2, 3):
         thousands &= batch.digit_at(commas + shift)
     sentence_ends = batch.at(SENTENCE)
-    clause_ends = np.sort(np.concatenate([batch.at(CLAUSE), commas[~thousands]]))
+    clause_marks = (batch.marked_flags & CLAUSE) != 0  # no comma is a CLAUSE character
+    clause_marks[comma_marks[~thousands]] = True
+    clause_ends = batch.marked[clause_marks]
     line_ends = sentence_ends[batch.codes[sentence_ends] == ord("\n")]  # "\n" is in SENTENCE_CHARS
     noun_ends = batch.at(NOUN | DIGIT)
 

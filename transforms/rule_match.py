@@ -39,6 +39,10 @@ LEFT_SOURCES = ("left", "phrase", "paired")
 # reads it (then the rows whose string passes are looked up); a longer one row by row (lazily).
 WHOLE_COLUMN_MAX = 4096
 
+# Columns numbered per row, not per distinct string: the context (160 characters around each number) is
+# nearly unique per row, so numbering its strings would cost more than the repeated tests it saves.
+ROW_COLUMNS = ("context",)
+
 
 # Where Python's re and polars' Rust regex may read a portable pattern differently: . and $ at a newline,
 # \s at \x1c-\x1f, \d at the digits of scripts newer than Python's Unicode tables (all past the BMP).
@@ -123,23 +127,30 @@ class RuleTests:
     A rule's first test, on a column of few distinct strings (left, noun, before), runs on all of them and
     yields the rows holding a passing string; its other tests run only on the distinct strings of those
     rows (and a first test on a column of many strings only on those of the rows the rule may claim). Each
-    regex runs at most once per distinct string, and a rule costs about as much as the rows it reaches."""
+    regex runs at most once per distinct string, and a rule costs about as much as the rows it reaches. A
+    string is read from polars into Python only when a test first reaches it: most of the long columns'
+    strings (sentence, clause, context) are never tested."""
 
     def __init__(self, frame: pl.DataFrame, rules: Sequence[Rule]) -> None:
         columns = dict.fromkeys(column for rule in rules for column, _ in rule.match + rule.exclude)
-        self.values: dict[str, list[str]] = {}  # column -> its distinct strings
+        # column -> its distinct strings (a polars Series), read into Python only where a test needs them
+        self.distinct: dict[str, pl.Series] = {}
+        self.values: dict[str, list[str | None]] = {}  # column -> the distinct strings read so far
+        self.read: dict[str, np.ndarray] = {}  # column -> per distinct string: read into values yet
         # (column, pattern) -> per distinct string: 1 holds, 0 fails, -1 not tested yet; then a 0 (missing)
         self.results: dict[tuple[str, str], np.ndarray] = {}
         self.index: dict[str, np.ndarray] = {}  # source column -> row's distinct value number
         self.present: dict[str, np.ndarray] = {}  # source column -> row has a value
         self.by_value: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # source -> rows by value, bounds
-        self.rust_only: dict[str, np.ndarray] = {}  # column -> per distinct string: RUST_ONLY_TEXT in it
+        self.rust_only: dict[str, np.ndarray] = {}  # column -> per distinct string read: RUST_ONLY_TEXT in it
+        self.never: dict[str, np.ndarray] = {}  # column -> numbers of no string (a missing value)
         for column in columns:
+            if column in ROW_COLUMNS:
+                self._per_row(column, frame[column])
+                continue
             sources = LEFT_SOURCES if column == "left" else (column,)
             strings = pl.concat([frame[source] for source in sources])
             distinct = strings.drop_nulls().unique()
-            self.values[column] = distinct.to_list()
-            self.rust_only[column] = distinct.str.contains(RUST_ONLY_TEXT.pattern).to_numpy()
             ids = (
                 pl.DataFrame({"value": strings})
                 .join(
@@ -153,21 +164,53 @@ class RuleTests:
             # a missing value points past the end, at a failed test
             index = ids.fill_null(distinct.len()).to_numpy()
             present = ids.is_not_null().to_numpy()
+            self._distinct(column, distinct, np.zeros(0, dtype=np.int64))
             for n, source in enumerate(sources):
                 self.index[source] = index[n * frame.height : (n + 1) * frame.height]
                 self.present[source] = present[n * frame.height : (n + 1) * frame.height]
+
+    def _per_row(self, column: str, strings: pl.Series) -> None:
+        """Each row's string its own distinct value (a missing one is never tested)."""
+        present = strings.is_not_null().to_numpy()
+        self._distinct(column, strings, np.flatnonzero(~present))
+        self.index[column] = np.where(present, np.arange(strings.len()), strings.len())
+        self.present[column] = present
+
+    def _distinct(self, column: str, distinct: pl.Series, never: np.ndarray) -> None:
+        self.distinct[column] = distinct
+        self.values[column] = [None] * distinct.len()
+        self.read[column] = np.zeros(distinct.len(), dtype=bool)
+        self.rust_only[column] = np.zeros(distinct.len(), dtype=bool)
+        self.never[column] = never
+
+    def _strings(self, column: str, ids: np.ndarray) -> list[str | None]:
+        """The column's distinct strings, with those of `ids` (ascending) read from polars."""
+        values, read = self.values[column], self.read[column]
+        missing = ids[~read[ids]]
+        if missing.size:
+            part = self.distinct[column]
+            if missing.size == len(values):
+                values[:] = part.to_list()
+            else:
+                part = part.gather(missing)
+                for i, value in zip(missing.tolist(), part.to_list(), strict=True):
+                    values[i] = value
+            self.rust_only[column][missing] = part.str.contains(RUST_ONLY_TEXT.pattern).to_numpy()
+            read[missing] = True
+        return values
 
     def _known(self, column: str, pattern: str) -> np.ndarray:
         known = self.results.get((column, pattern))
         if known is None:
             known = np.full(len(self.values[column]) + 1, -1, dtype=np.int8)
             known[-1] = 0
+            known[self.never[column]] = 0
             self.results[(column, pattern)] = known
         return known
 
     def _test(self, column: str, pattern: str, ids: np.ndarray) -> np.ndarray:
         """The test on the distinct strings `ids` of the column: in Python's re where it reads as in Rust."""
-        values = self.values[column]
+        values = self._strings(column, ids)
         search = portable(pattern)
         if search is None:
             rust = ids
