@@ -40,7 +40,8 @@ FROM with_previous
 
 def _batch(regions: list[str], years: list[int], revision: int = 0) -> FrameBatch:
     """Synthetic reports plus, in each, a code stated by scope, a code stated several times (ties on the
-    value broken by position, a value without position, different units) and a code with a NULL value."""
+    value broken by position, a value without position, different units), a code with a NULL value and a code
+    whose scope is '' in some years and NULL in others."""
     batch = synthetic_batch(regions, years, facts_per_report=3, revision=revision)
     rows = []
     for doc, year in batch.reports.select("doc", "report_year").iter_rows():
@@ -55,6 +56,8 @@ def _batch(regions: list[str], years: list[int], revision: int = 0) -> FrameBatc
             (doc, "litigation.cases", base - (doc % 3) * 2, None, "件", None, None, "其他案件", 70, 72),
             (doc, "enforcement.fines", None, None, "元", None, None, "罚款若干", 80, 82),
             (doc, "enforcement.fines", 0.0 if doc % 2 else None, None, "元", None, None, "罚款", 90, 92),
+            # an '' scope in odd years beside a NULL one: one series to the view (coalesce), two to an order
+            (doc, "hearings.held", base, None, "次", None, "" if year % 2 else None, "听证", 100, 102),
         ]
     rows = [(*row, f"全年{row[7]}。") for row in rows]
     extra = pl.DataFrame(rows, schema=FACT_SCHEMA, orient="row")
