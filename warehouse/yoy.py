@@ -125,12 +125,16 @@ def _with_previous(picks: pl.DataFrame) -> pl.DataFrame:
     )
     rows = rows.with_columns(previous_value=pl.when(same).then(pl.col("value").shift(1)))
     change = pl.col("value") - pl.col("previous_value")
-    # DuckDB's round(x, 2): std::round(x * 100) / 100 (half away from zero), x itself where that is not finite
-    percent = 100 * change / pl.col("previous_value").abs()
-    rounded = percent.round(2, mode="half_away_from_zero")
-    percent = pl.when(rounded.is_finite()).then(rounded).otherwise(percent)
-    rows = rows.with_columns(change=change, change_pct=pl.when(pl.col("previous_value") != 0).then(percent))
+    rows = rows.with_columns(change=change, change_pct=percent_change(change, pl.col("previous_value")))
     return rows.sort("answer_order").drop("answer_order") if mixed else rows
+
+
+def percent_change(change: pl.Expr, previous: pl.Expr) -> pl.Expr:
+    """indicator_yoy's change_pct: `CASE WHEN previous <> 0 THEN round(100 * change / abs(previous), 2) END`,
+    with DuckDB's round(x, 2) (std::round(x * 100) / 100: half away from zero; x itself where x * 100 is not
+    finite, as polars does too); tests/test_warehouse_picks.py compares the two on halves and edge values."""
+    percent = 100 * change / previous.abs()
+    return pl.when(previous != 0).then(percent.round(2, mode="half_away_from_zero"))
 
 
 def _has_facts(con: duckdb.DuckDBPyConnection, code: str) -> bool:
