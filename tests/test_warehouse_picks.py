@@ -15,7 +15,7 @@ from warehouse.connection import open_read_only
 from warehouse.load import load_frames
 from warehouse.picks import code_key
 from warehouse.synthetic import KIND, synthetic_batch
-from warehouse.yoy import YOY_COLUMNS, yoy_rows
+from warehouse.yoy import YOY_COLUMNS, percent_change, yoy_rows
 
 REGIONS = ["990121", "992000"]
 YEARS = [2016, 2017, 2018, 2019]
@@ -40,7 +40,8 @@ FROM with_previous
 
 def _batch(regions: list[str], years: list[int], revision: int = 0) -> FrameBatch:
     """Synthetic reports plus, in each, a code stated by scope, a code stated several times (ties on the
-    value broken by position, a value without position, different units) and a code with a NULL value."""
+    value broken by position, a value without position, different units), a code with a NULL value and a code
+    whose scope is '' in some years and NULL in others."""
     batch = synthetic_batch(regions, years, facts_per_report=3, revision=revision)
     rows = []
     for doc, year in batch.reports.select("doc", "report_year").iter_rows():
@@ -55,6 +56,8 @@ def _batch(regions: list[str], years: list[int], revision: int = 0) -> FrameBatc
             (doc, "litigation.cases", base - (doc % 3) * 2, None, "件", None, None, "其他案件", 70, 72),
             (doc, "enforcement.fines", None, None, "元", None, None, "罚款若干", 80, 82),
             (doc, "enforcement.fines", 0.0 if doc % 2 else None, None, "元", None, None, "罚款", 90, 92),
+            # an '' scope in odd years beside a NULL one: one series to the view (coalesce), two to an order
+            (doc, "hearings.held", base, None, "次", None, "" if year % 2 else None, "听证", 100, 102),
         ]
     rows = [(*row, f"全年{row[7]}。") for row in rows]
     extra = pl.DataFrame(rows, schema=FACT_SCHEMA, orient="row")
@@ -171,3 +174,16 @@ def test_code_key_is_duckdbs_md5_number_lower() -> None:
     con = duckdb.connect()
     expected = [con.execute("SELECT md5_number_lower(?)", [code]).fetchall()[0][0] for code in codes]
     assert [code_key(code) for code in codes] == expected
+
+
+def test_percent_change_rounds_as_duckdb_does() -> None:
+    """Halves, decimal halves whose double is not one, -0.0, NULL, a zero previous value, and percents so
+    large that x * 100 is not finite (DuckDB then keeps x)."""
+    change = [1.005, 2.675, 0.285, -1.005, 0.125, -0.125, 1.0049999999999999, 3.0, 1e306, -0.0, None, 1.0]
+    previous = [100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 7.0, 10.0, 5.0, 4.0, 0.0]
+    frame = pl.DataFrame({"change": change, "previous": previous})
+    expected = duckdb.sql(
+        "SELECT CASE WHEN previous <> 0 THEN round(100 * change / abs(previous), 2) END AS p FROM frame"
+    ).pl()["p"]
+    ours = frame.select(p=percent_change(pl.col("change"), pl.col("previous")))["p"]
+    assert ours.to_list() == expected.to_list()
