@@ -3,6 +3,7 @@ alternation does (on the capture chrome rules and every line of the fixtures).""
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -135,3 +136,20 @@ def test_a_keyword_scan_of_lines_finds_what_scans_of_each_line_find() -> None:
     assert scan.found_in_lines(lines, 1) == expected
     assert set(expected) == {1, 3, 4}
     assert scan.found_in_lines(["无", "关键词"]) == {}
+
+
+def test_the_whole_page_scan_agrees_with_the_line_scans_on_random_lines() -> None:
+    # one-character words, words sharing their first two characters, a character beyond U+FFFF in the text
+    # and inside a word (a word starting with one is left to the regex scan: the second list)
+    for words in (
+        ["主办", "主办单位", "办单", "版权所有", "上一篇", "·", "›", "字𠀋", "ab"],
+        ["𠀋字", "主办"],
+    ):
+        scan = KeywordScan(words)
+        alphabet = "主办单位版权所有上一篇·›𠀋字ab 。"
+        rng = random.Random(7)
+        for _ in range(300):
+            lines = ["".join(rng.choices(alphabet, k=rng.randint(0, 12))) for _ in range(rng.randint(1, 6))]
+            start = rng.randint(0, len(lines) - 1)
+            expected = {i: scan.found(lines[i]) for i in range(start, len(lines)) if scan.found(lines[i])}
+            assert scan.found_in_lines(lines, start) == expected, lines

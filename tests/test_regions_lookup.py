@@ -22,6 +22,13 @@ def test_traditional_characters_resolve():
     assert to_simplified_lines(["東城區", "", "東\n城"]) == ["东城区", "", "东\n城"]  # (a line's own newline)
     assert to_simplified_lines(["東城區", "堅持"]) == ["东城区", "坚持"]
     assert to_simplified_lines([]) == []
+    # a long text (looked through with numpy first): one traditional character among many, or none, or one
+    # beside a character beyond U+FFFF
+    prose = "示例县坚持依法行政，全面推进法治政府建设。" * 60
+    assert to_simplified(prose) == prose
+    assert to_simplified(prose + "東城區") == prose + "东城区"
+    assert to_simplified("區" + prose) == "区" + prose
+    assert to_simplified(prose + "𠀋區") == prose + "𠀋区"
     assert code("東城區政府堅持") == "110101"
 
 

@@ -18,6 +18,8 @@ from re import _constants as _sre  # the standard library's regex parser (Python
 from re import _parser as _parse
 from typing import Any
 
+import numpy as np
+
 from transforms.rulebook import any_of
 
 _MAX_STRINGS = 64  # a fixed part spelling more strings than this is not used as a keyword
@@ -67,30 +69,34 @@ _NONE: frozenset[str] = frozenset()
 
 
 class KeywordScan:
-    """``found(text)``: every one of ``words`` that the text holds, found in one pass (none, mostly)."""
+    """``found(text)``: every one of ``words`` that the text holds, found in one pass (none, mostly).
+
+    ``found_in_lines`` reads a whole page's lines at once with numpy: the positions where a word's first two
+    characters stand (or a one-character word) are picked out of the page's code points by table look-ups,
+    and only those few are compared with the words. The regex scan of ``found`` tries its branches one by
+    one at every place a word's first character stands, which in prose is about one character in eight."""
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words = frozenset(words)
         self._trie = re.compile(_trie(set(self._words)))  # the longest word starting where it matches
         self._one_line = not any("\n" in word for word in self._words)  # no word spans two lines
+        # (a word opening outside the Basic Multilingual Plane is left to the regex)
+        plain = self._one_line and all(word and ord(word[0]) < _BMP - 1 for word in self._words)
+        self._pairs = _PairTable(self._words) if plain else None
 
     def found_in_lines(self, lines: Sequence[str], start: int = 0) -> dict[int, frozenset[str]]:
         """found(line) of every line from ``start`` on that holds a word, by line index: one pass over the
         lines joined."""
-        if not self._one_line:
+        if self._pairs is None:
             return {i: words for i in range(start, len(lines)) if (words := self.found(lines[i]))}
         text = "\n".join(lines[start:])
-        match = self._trie.search(text)
-        if match is None:
+        hits = self._pairs.hits(text)
+        if not hits:
             return {}
         ends = list(accumulate(len(line) + 1 for line in lines[start:]))  # where each line's next starts
         out: dict[int, set[str]] = {}
-        words = self._words
-        while match is not None:
-            longest = match.group()
-            line = out.setdefault(start + bisect_right(ends, match.start()), set())
-            line.update(longest[:n] for n in range(1, len(longest) + 1) if longest[:n] in words)
-            match = self._trie.search(text, match.start() + 1)
+        for at, words in hits:
+            out.setdefault(start + bisect_right(ends, at), set()).update(words)
         return {i: frozenset(found) for i, found in out.items()}
 
     def found(self, text: str) -> frozenset[str]:
@@ -105,6 +111,63 @@ class KeywordScan:
             out.update(longest[:n] for n in range(1, len(longest) + 1) if longest[:n] in words)
             match = self._trie.search(text, match.start() + 1)
         return frozenset(out)
+
+
+_BMP = 0x10000
+_ONE_CHAR, _PAIR_START = 2, 1  # flags of a code point in _PairTable's table
+
+
+class _PairTable:
+    """Where in a text any of a set of words (none holding a newline) starts: the positions whose character
+    is a one-character word, or whose two characters open a longer word, found with numpy over the text's
+    code points; each such position is then compared with the words opening there."""
+
+    def __init__(self, words: frozenset[str]) -> None:
+        self._flags = np.zeros(_BMP, dtype=np.uint8)  # by code point: _ONE_CHAR | _PAIR_START
+        self._by_pair: dict[str, tuple[str, ...]] = {}
+        for word in sorted(words):
+            first = ord(word[0])
+            if len(word) == 1:
+                self._flags[first] |= _ONE_CHAR
+            else:
+                self._flags[first] |= _PAIR_START
+                self._by_pair[word[:2]] = (*self._by_pair.get(word[:2], ()), word)
+        self._ones = frozenset(word for word in words if len(word) == 1)
+        self._keys = np.array(sorted(_pair_key(pair) for pair in self._by_pair), dtype=np.int64)
+
+    def hits(self, text: str) -> list[tuple[int, list[str]]]:
+        """(position, the words starting there) at each position of ``text`` where a word starts, in order."""
+        padded = text + "\n"  # (a newline starts no word: each position has a next character to read)
+        data = padded.encode("utf-16-le", "surrogatepass")
+        if len(data) == 2 * len(padded):  # one code unit per character
+            codes = np.frombuffer(data, dtype=np.uint16)
+            flags = self._flags.take(codes)
+        else:  # a character beyond U+FFFF, which starts no word: read as U+FFFF
+            codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+            flags = self._flags.take(codes, mode="clip")
+        at = flags.nonzero()[0]
+        if not at.size:
+            return []
+        keep = (flags.take(at) & _ONE_CHAR) != 0
+        if self._keys.size:
+            keys = (codes.take(at).astype(np.int64) << 21) | codes.take(at + 1)
+            keep |= self._keys.take(self._keys.searchsorted(keys), mode="clip") == keys
+        out: list[tuple[int, list[str]]] = []
+        for position in at[keep].tolist():
+            words = [
+                w
+                for w in self._by_pair.get(text[position : position + 2], ())
+                if text.startswith(w, position)
+            ]
+            if text[position] in self._ones:
+                words.append(text[position])
+            if words:
+                out.append((position, words))
+        return out
+
+
+def _pair_key(pair: str) -> int:
+    return (ord(pair[0]) << 21) | ord(pair[1])
 
 
 class GatedPattern:

@@ -9,6 +9,8 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+import numpy as np
+
 from transforms.jionlp_data import jionlp_dictionary_file
 
 # Where jionlp's maintained traditional→simplified table's choice is not the usual modern form.
@@ -65,8 +67,30 @@ def _simplify(match: re.Match[str]) -> str:
     return _simplified()[match.group()]
 
 
+_BMP = 0x10000
+# From this length on, a text is first looked through with numpy for any traditional character (most pages
+# have none): a table look-up per character, where the regex's search tests each against its large class.
+_LOOK_FIRST_CHARS = 1000
+
+
+@cache
+def _traditional_table() -> np.ndarray:
+    """By code point below U+10000: whether to_simplified maps the character."""
+    table = np.zeros(_BMP, dtype=np.bool_)
+    table[[ord(ch) for ch in _simplified() if ord(ch) < _BMP]] = True
+    return table
+
+
 def to_simplified(text: str) -> str:
     """Traditional characters mapped to simplified ones, one to one (same length); nothing else changes."""
+    if len(text) >= _LOOK_FIRST_CHARS:
+        units = text.encode("utf-16-le", "surrogatepass")
+        # (a text with characters beyond U+FFFF, two code units each, is left to the regex)
+        if (
+            len(units) == 2 * len(text)
+            and not _traditional_table().take(np.frombuffer(units, np.uint16)).any()
+        ):
+            return text
     return _traditional_chars().sub(_simplify, text)
 
 
