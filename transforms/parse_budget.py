@@ -17,11 +17,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Any
 
-from nianbao.bounds import IngestBounds, bounds
+from nianbao.bounds import bounds
 from transforms.errors import ExtractError
-from transforms.rulebook import compiled
 
 _TAG = re.compile(r"<!--|<(/?)([A-Za-z][A-Za-z0-9:-]*)(?:\s[^<>]*)?(/?)>")
 # Elements whose content holds no tags, up to their own end tag.
@@ -94,17 +92,11 @@ def check_parse_budget(html: str) -> frozenset[str] | None:
     looking only for elements of names not among them can be left out. None when the tag scan decided (it
     does not read every name the parser takes for a tag).
     """
-    limits = compiled("settings.yaml", _ingest_bounds, "parse_budget")
+    limits = bounds().ingest
     names = _surely_within(html, limits.max_html_tags, limits.max_html_depth)
     if names is None:
         _scan(html, limits.max_html_tags, limits.max_html_depth)
     return names
-
-
-def _ingest_bounds(_settings: Any) -> IngestBounds:
-    """The ingest bounds, looked up through the rulebook: settings.yaml is then looked at no more than once a
-    second, as every config rule is (bounds() builds its path and stats the file on every call, ~50 µs)."""
-    return bounds().ingest
 
 
 def _surely_within(html: str, max_tags: int, max_depth: int) -> frozenset[str] | None:
