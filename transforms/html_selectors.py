@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -47,25 +47,33 @@ class PageFacts:
 
     def keep(self, selectors: Iterable[str]) -> list[str]:
         """The selectors, in order, without those that can match no element of the page."""
-        return [selector for selector in selectors if self.may_match(selector)]
-
-    def may_match(self, selector: str) -> bool:
-        """False only when no element of the page can match the (single, not comma-listed) selector."""
-        form = _form(selector)
-        if form is None:
-            return True
-        kind, name, value = form
-        if kind == "tag":
-            return self.tag_names is None or name in self.tag_names or name in IMPLIED_TAGS
-        if not self._has(name):
-            return False
-        return value is None or name not in self._values or value in self._values[name]
+        tag_names, values, present = self.tag_names, self._values, self._present
+        kept = []
+        for selector, form in _forms(tuple(selectors)):
+            if form is None:
+                kept.append(selector)
+                continue
+            kind, name, value = form
+            if kind == "tag":
+                if tag_names is None or name in tag_names or name in IMPLIED_TAGS:
+                    kept.append(selector)
+            elif (present[name] if name in present else self._has(name)) and (
+                value is None or name not in values or value in values[name]
+            ):
+                kept.append(selector)
+        return kept
 
     def _has(self, attr: str) -> bool:
         """Whether some element carries the attribute (looked up once per name)."""
         if attr not in self._present:
             self._present[attr] = self._tree.css_first(f"[{attr}]") is not None
         return self._present[attr]
+
+
+@lru_cache(maxsize=256)
+def _forms(selectors: tuple[str, ...]) -> tuple[tuple[str, tuple[str, str, str | None] | None], ...]:
+    """Each selector with its _form, read once per list of selectors (the lists are config: a few per run)."""
+    return tuple((selector, _form(selector)) for selector in selectors)
 
 
 @cache

@@ -8,6 +8,8 @@ text captures (config/capture_chrome.yaml, via transforms.capture_strip.is_chrom
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
 from operator import attrgetter
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -194,15 +196,15 @@ def _trim_chrome_edges(rules: PageRules, lines: list[str]) -> list[str]:
     start, end = 0, len(lines)
     while start < end and is_chrome_line(lines[start]):
         start += 1
-    total = sum(len(x) for x in lines[start:end])
-    tail = 0
-    for at in range(end - 1, start, -1):
-        tail += len(lines[at])
-        if tail > rules.related_tail_share * total:
-            break
-        if rules.related_heading.search(lines[at]):
-            end = at
-            break
+    # a related-articles heading: the last one among the closing lines that hold no more than the share of the
+    # text (the first line aside), each searched by one C-level map
+    tail = lines[end - 1 : start : -1]  # (from the end)
+    within = bisect_right(
+        list(accumulate(map(len, tail))), rules.related_tail_share * sum(map(len, lines[start:end]))
+    )
+    hits = list(map(rules.related_heading.search, tail[:within]))
+    if any(hits):
+        end -= 1 + next(at for at, hit in enumerate(hits) if hit)
     while end > start and is_chrome_line(lines[end - 1]):
         end -= 1
     return lines[start:end]

@@ -184,10 +184,14 @@ def _walk(node: LexborNode, out: _Writer) -> None:
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
+            if child.is_empty_text_node and not out.pre_depth:  # (lexbor's test, without reading the text)
+                if parts:  # blank (most text nodes between tags): one space at most, as text() does
+                    parts.append(" ")
+                continue
             value = child.text_content or ""
             if out.pre_depth or value.strip(_ASCII_SPACES):
                 out.text(value)
-            elif value and parts:  # blank (most text nodes between tags): one space at most, as text() does
+            elif value and parts:  # (blank with a character lexbor does not call white space: \v)
                 parts.append(" ")
         elif tag in _PLAIN_BLOCKS and not (out.marked or out.cell_depth or out.pre_depth):
             # _visit of a block outside cells and <pre>, inlined: most lines of a page are paragraphs

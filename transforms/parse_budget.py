@@ -101,7 +101,7 @@ def check_parse_budget(html: str) -> frozenset[str] | None:
 
 def _surely_within(html: str, max_tags: int, max_depth: int) -> frozenset[str] | None:
     """The page's start tag names when counting alone shows it within both limits (None: the scan decides)."""
-    if html.count("<") > max_tags:
+    if len(html) > max_tags and html.count("<") > max_tags:  # (fewer characters than the limit: fewer "<")
         return None
     text = html
     names: frozenset[str] = frozenset()
