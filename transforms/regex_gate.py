@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from transforms.rulebook import any_of
+from transforms.textmap import BMP, bmp_code_points
 
 _MAX_STRINGS = 64  # a fixed part spelling more strings than this is not used as a keyword
 _COMMON = re.compile(r"[\u4e00-\u9fff\s0-9A-Za-z.,:;%/()\-，。、；：？！“”‘’（）《》【】—％]")
@@ -81,7 +82,7 @@ class KeywordScan:
         self._trie = re.compile(_trie(set(self._words)))  # the longest word starting where it matches
         self._one_line = not any("\n" in word for word in self._words)  # no word spans two lines
         # (a word opening outside the Basic Multilingual Plane is left to the regex)
-        plain = self._one_line and all(word and ord(word[0]) < _BMP - 1 for word in self._words)
+        plain = self._one_line and all(word and ord(word[0]) < BMP - 1 for word in self._words)
         self._pairs = _PairTable(self._words) if plain else None
 
     def found_in_lines(self, lines: Sequence[str], start: int = 0) -> dict[int, frozenset[str]]:
@@ -113,7 +114,6 @@ class KeywordScan:
         return frozenset(out)
 
 
-_BMP = 0x10000
 _ONE_CHAR, _PAIR_START = 2, 1  # flags of a code point in _PairTable's table
 
 
@@ -123,7 +123,7 @@ class _PairTable:
     code points; each such position is then compared with the words opening there."""
 
     def __init__(self, words: frozenset[str]) -> None:
-        self._flags = np.zeros(_BMP, dtype=np.uint8)  # by code point: _ONE_CHAR | _PAIR_START
+        self._flags = np.zeros(BMP, dtype=np.uint8)  # by code point: _ONE_CHAR | _PAIR_START
         self._by_pair: dict[str, tuple[str, ...]] = {}
         for word in sorted(words):
             first = ord(word[0])
@@ -138,9 +138,8 @@ class _PairTable:
     def hits(self, text: str) -> list[tuple[int, list[str]]]:
         """(position, the words starting there) at each position of ``text`` where a word starts, in order."""
         padded = text + "\n"  # (a newline starts no word: each position has a next character to read)
-        data = padded.encode("utf-16-le", "surrogatepass")
-        if len(data) == 2 * len(padded):  # one code unit per character
-            codes = np.frombuffer(data, dtype=np.uint16)
+        codes = bmp_code_points(padded)
+        if codes is not None:
             flags = self._flags.take(codes)
         else:  # a character beyond U+FFFF, which starts no word: read as U+FFFF
             codes = np.frombuffer(padded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)

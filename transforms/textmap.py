@@ -67,7 +67,7 @@ def _simplify(match: re.Match[str]) -> str:
     return _simplified()[match.group()]
 
 
-_BMP = 0x10000
+BMP = 0x10000  # code points below this are one UTF-16 code unit each
 # From this length on, a text is first looked through with numpy for any traditional character (most pages
 # have none): a table look-up per character, where the regex's search tests each against its large class.
 _LOOK_FIRST_CHARS = 1000
@@ -76,22 +76,25 @@ _LOOK_FIRST_CHARS = 1000
 @cache
 def _traditional_table() -> np.ndarray:
     """By code point below U+10000: whether to_simplified maps the character."""
-    table = np.zeros(_BMP, dtype=np.bool_)
-    table[[ord(ch) for ch in _simplified() if ord(ch) < _BMP]] = True
+    table = np.zeros(BMP, dtype=np.bool_)
+    table[[ord(ch) for ch in _simplified() if ord(ch) < BMP]] = True
     return table
 
 
 def to_simplified(text: str) -> str:
     """Traditional characters mapped to simplified ones, one to one (same length); nothing else changes."""
     if len(text) >= _LOOK_FIRST_CHARS:
-        units = text.encode("utf-16-le", "surrogatepass")
-        # (a text with characters beyond U+FFFF, two code units each, is left to the regex)
-        if (
-            len(units) == 2 * len(text)
-            and not _traditional_table().take(np.frombuffer(units, np.uint16)).any()
-        ):
+        codes = bmp_code_points(text)  # (a text with characters beyond U+FFFF is left to the regex)
+        if codes is not None and not _traditional_table().take(codes).any():
             return text
     return _traditional_chars().sub(_simplify, text)
+
+
+def bmp_code_points(text: str) -> np.ndarray | None:
+    """The text's code points as a uint16 array, for table look-ups with numpy; None when a character is
+    beyond U+FFFF (two UTF-16 code units, so the positions would no longer be the text's)."""
+    units = text.encode("utf-16-le", "surrogatepass")
+    return np.frombuffer(units, dtype=np.uint16) if len(units) == 2 * len(text) else None
 
 
 def to_simplified_lines(lines: list[str]) -> list[str]:
