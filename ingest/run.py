@@ -114,12 +114,10 @@ class IngestRun:
         skipped, and their old rejects cleared, as a page found known here is. `digests`: the sha256 of
         pages' bytes by page name where the caller has checked it already (the archive's reads), so they are
         not hashed again."""
-        known = self._known_inputs()
         usable, rejects = within_limits(pages)
         given = digests or {}
         hashed = [given.get(page.name) or hashlib.sha256(page.data).digest() for page in usable]
-        with self._known_lock:
-            fresh = [digest not in known.hashes for digest in hashed]
+        fresh = [not loaded for loaded in self.is_loaded(hashed)]
         todo = [page for page, new in zip(usable, fresh, strict=True) if new]
         found = [(page.name, page.url) for page, new in zip(usable, fresh, strict=True) if not new]
         named = [(input_name(name), input_name(url) if url else url) for name, url in unchanged]
