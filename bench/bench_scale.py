@@ -26,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import psutil
+
     from transforms.model import Hints
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -121,11 +123,10 @@ class PeakRss:
             os.close(statm)
         self.own_cpu = time.thread_time()
 
-    def _children(self, me: object, roles: dict) -> None:
+    def _children(self, me: psutil.Process, roles: dict[int, tuple[psutil.Process, str, int]]) -> None:
         """New children of this process (any depth), each with its role and its statm kept open."""
         import psutil
 
-        assert isinstance(me, psutil.Process)
         for child in me.children(recursive=True):
             if child.pid in roles:
                 continue
@@ -312,22 +313,22 @@ def prefect_startup() -> float:
 def transform_per_core() -> float:
     """bench_transform's full transform (10 KB reports) in a child pinned to one core, reports per CPU
     second (the machine may be shared): the best of three runs, or one run at a reduced scale."""
+    return _pinned_child("--one-core", str(RUNS))["reports_per_cpu_s"]
+
+
+def _pinned_child(*args: str) -> dict:
+    """This module run in a child with `args` (one polars thread; the child pins itself to one core, see
+    __main__): the JSON it prints last."""
     env = {**os.environ, "POLARS_MAX_THREADS": "1", "RAYON_NUM_THREADS": "1"}
-    child = subprocess.run(
-        [sys.executable, "-m", "bench.bench_scale", "--one-core", str(RUNS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(child.stdout.strip().splitlines()[-1])["reports_per_cpu_s"]
+    command = [sys.executable, "-m", "bench.bench_scale", *args]
+    child = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
+    return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def _one_core(runs: int) -> dict:
     from bench.bench_transform import best_of, build_pages
     from transforms.extract import extract_pages
 
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     pages, _ = build_pages()
     extract_pages(pages[:20])  # warm caches: config, regexes, region dictionary
     seconds = best_of(runs, lambda: extract_pages(pages), time.process_time)
@@ -342,15 +343,7 @@ def html_vs_parse(archive: Path) -> dict:
     of each: measured once each in this process after the ingest, the ~0.1 s floor also counted the CPU of
     the ingest's idle threads (Prefect, polars, DuckDB), and the ratio read between 2.1 and 3.1 from run to
     run."""
-    env = {**os.environ, "POLARS_MAX_THREADS": "1", "RAYON_NUM_THREADS": "1"}
-    child = subprocess.run(
-        [sys.executable, "-m", "bench.bench_scale", "--html", str(archive), str(RUNS)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(child.stdout.strip().splitlines()[-1])
+    return _pinned_child("--html", str(archive), str(RUNS))
 
 
 def _html(archive: Path, runs: int) -> dict:
@@ -364,7 +357,6 @@ def _html(archive: Path, runs: int) -> dict:
     from transforms.extract import extract_pages
     from transforms.model import Page
 
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     codes = region_codes(SIZES[-1])
     store = Archive(archive)
     rows = sorted(store.latest().values(), key=lambda row: row.url)[:300]
@@ -515,6 +507,8 @@ def _print(figures: dict, crawl: dict, warehouse: dict) -> None:
 
 
 if __name__ == "__main__":
+    if "--one-core" in sys.argv or "--html" in sys.argv:  # a _pinned_child: on one core
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     if "--one-core" in sys.argv:
         print(json.dumps(_one_core(int(sys.argv[-1]))))
     elif "--html" in sys.argv:
