@@ -3,6 +3,7 @@ and an HTML parse may cost. A missing key takes its default; a wrong value is a 
 
 from __future__ import annotations
 
+import os
 import re
 from functools import cache
 from pathlib import Path
@@ -69,13 +70,19 @@ class Bounds(BaseModel):
 
 def bounds() -> Bounds:
     """The validated bounds of the current settings file (validated again when the file changes)."""
-    path = config_dir() / "settings.yaml"
+    path = _settings_file(os.environ.get("NIANBAO_CONFIG"))
     try:
-        mtime_ns = path.stat().st_mtime_ns  # (one stat per call: the HTML path asks once per page)
+        mtime_ns = os.stat(path).st_mtime_ns  # (one stat per call: the HTML path asks once per page)
     except OSError:
         load_config("settings.yaml")  # a clear error when the file is missing
         raise
     return _validated(path, mtime_ns)  # (load_config inside: a clear error when it is not YAML)
+
+
+@cache
+def _settings_file(configured: str | None) -> Path:
+    """The settings file while $NIANBAO_CONFIG is ``configured`` (the path is built once per value)."""
+    return config_dir() / "settings.yaml"
 
 
 @cache

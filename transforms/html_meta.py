@@ -31,11 +31,13 @@ _BLOCK_CHILDREN = "div,p,table,ul,ol,li,dl,h1,h2,h3,h4,h5,h6,br"
 _NOT_TITLE_END = frozenset("。：:；;，,")
 
 
-def read_meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
-    """All named meta tags (name= or property=), names lowercased; the first non-empty value wins."""
+def read_meta_tags(tree: LexborHTMLParser, facts: PageFacts | None = None) -> dict[str, str]:
+    """All named meta tags (name= or property=), names lowercased; the first non-empty value wins.
+    ``facts``: the page's PageFacts, which read the meta tags' attributes already."""
     found: dict[str, str] = {}
-    for node in tree.css("meta"):  # (one type selector walks faster than two with attributes)
-        attrs = node.attributes
+    # (one type selector walks faster than two with attributes)
+    tags = facts.meta_attributes if facts is not None else [node.attributes for node in tree.css("meta")]
+    for attrs in tags:
         name = (attrs.get("name") or attrs.get("property") or "").strip().lower()
         content = _SPACES.sub(" ", attrs.get("content") or "").strip()
         if name and content and name not in found:

@@ -28,17 +28,24 @@ _SIMPLE = re.compile(
 _KEYED = ("class", "id")
 
 
+_META = LexborHTMLParser("<meta>").css_first("meta").tag_id
+
+
 class PageFacts:
-    """What a parsed page's elements hold that simple selectors test."""
+    """What a parsed page's elements hold that simple selectors test, and its <meta> tags' attributes (read
+    in the same walk of the tree)."""
 
     def __init__(self, tree: LexborHTMLParser, tag_names: frozenset[str] | None) -> None:
         """``tag_names``: every start tag name of the page's markup (check_parse_budget), or None (unknown:
         every bare tag selector is kept)."""
         self._tree = tree
         self.tag_names = tag_names
+        self.meta_attributes: list[dict[str, str | None]] = []  # of each <meta>, in page order
         values: dict[str, list[str]] = {key: [] for key in _KEYED}
-        for node in tree.css("[class],[id]"):
+        for node in tree.css("meta,[class],[id]"):
             attrs = node.attributes
+            if node.tag_id == _META:
+                self.meta_attributes.append(attrs)
             for key in _KEYED:
                 if key in attrs:
                     values[key].append(attrs[key] or "")
@@ -48,8 +55,10 @@ class PageFacts:
     def keep(self, selectors: Iterable[str]) -> list[str]:
         """The selectors, in order, without those that can match no element of the page."""
         tag_names, values, present = self.tag_names, self._values, self._present
+        forms = _forms(tuple(selectors))
+        self._look_up({form[1] for _, form in forms if form is not None and form[0] == "attr"} - set(present))
         kept = []
-        for selector, form in _forms(tuple(selectors)):
+        for selector, form in forms:
             if form is None:
                 kept.append(selector)
                 continue
@@ -57,17 +66,19 @@ class PageFacts:
             if kind == "tag":
                 if tag_names is None or name in tag_names or name in IMPLIED_TAGS:
                     kept.append(selector)
-            elif (present[name] if name in present else self._has(name)) and (
-                value is None or name not in values or value in values[name]
-            ):
+            elif present[name] and (value is None or name not in values or value in values[name]):
                 kept.append(selector)
         return kept
 
-    def _has(self, attr: str) -> bool:
-        """Whether some element carries the attribute (looked up once per name)."""
-        if attr not in self._present:
-            self._present[attr] = self._tree.css_first(f"[{attr}]") is not None
-        return self._present[attr]
+    def _look_up(self, attrs: set[str]) -> None:
+        """Record whether some element carries each attribute: one walk of the tree for them all when it
+        finds none (the usual answer for hidden, style, role, …), else one walk for each."""
+        tree = self._tree
+        if len(attrs) > 1 and tree.css_first(",".join(f"[{attr}]" for attr in sorted(attrs))) is None:
+            self._present.update(dict.fromkeys(attrs, False))
+            return
+        for attr in attrs:
+            self._present[attr] = tree.css_first(f"[{attr}]") is not None
 
 
 @lru_cache(maxsize=256)

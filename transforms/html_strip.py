@@ -112,9 +112,9 @@ def strip_html(
     rules = page_rules()
     tree = LexborHTMLParser(text if utf8 is None else utf8)
     records = _data_list_records(tree) if tag_names is None or "script" in tag_names else 0
-    meta = read_meta_tags(tree)
-    window_title, title_stays = head_title(tree)
     facts = PageFacts(tree, tag_names)
+    meta = read_meta_tags(tree, facts)
+    window_title, title_stays = head_title(tree)
     inline = _remove_chrome(tree, rules, facts)
     # a title meta tag stating only the column's or site's name (ArticleTitle = 法治政府建设) names no article
     titled = {key: value for key, value in meta.items() if key not in TITLE_META or plausible_title(value)}

@@ -125,7 +125,8 @@ class _Writer:
             if value and self.parts:
                 self.parts.append(" ")
             return
-        if not value.isprintable() or "  " in value:  # (every _SPACES character but the space is unprintable)
+        # (every _SPACES character but the space is unprintable; a single-character find is the cheaper test)
+        if not value.isprintable() or (" " in value and "  " in value):
             value = _SPACES.sub(" ", value)
         if value.strip() or (self.parts and value):
             self.parts.append(value)
@@ -138,7 +139,7 @@ class _Writer:
             self.text(value)
             self.flush()
             return
-        if not value.isprintable() or "  " in value:
+        if not value.isprintable() or (" " in value and "  " in value):
             value = _SPACES.sub(" ", value)
         text = value.strip()
         if text:
@@ -200,7 +201,7 @@ def _walk(node: LexborNode, out: _Writer) -> None:
             only = child.first_child
             if only is not None and only.next is None and only.is_text_node:  # one text: out.line(text)
                 value = only.text_content or ""
-                if not value.isprintable() or "  " in value:
+                if not value.isprintable() or (" " in value and "  " in value):
                     value = _SPACES.sub(" ", value)
                 text = value.strip()
                 if text:
