@@ -182,6 +182,9 @@ class _Enough(Exception):
 
 def _walk(node: LexborNode, out: _Writer) -> None:
     parts, lines = out.parts, out.lines  # (flush clears parts in place)
+    # (the depths stay as they are during this walk: a nested _visit restores them; and without marks no
+    # placeholder ever sets a line to stop at)
+    plain, linked = not (out.marked or out.cell_depth or out.pre_depth), out.link_depth
     for child in node.iter(include_text=True):
         tag = child.tag
         if tag == "-text":
@@ -194,7 +197,7 @@ def _walk(node: LexborNode, out: _Writer) -> None:
                 out.text(value)
             elif value and parts:  # (blank with a character lexbor does not call white space: \v)
                 parts.append(" ")
-        elif tag in _PLAIN_BLOCKS and not (out.marked or out.cell_depth or out.pre_depth):
+        elif plain and tag in _PLAIN_BLOCKS:
             # _visit of a block outside cells and <pre>, inlined: most lines of a page are paragraphs
             if parts:
                 out.flush()
@@ -205,9 +208,7 @@ def _walk(node: LexborNode, out: _Writer) -> None:
                     value = _SPACES.sub(" ", value)
                 text = value.strip()
                 if text:
-                    lines.append(Line(text, len(text) if out.link_depth else 0))
-                    if len(lines) >= out.stop_at:
-                        raise _Enough
+                    lines.append(Line(text, len(text) if linked else 0))
                 continue
             _walk(child, out)
             if parts:
