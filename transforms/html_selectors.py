@@ -71,14 +71,23 @@ class PageFacts:
         return kept
 
     def _look_up(self, attrs: set[str]) -> None:
-        """Record whether some element carries each attribute: one walk of the tree for them all when it
-        finds none (the usual answer for hidden, style, role, …), else one walk for each."""
-        tree = self._tree
-        if len(attrs) > 1 and tree.css_first(",".join(f"[{attr}]" for attr in sorted(attrs))) is None:
-            self._present.update(dict.fromkeys(attrs, False))
-            return
+        """Record whether some element carries each attribute: one walk of the tree (up to the first element
+        carrying one of them) settles those that element carries, and all when there is none (the usual
+        answer for hidden, role, …); one walk each for the rest when the element spells none of them as
+        asked (a foreign element's viewBox)."""
+        tree, present = self._tree, self._present
+        while len(attrs) > 1:
+            found = tree.css_first(",".join(f"[{attr}]" for attr in sorted(attrs)))
+            if found is None:
+                present.update(dict.fromkeys(attrs, False))
+                return
+            carried = attrs.intersection(found.attributes)
+            if not carried:
+                break
+            present.update(dict.fromkeys(carried, True))
+            attrs = attrs - carried
         for attr in attrs:
-            self._present[attr] = tree.css_first(f"[{attr}]") is not None
+            present[attr] = tree.css_first(f"[{attr}]") is not None
 
 
 @lru_cache(maxsize=256)
