@@ -10,9 +10,10 @@ are computed later, for the whole batch, in polars (transforms/figures.py).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, reduce
 
 import numpy as np
 import polars as pl
@@ -440,11 +441,14 @@ def _scan_columns(
     frame = pl.DataFrame(
         {**data, "hint": hint}, schema={name: pl.Utf8() for name in (*MENTION_GROUPS, "hint")}
     )
-    numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique().to_list()
+    numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique()
+    # Only the (few) numerals that end with a scale word are split in Python.
+    ends = [numerals.str.ends_with(word) for word in units.scale_words]
+    scaled = numerals.filter(reduce(operator.or_, ends)) if ends else numerals.clear()
     heads: dict[str, str] = {}
     scales: dict[str, str] = {}
-    for numeral in numerals:
-        if numeral.endswith(units.scale_words) and (split := units.scale_split_re.match(numeral)):
+    for numeral in scaled.to_list():
+        if split := units.scale_split_re.match(numeral):
             heads[numeral], scales[numeral] = split.group("head"), split.group("scale")
     number = pl.coalesce("num", "pnum")
     first_scale = number.replace_strict(scales, default=None, return_dtype=pl.Utf8())
