@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from transforms.catalog import Rule
+from transforms.quantities import ascending_distinct
 
 # A `left` test also reads the number-first phrase and a 分别 list's own item: one set of distinct strings.
 LEFT_SOURCES = ("left", "phrase", "paired")
@@ -274,7 +275,7 @@ class RuleTests:
         known = self._known(column, pattern)
         untested = ids[known[ids] < 0]
         if untested.size:
-            untested = np.unique(untested)
+            untested = ascending_distinct(untested, known.size)
             known[untested] = self._test(column, pattern, untested)
         return known[ids] > 0
 
