@@ -356,7 +356,9 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     point or a digit and comma (where NUMERAL's look-behind fails)."""
     codes, flags = batch.codes, batch.flags
     classes = _mention_classes(units.numeral_first_chars, _first_letters(units.mention_words))[codes]
-    numerals = np.flatnonzero(classes & NUMERAL_FIRST)
+    classed = np.flatnonzero(classes)  # one pass over the text; the two classes are split on these few
+    kinds = classes[classed]
+    numerals = classed[(kinds & NUMERAL_FIRST) != 0]
     before = np.maximum(numerals - 1, 0)
     inside = (numerals > 0) & (
         ((flags[before] & DIGIT) != 0) | _first_chars(NUMERAL_NOT_AFTER)[codes[before]]
@@ -367,7 +369,7 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     starts = [numerals[~inside]]
     # A hedge or fraction word is followed by a numeral (any \d there) or a fraction word.
     fraction_first = _first_chars(_first_letters(units.fraction_words))
-    heads = np.flatnonzero(classes & WORD_FIRST)
+    heads = classed[(kinds & WORD_FIRST) != 0]
     for word in units.mention_words:
         at = heads[(codes[heads] == ord(word[0])) & (heads + len(word) < batch.size)]
         for offset, char in enumerate(word[1:], 1):
