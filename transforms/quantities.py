@@ -194,11 +194,12 @@ class _Scan:
         ordinal = self._where(
             self._near(num_start, base, _last_chars(units.ordinal_markers)), self._is_ordinal, body, local_num
         )
-        phrase = self._where(
-            _first_chars(_first_letters(units.numeral_phrases))[codes[np.minimum(num_start, batch.size - 1)]],
-            lambda text, at: text.startswith(units.numeral_phrases, at),
-            body,
-            local_num,
+        phrase = np.zeros(len(found), dtype=bool)
+        maybe = np.flatnonzero(
+            _first_chars(_first_letters(units.numeral_phrases))[codes[np.minimum(num_start, batch.size - 1)]]
+        )
+        phrase[maybe] = batch.words_at(
+            num_start[maybe], (base + batch.lengths[body])[maybe], units.numeral_phrases
         )
         # Not a count whatever came before it in the body:
         free = (has_prev & _first_chars(CODE_CHARS)[prev]) | ordinal | phrase
@@ -561,6 +562,18 @@ class _Batch:
         return [
             (positions[bounds[i] : bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)
         ]
+
+    def words_at(self, positions: np.ndarray, ends: np.ndarray, words: Sequence[str]) -> np.ndarray:
+        """Whether one of `words` starts at each position of the joined text and ends by the matching `ends`
+        (str.startswith(words, position) on the body, whose end that is)."""
+        found = np.zeros(positions.size, dtype=bool)
+        last = self.size - 1
+        for word in words:
+            holds = positions + len(word) <= ends
+            for offset, char in enumerate(word):
+                holds &= self.codes[np.minimum(positions + offset, last)] == ord(char)
+            found |= holds
+        return found
 
     def at(self, flag: int) -> np.ndarray:
         """Where the characters with any of the `flag` bits are (ascending)."""
