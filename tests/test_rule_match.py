@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 from transforms.catalog import Rule, load_catalog
-from transforms.rule_match import RUST_ONLY_TEXT, claiming_rules, portable
+from transforms.rule_match import RUST_ONLY_TEXT, claiming_rules, portable, reads_any_text_alike
 
 
 def test_both_engines_agree_on_every_character_re_is_given() -> None:
@@ -18,6 +18,27 @@ def test_both_engines_agree_on_every_character_re_is_given() -> None:
         rust = series.str.contains(f"^{piece}$").to_list()
         python = re.compile(f"^{piece}$").search
         assert [python(c) is not None for c in chars] == rust, piece
+
+
+@pytest.mark.parametrize(
+    ("pattern", "anywhere"),
+    [
+        ("^[^,、]{0,6}(受理|审结)", True),
+        ("[^a-z]x|\n", True),
+        (r"\d", False),
+        (r"[^\s]", False),
+        ("a.b", False),
+        ("a$", False),
+    ],
+)
+def test_patterns_that_read_any_text_alike(pattern: str, anywhere: bool) -> None:
+    """Without ., $, \\d, \\s the engines agree on RUST_ONLY_TEXT too, which is then not looked for."""
+    assert reads_any_text_alike(pattern) is anywhere
+    texts = ["\n", "\x1c,", "a\x1f", "受理\U00011f50", "\U0001f600x", ",\n", "审结"]
+    rust = pl.Series(texts, dtype=pl.Utf8).str.contains(pattern).to_list()
+    python = [re.search(pattern, text) is not None for text in texts]
+    if anywhere:
+        assert python == rust
 
 
 @pytest.mark.parametrize(

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import cache
 
 import numpy as np
 import polars as pl
 
-from transforms.catalog import Catalog, Scope, load_catalog
+from transforms.catalog import Catalog, Rule, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
@@ -190,20 +191,25 @@ def _continued(frame: pl.LazyFrame, catalog: Catalog) -> pl.LazyFrame:
     )
 
 
+@cache
+def _rule_codes(rules: tuple[Rule, ...]) -> pl.DataFrame:
+    """Each rule's position, code and units (built once per catalog)."""
+    return pl.DataFrame(
+        {
+            "rule": list(range(len(rules))),
+            "code": [r.code for r in rules],
+            "rule_units": [list(r.units) for r in rules],
+        },
+        schema={"rule": pl.Int32(), "code": pl.Utf8(), "rule_units": pl.List(pl.Utf8())},
+    )
+
+
 def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     """One fact per quantity that a catalog rule claims (best rule wins), with its scope when configured."""
     if not catalog.rules or measured.is_empty():
         return pl.DataFrame(schema={**FACT_SCHEMA, "scope_raw": pl.Utf8()})
     measured = measured.with_columns(_paired_lefts(measured, catalog))
     rules = claiming_rules(measured, catalog.rules)
-    rule_codes = pl.DataFrame(
-        {
-            "rule": list(range(len(catalog.rules))),
-            "code": [r.code for r in catalog.rules],
-            "rule_units": [list(r.units) for r in catalog.rules],
-        },
-        schema={"rule": pl.Int32(), "code": pl.Utf8(), "rule_units": pl.List(pl.Utf8())},
-    )
     # Only the columns the facts keep and the continuation and scopes read go on.
     kept = {
         *FACT_COLUMNS,
@@ -215,7 +221,7 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     matched = (
         _continued(carried, catalog)
         .filter(pl.col("rule").is_not_null())
-        .join(rule_codes.lazy(), on="rule", how="left")
+        .join(_rule_codes(catalog.rules).lazy(), on="rule", how="left")
         .filter(pl.col("rule_units").list.contains(pl.col("unit")))
         .collect()
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import repeat
 
 # Digit characters, simplified, traditional and financial forms.
 CN_DIGITS: dict[str, int] = {
@@ -40,6 +41,8 @@ SMALL_UNITS: dict[str, int] = {"十": 10, "拾": 10, "百": 100, "佰": 100, "�
 WAN_CHARS = frozenset("万萬")
 YI_CHARS = frozenset("亿億")
 
+# The characters of a numeral with no Arabic digit: each one is a token of its own (none is a \d).
+CHINESE_CHARS = frozenset(CN_DIGITS) | frozenset(SMALL_UNITS) | WAN_CHARS | YI_CHARS
 ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _TOKEN = re.compile(rf"(?P<arabic>{ARABIC})|(?P<char>.)", re.S)
 # A Chinese decimal: whole part, 点, digits read one by one, then an optional scale (三点五亿 = 3.5亿).
@@ -73,8 +76,13 @@ def parse_number(text: str) -> float | None:
     small = 0.0  # sum of 十/百/千 terms in the current 万 group
     pending: float | None = None
     seen = False
-    for match in _TOKEN.finditer(text):
-        arabic, ch = match.group("arabic"), match.group("char")
+    # (Arabic run, None) or (None, character) tokens; a Chinese numeral without the regex (most of them).
+    tokens = (
+        zip(repeat(None), text)
+        if CHINESE_CHARS.issuperset(text)
+        else (match.group("arabic", "char") for match in _TOKEN.finditer(text))
+    )
+    for arabic, ch in tokens:
         if arabic is not None:
             if pending is not None:
                 return None

@@ -10,9 +10,10 @@ are computed later, for the whole batch, in polars (transforms/figures.py).
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache
+from functools import cache, reduce
 
 import numpy as np
 import polars as pl
@@ -193,11 +194,12 @@ class _Scan:
         ordinal = self._where(
             self._near(num_start, base, _last_chars(units.ordinal_markers)), self._is_ordinal, body, local_num
         )
-        phrase = self._where(
-            _first_chars(_first_letters(units.numeral_phrases))[codes[np.minimum(num_start, batch.size - 1)]],
-            lambda text, at: text.startswith(units.numeral_phrases, at),
-            body,
-            local_num,
+        phrase = np.zeros(len(found), dtype=bool)
+        maybe = np.flatnonzero(
+            _first_chars(_first_letters(units.numeral_phrases))[codes[np.minimum(num_start, batch.size - 1)]]
+        )
+        phrase[maybe] = batch.words_at(
+            num_start[maybe], (base + batch.lengths[body])[maybe], units.numeral_phrases
         )
         # Not a count whatever came before it in the body:
         free = (has_prev & _first_chars(CODE_CHARS)[prev]) | ordinal | phrase
@@ -355,7 +357,9 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     point or a digit and comma (where NUMERAL's look-behind fails)."""
     codes, flags = batch.codes, batch.flags
     classes = _mention_classes(units.numeral_first_chars, _first_letters(units.mention_words))[codes]
-    numerals = np.flatnonzero(classes & NUMERAL_FIRST)
+    classed = np.flatnonzero(classes)  # one pass over the text; the two classes are split on these few
+    kinds = classes[classed]
+    numerals = classed[(kinds & NUMERAL_FIRST) != 0]
     before = np.maximum(numerals - 1, 0)
     inside = (numerals > 0) & (
         ((flags[before] & DIGIT) != 0) | _first_chars(NUMERAL_NOT_AFTER)[codes[before]]
@@ -366,7 +370,7 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     starts = [numerals[~inside]]
     # A hedge or fraction word is followed by a numeral (any \d there) or a fraction word.
     fraction_first = _first_chars(_first_letters(units.fraction_words))
-    heads = np.flatnonzero(classes & WORD_FIRST)
+    heads = classed[(kinds & WORD_FIRST) != 0]
     for word in units.mention_words:
         at = heads[(codes[heads] == ord(word[0])) & (heads + len(word) < batch.size)]
         for offset, char in enumerate(word[1:], 1):
@@ -379,7 +383,15 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
                 | fraction_first[then]
             ]
         )
-    return np.unique(np.concatenate(starts))
+    return ascending_distinct(np.concatenate(starts), batch.size)
+
+
+def ascending_distinct(values: np.ndarray, bound: int) -> np.ndarray:
+    """np.unique(values) for integers in [0, bound), by marking them: numpy's unique hashes (or sorts) them,
+    ~15× slower on the ~100k positions of a batch."""
+    marked = np.zeros(bound, dtype=bool)
+    marked[values] = True
+    return np.flatnonzero(marked)
 
 
 NUMERAL_FIRST, WORD_FIRST = 1, 2
@@ -440,11 +452,14 @@ def _scan_columns(
     frame = pl.DataFrame(
         {**data, "hint": hint}, schema={name: pl.Utf8() for name in (*MENTION_GROUPS, "hint")}
     )
-    numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique().to_list()
+    numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique()
+    # Only the (few) numerals that end with a scale word are split in Python.
+    ends = [numerals.str.ends_with(word) for word in units.scale_words]
+    scaled = numerals.filter(reduce(operator.or_, ends)) if ends else numerals.clear()
     heads: dict[str, str] = {}
     scales: dict[str, str] = {}
-    for numeral in numerals:
-        if numeral.endswith(units.scale_words) and (split := units.scale_split_re.match(numeral)):
+    for numeral in scaled.to_list():
+        if split := units.scale_split_re.match(numeral):
             heads[numeral], scales[numeral] = split.group("head"), split.group("scale")
     number = pl.coalesce("num", "pnum")
     first_scale = number.replace_strict(scales, default=None, return_dtype=pl.Utf8())
@@ -548,6 +563,18 @@ class _Batch:
             (positions[bounds[i] : bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)
         ]
 
+    def words_at(self, positions: np.ndarray, ends: np.ndarray, words: Sequence[str]) -> np.ndarray:
+        """Whether one of `words` starts at each position of the joined text and ends by the matching `ends`
+        (str.startswith(words, position) on the body, whose end that is)."""
+        found = np.zeros(positions.size, dtype=bool)
+        last = self.size - 1
+        for word in words:
+            holds = positions + len(word) <= ends
+            for offset, char in enumerate(word):
+                holds &= self.codes[np.minimum(positions + offset, last)] == ord(char)
+            found |= holds
+        return found
+
     def at(self, flag: int) -> np.ndarray:
         """Where the characters with any of the `flag` bits are (ascending)."""
         return self.marked[(self.marked_flags & flag) != 0]
@@ -569,7 +596,7 @@ def _quote_starts(batch: _Batch) -> np.ndarray:
     lead = (run == 0) | ((after != ord("“")) & (after != ord("”")))
     width = closing - run
     unquoted = run[lead & (width >= 1) & (width <= UNQUOTED_MAX)]
-    return np.unique(np.concatenate([batch.at(OPENING), unquoted]))
+    return ascending_distinct(np.concatenate([batch.at(OPENING), unquoted]), batch.size)
 
 
 def _stripped(batch: _Batch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,8 @@ passed its earlier tests (numpy over row numbers).
 The rules are Rust regexes (they also run in polars: continuation, scopes). A test runs them with Python's re
 where both engines give the same answer — a pattern of literals, classes, \d and \s, groups, alternation,
 repetition, ^ and $ (`portable`), on a string of the Basic Multilingual Plane without a newline or \x1c-\x1f
-(where the two engines' \d, \s, . and $ agree, tests/test_rule_match.py) — and in polars otherwise. A
+(where the two engines' \d, \s, . and $ agree, tests/test_rule_match.py), or on any string when the pattern
+has none of \d, \s, . and $ (`reads_any_text_alike`) — and in polars otherwise. A
 polars call costs ~50 µs (the pattern compiled again, the work handed to its thread pool) against ~1 µs for a
 short string in re, and a batch runs several hundred tests.
 
@@ -30,6 +31,7 @@ import numpy as np
 import polars as pl
 
 from transforms.catalog import Rule
+from transforms.quantities import ascending_distinct
 
 # A `left` test also reads the number-first phrase and a 分别 list's own item: one set of distinct strings.
 LEFT_SOURCES = ("left", "phrase", "paired")
@@ -42,6 +44,9 @@ WHOLE_COLUMN_MAX = 4096
 # Columns numbered per row, not per distinct string: the context (160 characters around each number) is
 # nearly unique per row, so numbering its strings would cost more than the repeated tests it saves.
 ROW_COLUMNS = ("context",)
+# From this many strings of such a column on, a test runs in polars: one call (~100 µs) against ~1.5 µs per
+# ~100-character string to read it into Python and search it there.
+ROW_TESTS_IN_POLARS = 128
 
 
 # Where Python's re and polars' Rust regex may read a portable pattern differently: . and $ at a newline,
@@ -103,6 +108,33 @@ def portable(pattern: str) -> Callable[[str], re.Match[str] | None] | None:
     return compiled.search
 
 
+def _blind_to_rust_only_text(items: Any) -> bool:
+    r"""Whether a portable parsed pattern holds none of ., $, \d, \s, \D, \S: the constructs the two engines
+    read differently on RUST_ONLY_TEXT (literals, ranges and their negations are code points in both)."""
+    for op, value in items:
+        if op is _sre.ANY or op is _sre.CATEGORY or (op is _sre.AT and value == _sre.AT_END):
+            return False
+        if op is _sre.IN:
+            ok = all(kind is not _sre.CATEGORY for kind, _ in value)
+        elif op is _sre.BRANCH:
+            ok = all(_blind_to_rust_only_text(branch) for branch in value[1])
+        elif op is _sre.SUBPATTERN:
+            ok = _blind_to_rust_only_text(value[3])
+        elif op in _REPEATS:
+            ok = _blind_to_rust_only_text(value[2])
+        else:
+            ok = True
+        if not ok:
+            return False
+    return True
+
+
+@cache
+def reads_any_text_alike(pattern: str) -> bool:
+    """Whether a portable pattern gives Rust's answer in Python's re on every string, RUST_ONLY_TEXT too."""
+    return portable(pattern) is not None and _blind_to_rust_only_text(_parse.parse(pattern))
+
+
 def _nested_class(pattern: str) -> bool:
     """Whether a character class holds a [ (Rust: a nested class or [:alpha:]; Python: a bracket)."""
     inside = escaped = False
@@ -142,7 +174,8 @@ class RuleTests:
         self.index: dict[str, np.ndarray] = {}  # source column -> row's distinct value number
         self.present: dict[str, np.ndarray] = {}  # source column -> row has a value
         self.by_value: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # source -> rows by value, bounds
-        self.rust_only: dict[str, np.ndarray] = {}  # column -> per distinct string read: RUST_ONLY_TEXT in it
+        # column -> per distinct string read: RUST_ONLY_TEXT in it (1), not (0), not looked at yet (-1)
+        self.rust_only: dict[str, np.ndarray] = {}
         self.never: dict[str, np.ndarray] = {}  # column -> numbers of no string (a missing value)
         for column in columns:
             if column in ROW_COLUMNS:
@@ -180,7 +213,7 @@ class RuleTests:
         self.distinct[column] = distinct
         self.values[column] = [None] * distinct.len()
         self.read[column] = np.zeros(distinct.len(), dtype=bool)
-        self.rust_only[column] = np.zeros(distinct.len(), dtype=bool)
+        self.rust_only[column] = np.full(distinct.len(), -1, dtype=np.int8)
         self.never[column] = never
 
     def _strings(self, column: str, ids: np.ndarray) -> list[str | None]:
@@ -195,9 +228,20 @@ class RuleTests:
                 part = part.gather(missing)
                 for i, value in zip(missing.tolist(), part.to_list(), strict=True):
                     values[i] = value
-            self.rust_only[column][missing] = part.str.contains(RUST_ONLY_TEXT.pattern).to_numpy()
             read[missing] = True
         return values
+
+    def _rust_only(self, column: str, ids: np.ndarray) -> np.ndarray:
+        """Whether RUST_ONLY_TEXT is in each of the column's distinct strings `ids` (read already)."""
+        flags, values = self.rust_only[column], self.values[column]
+        unseen = ids[flags[ids] < 0]
+        if unseen.size:
+            flags[unseen] = np.fromiter(
+                (RUST_ONLY_TEXT.search(values[i]) is not None for i in unseen.tolist()),  # type: ignore[arg-type]
+                dtype=bool,
+                count=unseen.size,
+            )
+        return flags[ids] > 0
 
     def _known(self, column: str, pattern: str) -> np.ndarray:
         known = self.results.get((column, pattern))
@@ -209,19 +253,20 @@ class RuleTests:
         return known
 
     def _test(self, column: str, pattern: str, ids: np.ndarray) -> np.ndarray:
-        """The test on the distinct strings `ids` of the column: in Python's re where it reads as in Rust."""
-        values = self._strings(column, ids)
+        """The test on the distinct strings `ids` (ascending) of the column: in Python's re where it reads as
+        in Rust, but in polars on many long per-row strings (ROW_COLUMNS), never read into Python then."""
         search = portable(pattern)
-        if search is None:
+        if search is None or (column in ROW_COLUMNS and ids.size >= ROW_TESTS_IN_POLARS):
             rust = ids
             result = np.zeros(ids.size, dtype=bool)
         else:
+            values = self._strings(column, ids)
             result = np.fromiter(
                 (search(values[i]) is not None for i in ids.tolist()), dtype=bool, count=ids.size
             )
-            rust = ids[self.rust_only[column][ids]]
+            rust = ids[:0] if reads_any_text_alike(pattern) else ids[self._rust_only(column, ids)]
         if rust.size:
-            strings = pl.Series([values[i] for i in rust.tolist()], dtype=pl.Utf8)
+            strings = self.distinct[column].gather(rust)
             result[np.searchsorted(ids, rust)] = strings.str.contains(pattern).to_numpy()
         return result
 
@@ -230,7 +275,7 @@ class RuleTests:
         known = self._known(column, pattern)
         untested = ids[known[ids] < 0]
         if untested.size:
-            untested = np.unique(untested)
+            untested = ascending_distinct(untested, known.size)
             known[untested] = self._test(column, pattern, untested)
         return known[ids] > 0
 
