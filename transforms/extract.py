@@ -12,6 +12,7 @@ from transforms.figures import INDICATOR_FIELDS, measure_reports
 from transforms.frames import reports_frame, sections_frame
 from transforms.gov_info_tables import TableFrames, measure_tables
 from transforms.model import Indicator, Page, Report
+from transforms.rulebook import one_reading
 
 
 @dataclass(slots=True)
@@ -33,10 +34,13 @@ class ExtractedBatch:
 def extract_pages(pages: Sequence[Page], objects: bool = True) -> ExtractedBatch:
     """Decode, strip, read metadata and sections per page; then quantities and indicators as one batch, and
     the 信息公开 template tables' cells and checks. Without `objects` the reports' quantities, indicators
-    and table checks stay empty and only the frames hold them (what the warehouse reads; cheaper)."""
-    reports = [read_document(page) for page in pages]
-    figures = measure_reports(reports, objects)
-    tables = measure_tables([(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body])
+    and table checks stay empty and only the frames hold them (what the warehouse reads; cheaper).
+
+    The batch reads one version of the rules (rulebook.one_reading)."""
+    with one_reading():
+        reports = [read_document(page) for page in pages]
+        figures = measure_reports(reports, objects)
+        tables = measure_tables([(doc, r.body) for doc, r in enumerate(reports) if r.ok and r.body])
     if objects:
         _attach_tables(reports, tables)
     facts = pl.concat([figures.facts, tables.facts]) if tables.facts.height else figures.facts

@@ -55,17 +55,17 @@ class MetadataRules:
     multi_year_title: re.Pattern[str]
     site_title: re.Pattern[str]
     column_title: re.Pattern[str]
-    # a character, as printed, that one of contact_person, contact_phone and cc may start at (None: any)
-    body_value_start: re.Pattern[str] | None
+    # the characters, as printed, that one of contact_person, contact_phone and cc may start at (None: any)
+    body_value_start: tuple[str, ...] | None
 
 
-def _starts(patterns: list[str]) -> re.Pattern[str] | None:
-    """A class of the characters, in simplified or traditional form, the patterns' matches start with."""
+def _starts(patterns: list[str]) -> tuple[str, ...] | None:
+    """The characters, in simplified or traditional form, the patterns' matches start with (looked for with
+    str's own search: a regex class tests each character of the text in turn)."""
     firsts = [leading_chars(p) for p in patterns]
     if any(first is None for first in firsts):
         return None
-    chars = traditional_forms(set().union(*firsts))
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    return tuple(sorted(traditional_forms(set().union(*firsts))))
 
 
 def _patterns(raw: dict[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
@@ -343,7 +343,7 @@ def read_metadata_and_region(
     rules = metadata_rules()
     body = "\n".join(body_lines)
     values: tuple[str | None, ...] = (None, None, None)  # contact person, contact phone, cc
-    if rules.body_value_start is None or rules.body_value_start.search(body):
+    if rules.body_value_start is None or any(char in body for char in rules.body_value_start):
         simple_body = to_simplified(body)
         values = tuple(
             _first(p, simple_body, body) for p in (rules.contact_person, rules.contact_phone, rules.cc)
