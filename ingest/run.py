@@ -47,7 +47,7 @@ from transforms.model import Page
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_for_writing, release_writer
 from warehouse.lake import is_lake
-from warehouse.load import KnownInputs, known_inputs, load_frames
+from warehouse.load import KnownInputs, WriteWindow, known_inputs, load_frames
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
@@ -211,10 +211,11 @@ class IngestRun:
             self.write_cpu_seconds += time.thread_time() - cpu
 
     def _write_window(self, job: _Job) -> _Job | None:
-        """Write `job` and the batches handed over after it while the file stays attached, each in its own
-        transaction, until ingest.write_window_reports reports are written or ingest.write_window_seconds
-        have passed since attaching: one ATTACH and one checkpoint (at DETACH) per window. Returns the next
-        job (None: end).
+        """Write `job` and the batches handed over after it while the file stays attached, all in one
+        transaction (warehouse.load.WriteWindow), until ingest.write_window_reports reports are written or
+        ingest.write_window_seconds have passed since attaching: one ATTACH, one COMMIT and one checkpoint
+        (at DETACH) per window. The window's futures get their summaries once it has committed. Returns
+        the next job (None: end).
 
         Only a window that starts with a batch to write attaches the file (a batch with nothing to write
         never opens the warehouse for writing); a lake has no per-detach checkpoint to save, so each of its
@@ -226,7 +227,7 @@ class IngestRun:
         ended, written = False, 0
         with ExitStack() as attached:
             try:
-                attached.enter_context(open_for_writing(self.warehouse))
+                con = attached.enter_context(open_for_writing(self.warehouse))
             except BaseException as exc:  # busy, damaged, not a warehouse: the batch's error
                 if job.batch.future.set_running_or_notify_cancel():
                     job.batch.future.set_exception(exc)
@@ -234,23 +235,79 @@ class IngestRun:
                 return self._jobs.get()
             opened = time.monotonic()
             self.write_seconds += time.perf_counter() - started
-            while True:
-                written += self._run(job)
-                del job
-                left = self._window.write_window_seconds - (time.monotonic() - opened)
-                if written >= self._window.write_window_reports or left <= 0:
-                    break
-                try:
-                    job = self._jobs.get(timeout=left)
-                except queue.Empty:
-                    break
-                if job is None:
-                    ended = True
-                    break
-            started = time.perf_counter()
+            window = _Window(WriteWindow(con))
+            try:
+                while True:
+                    written += self._write_in(window, job)
+                    del job
+                    left = self._window.write_window_seconds - (time.monotonic() - opened)
+                    if written >= self._window.write_window_reports or left <= 0:
+                        break
+                    try:
+                        job = self._jobs.get(timeout=left)
+                    except queue.Empty:
+                        break
+                    if job is None:
+                        ended = True
+                        break
+                started = time.perf_counter()
+                self._commit(window)
+            except BaseException as exc:  # the COMMIT failed: nothing of the window is in the warehouse
+                window.write.rollback()
+                for done, _ in window.done:
+                    done.batch.future.set_exception(exc)
         release_writer()  # else DuckDB keeps memory growing with the warehouse (~20 MB per 10k reports)
         self.write_seconds += time.perf_counter() - started
         return None if ended else self._jobs.get()
+
+    def _write_in(self, window: _Window, job: _Job) -> int:
+        """Write one batch into the window's transaction (its summary waits for the COMMIT). A batch whose
+        SQL fails leaves the transaction aborted: it is rolled back, the window's batches before it are
+        written again, and the failed batch gets the error. Returns the reports written."""
+        try:
+            if not job.batch.future.set_running_or_notify_cancel():
+                return 0
+            try:
+                summary = self._load_in(window, job)
+            except BaseException as exc:
+                job.batch.future.set_exception(exc)
+                if window.write.aborted:  # not an error in the frames themselves, found before any SQL
+                    window.write.rollback()
+                    self._replay(window)
+                return 0
+            window.done.append((job, summary))
+            return summary.loaded + summary.replaced
+        finally:
+            self._jobs.task_done()
+
+    def _load_in(self, window: _Window, job: _Job) -> LoadSummary:
+        started = time.perf_counter()
+        batch = job.batch
+        try:
+            return window.write.load(job.frames, batch.rejects, batch.settled, self._known_inputs())
+        finally:
+            self.write_seconds += time.perf_counter() - started
+
+    def _replay(self, window: _Window) -> None:
+        """After a rollback: write the window's batches done so far again (a second failure fails them)."""
+        done, window.done = window.done, []
+        for position, (job, _) in enumerate(done):
+            try:
+                window.done.append((job, self._load_in(window, job)))
+            except BaseException as exc:
+                window.write.rollback()
+                for lost, _ in [*window.done, *done[position:]]:
+                    lost.batch.future.set_exception(exc)
+                window.done = []
+                return
+
+    def _commit(self, window: _Window) -> None:
+        """COMMIT the window; then the run knows what it wrote and each batch's future gets its summary."""
+        window.write.commit()
+        for job, summary in window.done:
+            self._settle(job.batch, summary)
+            job.batch.future.set_result(summary)
+        window.done = []
 
     def _run(self, job: _Job) -> int:
         """Write one batch; its future gets the summary, or the error. Returns the reports written."""
@@ -282,6 +339,12 @@ class IngestRun:
             self.write_seconds += time.perf_counter() - started
         else:
             summary = LoadSummary()
+        self._settle(batch, summary)
+        return summary
+
+    def _settle(self, batch: _Batch, summary: LoadSummary) -> None:
+        """A batch is in the warehouse: complete its summary, and the run knows its contents and rejects."""
+        known = self._known_inputs()
         summary.skipped += batch.skipped
         summary.warehouse = str(self._location)
         rejected = {row.input for row in summary.rejects}
@@ -289,7 +352,14 @@ class IngestRun:
             known.hashes.update(digest for name, digest in batch.hashes.items() if name not in rejected)
             known.rejected.difference_update(batch.settled)
             known.rejected.update(rejected)
-        return summary
+
+
+@dataclass(slots=True)
+class _Window:
+    """An open write window: its transaction and the batches written in it, waiting for the COMMIT."""
+
+    write: WriteWindow
+    done: list[tuple[_Job, LoadSummary]] = field(default_factory=list)
 
 
 def _nothing() -> TransformResult:
