@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import ExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -116,12 +116,17 @@ class IngestRun:
         URL) the caller found loaded already without reading them (their content digest `is_loaded`):
         skipped, and their old rejects cleared, as a page found known here is. `digests`: the sha256 of
         pages' bytes by page name where the caller has checked it already (the archive's reads), so they are
-        not hashed again."""
+        not hashed again (nor by the transform: each page goes to it with its digest)."""
         usable, rejects = within_limits(pages)
         given = digests or {}
         hashed = [given.get(page.name) or hashlib.sha256(page.data).digest() for page in usable]
         fresh = [not loaded for loaded in self.is_loaded(hashed)]
-        todo = [page for page, new in zip(usable, fresh, strict=True) if new]
+        # each page to transform carries its digest: the transform's content hash is not computed again
+        todo = [
+            replace(page, sha256=digest.hex())
+            for page, digest, new in zip(usable, hashed, fresh, strict=True)
+            if new
+        ]
         found = [(page.name, page.url) for page, new in zip(usable, fresh, strict=True) if not new]
         named = [(input_name(name), input_name(url) if url else url) for name, url in unchanged]
         settled = [name for pair in (*named, *found) for name in pair if name]
@@ -405,16 +410,5 @@ def within_limits(pages: Sequence[Page]) -> tuple[list[Page], list[RejectRow]]:
                 )
             )
             continue
-        usable.append(
-            page
-            if (name, url) == (page.name, page.url)
-            else Page(
-                name=name,
-                data=page.data,
-                http_charset=page.http_charset,
-                url=url,
-                hints=page.hints,
-                parent=page.parent,
-            )
-        )
+        usable.append(page if (name, url) == (page.name, page.url) else replace(page, name=name, url=url))
     return usable, rejects

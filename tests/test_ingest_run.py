@@ -7,6 +7,7 @@ Transformer boundary the worker pool and the Dask runner share.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -81,6 +82,9 @@ def test_the_same_content_twice_in_one_run_is_one_report(tmp_path: Path) -> None
     assert [s.loaded for s in summaries] == [4, 0, 0]
     assert [s.skipped for s in summaries[1:]] == [4, 4]
     assert run_query("SELECT count(*) FROM reports", path).item() == 4
+    # the run's digest of each page goes with it to the transform, which does not hash the bytes again
+    stored = run_query("SELECT content_sha256 FROM reports ORDER BY 1", path)["content_sha256"].to_list()
+    assert stored == sorted(hashlib.sha256(page.data).hexdigest() for page in pages)
 
 
 @pytest.fixture()

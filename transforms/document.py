@@ -96,7 +96,7 @@ def _move_text_head(page: StrippedPage) -> None:
 
 def read_document(page: Page) -> Report:
     """The page's report (no quantities yet), or ok=False with a one-line reason when it is not one."""
-    digest = hashlib.sha256(page.data).hexdigest()
+    digest = page.sha256 or hashlib.sha256(page.data).hexdigest()
     report = Report(path=page.name, ok=False, url=page.url, content_sha256=digest)
     try:
         document = read_document_bytes(page.data)  # None unless the bytes are a PDF/DOCX/OFD/DOC/WPS

@@ -42,6 +42,7 @@ class Page:
     url: str | None = None
     hints: Hints = field(default_factory=Hints)
     parent: Page | None = None  # an attachment's report page: it gives 发布时间 and 来源 the document lacks
+    sha256: str | None = None  # data's sha256 (hex) where the caller has hashed it already: not hashed again
 
 
 @dataclass(slots=True)
