@@ -128,6 +128,15 @@ def test_sql_never_reads_python_variables_by_name(tmp_path: Path, opener: Callab
     assert leaked.height == 1
 
 
+@pytest.mark.parametrize("opener", [open_for_writing, open_read_only])
+def test_no_progress_bar_is_drawn_on_stdout(tmp_path: Path, opener: Callable) -> None:
+    """DuckDB draws its progress bar on stdout, even a pipe, once a query runs over 2 s: into `sql --csv`'s
+    output or the line a calling process reads. No connection nianbao opens draws it."""
+    with opener(tmp_path / "w.duckdb") as con:
+        setting = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()[0][0]
+    assert setting is False
+
+
 def test_a_reader_in_the_same_process_waits_for_a_running_load(tmp_path: Path) -> None:
     """A thread reading while another thread of the process writes waits for the write, not an error."""
     import threading

@@ -150,7 +150,7 @@ def _attachment(path: Path) -> Iterator[tuple[duckdb.DuckDBPyConnection, str, bo
             config = {**BASE_CONFIG, **WRITER_CONFIG, "memory_limit": limits.writer_memory_limit}
             if limits.writer_threads:  # the writer loads beside the transform workers
                 config["threads"] = limits.writer_threads
-            _host = duckdb.connect(":memory:", config=config)
+            _host = _quiet(duckdb.connect(":memory:", config=config))
         host = _host
         alias, users = _attached.get(path, ("", 0))
         if not users:
@@ -199,7 +199,7 @@ def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.Duc
         path.parent.mkdir(parents=True, exist_ok=True)
     with _WRITE_LOCK:
         with _attachment(path) as (host, alias, attached):
-            con = host.cursor()
+            con = _quiet(host.cursor())
             try:
                 con.execute(f"USE {alias}")
                 if attached:
@@ -262,7 +262,7 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
     if sandboxed:
         config.update(_SANDBOX_START)
     if is_lake(path):
-        con = duckdb.connect(":memory:", config={**config, **connect_config(path)})
+        con = _quiet(duckdb.connect(":memory:", config={**config, **connect_config(path)}))
         try:
             _attach_lake(con, path, "lake", read_only=True)
             con.execute("USE lake")
@@ -271,8 +271,16 @@ def _connect_read_only(path: Path, sandboxed: bool) -> duckdb.DuckDBPyConnection
             raise
         return con
     return _waiting_for_lock(
-        path, lambda: duckdb.connect(str(path), read_only=True, config=config), writing=False
+        path, lambda: _quiet(duckdb.connect(str(path), read_only=True, config=config)), writing=False
     )
+
+
+def _quiet(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """No progress bar on this connection: DuckDB draws it on stdout, even a pipe, once a query runs over
+    2 s (into the CSV `sql --csv` writes there, or the line a calling process reads). A session setting,
+    so each connection and cursor sets it."""
+    con.execute("SET enable_progress_bar = false")
+    return con
 
 
 def _attach_lake(con: duckdb.DuckDBPyConnection, path: Path, alias: str, read_only: bool) -> None:
