@@ -22,6 +22,8 @@ from warehouse.batch import FrameBatch
 from warehouse.summary import RejectRow
 
 TransformResult = tuple[FrameBatch, list[RejectRow]]
+# Imported by the workers' forkserver before it forks them: one polars thread, glibc malloc settings.
+WORKER_SETUP = "ingest.worker_process"
 # A chunk below this many pages costs more in pickling and hand-over than it gains on another core.
 MIN_CHUNK = 16
 # Fewer, larger chunks cost the workers less CPU: on synthetic 30-100 KB pages in a pool of two, chunks of
@@ -132,9 +134,11 @@ class ProcessPool:
 
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            # no preload: a forkserver holding the transform modules costs ~110 MB of its own while sharing
-            # little with the workers, which read the rules anyway (measured by bench_scale's PSS)
+            # the forkserver preloads only the workers' memory settings (ingest.worker_process): holding the
+            # transform modules cost ~110 MB of its own while sharing little with the workers, which read
+            # the rules anyway (measured by bench_scale's PSS); the module is named, never imported here
             context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([WORKER_SETUP])
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_warm)
         return self._pool
 
