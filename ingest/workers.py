@@ -144,8 +144,15 @@ class ProcessPool:
 
 
 def _warm() -> None:
-    """A worker reads the rules once when it starts (config, regexes, region dictionary), not mid-batch."""
+    """A worker reads the rules once when it starts (config, regexes, region dictionary), not mid-batch.
+
+    It applies ingest.worker_process's settings again: the forkserver is one per process, and one another
+    pool started first (transforms.doc_worker) preloads something else; malloc's settings still take hold
+    here, polars' thread count only if polars is not imported yet."""
+    from ingest.worker_process import configure
     from transforms.extract import extract_pages
+
+    configure()
 
     extract_pages([Page(name="warm-up.txt", data="示例县人民政府工作报告".encode())])
 
