@@ -10,24 +10,21 @@ need not read as `unchanged`, so a reload from the archive reads nothing it has 
 
 The transform of a batch starts at once on the transformer's workers; the run then waits for the previous
 batch's frames (in the calling thread, so Prefect and Dask futures are resolved where they were made) and
-hands them to the writer thread, which loads one batch at a time in submission order (warehouse.load). The
-frames of a batch are taken from the workers only once the writer has finished the batch before, so at most
-the frames being written, those of the window's batches already written (kept until its COMMIT) and the
-pages being transformed are in memory.
+hands them to the writer thread, which loads one batch at a time in submission order, each in its own
+transaction (warehouse.load.load_frames). The frames of a batch are taken from the workers only once the
+writer has finished the batch before, so at most the frames being written, the frames the workers are
+handing back and the pages being transformed are in memory.
 
 The writer keeps the file attached for a window (ingest.write_window_reports reports or
-ingest.write_window_seconds, whichever comes first, or until flush()) and writes the window's batches in
-one transaction (warehouse.load.WriteWindow), committed and checkpointed once, when it detaches. A run
-killed mid-window loses only the window not yet committed, whose batches' futures have not completed
-(nothing the run reported as loaded), and leaves no half report; the next run writes them again. One
-transaction per window lets DuckDB write a table's rows straight to the file once the window holds a row
-group's worth (the quantities of ~1,000 reports) instead of logging them and writing them again at the
-checkpoint; a checkpoint per batch of 250 reports cost about half the writer's CPU (DuckDB rewrites the
-small row groups each batch appended). After each window the writer's DuckDB instance is closed, so the
-memory it keeps does not grow with the warehouse, and readers waiting for the file get in. A batch whose
-transform fails as a whole (a worker process killed) becomes one reject per page, never a lost batch; a
-batch whose write fails gets the error on its future (the window's batches before it are written again
-after the rollback), and the batches after it are still written.
+ingest.write_window_seconds, whichever comes first) and checkpoints once, when it detaches: each batch is
+still its own transaction, committed to DuckDB's write-ahead log, so a run killed mid-window loses no
+committed batch and leaves no half batch (DuckDB replays the log when the file is next opened). A checkpoint
+per batch of 250 reports cost about half the writer's CPU (DuckDB rewrites the small row groups each batch
+appended); one per window of 1,000 reports costs about a third of that per report. After each window the
+writer's DuckDB instance is closed, so the memory it keeps does not grow with the warehouse, and readers
+waiting for the file get in. A batch whose transform fails as a whole (a worker process killed) becomes one
+reject per page, never a lost batch; a batch whose write fails gets the error on its future, and the
+batches after it are still written.
 """
 
 from __future__ import annotations
@@ -50,7 +47,7 @@ from transforms.model import Page
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_for_writing, release_writer
 from warehouse.lake import is_lake
-from warehouse.load import KnownInputs, WriteWindow, known_inputs, load_frames
+from warehouse.load import KnownInputs, known_inputs, load_frames
 from warehouse.location import resolve_warehouse
 from warehouse.summary import LoadSummary, RejectRow
 
@@ -89,7 +86,7 @@ class IngestRun:
         self._known: KnownInputs | None = None
         self._known_lock = threading.Lock()
         self._pending: _Batch | None = None  # transform started, frames not yet handed to the writer
-        self._jobs: queue.Queue[_Job | _Flush | None] = queue.Queue(maxsize=1)
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
         self._writer: threading.Thread | None = None
         self._window = bounds().ingest
         self.write_seconds = 0.0  # the writer's time in load_frames, ATTACH and DETACH (wall), for the bench
@@ -146,11 +143,9 @@ class IngestRun:
             return [digest is not None and digest in known.hashes for digest in digests]
 
     def flush(self) -> None:
-        """Hand the last batch submitted to the writer and wait until every batch is written and committed
-        (the writer ends its window; the run goes on: more batches may follow)."""
+        """Hand the last batch submitted to the writer and wait until every batch is written (the run goes
+        on: more batches may follow)."""
         self._hand_over_pending()
-        if self._writer is not None:
-            self._jobs.put(_FLUSH)
         self._jobs.join()
 
     def close(self, cancel: bool = False) -> None:
@@ -205,7 +200,7 @@ class IngestRun:
                 job = self._jobs.get_nowait()
             except queue.Empty:
                 return
-            if isinstance(job, _Job):
+            if job is not None:
                 job.batch.future.cancel()
             self._jobs.task_done()
 
@@ -216,20 +211,15 @@ class IngestRun:
         try:
             job = self._jobs.get()
             while job is not None:
-                if isinstance(job, _Flush):  # no window open: nothing to commit
-                    self._jobs.task_done()
-                    job = self._jobs.get()
-                else:
-                    job = self._write_window(job)
+                job = self._write_window(job)
         finally:
             self.write_cpu_seconds += time.thread_time() - cpu
 
-    def _write_window(self, job: _Job) -> _Job | _Flush | None:
-        """Write `job` and the batches handed over after it while the file stays attached, all in one
-        transaction (warehouse.load.WriteWindow), until ingest.write_window_reports reports are written or
-        ingest.write_window_seconds have passed since attaching, or flush() asks: one ATTACH, one COMMIT and
-        one checkpoint (at DETACH) per window. The window's futures get their summaries once it has
-        committed. Returns the next job (None: end).
+    def _write_window(self, job: _Job) -> _Job | None:
+        """Write `job` and the batches handed over after it while the file stays attached, each in its own
+        transaction, until ingest.write_window_reports reports are written or ingest.write_window_seconds
+        have passed since attaching: one ATTACH and one checkpoint (at DETACH) per window. Returns the next
+        job (None: end).
 
         Only a window that starts with a batch to write attaches the file (a batch with nothing to write
         never opens the warehouse for writing); a lake has no per-detach checkpoint to save, so each of its
@@ -238,10 +228,10 @@ class IngestRun:
         if not self._must_write(job) or self._lake:
             self._run(job)
             return self._jobs.get()
-        ended, flushed, written = False, False, 0
+        ended, written = False, 0
         with ExitStack() as attached:
             try:
-                con = attached.enter_context(open_for_writing(self.warehouse))
+                attached.enter_context(open_for_writing(self.warehouse))
             except BaseException as exc:  # busy, damaged, not a warehouse: the batch's error
                 if job.batch.future.set_running_or_notify_cancel():
                     job.batch.future.set_exception(exc)
@@ -249,84 +239,23 @@ class IngestRun:
                 return self._jobs.get()
             opened = time.monotonic()
             self.write_seconds += time.perf_counter() - started
-            window = _Window(WriteWindow(con))
-            try:
-                while True:
-                    written += self._write_in(window, job)
-                    del job
-                    left = self._window.write_window_seconds - (time.monotonic() - opened)
-                    if written >= self._window.write_window_reports or left <= 0:
-                        break
-                    try:
-                        job = self._jobs.get(timeout=left)
-                    except queue.Empty:
-                        break
-                    if job is None:
-                        ended = True
-                        break
-                    if isinstance(job, _Flush):
-                        flushed = True
-                        break
-                started = time.perf_counter()
-                self._commit(window)
-            except BaseException as exc:  # the COMMIT failed: nothing of the window is in the warehouse
-                window.write.rollback()
-                for done, _ in window.done:
-                    done.batch.future.set_exception(exc)
+            while True:
+                written += self._run(job)
+                del job
+                left = self._window.write_window_seconds - (time.monotonic() - opened)
+                if written >= self._window.write_window_reports or left <= 0:
+                    break
+                try:
+                    job = self._jobs.get(timeout=left)
+                except queue.Empty:
+                    break
+                if job is None:
+                    ended = True
+                    break
+            started = time.perf_counter()
         release_writer()  # else DuckDB keeps memory growing with the warehouse (~20 MB per 10k reports)
         self.write_seconds += time.perf_counter() - started
-        if flushed:  # the flush marker is done once the window has committed
-            self._jobs.task_done()
         return None if ended else self._jobs.get()
-
-    def _write_in(self, window: _Window, job: _Job) -> int:
-        """Write one batch into the window's transaction (its summary waits for the COMMIT). A batch whose
-        SQL fails leaves the transaction aborted: it is rolled back, the window's batches before it are
-        written again, and the failed batch gets the error. Returns the reports written."""
-        try:
-            if not job.batch.future.set_running_or_notify_cancel():
-                return 0
-            try:
-                summary = self._load_in(window, job)
-            except BaseException as exc:
-                job.batch.future.set_exception(exc)
-                if window.write.aborted:  # not an error in the frames themselves, found before any SQL
-                    window.write.rollback()
-                    self._replay(window)
-                return 0
-            window.done.append((job, summary))
-            return summary.loaded + summary.replaced
-        finally:
-            self._jobs.task_done()
-
-    def _load_in(self, window: _Window, job: _Job) -> LoadSummary:
-        started = time.perf_counter()
-        batch = job.batch
-        try:
-            return window.write.load(job.frames, batch.rejects, batch.settled, self._known_inputs())
-        finally:
-            self.write_seconds += time.perf_counter() - started
-
-    def _replay(self, window: _Window) -> None:
-        """After a rollback: write the window's batches done so far again (a second failure fails them)."""
-        done, window.done = window.done, []
-        for position, (job, _) in enumerate(done):
-            try:
-                window.done.append((job, self._load_in(window, job)))
-            except BaseException as exc:
-                window.write.rollback()
-                for lost, _ in [*window.done, *done[position:]]:
-                    lost.batch.future.set_exception(exc)
-                window.done = []
-                return
-
-    def _commit(self, window: _Window) -> None:
-        """COMMIT the window; then the run knows what it wrote and each batch's future gets its summary."""
-        window.write.commit()
-        for job, summary in window.done:
-            self._settle(job.batch, summary)
-            job.batch.future.set_result(summary)
-        window.done = []
 
     def _run(self, job: _Job) -> int:
         """Write one batch; its future gets the summary, or the error. Returns the reports written."""
@@ -358,12 +287,6 @@ class IngestRun:
             self.write_seconds += time.perf_counter() - started
         else:
             summary = LoadSummary()
-        self._settle(batch, summary)
-        return summary
-
-    def _settle(self, batch: _Batch, summary: LoadSummary) -> None:
-        """A batch is in the warehouse: complete its summary, and the run knows its contents and rejects."""
-        known = self._known_inputs()
         summary.skipped += batch.skipped
         summary.warehouse = str(self._location)
         rejected = {row.input for row in summary.rejects}
@@ -371,21 +294,7 @@ class IngestRun:
             known.hashes.update(digest for name, digest in batch.hashes.items() if name not in rejected)
             known.rejected.difference_update(batch.settled)
             known.rejected.update(rejected)
-
-
-class _Flush:
-    """The marker flush() queues: the writer commits (and detaches) the window it has open."""
-
-
-_FLUSH = _Flush()
-
-
-@dataclass(slots=True)
-class _Window:
-    """An open write window: its transaction and the batches written in it, waiting for the COMMIT."""
-
-    write: WriteWindow
-    done: list[tuple[_Job, LoadSummary]] = field(default_factory=list)
+        return summary
 
 
 def _nothing() -> TransformResult:

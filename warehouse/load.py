@@ -22,22 +22,14 @@ from nianbao.settings import setting
 from transforms.version import extractor_version
 from warehouse.batch import FrameBatch
 from warehouse.connection import open_for_writing, open_read_only
-from warehouse.identity import BatchResolution, decide, resolve_batch
+from warehouse.identity import decide, resolve_batch
 from warehouse.lake import retrying_conflicts, warehouse_exists
 from warehouse.location import resolve_warehouse
 from warehouse.picks import insert_picked_values
 from warehouse.staging import rows_frame, staged
 from warehouse.summary import LoadSummary, RejectRow, ReportWarning
 
-__all__ = [
-    "KnownInputs",
-    "LoadSummary",
-    "RejectRow",
-    "WriteWindow",
-    "known_inputs",
-    "load_frames",
-    "record_rejects",
-]
+__all__ = ["KnownInputs", "LoadSummary", "RejectRow", "known_inputs", "load_frames", "record_rejects"]
 
 # A report's rows, children first (picked_values: warehouse/picks.py).
 REPORT_TABLES = (
@@ -136,93 +128,24 @@ def _load(
 ) -> LoadSummary:
     """Resolve identities, then write every winner and every reject in one transaction; inputs `settled`
     (already loaded, unchanged) lose their old rejects, as written ones do."""
-    batch = _prepare(frames)
-    with _transaction(con):
-        return _write_batch(con, batch, extra_rejects, settled, known)
-
-
-@dataclass(slots=True)
-class _Prepared:
-    """A batch's frames cast to their schemas and its identities resolved: everything that can fail on the
-    frames themselves, done before any SQL (so it never aborts a transaction other batches share)."""
-
-    frames: FrameBatch  # as given (the warnings of the reports written)
-    checked: FrameBatch
-    resolution: BatchResolution
-
-
-def _prepare(frames: FrameBatch) -> _Prepared:
-    checked = frames.checked()
-    return _Prepared(frames, checked, resolve_batch(checked.reports))
-
-
-def _write_batch(
-    con: duckdb.DuckDBPyConnection,
-    batch: _Prepared,
-    extra_rejects: Sequence[RejectRow],
-    settled: Sequence[str],
-    known: KnownInputs | None,
-) -> LoadSummary:
-    """The SQL of one batch, inside the caller's transaction."""
-    resolution = batch.resolution
+    resolution = resolve_batch(frames.checked_reports())
     rejects = [*extra_rejects, *resolution.rejects]
-    decision = decide(resolution.winners, _existing(con, resolution.winners), resolution.losers)
-    rejects.extend(decision.rejects)
-    if decision.write.height:
-        _write_reports(con, batch.checked, decision.write, _may_move(con, decision.write, known))
-    written = [*decision.write.get_column("path"), *decision.write.get_column("url").drop_nulls()]
-    _clear_rejects(con, [*settled, *written])
-    _insert_rejects(con, rejects)
+    with _transaction(con):
+        decision = decide(resolution.winners, _existing(con, resolution.winners), resolution.losers)
+        rejects.extend(decision.rejects)
+        if decision.write.height:
+            _write_reports(con, frames.checked(), decision.write, _may_move(con, decision.write, known))
+        written = [*decision.write.get_column("path"), *decision.write.get_column("url").drop_nulls()]
+        _clear_rejects(con, [*settled, *written])
+        _insert_rejects(con, rejects)
     return LoadSummary(
         loaded=decision.loaded,
         replaced=decision.replaced,
         skipped=decision.skipped + resolution.identical,
         rejected=len({r.input for r in rejects}),
         rejects=rejects,
-        warnings=_warnings(batch.frames.reports, decision.write),
+        warnings=_warnings(frames.reports, decision.write),
     )
-
-
-class WriteWindow:
-    """Batches written one after another in ONE transaction on a connection open for writing (an ingest
-    run's window, ingest/run.py): DuckDB then writes a table's rows straight to the file once a window
-    holds a row group's worth of them (122,880 rows; quantities at ~1,000 reports) instead of logging
-    them and writing them again at the checkpoint, and the window commits once.
-
-    An error in a batch's frames (their schemas) is raised before any SQL and the window goes on; an error
-    in its SQL leaves the transaction `aborted`: `rollback`, then load the window's other batches again."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self._con = con
-        self._open = False
-        self.aborted = False
-
-    def load(
-        self,
-        frames: FrameBatch,
-        extra_rejects: Sequence[RejectRow] = (),
-        settled: Sequence[str] = (),
-        known: KnownInputs | None = None,
-    ) -> LoadSummary:
-        batch = _prepare(frames)
-        if not self._open:
-            self._con.execute("BEGIN TRANSACTION")
-            self._open = True
-        self.aborted = True
-        summary = _write_batch(self._con, batch, extra_rejects, settled, known)
-        self.aborted = False
-        return summary
-
-    def commit(self) -> None:
-        if self._open:
-            self._open = False
-            self._con.execute("COMMIT")
-
-    def rollback(self) -> None:
-        self.aborted = False
-        if self._open:
-            self._open = False
-            self._con.execute("ROLLBACK")
 
 
 def _warnings(reports: pl.DataFrame, write: pl.DataFrame) -> list[ReportWarning]:
