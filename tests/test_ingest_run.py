@@ -19,6 +19,7 @@ import pytest
 from ingest.run import IngestRun
 from ingest.workers import Inline, TransformResult
 from transforms.model import Page
+from warehouse.batch import FrameBatch
 from warehouse.connection import LockWait
 from warehouse.errors import WarehouseBusyError
 from warehouse.query import run_query
@@ -177,6 +178,58 @@ def test_a_write_window_builds_the_same_warehouse(tmp_path: Path, use_settings: 
             [own.name, other.name],
         ).fetchall()
     assert rows == [(own.name, 2016), (other.name, 2018)]
+
+
+class BreaksFacts:
+    """The transform in this process, except that the batch holding `broken` hands back a fact without a
+    code (as a transform bug would): the schemas pass, the warehouse's NOT NULL refuses it mid-write."""
+
+    workers = 1
+
+    def __init__(self, broken: str) -> None:
+        self.broken = broken
+
+    def submit(self, pages: Sequence[Page]) -> Callable[[], TransformResult]:
+        result = Inline().submit(pages)
+        if self.broken not in {page.name for page in pages}:
+            return result
+
+        def broken() -> TransformResult:
+            frames, rejects = result()
+            import polars as pl
+
+            facts = frames.facts.with_columns(
+                code=pl.when(pl.int_range(pl.len()) == 0).then(None).otherwise("code")
+            )
+            return FrameBatch(
+                frames.reports, frames.sections, frames.quantities, facts, frames.table_checks
+            ), rejects
+
+        return broken
+
+
+def test_a_batch_whose_write_fails_gets_its_own_error_and_loses_no_other_batch(tmp_path: Path) -> None:
+    """The failed batch's SQL aborts its transaction: the batch gets the database's error (not one about the
+    aborted transaction, raised by cleaning up after it), stays unknown to the run, and the batches before
+    and after it in the same write window load."""
+    import hashlib
+
+    import duckdb
+
+    path = tmp_path / "w.duckdb"
+    batches = _batches(range(2001, 2007), 2)
+    with IngestRun(path, BreaksFacts(batches[1][0].name)) as run:
+        futures = [run.submit(batch) for batch in batches]
+        run.flush()
+        known = [run.is_loaded([hashlib.sha256(page.data).digest() for page in batch]) for batch in batches]
+    assert [f.result().loaded for f in (futures[0], futures[2])] == [2, 2]
+    with pytest.raises(duckdb.ConstraintException):
+        futures[1].result()
+    assert known == [[True, True], [False, False], [True, True]]
+    years = run_query("SELECT report_year FROM reports ORDER BY 1", path)["report_year"].to_list()
+    assert years == [2001, 2002, 2005, 2006]
+    orphans = "SELECT count(*) FROM facts WHERE report_id NOT IN (SELECT report_id FROM reports)"
+    assert run_query(orphans, path).item() == 0
 
 
 def test_a_staging_folder_left_by_a_killed_writer_goes(tmp_path: Path) -> None:

@@ -29,16 +29,16 @@ def staged(con: duckdb.DuckDBPyConnection, **frames: pl.DataFrame) -> Iterator[N
     """Each frame readable on `con` as a temporary view of its name while the block runs."""
     _sweep_dead()
     with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}{os.getpid()}-") as folder:
-        try:
-            for name, frame in frames.items():
-                path = Path(folder) / f"{name}.parquet"
-                frame.write_parquet(path, compression="uncompressed", statistics=False)
-                literal = "'" + str(path).replace("'", "''") + "'"
-                con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({literal})")
-            yield
-        finally:
-            for name in frames:
-                con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
+        for name, frame in frames.items():
+            path = Path(folder) / f"{name}.parquet"
+            frame.write_parquet(path, compression="uncompressed", statistics=False)
+            literal = "'" + str(path).replace("'", "''") + "'"
+            con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM read_parquet({literal})")
+        yield
+        # after an error the caller's ROLLBACK drops the views (a failed statement leaves the transaction
+        # aborted: a DROP here would fail and hide the error)
+        for name in frames:
+            con.execute(f"DROP VIEW IF EXISTS temp.main.{name}")
 
 
 def rows_frame(result: duckdb.DuckDBPyConnection, schema: dict[str, pl.DataType]) -> pl.DataFrame:
