@@ -296,18 +296,17 @@ def ingest_run(archive: Path, codes: list[str], warehouse: Path, marks: tuple[in
     }
 
 
-def prefect_startup() -> float:
-    """A trivial first flow run in this process: starts Prefect's temporary API server (as each `nianbao
-    ingest` without a Prefect server does); later runs of the curve then compare like with like."""
+def prefect_startup() -> None:
+    """A trivial first flow run in this process, against the temporary API server (flows.prefect_api, as
+    each `nianbao ingest` without a Prefect server runs): Prefect's client set-up is done before the ingest
+    runs, which then compare like with like."""
     from prefect import flow
 
     @flow(name="bench-warm-up")
     def warm_up() -> None:
         return None
 
-    started = time.perf_counter()
     warm_up()
-    return time.perf_counter() - started
 
 
 def transform_per_core() -> float:
@@ -410,6 +409,7 @@ def plot(points: list[tuple[int, float]], out: Path) -> None:
 
 def main() -> dict:
     from bench.synthetic_archive import fictional_config
+    from flows.prefect_api import prefect_api
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -418,12 +418,15 @@ def main() -> dict:
             started = time.perf_counter()
             codes = write_archive(SIZES[-1], root / "archive")
             generate_s = time.perf_counter() - started
-            startup_s = prefect_startup()
-            marks = tuple(sorted({*SIZES, *(SIZES[-1] * tenth // 10 for tenth in range(1, 10))}))
-            biggest = ingest_run(root / "archive", codes, root / "w.duckdb", marks=marks)
-            _say("ingest", biggest)
-            reload = ingest_run(root / "archive", codes, root / "w.duckdb")
-            _say("reload", reload)
+            opened = time.perf_counter()
+            with prefect_api():  # as `nianbao ingest` runs its flow
+                prefect_startup()
+                startup_s = time.perf_counter() - opened  # the server's start and the first flow run
+                marks = tuple(sorted({*SIZES, *(SIZES[-1] * tenth // 10 for tenth in range(1, 10))}))
+                biggest = ingest_run(root / "archive", codes, root / "w.duckdb", marks=marks)
+                _say("ingest", biggest)
+                reload = ingest_run(root / "archive", codes, root / "w.duckdb")
+                _say("reload", reload)
             html = html_vs_parse(root / "archive")
         finally:
             os.environ.pop("NIANBAO_CONFIG", None)

@@ -2,8 +2,8 @@
 
 Errors a user can cause become one line on stderr and an exit status here, in `exit_status`, and nowhere
 else: 2 for a refused query, bad usage or a bad config file, 1 for anything else that failed (unknown
-region or site, busy or broken warehouse, an output path that cannot be written), 130 for Ctrl-C, 141 for a
-closed stdout. Bugs still show their traceback.
+region or site, busy or broken warehouse, an output path that cannot be written, a temporary Prefect
+server that did not start), 130 for Ctrl-C, 141 for a closed stdout. Bugs still show their traceback.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from flows.prefect_api import ServerStartError
 from nianbao import __version__
 from nianbao.errors import UsageError, output_error
 from nianbao.manifest import ManifestError
@@ -55,7 +56,7 @@ def exit_status(command: str, exc: BaseException) -> int | None:
         return EXIT_INTERRUPTED
     if isinstance(exc, QueryRefusedError | UsageError | ConfigError | HintError | ManifestError):
         message, status = str(exc), EXIT_USAGE
-    elif isinstance(exc, WarehouseError):
+    elif isinstance(exc, WarehouseError | ServerStartError):
         message, status = str(exc), EXIT_FAILED
     elif isinstance(exc, OSError):  # a path that cannot be read or written, a full disk, …
         message, status = output_error(exc), EXIT_FAILED

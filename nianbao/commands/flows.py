@@ -13,7 +13,7 @@ from nianbao.location_options import add_archive_option, add_warehouse_option
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 RUN_URL_NOTE = (
-    "Runs in Prefect's ephemeral mode unless PREFECT_API_URL names a server, in which case the "
+    "Runs against a temporary local Prefect server unless PREFECT_API_URL names a server, in which case the "
     "flow run's URL is printed."
 )
 
@@ -220,15 +220,17 @@ def _scrape(args: argparse.Namespace) -> int:
     _check_sites(args.region)
     _quiet_prefect()
     from flows import pipeline
+    from flows.prefect_api import prefect_api
 
-    state = pipeline.scrape(
-        years=args.years,
-        regions=args.region,
-        politeness=_politeness_overrides(args),
-        archive=args.archive,
-        warehouse=args.warehouse,
-        return_state=True,
-    )
+    with prefect_api():
+        state = pipeline.scrape(
+            years=args.years,
+            regions=args.region,
+            politeness=_politeness_overrides(args),
+            archive=args.archive,
+            warehouse=args.warehouse,
+            return_state=True,
+        )
     _print_run_url(state)
     if state.is_failed():
         print(f"nianbao scrape: {state.message}", file=sys.stderr)
@@ -267,13 +269,15 @@ def _run_flow(name: str, **params: Any) -> int:
         print(f"nianbao {name}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     from flows import pipeline
+    from flows.prefect_api import prefect_api
     from flows.runners import resolve_runner, with_runner
 
     flow = getattr(pipeline, name)
-    if "runner" in params:
-        params["runner"] = resolve_runner(params["runner"])
-        flow = with_runner(flow, params["runner"], params.get("workers"))
-    state = flow(**params, return_state=True)
+    with prefect_api():
+        if "runner" in params:
+            params["runner"] = resolve_runner(params["runner"])
+            flow = with_runner(flow, params["runner"], params.get("workers"))
+        state = flow(**params, return_state=True)
     _print_run_url(state)
     if state.is_failed():
         print(f"nianbao {name}: {state.message}", file=sys.stderr)
@@ -283,8 +287,8 @@ def _run_flow(name: str, **params: Any) -> int:
 
 
 def _print_run_url(state: Any) -> None:
-    """Against a Prefect server (PREFECT_API_URL set), print the flow run's page in its UI; ephemeral runs
-    have none."""
+    """Against the user's Prefect server (PREFECT_API_URL set), print the flow run's page in its UI; runs on
+    a temporary server (flows.prefect_api, gone when the command ends) have none."""
     from prefect.settings import PREFECT_API_URL
     from prefect.utilities.urls import url_for
 
@@ -321,12 +325,14 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     _quiet_prefect()
     from flows.demo import print_demo, run_demo
+    from flows.prefect_api import prefect_api
 
     print(
         "nianbao demo: a sample site of the FICTIONAL county 示例县 (code 990121; synthetic figures), "
         "served on 127.0.0.1 and backfilled through Prefect …",
         flush=True,
     )
-    result = run_demo(warehouse=args.warehouse, archive=args.archive, delay=args.delay)
+    with prefect_api():
+        result = run_demo(warehouse=args.warehouse, archive=args.archive, delay=args.delay)
     print_demo(result, sys.stdout)
     return EXIT_FAILED if result.state_failed else 0
