@@ -26,10 +26,9 @@ TransformResult = tuple[FrameBatch, list[RejectRow]]
 WORKER_SETUP = "ingest.worker_process"
 # A chunk below this many pages costs more in pickling and hand-over than it gains on another core.
 MIN_CHUNK = 16
-# Fewer, larger chunks cost the workers less CPU: on synthetic 30-100 KB pages in a pool of two, chunks of
-# 125 pages took 0.2-0.36 ms less CPU per page than chunks of 63 (of ~5.5; same pool, interleaved). The
-# instruction counts are about the same (callgrind), so the saving is cache and memory effects, not work.
-# Beyond this many pages a chunk would hold more memory in its worker for little more.
+# Each chunk costs the transform a fixed ~30 ms of CPU whatever its size (the figures stage's polars plans
+# and per-batch set-up): 0.47 ms per page in chunks of 63 synthetic pages, 0.24 in chunks of 125. Beyond this
+# many pages a chunk saves little more and holds more memory in its worker.
 MAX_CHUNK = 250
 
 
@@ -56,7 +55,7 @@ def chunks(pages: Sequence[Page], workers: int) -> list[list[Page]]:
     """Pages cut into one chunk per worker (twice, three times … as many when a chunk would exceed MAX_CHUNK
     pages), each at least MIN_CHUNK pages; input order is kept within and across chunks. No more chunks than
     that: a run (ingest.run) queues the next batch's chunks before it waits for this batch's, so a worker
-    done early takes the next chunk rather than idling, and smaller chunks cost more CPU per page."""
+    done early takes the next chunk rather than idling, and every chunk more costs its fixed CPU again."""
     if not pages:
         return []
     count = max(1, min(workers * -(-len(pages) // (workers * MAX_CHUNK)), len(pages) // MIN_CHUNK))
