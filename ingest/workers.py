@@ -26,10 +26,6 @@ TransformResult = tuple[FrameBatch, list[RejectRow]]
 WORKER_SETUP = "ingest.worker_process"
 # A chunk below this many pages costs more in pickling and hand-over than it gains on another core.
 MIN_CHUNK = 16
-# Each chunk costs the transform a fixed ~30 ms of CPU whatever its size (the figures stage's polars plans
-# and per-batch set-up): 0.47 ms per page in chunks of 63 synthetic pages, 0.24 in chunks of 125. Beyond this
-# many pages a chunk saves little more and holds more memory in its worker.
-MAX_CHUNK = 250
 
 
 class Transformer(Protocol):
@@ -52,13 +48,11 @@ def worker_count(requested: int | None = None) -> int:
 
 
 def chunks(pages: Sequence[Page], workers: int) -> list[list[Page]]:
-    """Pages cut into one chunk per worker (twice, three times … as many when a chunk would exceed MAX_CHUNK
-    pages), each at least MIN_CHUNK pages; input order is kept within and across chunks. No more chunks than
-    that: a run (ingest.run) queues the next batch's chunks before it waits for this batch's, so a worker
-    done early takes the next chunk rather than idling, and every chunk more costs its fixed CPU again."""
+    """Pages cut into about two chunks per worker (so a slow chunk does not idle the others), each at least
+    MIN_CHUNK pages; input order is kept within and across chunks."""
     if not pages:
         return []
-    count = max(1, min(workers * -(-len(pages) // (workers * MAX_CHUNK)), len(pages) // MIN_CHUNK))
+    count = max(1, min(2 * workers, len(pages) // MIN_CHUNK))
     size = -(-len(pages) // count)
     return [list(pages[i : i + size]) for i in range(0, len(pages), size)]
 
