@@ -20,8 +20,7 @@ ingest.write_window_seconds, whichever comes first) and checkpoints once, when i
 still its own transaction, committed to DuckDB's write-ahead log, so a run killed mid-window loses no
 committed batch and leaves no half batch (DuckDB replays the log when the file is next opened). A checkpoint
 per batch of 250 reports cost about half the writer's CPU (DuckDB rewrites the small row groups each batch
-appended); one per window of 1,000 reports costs about a third of that per report, and the default
-window of 500 about 8 % more than 1,000 for ~30 MB less memory at its end. After each window the
+appended); one per window of 1,000 reports costs about a third of that per report. After each window the
 writer's DuckDB instance is closed, so the memory it keeps does not grow with the warehouse, and readers
 waiting for the file get in. A batch whose transform fails as a whole (a worker process killed) becomes one
 reject per page, never a lost batch; a batch whose write fails gets the error on its future, and the

@@ -49,7 +49,7 @@ class IngestBounds(BaseModel):
     workers: int = Field(0, ge=0)  # transform processes; 0: one per CPU (os.cpu_count())
     writer_threads: int = Field(1, ge=0)  # DuckDB threads of the warehouse writer; 0: DuckDB's default
     # the writer keeps the file attached (one checkpoint) for this many reports or seconds (ingest.run)
-    write_window_reports: int = Field(500, ge=1)
+    write_window_reports: int = Field(1000, ge=1)
     write_window_seconds: float = Field(10.0, gt=0)
     writer_memory_limit: str = "512MB"  # DuckDB memory_limit of the writer (its cache of the file's blocks)
     runner: Literal["local", "dask"] = "local"  # task runner of the ingest and reprocess flows
