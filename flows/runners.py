@@ -72,19 +72,13 @@ def dask_task_runner(workers: int | None = None, address: str | None = None) -> 
 
 
 def with_runner(flow: Any, runner: str, workers: int | None = None) -> Any:
-    """The flow with the Dask task runner when runner is 'dask' (as it is otherwise). Without a Prefect
-    server (PREFECT_API_URL unset), the temporary API server starts here and its address goes into the
-    environment the Dask workers inherit: otherwise each worker starts a temporary server of its own, which
-    outlives the cluster."""
+    """The flow with the Dask task runner when runner is 'dask' (as it is otherwise). Run it inside
+    flows.prefect_api.prefect_api(), as the CLI does: the Dask workers report to the API that names, in the
+    environment they inherit or the Prefect profile they read; without one each worker would start a
+    temporary server of its own, which outlives the cluster."""
     if runner != "dask":
         return flow
     for name in ("distributed", "distributed.scheduler", "distributed.nanny", "distributed.core"):
         logging.getLogger(name).setLevel(os.environ.get("PREFECT_LOGGING_LEVEL", "WARNING"))
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")  # the worker processes read it
-    if not os.environ.get("PREFECT_API_URL"):
-        from prefect.server.api.server import SubprocessASGIServer
-
-        server = SubprocessASGIServer()
-        server.start()  # stopped when this process exits
-        os.environ["PREFECT_API_URL"] = server.api_url
     return flow.with_options(task_runner=dask_task_runner(workers))
