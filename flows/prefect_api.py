@@ -23,6 +23,7 @@ import httpx
 API_URL_VAR = "PREFECT_API_URL"
 STARTUP_TIMEOUT_VAR = "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"
 DEFAULT_STARTUP_SECONDS = 20.0  # Prefect's own default for the ephemeral server
+DRAIN_SECONDS = 5.0  # at most, per worker, as Prefect's own log handler waits when it flushes
 # What Prefect's ephemeral mode sets for its server: no UI, and the server knows it is a temporary one.
 SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
 
@@ -50,6 +51,7 @@ def prefect_api() -> Iterator[None]:
             yield
     finally:
         os.environ.pop(API_URL_VAR, None)
+        _drain_to(server)
         _stop(server)
 
 
@@ -101,6 +103,17 @@ def _healthy(server: subprocess.Popen[bytes], url: str, deadline: float) -> bool
                 pass
             time.sleep(0.1)
     return False
+
+
+def _drain_to(server: subprocess.Popen[bytes]) -> None:
+    """Prefect's log and event workers send what they still hold (the last flow run's closing lines) while
+    the server is up: after it stops, they would print "Error logging to API" at exit."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    if server.poll() is None:
+        for worker in (APILogWorker, EventsWorker):
+            worker.drain_all(timeout=DRAIN_SECONDS)
 
 
 def _free_port() -> int:
