@@ -103,14 +103,24 @@ def check_identity(
 
 def verify_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None, memory_limit: str) -> None:
     """Raise WarehouseDamagedError unless every table reads whole; `memory_limit`: the connection's own,
-    set again after the check (which runs under warehouse.check_memory_limit).
+    set again after the check, which runs under warehouse.check_memory_limit (a file whose rows need more
+    is checked again under `memory_limit`).
     Once per process and file state (a load of many batches reads the file once, not once per batch)."""
     state = _state(path)
     if state in _verified:
         return
-    con.execute(f"SET memory_limit = '{bounds().warehouse.check_memory_limit}'")
     try:
-        _check_storage(con, path, alias, memory_limit)
+        con.execute(f"SET memory_limit = '{bounds().warehouse.check_memory_limit}'")
+        try:
+            _check_storage(con, path, alias)
+        except duckdb.OutOfMemoryException:
+            con.execute(f"SET memory_limit = '{memory_limit}'")
+            _check_storage(con, path, alias)
+    except duckdb.OutOfMemoryException as exc:
+        detail = " ".join(str(exc).split("\n")[0].split())
+        raise WarehouseError(
+            f"{path}: not enough memory to check the warehouse's storage within {memory_limit} ({detail})"
+        ) from exc
     finally:
         con.execute(f"SET memory_limit = '{memory_limit}'")
     if state:
@@ -131,7 +141,7 @@ def _state(path: Path) -> tuple[Path, int, int, int] | None:
     return (path.resolve(), stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
 
-def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None, memory_limit: str) -> None:
+def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None) -> None:
     database = alias or _current_database(con)
     try:
         tables = [
@@ -149,12 +159,9 @@ def _check_storage(con: duckdb.DuckDBPyConnection, path: Path, alias: str | None
                 ).fetchall()
             ]
             every = ", ".join(f'"{c}"' for c in columns)
-            check = f'SELECT count(*), sum(hash({every})) FROM "{database}".main."{table}"'
-            try:
-                con.execute(check).fetchall()
-            except duckdb.OutOfMemoryException:  # rows too long for the check's limit: the whole limit
-                con.execute(f"SET memory_limit = '{memory_limit}'")
-                con.execute(check).fetchall()
+            con.execute(f'SELECT count(*), sum(hash({every})) FROM "{database}".main."{table}"').fetchall()
+    except duckdb.OutOfMemoryException:  # a limit, not damage: verify_storage decides
+        raise
     except duckdb.Error as exc:
         raise damaged_error(path, exc, reading=True) from exc
 
