@@ -480,6 +480,10 @@ def load_rows(
                 future.add_done_callback(lambda _, count=count: written(count))
             loads.append((count, future))
         submitted.append((read.plan, loads))
+        # the transform holds the pages now and lets each batch's go once its frames are back; the plan only
+        # waits for its fallbacks (the pages held back), so its list would keep the task's pages in memory
+        # until the last batch of the task is written, while the next task reads its own
+        read.plan.pages = []
         to_read.clear()
         unchanged.clear()
 

@@ -30,8 +30,9 @@ class QueryBounds(BaseModel):
     query_timeout_seconds: float = Field(60.0, gt=0)
     query_memory_limit: str = "2GB"
     query_spill_limit: str = "20GB"
+    check_memory_limit: str = "256MB"  # DuckDB memory_limit while the storage check reads every block
 
-    @field_validator("query_memory_limit", "query_spill_limit")
+    @field_validator("query_memory_limit", "query_spill_limit", "check_memory_limit")
     @classmethod
     def _memory(cls, value: str) -> str:
         return _size(value)

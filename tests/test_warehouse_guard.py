@@ -16,6 +16,7 @@ import pytest
 from export_poller import polling_export
 
 from nianbao.cli import main
+from warehouse.connection import open_read_only
 from warehouse.export import export_parquet
 from warehouse.load import load_frames
 from warehouse.synthetic import fictional_region_codes, synthetic_batch, synthetic_captures
@@ -156,6 +157,22 @@ def test_a_query_stays_within_the_memory_limit(
     assert (child.returncode, out) == (0, "n\n8000000\n") or (
         child.returncode == 1 and "query_memory_limit" in child.stderr
     ), child.stderr
+
+
+def test_the_storage_check_reads_under_its_own_memory_limit(
+    good_warehouse: Path, tmp_path: Path, use_settings: Callable[..., Path]
+) -> None:
+    """The check of every block on open runs under warehouse.check_memory_limit (DuckDB keeps what it reads
+    cached up to its limit), then the connection has the read's limit again; a file the check's limit is
+    too small for is checked again under the connection's own limit, never called damaged."""
+    use_settings(check_memory_limit="1MB", query_memory_limit="300MB")
+    unchecked = tmp_path / "copy.duckdb"  # a file this process has not checked yet
+    shutil.copy(good_warehouse, unchecked)
+    with open_read_only(unchecked) as con:
+        limit = con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        assert con.execute("SELECT count(*) FROM reports").fetchall()[0][0] > 0
+    with duckdb.connect(config={"memory_limit": "300MB"}) as fresh:
+        assert limit == fresh.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
 
 
 _PEAK_RSS = """

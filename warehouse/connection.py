@@ -204,7 +204,7 @@ def open_for_writing(warehouse: Path | str | None = None) -> Iterator[duckdb.Duc
                 con.execute(f"USE {alias}")
                 if attached:
                     if check_identity(con, path, alias, may_initialise=True) and not lake:
-                        verify_storage(con, path, alias)
+                        verify_storage(con, path, alias, bounds().ingest.writer_memory_limit)
                     migrate(con, path)
                     refresh_reference(con)
                 yield con
@@ -244,7 +244,7 @@ def open_read_only(
                 pass
             con = _connect_read_only(path, sandboxed)
         if not lake:
-            verify_storage(con, path, None)
+            verify_storage(con, path, None, bounds().warehouse.query_memory_limit)
         if sandboxed:
             _sandbox(con, readable_data(path))
         yield con
