@@ -207,6 +207,12 @@ class _Lines:
         line = self.header.title_doc_number.sub("", line, count=1)
         return self.header.title_wrapper.sub("", line)
 
+    def _may_hold_title(self, line: str) -> bool:
+        """Whether title_text(line) may be a short title: it holds every character of one of the strings each
+        title_short match holds (title_text only takes characters away: a line lacking them needs no look)."""
+        words = self.header.title_short_words
+        return words is None or any(all(char in line for char in word) for word in words)
+
     def title_at(self, i: int) -> int | None:
         """First line of a title ending at line i: lines above that leave it open (an issuer line, "…关于",
         "关于2022年度政府信息公开") are part of it."""
@@ -216,6 +222,8 @@ class _Lines:
         return known
 
     def _title_at(self, i: int) -> int | None:
+        if not self._may_hold_title(self.simple[i]):
+            return None
         line = self.title_text(self.simple[i])
         if self.chrome.heading.fullmatch(line) or not self.header.title_short.fullmatch(line):
             return None

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 from nianbao.settings import ConfigError
-from transforms.regex_gate import GatedPattern
+from transforms.regex_gate import GatedPattern, required_strings
 from transforms.rulebook import compiled
 from transforms.textmap import to_simplified
 
@@ -38,6 +38,8 @@ class HeaderRules:
     title_open_head: re.Pattern[str]
     title_mid_line: re.Pattern[str]
     title_short: re.Pattern[str]
+    # strings one of which every title_short match holds (None: not known)
+    title_short_words: frozenset[str] | None
     title_subtitle: re.Pattern[str]
     title_wrapper: GatedPattern
     title_co_issuer: re.Pattern[str]
@@ -108,6 +110,7 @@ def _build(raw: Any) -> HeaderRules:
         title_open_head=_compile(raw, "title_open_head"),
         title_mid_line=_compile(raw, "title_mid_line"),
         title_short=_compile(raw, "title_short"),
+        title_short_words=required_strings(_compile(raw, "title_short").pattern),
         title_subtitle=_compile(raw, "title_subtitle"),
         title_wrapper=GatedPattern(_compile(raw, "title_wrapper").pattern, common_keywords=True),
         title_co_issuer=_compile(raw, "title_co_issuer"),

@@ -247,6 +247,13 @@ def leading_chars(pattern: str) -> frozenset[str] | None:
     return frozenset(first) if first and not optional else None
 
 
+def required_strings(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` holds (None when none are found, or the pattern reads
+    case-insensitively)."""
+    found = _keywords(pattern)
+    return frozenset(found) if found else None
+
+
 def leading_strings(pattern: str) -> frozenset[str] | None:
     """Strings one of which every match of ``pattern`` starts with: what its opening items spell while they
     are few fixed strings ((?:主办单位|版权所有)\\s* → 主办单位, 版权所有); None when the pattern opens with
