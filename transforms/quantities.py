@@ -14,6 +14,7 @@ import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache, reduce
+from itertools import chain
 
 import numpy as np
 import polars as pl
@@ -75,6 +76,8 @@ OPENING_CHARS = '“‘「《"'
 STOP_CHARS = ",;。:“”\n"
 UNQUOTED_MAX = 20
 # A character right before a number that makes it the tail of a code (G4, V2.0, 3.5) rather than a count.
+# What a NUMERAL (transforms/units.py) is made of besides \\d.
+NUMERAL_CHARS = NUMERAL_NOT_AFTER + ",点"
 CODE_CHARS = "0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#×*"
 CONTEXT_BEFORE = 120
 CONTEXT_AFTER = 40
@@ -162,33 +165,32 @@ class _Scan:
             + rf"{ORDINAL_DIGITS}+(?:、{ORDINAL_DIGITS}+[^\W\d]?)*、$"
         )
 
-    def matches(self) -> tuple[list[re.Match[str]], np.ndarray]:
-        """Every match of each body (tried only where one can start), and its body number."""
+    def matches(self) -> list[re.Match[str]]:
+        """Every match in the joined text, tried only where one can start: no match crosses a newline, and
+        none looks around it past one, so they are each body's matches."""
         batch = self.batch
-        found: list[re.Match[str]] = []
-        counts = []
-        starts = batch.per_body(_mention_starts(batch, self.units))
-        for text, positions in zip(batch.texts, starts, strict=True):
-            before = len(found)
-            found.extend(_matches(self.units.mention_re, text, positions))
-            counts.append(len(found) - before)
-        return found, np.repeat(np.arange(len(counts)), counts)
+        return list(_matches(self.units.mention_re, batch.text, _mention_starts(batch, self.units).tolist()))
 
     def rows(self) -> tuple[pl.DataFrame, np.ndarray]:
         """The mentions that count: their SCAN_COLUMNS but doc, and their body numbers."""
         units, batch = self.units, self.batch
-        found, body = self.matches()
+        found = self.matches()
         codes, texts = batch.codes, batch.texts
         group = units.mention_re.groupindex
         pre, pnum, num = group["pre"], group["pnum"], group["num"]
-        spans = np.array(
-            [(m.start(), m.end(), m.start(pnum), m.start(num), m.start(pre)) for m in found], dtype=np.int64
-        ).reshape(-1, 5)
+        spans = np.fromiter(
+            chain.from_iterable(
+                (m.start(), m.end(), m.start(pnum), m.start(num), m.start(pre)) for m in found
+            ),
+            dtype=np.int64,
+            count=5 * len(found),
+        ).reshape(-1, 5)  # in the joined text; -1 for a group that did not take part
         groups = [m.group(*MENTION_GROUPS) for m in found]
+        body = np.searchsorted(batch.starts, spans[:, 0], "right") - 1
         base = batch.starts[body]
-        local_start, local_end = spans[:, 0], spans[:, 1]
-        local_num = np.where(spans[:, 2] >= 0, spans[:, 2], spans[:, 3])
-        start, end, num_start = local_start + base, local_end + base, local_num + base
+        start, end = spans[:, 0], spans[:, 1]
+        num_start = np.where(spans[:, 2] >= 0, spans[:, 2], spans[:, 3])
+        local_start, local_end, local_num = start - base, end - base, num_start - base
         has_prev = local_start > 0
         prev = np.where(has_prev, codes[np.maximum(start - 1, 0)], 0)
         ordinal = self._where(
@@ -205,8 +207,7 @@ class _Scan:
         free = (has_prev & _first_chars(CODE_CHARS)[prev]) | ordinal | phrase
         free |= _inside(*self._quote_spans(), num_start)
         free |= self._named(body, local_end, local_num)
-        numeral_at = spans[:, 3] + base
-        chinese = (spans[:, 3] >= 0) & ((batch.flags[np.maximum(numeral_at, 0)] & DIGIT) == 0)
+        chinese = (spans[:, 3] >= 0) & ((batch.flags[np.maximum(spans[:, 3], 0)] & DIGIT) == 0)
         lone_one = np.zeros(len(found), dtype=bool)
         skip = np.zeros(len(found), dtype=bool)
         about: list[int] = []
@@ -367,7 +368,8 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     inside |= (
         (numerals > 1) & (codes[before] == ord(",")) & ((flags[np.maximum(numerals - 2, 0)] & DIGIT) != 0)
     )
-    starts = [numerals[~inside]]
+    numerals = numerals[~inside]
+    starts = [numerals[_may_be_followed(batch, numerals, units.numeral_follow_chars)]]
     # A hedge or fraction word is followed by a numeral (any \d there) or a fraction word.
     fraction_first = _first_chars(_first_letters(units.fraction_words))
     heads = classed[(kinds & WORD_FIRST) != 0]
@@ -384,6 +386,27 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
             ]
         )
     return ascending_distinct(np.concatenate(starts), batch.size)
+
+
+def _may_be_followed(batch: _Batch, numerals: np.ndarray, follow: str) -> np.ndarray:
+    """Whether a match can start at each numeral start: a NUMERAL ends somewhere in the run of characters it
+    can hold, and what follows it in a match starts with one of `follow` — so one of those must be in the
+    run after its first character or right after the run. Most numerals of running text (进一步, 2019年,
+    一、) have none there, and the regex is not tried on them."""
+    codes, flags = batch.codes, batch.flags
+    numeral_char, follows = _first_chars(NUMERAL_CHARS), _first_chars(follow)
+    may = np.zeros(numerals.size, dtype=bool)
+    at = numerals + 1
+    walking = np.flatnonzero(at < batch.size)
+    while walking.size:
+        here = at[walking]
+        code = codes[here]
+        found = follows[code]
+        may[walking[found]] = True
+        inside = ~found & (numeral_char[code] | ((flags[here] & DIGIT) != 0)) & (here + 1 < batch.size)
+        walking = walking[inside]
+        at[walking] += 1
+    return may
 
 
 def ascending_distinct(values: np.ndarray, bound: int) -> np.ndarray:
