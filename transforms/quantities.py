@@ -177,7 +177,7 @@ class _Scan:
         found = self.matches()
         codes, texts = batch.codes, batch.texts
         group = units.mention_re.groupindex
-        pre, pnum, num = group["pre"], group["pnum"], group["num"]
+        pre, pnum, num, num2_group = group["pre"], group["pnum"], group["num"], group["num2"]
         spans = np.fromiter(
             chain.from_iterable(
                 (m.start(), m.end(), m.start(pnum), m.start(num), m.start(pre)) for m in found
@@ -185,7 +185,6 @@ class _Scan:
             dtype=np.int64,
             count=5 * len(found),
         ).reshape(-1, 5)  # in the joined text; -1 for a group that did not take part
-        groups = [m.group(*MENTION_GROUPS) for m in found]
         body = np.searchsorted(batch.starts, spans[:, 0], "right") - 1
         base = batch.starts[body]
         start, end = spans[:, 0], spans[:, 1]
@@ -212,7 +211,7 @@ class _Scan:
         skip = np.zeros(len(found), dtype=bool)
         about: list[int] = []
         for i in np.flatnonzero(chinese).tolist():
-            numeral, num2 = groups[i][3], groups[i][4]
+            numeral, num2 = found[i].group(num, num2_group)
             text, at = texts[body[i]], int(local_start[i])
             if text[max(0, at - 4) : at].endswith(self.chinese_not_after):
                 free[i] = True
@@ -230,7 +229,7 @@ class _Scan:
         about_matches = np.asarray(about, dtype=np.int64)
         frame = _scan_columns(
             units,
-            [groups[i] for i in rows.tolist()],
+            [found[i].group(*MENTION_GROUPS) for i in rows.tolist()],  # the strings of kept matches only
             np.where(glued, local_num, local_start)[rows],
             local_end[rows],
             glued[rows],
@@ -262,15 +261,10 @@ class _Scan:
         return head.endswith(self.units.ordinal_markers)
 
     def _quote_spans(self) -> tuple[np.ndarray, np.ndarray]:
-        """The QUOTED spans of every body, in the joined text."""
+        """The QUOTED spans of every body, found in the joined text at once: no span crosses a newline, and
+        one starts after a newline as at a body's start (^ is multi-line, and the look-behind takes \\n)."""
         batch = self.batch
-        starts: list[int] = []
-        ends: list[int] = []
-        candidates = batch.per_body(_quote_starts(batch))
-        for text, base, positions in zip(batch.texts, batch.starts.tolist(), candidates, strict=True):
-            found_starts, found_ends = _quote_spans(text, positions)
-            starts.extend(base + s for s in found_starts)
-            ends.extend(base + e for e in found_ends)
+        starts, ends = _quote_spans(batch.text, _quote_starts(batch).tolist())
         return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
     def _named(self, body: np.ndarray, end: np.ndarray, num_start: np.ndarray) -> np.ndarray:
@@ -578,13 +572,6 @@ class _Batch:
         self.size = self.codes.size
         self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
         self.lengths = np.array([len(text) for text in texts], dtype=np.int64)
-
-    def per_body(self, positions: np.ndarray) -> list[list[int]]:
-        """Ascending positions in the joined text, split per body and made relative to it."""
-        bounds = np.searchsorted(positions, np.append(self.starts, self.size)).tolist()
-        return [
-            (positions[bounds[i] : bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)
-        ]
 
     def words_at(self, positions: np.ndarray, ends: np.ndarray, words: Sequence[str]) -> np.ndarray:
         """Whether one of `words` starts at each position of the joined text and ends by the matching `ends`
