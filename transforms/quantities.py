@@ -352,7 +352,9 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     point or a digit and comma (where NUMERAL's look-behind fails)."""
     codes, flags = batch.codes, batch.flags
     classes = _mention_classes(units.numeral_first_chars, _first_letters(units.mention_words))[codes]
-    classed = np.flatnonzero(classes)  # one pass over the text; the two classes are split on these few
+    # One pass over the text; the two classes are split on these few. (numpy finds the nonzero entries of a
+    # bool array ~4× faster than those of a uint8 one.)
+    classed = np.flatnonzero(classes != 0)
     kinds = classes[classed]
     numerals = classed[(kinds & NUMERAL_FIRST) != 0]
     before = np.maximum(numerals - 1, 0)
@@ -567,7 +569,7 @@ class _Batch:
         self.text = "\n".join(texts)
         self.codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _char_flags()[self.codes]
-        self.marked = np.flatnonzero(self.flags)  # the characters of some class: punctuation and digits
+        self.marked = np.flatnonzero(self.flags != 0)  # the characters of some class: punctuation, digits
         self.marked_flags = self.flags[self.marked]
         self.size = self.codes.size
         self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
@@ -652,7 +654,7 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     body_end = base + batch.lengths[body]
 
     # A comma between a digit and three digits (not four) groups thousands.
-    comma_marks = np.flatnonzero(batch.marked_flags & COMMA)
+    comma_marks = np.flatnonzero((batch.marked_flags & COMMA) != 0)
     commas = batch.marked[comma_marks]
     thousands = (commas > 0) & batch.digit_at(commas - 1) & ~batch.digit_at(commas + 4)
     for shift in (1, 2, 3):
