@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms.figures import measure_bodies
-from transforms.quantities import QUOTED, _Batch, _matches, _mention_starts, _quote_spans, _quote_starts
+from transforms.quantities import QUOTED, BodyBatch, _matches, _mention_starts, _quote_spans, _quote_starts
 from transforms.units import units_table
 
 
@@ -168,7 +168,7 @@ def test_lone_one_counts_in_a_list_of_counts() -> None:
 def test_quote_spans_are_those_of_the_pattern(texts: list[str]) -> None:
     """Tried over the joined text only where a span can start, the quoted spans are those QUOTED.finditer
     finds in each body."""
-    batch = _Batch(texts, texts)
+    batch = BodyBatch(texts, texts)
     expected = [
         (base + m.start(), base + m.end())
         for text, base in zip(texts, batch.starts.tolist(), strict=True)
@@ -188,7 +188,7 @@ def test_mentions_tried_where_they_can_start_are_those_of_the_pattern(texts: lis
     """Tried over the joined text only at the positions _mention_starts gives, the matches are those
     finditer finds in each body."""
     units = units_table()
-    batch = _Batch(texts, texts)
+    batch = BodyBatch(texts, texts)
     expected = [
         ((base + m.start(), base + m.end()), m.groups())
         for text, base in zip(texts, batch.starts.tolist(), strict=True)
@@ -196,3 +196,10 @@ def test_mentions_tried_where_they_can_start_are_those_of_the_pattern(texts: lis
     ]
     found = _matches(units.mention_re, batch.text, _mention_starts(batch, units).tolist())
     assert [(m.span(), m.groups()) for m in found] == expected
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("一件,。\n 𠀀é")), min_size=1, max_size=20), max_size=4))
+def test_text_series_holds_each_bodys_matching_text(texts: list[str]) -> None:
+    """The polars column cut from the batch's UTF-8 holds each body's matching text (1- to 4-byte
+    characters)."""
+    assert BodyBatch(texts, texts).text_series().to_list() == texts

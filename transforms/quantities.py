@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache, reduce
+from functools import cache, cached_property, reduce
 from itertools import chain
 
 import numpy as np
@@ -152,7 +152,7 @@ class _Scan:
     (第一、二批), and a bare 一 counts only after an earlier count — and they apply only to a match right
     after a 、 or of a bare 一: only those are decided one by one, in reading order."""
 
-    def __init__(self, units: UnitsTable, batch: _Batch) -> None:
+    def __init__(self, units: UnitsTable, batch: BodyBatch) -> None:
         self.units = units
         self.batch = batch
         self.chinese_not_after = units.slogan_lead_words + units.vague_before
@@ -346,7 +346,7 @@ class _Scan:
         return not text[max(0, start - 4) : start].endswith(self.units.lone_one_not_after)
 
 
-def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
+def _mention_starts(batch: BodyBatch, units: UnitsTable) -> np.ndarray:
     """Where in the joined text a units.mention_re match may start: a hedge or fraction word (约, 百分之)
     before a numeral's first character, or a numeral's first character not right after a digit, 〇…亿, a
     point or a digit and comma (where NUMERAL's look-behind fails)."""
@@ -384,7 +384,7 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     return ascending_distinct(np.concatenate(starts), batch.size)
 
 
-def _may_be_followed(batch: _Batch, numerals: np.ndarray, follow: str) -> np.ndarray:
+def _may_be_followed(batch: BodyBatch, numerals: np.ndarray, follow: str) -> np.ndarray:
     """Whether a match can start at each numeral start: a NUMERAL ends somewhere in the run of characters it
     can hold, and what follows it in a match starts with one of `follow` — so one of those must be in the
     run after its first character or right after the run. Most numerals of running text (进一步, 2019年,
@@ -500,18 +500,14 @@ def _scan_columns(
     )
 
 
-def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | None = None) -> pl.DataFrame:
-    """Mention rows (MENTION_SCHEMA) for (doc, body, match_text(body)) triples, in body order within each
-    doc."""
-    kept = [(doc, body, text) for doc, body, text in bodies if body]
-    if not kept:
+def scan_batch(batch: BodyBatch, units: UnitsTable | None = None) -> pl.DataFrame:
+    """Mention rows (MENTION_SCHEMA) of a batch's bodies, in body order within each doc."""
+    if not batch.texts:
         return pl.DataFrame(schema=MENTION_SCHEMA)
-    batch = _Batch([body for _, body, _ in kept], [text for _, _, text in kept])
     scanned, numbers = _Scan(units or units_table(), batch).rows()
     if scanned.is_empty():
         return pl.DataFrame(schema=MENTION_SCHEMA)
-    docs = np.asarray([doc for doc, _, _ in kept], dtype=np.int64)
-    mentions = scanned.select(pl.Series("doc", docs[numbers], dtype=pl.UInt32), *scanned.columns)
+    mentions = scanned.select(pl.Series("doc", batch.docs[numbers], dtype=pl.UInt32), *scanned.columns)
     return _with_context(mentions, numbers, batch)
 
 
@@ -560,20 +556,44 @@ def _char_offsets(data: bytes) -> np.ndarray:
     return np.flatnonzero(leads)
 
 
-class _Batch:
+class BodyBatch:
     """The bodies of a batch joined by newlines (a newline ends every clause, sentence and line, so nothing
     found here crosses two bodies), and the class bits of each character of their matching text."""
 
-    def __init__(self, bodies: list[str], texts: list[str]) -> None:
+    def __init__(self, bodies: list[str], texts: list[str], docs: Sequence[int] | None = None) -> None:
         self.bodies, self.texts = bodies, texts
+        self.docs = np.asarray(range(len(texts)) if docs is None else docs, dtype=np.int64)
         self.text = "\n".join(texts)
         self.codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _char_flags()[self.codes]
         self.marked = np.flatnonzero(self.flags != 0)  # the characters of some class: punctuation, digits
         self.marked_flags = self.flags[self.marked]
         self.size = self.codes.size
-        self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
+        self.starts = np.cumsum([0] + [len(text) + 1 for text in texts], dtype=np.int64)[:-1]
         self.lengths = np.array([len(text) for text in texts], dtype=np.int64)
+
+    @classmethod
+    def of(cls, bodies: Sequence[tuple[int, str, str]]) -> BodyBatch:
+        """The batch of the non-empty bodies of (doc, body, match_text(body)) triples."""
+        kept = [(doc, body, text) for doc, body, text in bodies if body]
+        return cls([body for _, body, _ in kept], [text for _, _, text in kept], [doc for doc, _, _ in kept])
+
+    @cached_property
+    def utf8(self) -> bytes:
+        """The joined matching text in UTF-8, encoded once: the context and the zero scan cut it."""
+        return self.text.encode("utf-8")
+
+    @cached_property
+    def utf8_at(self) -> np.ndarray:
+        """The UTF-8 byte offset of each character of the joined text, and of its end."""
+        return _char_offsets(self.utf8)
+
+    def text_series(self) -> pl.Series:
+        """Each body's matching text as a polars string column, cut from the batch's UTF-8."""
+        lo = self.utf8_at[self.starts]
+        width = self.utf8_at[self.starts + self.lengths] - lo
+        source = pl.Series([self.utf8], dtype=pl.Binary).new_from_index(0, len(self.texts))
+        return source.bin.slice(pl.Series(lo), pl.Series(width)).cast(pl.Utf8)
 
     def words_at(self, positions: np.ndarray, ends: np.ndarray, words: Sequence[str]) -> np.ndarray:
         """Whether one of `words` starts at each position of the joined text and ends by the matching `ends`
@@ -597,7 +617,7 @@ class _Batch:
         return inside & ((self.flags[np.where(inside, positions, 0)] & DIGIT) != 0)
 
 
-def _quote_starts(batch: _Batch) -> np.ndarray:
+def _quote_starts(batch: BodyBatch) -> np.ndarray:
     """Where a QUOTED span may start: an opening mark, or the start of a run of 1-20 characters outside
     STOP_CHARS right before a ”, which follows a stop other than a quote mark (or a line start)."""
     closing = batch.at(CLOSING)
@@ -611,7 +631,7 @@ def _quote_starts(batch: _Batch) -> np.ndarray:
     return ascending_distinct(np.concatenate([batch.at(OPENING), unquoted]), batch.size)
 
 
-def _stripped(batch: _Batch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stripped(batch: BodyBatch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The spans [lo, hi) without the whitespace (what str.strip() strips) they start or end with: read on
     the matching text, which has whitespace where the body has (textmap maps spaces to a space)."""
     space = _first_chars(_whitespace())
@@ -645,7 +665,7 @@ def _hi(ends: np.ndarray, pos: np.ndarray, size: int) -> np.ndarray:
     return np.where(i < ends.size, ends[np.minimum(i, ends.size - 1)], size)
 
 
-def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.DataFrame:
+def _with_context(found: pl.DataFrame, body: np.ndarray, batch: BodyBatch) -> pl.DataFrame:
     """The context columns of the found mentions (rows of body numbers `body`), cut from the joined text."""
     size = batch.size
     base = batch.starts[body]
@@ -680,8 +700,7 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     noun_listed = noun_found & (batch.codes[np.minimum(noun_at, size - 1)] == ord("、"))
 
     # The rules' words: the matching text with thousands commas as apostrophes (both one byte in UTF-8).
-    text_bytes = batch.text.encode("utf-8")
-    text_at = _char_offsets(text_bytes)
+    text_bytes, text_at = batch.utf8, batch.utf8_at
     words = np.frombuffer(text_bytes, dtype=np.uint8).copy()
     words[text_at[commas[thousands]]] = ord("'")
     if batch.bodies == batch.texts:  # nothing to fold (full-width forms, traditional characters)
