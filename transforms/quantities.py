@@ -91,6 +91,9 @@ CN_DIGIT_CHARS = "".join(CN_DIGITS)
 BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
 # The named groups of units.mention_re a mention row is made of.
 MENTION_GROUPS = ("pre", "pword", "pnum", "num", "num2", "mid", "mscale", "form", "post")
+# How the groups of a batch's matches are handed to polars: joined by a separator no group holds, a group
+# that took no part standing as a string none is.
+GROUP_SEPARATOR, NO_GROUP = "\x1f", "\x1e"
 
 
 def _quote_spans(text: str, candidates: list[int]) -> tuple[list[int], list[int]]:
@@ -229,7 +232,7 @@ class _Scan:
         about_matches = np.asarray(about, dtype=np.int64)
         frame = _scan_columns(
             units,
-            [found[i].group(*MENTION_GROUPS) for i in rows.tolist()],  # the strings of kept matches only
+            [found[i] for i in rows.tolist()],
             np.where(glued, local_num, local_start)[rows],
             local_end[rows],
             glued[rows],
@@ -452,9 +455,23 @@ def _first_letters(words: Sequence[str]) -> str:
     return "".join(sorted({word[0] for word in words}))
 
 
+def _group_frame(pattern: re.Pattern[str], found: list[re.Match[str]]) -> pl.DataFrame:
+    """The MENTION_GROUPS strings of the matches (null where a group took no part). Every match's groups go
+    to polars joined in one string, split there: handing over each short string on its own (its UTF-8 made
+    and copied one by one) cost about as much as the matching."""
+    width = pattern.groups
+    joined = GROUP_SEPARATOR.join(chain.from_iterable(m.groups(NO_GROUP) for m in found))
+    cells = pl.Series([joined], dtype=pl.Utf8).str.split(GROUP_SEPARATOR).explode()
+    rows = np.arange(len(found), dtype=np.int64) * width
+    return pl.DataFrame(
+        {name: cells.gather(rows + pattern.groupindex[name] - 1) for name in MENTION_GROUPS},
+        schema={name: pl.Utf8() for name in MENTION_GROUPS},
+    ).select(pl.when(pl.col(name) != NO_GROUP).then(pl.col(name)).alias(name) for name in MENTION_GROUPS)
+
+
 def _scan_columns(
     units: UnitsTable,
-    groups: list[tuple],
+    found: list[re.Match[str]],
     start: np.ndarray,
     end: np.ndarray,
     glued: np.ndarray,
@@ -462,14 +479,13 @@ def _scan_columns(
 ) -> pl.DataFrame:
     """SCAN_COLUMNS but doc for the kept matches' groups (MENTION_GROUPS): numerals split from their scale
     word, the measure word of a fraction, hedges."""
-    columns = [list(column) for column in zip(*groups, strict=True)] or [[] for _ in MENTION_GROUPS]
-    data = dict(zip(MENTION_GROUPS, columns, strict=True))
-    hint: list[str | None] = [None] * len(groups)
-    for row in about.tolist():  # 三四件: about 3 to 4
-        numeral = data["num"][row]
-        data["num"][row], data["num2"][row], hint[row] = numeral[0], numeral[1], "about"
-    frame = pl.DataFrame(
-        {**data, "hint": hint}, schema={name: pl.Utf8() for name in (*MENTION_GROUPS, "hint")}
+    about_rows = np.zeros(len(found), dtype=bool)
+    about_rows[about] = True
+    about_at = pl.lit(pl.Series(about_rows))
+    frame = _group_frame(units.mention_re, found).with_columns(  # 三四件: about 3 to 4
+        num=pl.when(about_at).then(pl.col("num").str.slice(0, 1)).otherwise(pl.col("num")),
+        num2=pl.when(about_at).then(pl.col("num").str.slice(1, 1)).otherwise(pl.col("num2")),
+        hint=pl.when(about_at).then(pl.lit("about")).otherwise(pl.lit(None, pl.Utf8)),
     )
     numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique()
     # Only the (few) numerals that end with a scale word are split in Python.
