@@ -208,7 +208,7 @@ class _Scan:
         # Not a count whatever came before it in the body:
         free = (has_prev & _first_chars(CODE_CHARS)[prev]) | ordinal | phrase
         free |= _inside(*self._quote_spans(), num_start)
-        free |= self._named(body, local_end, local_num)
+        free |= self._named(np.flatnonzero(~free), body, local_end, local_num)  # the others are free already
         chinese = (spans[:, 3] >= 0) & ((batch.flags[np.maximum(spans[:, 3], 0)] & DIGIT) == 0)
         lone_one = np.zeros(len(found), dtype=bool)
         skip = np.zeros(len(found), dtype=bool)
@@ -270,25 +270,27 @@ class _Scan:
         starts, ends = _quote_spans(batch.text, _quote_starts(batch).tolist())
         return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
-    def _named(self, body: np.ndarray, end: np.ndarray, num_start: np.ndarray) -> np.ndarray:
-        """Per match (local offsets), whether a name context (config/units.yaml) holds around it."""
+    def _named(
+        self, rows: np.ndarray, body: np.ndarray, end: np.ndarray, num_start: np.ndarray
+    ) -> np.ndarray:
+        """Per match (local offsets), whether a name context (config/units.yaml) holds around it, looked for
+        only on `rows` (False elsewhere)."""
         named = np.zeros(body.size, dtype=bool)
         contexts = self.units.name_contexts
         if not contexts:
             return named
         texts, gate = self.batch.texts, self.any_name_after
-        ends = end.tolist()
-        bodies = list(map(texts.__getitem__, body.tolist()))
+        ends, firsts = end[rows].tolist(), num_start[rows].tolist()
+        bodies = list(map(texts.__getitem__, body[rows].tolist()))
         if gate is None:
             candidates = range(len(ends))
         else:  # the gate first, at C speed: few matches have any name context after them
             candidates = [i for i, hit in enumerate(map(gate.match, bodies, ends)) if hit]
         for i in candidates:
-            text, at = bodies[i], ends[i]
-            first = int(num_start[i])
+            text, at, first = bodies[i], ends[i], firsts[i]
             for before, after in contexts:
                 if after.match(text, at) and before.search(text, max(0, first - NAME_REACH), first):
-                    named[i] = True
+                    named[rows[i]] = True
                     break
         return named
 
