@@ -1,11 +1,12 @@
 """Find quantity mentions in report bodies: the only per-report Python of the figures transform.
 
-One regex scan per body, tried only where a match can start, yields the candidate mentions (numeral strings,
-scale, measure word, hedges, offsets). Which of them count — not dates, ordinals, phone numbers, slogans nor
-quoted names — is decided for the whole batch at once, and so is the clause/sentence context the indicator
-rules read: the bodies joined by newlines (a newline ends every clause, sentence and line, so no context
-crosses a body), their characters' classes and ends found with numpy, the strings sliced by polars. Values
-are computed later, for the whole batch, in polars (transforms/figures.py).
+The bodies of a batch are joined by newlines (a newline ends every clause, sentence and line, and no match
+crosses one, so nothing found crosses a body). One regex scan over the joined text, tried only where a match
+can start and a measure word can follow, yields the candidate mentions (numeral strings, scale, measure
+word, hedges, offsets). Which of them count — not dates, ordinals, phone numbers, slogans nor quoted names —
+is decided for the whole batch at once, and so is the clause/sentence context the indicator rules read:
+the characters' classes and ends found with numpy, the strings sliced by polars from the text's UTF-8.
+Values are computed later, for the whole batch, in polars (transforms/figures.py).
 """
 
 from __future__ import annotations
