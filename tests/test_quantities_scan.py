@@ -7,7 +7,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from transforms.figures import measure_bodies
-from transforms.quantities import QUOTED, _Batch, _matches, _mention_starts, _quote_spans, _quote_starts
+from transforms.quantities import QUOTED, BodyBatch, _matches, _mention_starts, _quote_spans, _quote_starts
 from transforms.units import units_table
 
 
@@ -166,24 +166,40 @@ def test_lone_one_counts_in_a_list_of_counts() -> None:
 )
 @example(["受" * 20 + "”,", "," + "受" * 21 + "”" + "受" * 20 + "”", "“受”受”:案”"])
 def test_quote_spans_are_those_of_the_pattern(texts: list[str]) -> None:
-    """Tried only where a span can start, the quoted spans of each body are those QUOTED.finditer finds."""
-    batch = _Batch(texts, texts)
-    starts = _quote_starts(batch)
-    for text, base in zip(texts, batch.starts.tolist(), strict=True):
-        mine = [p - base for p in starts.tolist() if base <= p < base + len(text)]
-        expected = [(m.start(), m.end()) for m in QUOTED.finditer(text)]
-        assert list(zip(*_quote_spans(text, mine), strict=True)) == expected
+    """Tried over the joined text only where a span can start, the quoted spans are those QUOTED.finditer
+    finds in each body."""
+    batch = BodyBatch(texts, texts)
+    expected = [
+        (base + m.start(), base + m.end())
+        for text, base in zip(texts, batch.starts.tolist(), strict=True)
+        for m in QUOTED.finditer(text)
+    ]
+    assert list(zip(*_quote_spans(batch.text, _quote_starts(batch).tolist()), strict=True)) == expected
 
 
-MENTION_CHARS = list("一二两十百千万亿0123456789٣.,余多约近超不足大接少分之个件项名人次元%第、,。\n 最附")
+MENTION_CHARS = list(
+    "一二两十百千万亿0123456789٣.,余多来约近超不足大接少分之个件项名人次元%第、,。\n \t-至最附"
+)
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text(alphabet=st.sampled_from(MENTION_CHARS), max_size=60), min_size=1, max_size=3))
 def test_mentions_tried_where_they_can_start_are_those_of_the_pattern(texts: list[str]) -> None:
-    """Tried only at the positions _mention_starts gives, each body's matches are those of finditer."""
+    """Tried over the joined text only at the positions _mention_starts gives, the matches are those
+    finditer finds in each body."""
     units = units_table()
-    batch = _Batch(texts, texts)
-    for text, firsts in zip(texts, batch.per_body(_mention_starts(batch, units)), strict=True):
-        expected = [(m.span(), m.groups()) for m in units.mention_re.finditer(text)]
-        assert [(m.span(), m.groups()) for m in _matches(units.mention_re, text, firsts)] == expected
+    batch = BodyBatch(texts, texts)
+    expected = [
+        ((base + m.start(), base + m.end()), m.groups())
+        for text, base in zip(texts, batch.starts.tolist(), strict=True)
+        for m in units.mention_re.finditer(text)
+    ]
+    found = _matches(units.mention_re, batch.text, _mention_starts(batch, units).tolist())
+    assert [(m.span(), m.groups()) for m in found] == expected
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from(list("一件,。\n 𠀀é")), min_size=1), max_size=4))
+def test_text_series_holds_each_bodys_matching_text(texts: list[str]) -> None:
+    """The polars column cut from the batch's UTF-8 holds each body's matching text (1- to 4-byte
+    characters)."""
+    assert BodyBatch(texts, texts).text_series().to_list() == texts

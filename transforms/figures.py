@@ -22,7 +22,7 @@ from transforms.catalog import Catalog, Rule, Scope, load_catalog
 from transforms.frames import FACT_SCHEMA, QUANTITY_SCHEMA
 from transforms.model import Indicator, Quantity, Report
 from transforms.numbers import parse_number
-from transforms.quantities import SENTENCE_END, scan_mentions
+from transforms.quantities import SENTENCE_END, BodyBatch, scan_batch
 from transforms.rule_match import claiming_rules
 from transforms.textmap import match_text
 from transforms.units import UnitsTable, units_table
@@ -258,15 +258,17 @@ def match_indicators(measured: pl.DataFrame, catalog: Catalog) -> pl.DataFrame:
     )
 
 
-def scan_zeros(bodies: Sequence[tuple[int, str, str]], catalog: Catalog) -> pl.DataFrame:
+def scan_zeros(batch: BodyBatch, catalog: Catalog) -> pl.DataFrame:
     """Values stated in words (未出现败诉案件): one row per match of a catalog `zero` pattern.
 
-    polars finds the (few) bodies with a match; Python re gives offsets only for those.
+    polars finds the (few) bodies with a match, on the texts cut from the batch's UTF-8 (not each encoded
+    again); Python re gives offsets only for those.
     """
     data: dict[str, list] = {name: [] for name in ZERO_SCHEMA}
-    if catalog.zero_re is not None and bodies:
-        hits = pl.Series([text for _, _, text in bodies], dtype=pl.Utf8).str.contains(catalog.zero_re.pattern)
-        for (doc, body, text), hit in zip(bodies, hits.to_list(), strict=True):
+    if catalog.zero_re is not None and batch.texts:
+        hits = batch.text_series().str.contains(catalog.zero_re.pattern)
+        rows = zip(batch.docs.tolist(), batch.bodies, batch.texts, hits.to_list(), strict=True)
+        for doc, body, text, hit in rows:
             if not hit:
                 continue
             for m in catalog.zero_re.finditer(text):
@@ -324,8 +326,13 @@ def measure_mentions(
     triples: Sequence[tuple[int, str, str]], units: UnitsTable | None = None
 ) -> pl.DataFrame:
     """Normalised quantity rows (with their rule context) for (doc, body, match_text(body)) triples."""
+    return measure_batch(BodyBatch.of(triples), units)
+
+
+def measure_batch(batch: BodyBatch, units: UnitsTable | None = None) -> pl.DataFrame:
+    """Normalised quantity rows (with their rule context) of a batch's bodies."""
     units = units or units_table()
-    return normalise_mentions(scan_mentions(triples, units), units)
+    return normalise_mentions(scan_batch(batch, units), units)
 
 
 @contextmanager
@@ -350,10 +357,10 @@ def measure_bodies(
     """Quantities and facts for (doc, body) pairs."""
     catalog = catalog or load_catalog()
     with _collector_paused():
-        triples = [(doc, body, match_text(body)) for doc, body in bodies]
-        measured = measure_mentions(triples, units)
+        batch = BodyBatch.of([(doc, body, match_text(body)) for doc, body in bodies])
+        measured = measure_batch(batch, units)
         quantities = measured.select(list(QUANTITY_SCHEMA)).cast(QUANTITY_SCHEMA)  # type: ignore[arg-type]
-        zeros = zero_facts(scan_zeros(triples, catalog), catalog)
+        zeros = zero_facts(scan_zeros(batch, catalog), catalog)
         facts = pl.concat([match_indicators(measured, catalog), zeros], how="vertical_relaxed")
         return FigureFrames(quantities, finish_facts(facts))
 

@@ -1,11 +1,12 @@
 """Find quantity mentions in report bodies: the only per-report Python of the figures transform.
 
-One regex scan per body, tried only where a match can start, yields the candidate mentions (numeral strings,
-scale, measure word, hedges, offsets). Which of them count — not dates, ordinals, phone numbers, slogans nor
-quoted names — is decided for the whole batch at once, and so is the clause/sentence context the indicator
-rules read: the bodies joined by newlines (a newline ends every clause, sentence and line, so no context
-crosses a body), their characters' classes and ends found with numpy, the strings sliced by polars. Values
-are computed later, for the whole batch, in polars (transforms/figures.py).
+The bodies of a batch are joined by newlines (a newline ends every clause, sentence and line, and no match
+crosses one, so nothing found crosses a body). One regex scan over the joined text, tried only where a match
+can start and a measure word can follow, yields the candidate mentions (numeral strings, scale, measure
+word, hedges, offsets). Which of them count — not dates, ordinals, phone numbers, slogans nor quoted names —
+is decided for the whole batch at once, and so is the clause/sentence context the indicator rules read:
+the characters' classes and ends found with numpy, the strings sliced by polars from the text's UTF-8.
+Values are computed later, for the whole batch, in polars (transforms/figures.py).
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from __future__ import annotations
 import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
-from functools import cache, reduce
+from functools import cache, cached_property, reduce
+from itertools import chain
 
 import numpy as np
 import polars as pl
@@ -75,6 +77,8 @@ OPENING_CHARS = '“‘「《"'
 STOP_CHARS = ",;。:“”\n"
 UNQUOTED_MAX = 20
 # A character right before a number that makes it the tail of a code (G4, V2.0, 3.5) rather than a count.
+# What a NUMERAL (transforms/units.py) is made of besides \\d.
+NUMERAL_CHARS = NUMERAL_NOT_AFTER + ",点"
 CODE_CHARS = "0123456789.ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz/_-#×*"
 CONTEXT_BEFORE = 120
 CONTEXT_AFTER = 40
@@ -88,6 +92,9 @@ CN_DIGIT_CHARS = "".join(CN_DIGITS)
 BACKREFERENCE = re.compile(r"\\\d|\(\?P=")
 # The named groups of units.mention_re a mention row is made of.
 MENTION_GROUPS = ("pre", "pword", "pnum", "num", "num2", "mid", "mscale", "form", "post")
+# How the groups of a batch's matches are handed to polars: joined by a separator no group holds, a group
+# that took no part standing as a string none is.
+GROUP_SEPARATOR, NO_GROUP = "\x1f", "\x1e"
 
 
 def _quote_spans(text: str, candidates: list[int]) -> tuple[list[int], list[int]]:
@@ -149,7 +156,7 @@ class _Scan:
     (第一、二批), and a bare 一 counts only after an earlier count — and they apply only to a match right
     after a 、 or of a bare 一: only those are decided one by one, in reading order."""
 
-    def __init__(self, units: UnitsTable, batch: _Batch) -> None:
+    def __init__(self, units: UnitsTable, batch: BodyBatch) -> None:
         self.units = units
         self.batch = batch
         self.chinese_not_after = units.slogan_lead_words + units.vague_before
@@ -162,33 +169,31 @@ class _Scan:
             + rf"{ORDINAL_DIGITS}+(?:、{ORDINAL_DIGITS}+[^\W\d]?)*、$"
         )
 
-    def matches(self) -> tuple[list[re.Match[str]], np.ndarray]:
-        """Every match of each body (tried only where one can start), and its body number."""
+    def matches(self) -> list[re.Match[str]]:
+        """Every match in the joined text, tried only where one can start: no match crosses a newline, and
+        none looks around it past one, so they are each body's matches."""
         batch = self.batch
-        found: list[re.Match[str]] = []
-        counts = []
-        starts = batch.per_body(_mention_starts(batch, self.units))
-        for text, positions in zip(batch.texts, starts, strict=True):
-            before = len(found)
-            found.extend(_matches(self.units.mention_re, text, positions))
-            counts.append(len(found) - before)
-        return found, np.repeat(np.arange(len(counts)), counts)
+        return list(_matches(self.units.mention_re, batch.text, _mention_starts(batch, self.units).tolist()))
 
     def rows(self) -> tuple[pl.DataFrame, np.ndarray]:
         """The mentions that count: their SCAN_COLUMNS but doc, and their body numbers."""
         units, batch = self.units, self.batch
-        found, body = self.matches()
+        found = self.matches()
         codes, texts = batch.codes, batch.texts
         group = units.mention_re.groupindex
-        pre, pnum, num = group["pre"], group["pnum"], group["num"]
-        spans = np.array(
-            [(m.start(), m.end(), m.start(pnum), m.start(num), m.start(pre)) for m in found], dtype=np.int64
-        ).reshape(-1, 5)
-        groups = [m.group(*MENTION_GROUPS) for m in found]
+        pre, pnum, num, num2_group = group["pre"], group["pnum"], group["num"], group["num2"]
+        spans = np.fromiter(
+            chain.from_iterable(
+                (m.start(), m.end(), m.start(pnum), m.start(num), m.start(pre)) for m in found
+            ),
+            dtype=np.int64,
+            count=5 * len(found),
+        ).reshape(-1, 5)  # in the joined text; -1 for a group that did not take part
+        body = np.searchsorted(batch.starts, spans[:, 0], "right") - 1
         base = batch.starts[body]
-        local_start, local_end = spans[:, 0], spans[:, 1]
-        local_num = np.where(spans[:, 2] >= 0, spans[:, 2], spans[:, 3])
-        start, end, num_start = local_start + base, local_end + base, local_num + base
+        start, end = spans[:, 0], spans[:, 1]
+        num_start = np.where(spans[:, 2] >= 0, spans[:, 2], spans[:, 3])
+        local_start, local_end, local_num = start - base, end - base, num_start - base
         has_prev = local_start > 0
         prev = np.where(has_prev, codes[np.maximum(start - 1, 0)], 0)
         ordinal = self._where(
@@ -204,14 +209,13 @@ class _Scan:
         # Not a count whatever came before it in the body:
         free = (has_prev & _first_chars(CODE_CHARS)[prev]) | ordinal | phrase
         free |= _inside(*self._quote_spans(), num_start)
-        free |= self._named(body, local_end, local_num)
-        numeral_at = spans[:, 3] + base
-        chinese = (spans[:, 3] >= 0) & ((batch.flags[np.maximum(numeral_at, 0)] & DIGIT) == 0)
+        free |= self._named(np.flatnonzero(~free), body, local_end, local_num)  # the others are free already
+        chinese = (spans[:, 3] >= 0) & ((batch.flags[np.maximum(spans[:, 3], 0)] & DIGIT) == 0)
         lone_one = np.zeros(len(found), dtype=bool)
         skip = np.zeros(len(found), dtype=bool)
         about: list[int] = []
         for i in np.flatnonzero(chinese).tolist():
-            numeral, num2 = groups[i][3], groups[i][4]
+            numeral, num2 = found[i].group(num, num2_group)
             text, at = texts[body[i]], int(local_start[i])
             if text[max(0, at - 4) : at].endswith(self.chinese_not_after):
                 free[i] = True
@@ -229,7 +233,7 @@ class _Scan:
         about_matches = np.asarray(about, dtype=np.int64)
         frame = _scan_columns(
             units,
-            [groups[i] for i in rows.tolist()],
+            [found[i] for i in rows.tolist()],
             np.where(glued, local_num, local_start)[rows],
             local_end[rows],
             glued[rows],
@@ -261,36 +265,33 @@ class _Scan:
         return head.endswith(self.units.ordinal_markers)
 
     def _quote_spans(self) -> tuple[np.ndarray, np.ndarray]:
-        """The QUOTED spans of every body, in the joined text."""
+        """The QUOTED spans of every body, found in the joined text at once: no span crosses a newline, and
+        one starts after a newline as at a body's start (^ is multi-line, and the look-behind takes \\n)."""
         batch = self.batch
-        starts: list[int] = []
-        ends: list[int] = []
-        candidates = batch.per_body(_quote_starts(batch))
-        for text, base, positions in zip(batch.texts, batch.starts.tolist(), candidates, strict=True):
-            found_starts, found_ends = _quote_spans(text, positions)
-            starts.extend(base + s for s in found_starts)
-            ends.extend(base + e for e in found_ends)
+        starts, ends = _quote_spans(batch.text, _quote_starts(batch).tolist())
         return np.asarray(starts, dtype=np.int64), np.asarray(ends, dtype=np.int64)
 
-    def _named(self, body: np.ndarray, end: np.ndarray, num_start: np.ndarray) -> np.ndarray:
-        """Per match (local offsets), whether a name context (config/units.yaml) holds around it."""
+    def _named(
+        self, rows: np.ndarray, body: np.ndarray, end: np.ndarray, num_start: np.ndarray
+    ) -> np.ndarray:
+        """Per match (local offsets), whether a name context (config/units.yaml) holds around it, looked for
+        only on `rows` (False elsewhere)."""
         named = np.zeros(body.size, dtype=bool)
         contexts = self.units.name_contexts
         if not contexts:
             return named
         texts, gate = self.batch.texts, self.any_name_after
-        ends = end.tolist()
-        bodies = list(map(texts.__getitem__, body.tolist()))
+        ends, firsts = end[rows].tolist(), num_start[rows].tolist()
+        bodies = list(map(texts.__getitem__, body[rows].tolist()))
         if gate is None:
             candidates = range(len(ends))
         else:  # the gate first, at C speed: few matches have any name context after them
             candidates = [i for i, hit in enumerate(map(gate.match, bodies, ends)) if hit]
         for i in candidates:
-            text, at = bodies[i], ends[i]
-            first = int(num_start[i])
+            text, at, first = bodies[i], ends[i], firsts[i]
             for before, after in contexts:
                 if after.match(text, at) and before.search(text, max(0, first - NAME_REACH), first):
-                    named[i] = True
+                    named[rows[i]] = True
                     break
         return named
 
@@ -351,13 +352,15 @@ class _Scan:
         return not text[max(0, start - 4) : start].endswith(self.units.lone_one_not_after)
 
 
-def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
+def _mention_starts(batch: BodyBatch, units: UnitsTable) -> np.ndarray:
     """Where in the joined text a units.mention_re match may start: a hedge or fraction word (约, 百分之)
     before a numeral's first character, or a numeral's first character not right after a digit, 〇…亿, a
     point or a digit and comma (where NUMERAL's look-behind fails)."""
     codes, flags = batch.codes, batch.flags
     classes = _mention_classes(units.numeral_first_chars, _first_letters(units.mention_words))[codes]
-    classed = np.flatnonzero(classes)  # one pass over the text; the two classes are split on these few
+    # One pass over the text; the two classes are split on these few. (numpy finds the nonzero entries of a
+    # bool array ~4× faster than those of a uint8 one.)
+    classed = np.flatnonzero(classes != 0)
     kinds = classes[classed]
     numerals = classed[(kinds & NUMERAL_FIRST) != 0]
     before = np.maximum(numerals - 1, 0)
@@ -367,7 +370,8 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
     inside |= (
         (numerals > 1) & (codes[before] == ord(",")) & ((flags[np.maximum(numerals - 2, 0)] & DIGIT) != 0)
     )
-    starts = [numerals[~inside]]
+    numerals = numerals[~inside]
+    starts = [numerals[_may_be_followed(batch, numerals, units.numeral_follow_chars)]]
     # A hedge or fraction word is followed by a numeral (any \d there) or a fraction word.
     fraction_first = _first_chars(_first_letters(units.fraction_words))
     heads = classed[(kinds & WORD_FIRST) != 0]
@@ -384,6 +388,27 @@ def _mention_starts(batch: _Batch, units: UnitsTable) -> np.ndarray:
             ]
         )
     return ascending_distinct(np.concatenate(starts), batch.size)
+
+
+def _may_be_followed(batch: BodyBatch, numerals: np.ndarray, follow: str) -> np.ndarray:
+    """Whether a match can start at each numeral start: a NUMERAL ends somewhere in the run of characters it
+    can hold, and what follows it in a match starts with one of `follow` — so one of those must be in the
+    run after its first character or right after the run. Most numerals of running text (进一步, 2019年,
+    一、) have none there, and the regex is not tried on them."""
+    codes, flags = batch.codes, batch.flags
+    numeral_char, follows = _first_chars(NUMERAL_CHARS), _first_chars(follow)
+    may = np.zeros(numerals.size, dtype=bool)
+    at = numerals + 1
+    walking = np.flatnonzero(at < batch.size)
+    while walking.size:
+        here = at[walking]
+        code = codes[here]
+        found = follows[code]
+        may[walking[found]] = True
+        inside = ~found & (numeral_char[code] | ((flags[here] & DIGIT) != 0)) & (here + 1 < batch.size)
+        walking = walking[inside]
+        at[walking] += 1
+    return may
 
 
 def ascending_distinct(values: np.ndarray, bound: int) -> np.ndarray:
@@ -433,9 +458,23 @@ def _first_letters(words: Sequence[str]) -> str:
     return "".join(sorted({word[0] for word in words}))
 
 
+def _group_frame(pattern: re.Pattern[str], found: list[re.Match[str]]) -> pl.DataFrame:
+    """The MENTION_GROUPS strings of the matches (null where a group took no part). Every match's groups go
+    to polars joined in one string, split there: handing over each short string on its own (its UTF-8 made
+    and copied one by one) cost about as much as the matching."""
+    width = pattern.groups
+    joined = GROUP_SEPARATOR.join(chain.from_iterable(m.groups(NO_GROUP) for m in found))
+    cells = pl.Series([joined], dtype=pl.Utf8).str.split(GROUP_SEPARATOR).explode()
+    rows = np.arange(len(found), dtype=np.int64) * width
+    return pl.DataFrame(
+        {name: cells.gather(rows + pattern.groupindex[name] - 1) for name in MENTION_GROUPS},
+        schema={name: pl.Utf8() for name in MENTION_GROUPS},
+    ).select(pl.when(pl.col(name) != NO_GROUP).then(pl.col(name)).alias(name) for name in MENTION_GROUPS)
+
+
 def _scan_columns(
     units: UnitsTable,
-    groups: list[tuple],
+    found: list[re.Match[str]],
     start: np.ndarray,
     end: np.ndarray,
     glued: np.ndarray,
@@ -443,14 +482,13 @@ def _scan_columns(
 ) -> pl.DataFrame:
     """SCAN_COLUMNS but doc for the kept matches' groups (MENTION_GROUPS): numerals split from their scale
     word, the measure word of a fraction, hedges."""
-    columns = [list(column) for column in zip(*groups, strict=True)] or [[] for _ in MENTION_GROUPS]
-    data = dict(zip(MENTION_GROUPS, columns, strict=True))
-    hint: list[str | None] = [None] * len(groups)
-    for row in about.tolist():  # 三四件: about 3 to 4
-        numeral = data["num"][row]
-        data["num"][row], data["num2"][row], hint[row] = numeral[0], numeral[1], "about"
-    frame = pl.DataFrame(
-        {**data, "hint": hint}, schema={name: pl.Utf8() for name in (*MENTION_GROUPS, "hint")}
+    about_rows = np.zeros(len(found), dtype=bool)
+    about_rows[about] = True
+    about_at = pl.lit(pl.Series(about_rows))
+    frame = _group_frame(units.mention_re, found).with_columns(  # 三四件: about 3 to 4
+        num=pl.when(about_at).then(pl.col("num").str.slice(0, 1)).otherwise(pl.col("num")),
+        num2=pl.when(about_at).then(pl.col("num").str.slice(1, 1)).otherwise(pl.col("num2")),
+        hint=pl.when(about_at).then(pl.lit("about")).otherwise(pl.lit(None, pl.Utf8)),
     )
     numerals = pl.concat([frame["num"], frame["pnum"], frame["num2"]]).drop_nulls().unique()
     # Only the (few) numerals that end with a scale word are split in Python.
@@ -481,18 +519,14 @@ def _scan_columns(
     )
 
 
-def scan_mentions(bodies: Sequence[tuple[int, str, str]], units: UnitsTable | None = None) -> pl.DataFrame:
-    """Mention rows (MENTION_SCHEMA) for (doc, body, match_text(body)) triples, in body order within each
-    doc."""
-    kept = [(doc, body, text) for doc, body, text in bodies if body]
-    if not kept:
+def scan_batch(batch: BodyBatch, units: UnitsTable | None = None) -> pl.DataFrame:
+    """Mention rows (MENTION_SCHEMA) of a batch's bodies, in body order within each doc."""
+    if not batch.texts:
         return pl.DataFrame(schema=MENTION_SCHEMA)
-    batch = _Batch([body for _, body, _ in kept], [text for _, _, text in kept])
     scanned, numbers = _Scan(units or units_table(), batch).rows()
     if scanned.is_empty():
         return pl.DataFrame(schema=MENTION_SCHEMA)
-    docs = np.asarray([doc for doc, _, _ in kept], dtype=np.int64)
-    mentions = scanned.select(pl.Series("doc", docs[numbers], dtype=pl.UInt32), *scanned.columns)
+    mentions = scanned.select(pl.Series("doc", batch.docs[numbers], dtype=pl.UInt32), *scanned.columns)
     return _with_context(mentions, numbers, batch)
 
 
@@ -541,27 +575,44 @@ def _char_offsets(data: bytes) -> np.ndarray:
     return np.flatnonzero(leads)
 
 
-class _Batch:
+class BodyBatch:
     """The bodies of a batch joined by newlines (a newline ends every clause, sentence and line, so nothing
     found here crosses two bodies), and the class bits of each character of their matching text."""
 
-    def __init__(self, bodies: list[str], texts: list[str]) -> None:
+    def __init__(self, bodies: list[str], texts: list[str], docs: Sequence[int] | None = None) -> None:
         self.bodies, self.texts = bodies, texts
+        self.docs = np.asarray(range(len(texts)) if docs is None else docs, dtype=np.int64)
         self.text = "\n".join(texts)
         self.codes = np.frombuffer(self.text.encode("utf-32-le"), dtype=np.uint32)
         self.flags = _char_flags()[self.codes]
-        self.marked = np.flatnonzero(self.flags)  # the characters of some class: punctuation and digits
+        self.marked = np.flatnonzero(self.flags != 0)  # the characters of some class: punctuation, digits
         self.marked_flags = self.flags[self.marked]
         self.size = self.codes.size
-        self.starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]], dtype=np.int64)
+        self.starts = np.cumsum([0] + [len(text) + 1 for text in texts], dtype=np.int64)[:-1]
         self.lengths = np.array([len(text) for text in texts], dtype=np.int64)
 
-    def per_body(self, positions: np.ndarray) -> list[list[int]]:
-        """Ascending positions in the joined text, split per body and made relative to it."""
-        bounds = np.searchsorted(positions, np.append(self.starts, self.size)).tolist()
-        return [
-            (positions[bounds[i] : bounds[i + 1]] - start).tolist() for i, start in enumerate(self.starts)
-        ]
+    @classmethod
+    def of(cls, bodies: Sequence[tuple[int, str, str]]) -> BodyBatch:
+        """The batch of the non-empty bodies of (doc, body, match_text(body)) triples."""
+        kept = [(doc, body, text) for doc, body, text in bodies if body]
+        return cls([body for _, body, _ in kept], [text for _, _, text in kept], [doc for doc, _, _ in kept])
+
+    @cached_property
+    def utf8(self) -> bytes:
+        """The joined matching text in UTF-8, encoded once: the context and the zero scan cut it."""
+        return self.text.encode("utf-8")
+
+    @cached_property
+    def utf8_at(self) -> np.ndarray:
+        """The UTF-8 byte offset of each character of the joined text, and of its end."""
+        return _char_offsets(self.utf8)
+
+    def text_series(self) -> pl.Series:
+        """Each body's matching text as a polars string column, cut from the batch's UTF-8."""
+        lo = self.utf8_at[self.starts]
+        width = self.utf8_at[self.starts + self.lengths] - lo
+        source = pl.Series([self.utf8], dtype=pl.Binary).new_from_index(0, len(self.texts))
+        return source.bin.slice(pl.Series(lo), pl.Series(width)).cast(pl.Utf8)
 
     def words_at(self, positions: np.ndarray, ends: np.ndarray, words: Sequence[str]) -> np.ndarray:
         """Whether one of `words` starts at each position of the joined text and ends by the matching `ends`
@@ -585,7 +636,7 @@ class _Batch:
         return inside & ((self.flags[np.where(inside, positions, 0)] & DIGIT) != 0)
 
 
-def _quote_starts(batch: _Batch) -> np.ndarray:
+def _quote_starts(batch: BodyBatch) -> np.ndarray:
     """Where a QUOTED span may start: an opening mark, or the start of a run of 1-20 characters outside
     STOP_CHARS right before a ”, which follows a stop other than a quote mark (or a line start)."""
     closing = batch.at(CLOSING)
@@ -599,7 +650,7 @@ def _quote_starts(batch: _Batch) -> np.ndarray:
     return ascending_distinct(np.concatenate([batch.at(OPENING), unquoted]), batch.size)
 
 
-def _stripped(batch: _Batch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stripped(batch: BodyBatch, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The spans [lo, hi) without the whitespace (what str.strip() strips) they start or end with: read on
     the matching text, which has whitespace where the body has (textmap maps spaces to a space)."""
     space = _first_chars(_whitespace())
@@ -633,7 +684,7 @@ def _hi(ends: np.ndarray, pos: np.ndarray, size: int) -> np.ndarray:
     return np.where(i < ends.size, ends[np.minimum(i, ends.size - 1)], size)
 
 
-def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.DataFrame:
+def _with_context(found: pl.DataFrame, body: np.ndarray, batch: BodyBatch) -> pl.DataFrame:
     """The context columns of the found mentions (rows of body numbers `body`), cut from the joined text."""
     size = batch.size
     base = batch.starts[body]
@@ -642,7 +693,7 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     body_end = base + batch.lengths[body]
 
     # A comma between a digit and three digits (not four) groups thousands.
-    comma_marks = np.flatnonzero(batch.marked_flags & COMMA)
+    comma_marks = np.flatnonzero((batch.marked_flags & COMMA) != 0)
     commas = batch.marked[comma_marks]
     thousands = (commas > 0) & batch.digit_at(commas - 1) & ~batch.digit_at(commas + 4)
     for shift in (1, 2, 3):
@@ -668,8 +719,7 @@ def _with_context(found: pl.DataFrame, body: np.ndarray, batch: _Batch) -> pl.Da
     noun_listed = noun_found & (batch.codes[np.minimum(noun_at, size - 1)] == ord("、"))
 
     # The rules' words: the matching text with thousands commas as apostrophes (both one byte in UTF-8).
-    text_bytes = batch.text.encode("utf-8")
-    text_at = _char_offsets(text_bytes)
+    text_bytes, text_at = batch.utf8, batch.utf8_at
     words = np.frombuffer(text_bytes, dtype=np.uint8).copy()
     words[text_at[commas[thousands]]] = ord("'")
     if batch.bodies == batch.texts:  # nothing to fold (full-width forms, traditional characters)

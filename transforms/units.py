@@ -48,6 +48,9 @@ class UnitsTable:
     mention_first_chars: str  # a mention_re match starts with one of these
     numeral_first_chars: str  # a NUMERAL starts with one of these
     mention_words: tuple[str, ...]  # a match not starting with a NUMERAL starts with one of these words
+    # In a match, what a NUMERAL is followed by starts with one of these: a space or tab, a range separator,
+    # a between-hedge (多), a scale word (万) or a measure word.
+    numeral_follow_chars: str
     hedge_not_after: str
 
     def units_frame(self) -> pl.DataFrame:
@@ -188,6 +191,8 @@ def build_units(raw: Any) -> UnitsTable:
         rf"[ \t]?(?P<form>{'|'.join(unit_patterns)}))"
         rf"(?P<post>{words_at('after')})?"
     )
+    between = [w for p, w in hedges if p == "between"]
+    follow = {" ", "\t"} | {word[0] for word in [*separators, *between, *scales, *words]}
     scale_split = rf"^(?P<head>.+?)(?P<scale>{_alternation(list(scales))})$"
     return UnitsTable(
         scales=scales,
@@ -207,6 +212,7 @@ def build_units(raw: Any) -> UnitsTable:
         mention_first_chars="".join(sorted(first_chars)),
         numeral_first_chars=numeral_first_chars,
         mention_words=tuple(lead_words),
+        numeral_follow_chars="".join(sorted(follow)),
         hedge_not_after=not_after,
     )
 
